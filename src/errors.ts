@@ -1,0 +1,117 @@
+/**
+ * One error class and one message catalogue for everything songscope tells a user.
+ *
+ * Every failure a user can meet is a {@link SongscopeError}: a one-line `message` naming the cause, an
+ * optional multi-line `hint` with the ways forward, and the process exit code. The sentences live here,
+ * as small functions of the offending values, so tests can assert on them and the CLI prints them the
+ * same way everywhere.
+ */
+
+/** Process exit codes (documented in the README). */
+export const ExitCode = {
+  /** Everything worked. */
+  OK: 0,
+  /** A runtime failure: network, Spotify refused or failed, a file could not be written. */
+  RUNTIME: 1,
+  /** Bad usage or bad input: unknown option, invalid analysis file, no such track. */
+  USAGE: 2,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface SongscopeErrorOptions {
+  /** Exit code for the CLI; defaults to {@link ExitCode.RUNTIME}. */
+  exitCode?: ExitCode;
+  /** Further lines printed after the one-line cause: an explanation and the ways forward. */
+  hint?: string;
+  /** The underlying error, shown only with `--verbose`. */
+  cause?: unknown;
+}
+
+/** The one error type songscope throws for conditions a user can act on. */
+export class SongscopeError extends Error {
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: SongscopeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SongscopeError';
+    this.exitCode = options.exitCode ?? ExitCode.RUNTIME;
+    this.hint = options.hint;
+  }
+}
+
+/** Shorthand for a bad-input error (exit code 2). */
+export function inputError(message: string, hint?: string): SongscopeError {
+  return new SongscopeError(message, { exitCode: ExitCode.USAGE, hint });
+}
+
+/** Shorthand for a runtime error (exit code 1). */
+export function runtimeError(message: string, hint?: string, cause?: unknown): SongscopeError {
+  return new SongscopeError(message, { exitCode: ExitCode.RUNTIME, hint, cause });
+}
+
+const CREDENTIAL_VARS = 'SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET';
+
+const OFFLINE_WAYS = [
+  'Ways forward without live analysis:',
+  '  - analyses you fetched before are in the cache: add --offline to use only the cache;',
+  '  - analyse a local file: songscope analyze path/to/analysis.json (Spotify or Echo Nest JSON) or a',
+  '    Million Song Dataset .h5 file;',
+  '  - replay recorded responses: --fixtures DIR (or SONGSCOPE_FIXTURES); see "Recorded fixtures" in the README.',
+].join('\n');
+
+/** The message catalogue. Each entry returns the one-line cause (and, via `…Hint`, the ways forward). */
+export const messages = {
+  // ---- analysis input -------------------------------------------------------------------------------
+  invalidField: (label: string, field: string, problem: string) => `${label}: ${field} ${problem}`,
+  notJson: (label: string, detail: string) => `${label}: not valid JSON (${detail})`,
+  notAnObject: (label: string) =>
+    `${label}: expected an audio-analysis object ({ "track": …, "segments": … }) at the top level`,
+  fileNotFound: (path: string) => `${path}: no such file`,
+  fileUnreadable: (path: string, detail: string) => `${path}: cannot read the file (${detail})`,
+  unsupportedFile: (path: string) =>
+    `${path}: unsupported file type; expected an analysis .json file or a Million Song Dataset .h5 file`,
+  eventsSorted: (label: string, field: string) =>
+    `${label}: ${field} were not in time order; sorted them by start`,
+
+  // ---- Spotify ----------------------------------------------------------------------------------------
+  missingCredentials: () =>
+    `Spotify credentials are not set: set ${CREDENTIAL_VARS} (in the environment or a .env file)`,
+  missingCredentialsHint: () =>
+    [
+      'Create an app at https://developer.spotify.com/dashboard to get a client id and secret.',
+      OFFLINE_WAYS,
+    ].join('\n'),
+  badCredentials: (status: number, error: string) =>
+    `Spotify refused the client credentials (HTTP ${status} ${error}): check ${CREDENTIAL_VARS}`,
+  unauthorized: (what: string) =>
+    `Spotify answered 401 Unauthorized for ${what}: the access token was refused; check ${CREDENTIAL_VARS}`,
+  analysisForbidden: (trackId: string) =>
+    `Spotify answered 403 Forbidden for the audio analysis of spotify:track:${trackId}`,
+  analysisForbiddenHint: () =>
+    [
+      'Since 27 November 2024 Spotify denies audio-analysis (and audio-features) to apps created after that',
+      'date, and to development-mode apps without extended quota access. Nothing on this side can change that.',
+      OFFLINE_WAYS,
+    ].join('\n'),
+  forbidden: (what: string) => `Spotify answered 403 Forbidden for ${what}`,
+  notFound: (what: string) => `Spotify answered 404 Not Found: ${what}`,
+  rateLimited: (askedS: number, maxWaitS: number) =>
+    `Spotify is rate-limiting requests (HTTP 429) and asked to wait ${askedS} s, more than --max-wait ${maxWaitS} s allows in total; try again later or raise --max-wait`,
+  serverFailed: (status: number, tries: number) =>
+    `Spotify failed with HTTP ${status} after ${tries} ${tries === 1 ? 'try' : 'tries'}; try again later`,
+  networkFailed: (host: string, detail: string, tries: number) =>
+    `could not reach ${host} (${detail}) after ${tries} ${tries === 1 ? 'try' : 'tries'}; check the network or use --offline`,
+  unexpectedStatus: (status: number, what: string) => `Spotify answered HTTP ${status} for ${what}`,
+  searchNoResults: (query: string) => `Spotify search found no track for "${query}"`,
+  offlineMiss: (what: string, cacheDir: string) =>
+    `${what} is not in the cache (${cacheDir}) and --offline forbids the network`,
+  fixtureMiss: (dir: string, file: string, request: string) =>
+    `no recorded response for ${request} in --fixtures ${dir} (looked for ${file})`,
+
+  // ---- CLI and options --------------------------------------------------------------------------------
+  badOption: (option: string, value: string, expected: string) =>
+    `invalid value for ${option}: "${value}" (expected ${expected})`,
+  writeFailed: (path: string, detail: string) => `cannot write ${path} (${detail})`,
+  internal: (detail: string) => `internal error: ${detail} (run again with --verbose for details)`,
+} as const;
