@@ -58,6 +58,7 @@ export function correlateRows(matrix: FeatureMatrix): SimilarityMatrix {
   for (let i = 0; i < n; i++) {
     if (!defined[i]) {
       values.fill(NaN, i * n, (i + 1) * n);
+      for (let j = 0; j < n; j++) values[j * n + i] = NaN;
       continue;
     }
     values[i * n + i] = 1;
