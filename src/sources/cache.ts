@@ -1,0 +1,103 @@
+/**
+ * The analysis cache: every analysis fetched from Spotify, with the track's name, artists, album and
+ * duration, stored as JSON under the cache directory so a later call needs no network.
+ *
+ * Layout (plain files, safe to inspect, copy or delete):
+ * - `tracks/<track id>.json` — `{ "songscope_cache": 1, "fetched_at", "track": {id, name, artists,
+ *   album, durationMs}, "analysis": {…audio-analysis…} }`; the `{ analysis }` wrapper means a cache file
+ *   can itself be passed to `songscope analyze`.
+ * - `search/<slug>.json` — `{ "query", "track_id" }`: which track a search query resolved to.
+ *
+ * Writes are atomic (temp file + rename); failures are never cached.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AudioAnalysis, TrackMetadata } from '../analysis/types.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+
+export const CACHE_FORMAT_VERSION = 1;
+
+export interface CachedTrack {
+  songscope_cache: number;
+  /** ISO 8601 time of the fetch. */
+  fetched_at: string;
+  track: TrackMetadata;
+  analysis: AudioAnalysis;
+}
+
+/**
+ * The cache directory: `SONGSCOPE_CACHE_DIR`, else `$XDG_CACHE_HOME/songscope`, else
+ * `~/.cache/songscope`.
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SONGSCOPE_CACHE_DIR) return env.SONGSCOPE_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'songscope');
+  return join(homedir(), '.cache', 'songscope');
+}
+
+/** Normalise a search query into a file name: lower case, runs of other characters → '-'. */
+export function querySlug(query: string): string {
+  return query.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || '_';
+}
+
+export class AnalysisCache {
+  /** @param dir - the cache directory (created on first write) */
+  constructor(readonly dir: string) {}
+
+  trackPath(id: string): string {
+    return join(this.dir, 'tracks', `${id}.json`);
+  }
+
+  searchPath(query: string): string {
+    return join(this.dir, 'search', `${querySlug(query)}.json`);
+  }
+
+  /**
+   * The cached entry for a track, or undefined when absent. An unreadable or foreign file is treated
+   * as absent (and reported through `warn`) so a damaged cache never blocks a fresh fetch.
+   */
+  async get(id: string, warn?: (line: string) => void): Promise<CachedTrack | undefined> {
+    const entry = await readJson(this.trackPath(id), warn);
+    if (!entry || typeof entry !== 'object') return undefined;
+    const e = entry as Partial<CachedTrack>;
+    if (e.songscope_cache !== CACHE_FORMAT_VERSION || !e.analysis || !e.track) {
+      warn?.(`ignoring ${this.trackPath(id)}: not a songscope cache entry of version ${CACHE_FORMAT_VERSION}`);
+      return undefined;
+    }
+    return e as CachedTrack;
+  }
+
+  /** Store a successfully fetched and validated analysis. */
+  async put(track: TrackMetadata, analysis: AudioAnalysis, now: Date = new Date()): Promise<string> {
+    const entry: CachedTrack = { songscope_cache: CACHE_FORMAT_VERSION, fetched_at: now.toISOString(), track, analysis };
+    const path = this.trackPath(track.id);
+    await writeJsonAtomic(path, entry, { pretty: false });
+    return path;
+  }
+
+  /** The track id a search query resolved to before, if any. */
+  async getSearch(query: string): Promise<string | undefined> {
+    const entry = (await readJson(this.searchPath(query))) as { track_id?: unknown } | undefined;
+    return typeof entry?.track_id === 'string' ? entry.track_id : undefined;
+  }
+
+  async putSearch(query: string, trackId: string): Promise<void> {
+    await writeJsonAtomic(this.searchPath(query), { query, track_id: trackId });
+  }
+}
+
+async function readJson(path: string, warn?: (line: string) => void): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    warn?.(`ignoring ${path}: not valid JSON (a damaged cache entry; it will be fetched again)`);
+    return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Local analysis files: Spotify audio-analysis JSON, Echo Nest 3.x JSON, `{ "analysis": … }` wrappers
+ * (songscope's cache files among them), songscope's own `analysis.json`, and Million Song Dataset `.h5`.
+ */
+import { open, readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { inputError, messages } from '../errors.js';
+import { validateAnalysis } from '../analysis/schema.js';
+import type { Analysis, Origin, Provenance } from '../analysis/types.js';
+import { isHdf5, readMsdFile } from './msd.js';
+import { SPOTIFY_ID } from './input.js';
+import { jsonErrorOffset, lineColumn } from '../util/jsonPosition.js';
+
+/** Parse JSON text, turning a syntax error into one line with the line and column. */
+export function parseJson(text: string, label: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (text.trim() === '') throw inputError(messages.notJson(label, 'the input is empty'));
+    const offset = jsonErrorOffset(text);
+    if (offset < 0) throw e; // JSON.parse failed on text the grammar accepts: not a syntax problem
+    const { line, column } = lineColumn(text, offset);
+    const found = offset >= text.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(text[offset])}`;
+    throw inputError(messages.notJson(label, `${found} at line ${line}, column ${column}`));
+  }
+}
+
+/**
+ * Validate parsed JSON and attach provenance.
+ *
+ * @param location - what the user named (path, `-`, URI)
+ * @param warn - receives non-fatal findings (e.g. events sorted)
+ */
+export function analysisFromJson(
+  raw: unknown,
+  location: string,
+  origin: Origin,
+  extra: Partial<Provenance> = {},
+  warn: (line: string) => void = () => undefined,
+): Analysis {
+  const { analysis, warnings, source, embedded } = validateAnalysis(raw, location);
+  warnings.forEach(warn);
+  const provenance: Provenance = { source, origin, location, ...embedded, ...stripUndefined(extra) };
+  return { ...analysis, provenance };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Read and validate an analysis from a file (.json or MSD .h5, recognised by content). */
+export async function readAnalysisFile(path: string, warn?: (line: string) => void): Promise<Analysis> {
+  let head: Uint8Array;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const stat = await fh.stat();
+      if (stat.isDirectory()) throw inputError(`${path}: is a directory; give one analysis file`);
+      head = new Uint8Array(8);
+      await fh.read(head, 0, 8, 0);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw inputError(messages.fileNotFound(path));
+    if (code === 'EISDIR') throw inputError(`${path}: is a directory; give one analysis file`);
+    if (code) throw inputError(messages.fileUnreadable(path, code));
+    throw e;
+  }
+  const stem = basename(path).replace(/\.[^.]*$/, '');
+  const idFromName = SPOTIFY_ID.test(stem) ? stem : undefined;
+  if (isHdf5(head)) {
+    return analysisFromJson(await readMsdFile(path), path, 'file', {}, warn);
+  }
+  const text = await readFile(path, 'utf8');
+  if (!/^\s*[[{]/.test(text)) throw inputError(messages.unsupportedFile(path));
+  const analysis = analysisFromJson(parseJson(text, path), path, 'file', {}, warn);
+  if (!analysis.provenance.trackId && idFromName) analysis.provenance.trackId = idFromName;
+  return analysis;
+}
+
+/** Read and validate an analysis JSON from a stream (standard input for `-`). */
+export async function readAnalysisStream(
+  stream: NodeJS.ReadableStream,
+  warn?: (line: string) => void,
+): Promise<Analysis> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  const text = Buffer.concat(chunks).toString('utf8');
+  return analysisFromJson(parseJson(text, 'stdin'), 'stdin', 'stdin', {}, warn);
+}

@@ -1,0 +1,192 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { parseInput, type PathKind } from '../../src/sources/input.js';
+import { resolveAnalysis, type ResolveOptions } from '../../src/sources/resolve.js';
+import { AnalysisCache, defaultCacheDir } from '../../src/sources/cache.js';
+import { SongscopeError } from '../../src/errors.js';
+import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
+import { readJson, FIXTURES } from '../helpers/fixtures.js';
+
+const ID = '7nWUDDCpTDYle0Ppi8i5K1';
+const SPOTIFY_FIXTURES = join(FIXTURES, 'spotify');
+const noFiles = (): PathKind => undefined;
+
+describe('parseInput: every way to name a track', () => {
+  const track = (id: string, form: string) => ({ kind: 'track', id, form });
+  test('URI', () => assert.deepEqual(parseInput(`spotify:track:${ID}`, noFiles), track(ID, 'uri')));
+  test('URL with ?si=', () => assert.deepEqual(parseInput(`https://open.spotify.com/track/${ID}?si=abc123`, noFiles), track(ID, 'url')));
+  test('URL with /intl-xx/', () => assert.deepEqual(parseInput(`https://open.spotify.com/intl-de/track/${ID}`, noFiles), track(ID, 'url')));
+  test('URL with /intl-pt-br/ and a trailing slash', () => assert.deepEqual(parseInput(`https://open.spotify.com/intl-pt-br/track/${ID}/`, noFiles), track(ID, 'url')));
+  test('bare id', () => assert.deepEqual(parseInput(ID, noFiles), track(ID, 'id')));
+  test('search query', () => assert.deepEqual(parseInput('  daft punk   around the world ', noFiles), { kind: 'search', query: 'daft punk around the world' }));
+  test('a query with a slash is still a search', () => assert.deepEqual(parseInput('AC/DC thunderstruck', noFiles), { kind: 'search', query: 'AC/DC thunderstruck' }));
+  test('stdin', () => assert.deepEqual(parseInput('-', noFiles), { kind: 'stdin' }));
+  test('an existing file wins over every other reading', () => {
+    assert.deepEqual(parseInput(ID, () => 'file'), { kind: 'file', path: ID });
+  });
+  test('a missing .json path is still a file (so the error is "no such file")', () => {
+    assert.deepEqual(parseInput('missing.json', noFiles), { kind: 'file', path: 'missing.json' });
+    assert.deepEqual(parseInput('./song', noFiles), { kind: 'file', path: './song' });
+  });
+  test('directories, albums and playlists are recognised', () => {
+    assert.deepEqual(parseInput('fixtures', () => 'directory'), { kind: 'directory', path: 'fixtures' });
+    assert.deepEqual(parseInput('spotify:album:4m2880jivSbbyEGAKfITCa', noFiles), { kind: 'album', id: '4m2880jivSbbyEGAKfITCa' });
+    assert.deepEqual(parseInput('https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M?si=x', noFiles), { kind: 'playlist', id: '37i9dQZF1DXcBWIGoYBM5M' });
+  });
+  test('malformed ids and foreign URLs are rejected with exit code 2', () => {
+    for (const bad of ['spotify:track:short', 'https://open.spotify.com/track/tooShort', 'https://example.com/track/' + ID, 'spotify:nonsense', 'spotify:podcast:' + ID, '   ']) {
+      assert.throws(() => parseInput(bad, noFiles), (e: unknown) => e instanceof SongscopeError && e.exitCode === 2 && !e.message.includes('\n'), bad);
+    }
+  });
+});
+
+describe('defaultCacheDir', () => {
+  test('SONGSCOPE_CACHE_DIR, then XDG_CACHE_HOME/songscope, then ~/.cache/songscope', () => {
+    assert.equal(defaultCacheDir({ SONGSCOPE_CACHE_DIR: '/x', XDG_CACHE_HOME: '/y' }), '/x');
+    assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/y' }), join('/y', 'songscope'));
+    assert.match(defaultCacheDir({}), /\.cache[\\/]songscope$/);
+  });
+});
+
+describe('resolveAnalysis through cache, live API and fixtures', () => {
+  let fake: FakeSpotify;
+  let dir: string;
+  const lines: string[] = [];
+  const options = (over: Partial<ResolveOptions> = {}): ResolveOptions => ({
+    cacheDir: join(dir, 'cache'),
+    env: {},
+    log: (l) => lines.push(l),
+    ...over,
+    spotify: {
+      clientId: 'fake-client-id',
+      clientSecret: 'fake-client-secret',
+      apiBaseUrl: fake.apiBaseUrl,
+      accountsBaseUrl: fake.accountsBaseUrl,
+      retryBaseMs: 1,
+      ...over.spotify,
+    },
+  });
+
+  before(async () => {
+    fake = await FakeSpotify.start({ clientId: 'fake-client-id', clientSecret: 'fake-client-secret', fixturesDir: SPOTIFY_FIXTURES });
+    dir = await mkdtemp(join(tmpdir(), 'songscope-resolve-'));
+  });
+  after(async () => {
+    await fake.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('live by URI, then from the cache with no network at all', async () => {
+    fake.reset();
+    const a = await resolveAnalysis(`spotify:track:${ID}`, options());
+    assert.equal(a.provenance.origin, 'api');
+    assert.equal(a.provenance.title, 'Untitled (recorded fixture)');
+    assert.equal(a.segments.length, 428);
+    assert.ok(fake.requestsTo('/v1/audio-analysis/').length === 1);
+    const cached = await new AnalysisCache(join(dir, 'cache')).get(ID);
+    assert.ok(cached, 'cached');
+    assert.equal(cached.track.name, 'Untitled (recorded fixture)');
+    assert.equal(cached.track.durationMs, 123712);
+    assert.deepEqual(cached.analysis.segments[5], a.segments[5]);
+
+    fake.reset();
+    for (const form of [ID, `https://open.spotify.com/track/${ID}?si=x`]) {
+      const b = await resolveAnalysis(form, options({ offline: true }));
+      assert.equal(b.provenance.origin, 'cache');
+      assert.equal(b.provenance.trackId, ID);
+      assert.deepEqual(b.segments, a.segments);
+    }
+    assert.equal(fake.requests.length, 0, 'no request after caching');
+  });
+
+  test('--offline with an empty cache fails clearly (exit code 2) and makes no request', async () => {
+    fake.reset();
+    await assert.rejects(resolveAnalysis(`spotify:track:${ID}`, options({ cacheDir: join(dir, 'empty'), offline: true })), (e: unknown) => {
+      assert.ok(e instanceof SongscopeError);
+      assert.equal(e.exitCode, 2);
+      assert.equal(e.message, `spotify:track:${ID} is not in the cache (${join(dir, 'empty')}) and --offline forbids the network`);
+      return true;
+    });
+    assert.equal(fake.requests.length, 0);
+  });
+
+  test('search: announces the hit, caches it, and a later offline search needs no network', async () => {
+    fake.reset();
+    lines.length = 0;
+    const cacheDir = join(dir, 'search-cache');
+    fake.on('GET', '/v1/search', { json: readJson('fixtures/spotify/search/quiet-instrumental.json') });
+    const a = await resolveAnalysis('Quiet instrumental', options({ cacheDir }));
+    assert.equal(a.provenance.trackId, ID);
+    assert.equal(fake.requestsTo('/v1/search')[0].query.q, 'Quiet instrumental');
+    assert.equal(fake.requestsTo('/v1/tracks/').length, 0, 'the search hit already carries the metadata');
+    assert.ok(lines.some((l) => l === `Search "Quiet instrumental" → "Untitled (recorded fixture)" by Unknown artist (spotify:track:${ID})`), lines.join('\n'));
+    fake.reset();
+    const b = await resolveAnalysis('quiet   INSTRUMENTAL', options({ cacheDir, offline: true }));
+    assert.equal(b.provenance.origin, 'cache');
+    assert.equal(fake.requests.length, 0);
+  });
+
+  test('failures are never cached: 403, then an invalid analysis', async () => {
+    const cacheDir = join(dir, 'fail-cache');
+    fake.reset();
+    fake.on('GET', '/v1/audio-analysis/:id', spotifyError(403, 'Forbidden'));
+    await assert.rejects(resolveAnalysis(ID, options({ cacheDir })), (e: unknown) => e instanceof SongscopeError && e.exitCode === 1 && /403/.test(e.message));
+    const bad = structuredClone(readJson<any>('fixtures/spotify/audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json'));
+    bad.segments[17].pitches.pop();
+    fake.on('GET', '/v1/audio-analysis/:id', { json: bad });
+    await assert.rejects(resolveAnalysis(ID, options({ cacheDir })), (e: unknown) => {
+      assert.ok(e instanceof SongscopeError);
+      assert.equal(e.exitCode, 2);
+      assert.equal(e.message, `spotify:track:${ID}: segments[17].pitches has 11 values, expected 12`);
+      return true;
+    });
+    assert.equal(existsSync(join(cacheDir, 'tracks')), false);
+  });
+
+  test('--fixtures answers URI, URL, id and search without network, credentials or cache', async () => {
+    fake.reset();
+    const cacheDir = join(dir, 'fixtures-cache');
+    const replay = { cacheDir, spotify: { fixturesDir: SPOTIFY_FIXTURES, clientId: undefined, clientSecret: undefined, apiBaseUrl: 'http://127.0.0.1:9/v1', accountsBaseUrl: 'http://127.0.0.1:9' } };
+    for (const form of [`spotify:track:${ID}`, `https://open.spotify.com/intl-fr/track/${ID}?si=q`, ID, 'quiet instrumental']) {
+      const a = await resolveAnalysis(form, options(replay));
+      assert.equal(a.provenance.origin, 'fixtures', form);
+      assert.equal(a.provenance.trackId, ID);
+      assert.equal(a.track.duration, 123.71161);
+    }
+    assert.equal(fake.requests.length, 0);
+    assert.equal(existsSync(cacheDir), false, 'replays do not write the cache');
+    await assert.rejects(resolveAnalysis('no such recording', options(replay)), (e: unknown) => e instanceof SongscopeError && e.exitCode === 2 && /search\/no-such-recording\.json/.test(e.message));
+  });
+
+  test('--record then --fixtures replays the same analysis with the server gone', async () => {
+    fake.reset();
+    const recordDir = join(dir, 'recorded');
+    const live = await resolveAnalysis(ID, options({ useCache: false, spotify: { recordDir } }));
+    const files = (await readdir(recordDir, { recursive: true })).map(String).sort();
+    assert.deepEqual(files.filter((f) => f.endsWith('.json')), ['audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json', 'tracks/7nWUDDCpTDYle0Ppi8i5K1.json']);
+    for (const f of files.filter((f) => f.endsWith('.json'))) {
+      const text = await readFile(join(recordDir, f), 'utf8');
+      assert.ok(!text.includes('fake-client-secret') && !text.includes(fake.accessToken), `${f} holds no secret or token`);
+    }
+    const replayed = await resolveAnalysis(ID, options({ useCache: false, spotify: { fixturesDir: recordDir, apiBaseUrl: 'http://127.0.0.1:9/v1' } }));
+    assert.deepEqual(replayed.segments, live.segments);
+    assert.equal(replayed.provenance.title, live.provenance.title);
+  });
+
+  test('JSON on stdin', async () => {
+    const text = JSON.stringify(readJson('fixtures/psy-gangnam-style.json'));
+    const a = await resolveAnalysis('-', { stdin: Readable.from([text.slice(0, 1000), text.slice(1000)]) });
+    assert.equal(a.provenance.origin, 'stdin');
+    assert.equal(a.segments.length, 894);
+  });
+
+  test('albums and directories are not tracks', async () => {
+    await assert.rejects(resolveAnalysis('spotify:album:4m2880jivSbbyEGAKfITCa', options()), /names an album; give one track/);
+    await assert.rejects(resolveAnalysis(FIXTURES, options()), /is a directory/);
+  });
+});
