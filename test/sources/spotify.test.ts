@@ -1,0 +1,478 @@
+import { after, afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, messages, SongscopeError } from '../../src/errors.js';
+import { parseRetryAfter, rateLimitWaitLine } from '../../src/sources/http.js';
+import { fixturePathFor, slugify } from '../../src/sources/replay.js';
+import { SpotifyClient, spotifyOptionsFromEnv, type SpotifyClientOptions } from '../../src/sources/spotify.js';
+import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/spotify', import.meta.url));
+const TRACK_ID = '7nWUDDCpTDYle0Ppi8i5K1';
+const ALBUM_ID = 'SongscopeFixtureAlbum1';
+const ANALYSIS = JSON.parse(await readFile(join(FIXTURES, 'audio-analysis', `${TRACK_ID}.json`), 'utf8')) as unknown;
+
+const SECRET = 'shh-this-is-the-client-secret';
+const TOKEN = 'tok-0123456789-access';
+const BASIC = Buffer.from(`client-id-123:${SECRET}`).toString('base64');
+
+const tempDirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'songscope-spotify-'));
+  tempDirs.push(dir);
+  return dir;
+}
+after(async () => {
+  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** A track object in the Web API's shape. */
+function trackObject(id: string, name: string, artists: string[], album = 'Some Album', durationMs = 200_000) {
+  return {
+    id,
+    name,
+    type: 'track',
+    uri: `spotify:track:${id}`,
+    duration_ms: durationMs,
+    artists: artists.map((a, i) => ({ id: `artist${i}`, name: a, type: 'artist' })),
+    album: { id: 'album0000000000000000A', name: album, type: 'album' },
+  };
+}
+
+/** Await a rejection and check it is a SongscopeError that leaks no credential. */
+async function rejection(promise: Promise<unknown>): Promise<SongscopeError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof SongscopeError, `expected a SongscopeError, got ${String(e)}`);
+    for (const text of [e.message, e.hint ?? '', String(e.cause ?? ''), e.stack ?? '']) {
+      for (const secret of [SECRET, TOKEN, BASIC]) assert.ok(!text.includes(secret), `leaked a credential: ${text}`);
+    }
+    return e;
+  }
+  assert.fail('expected the promise to reject');
+}
+
+describe('SpotifyClient against the fake Spotify', () => {
+  let fake: FakeSpotify;
+  let logLines: string[];
+
+  beforeEach(async () => {
+    fake = await FakeSpotify.start({ clientId: 'client-id-123', clientSecret: SECRET, accessToken: TOKEN });
+    logLines = [];
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  const client = (extra: SpotifyClientOptions = {}): SpotifyClient =>
+    new SpotifyClient({
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      apiBaseUrl: fake.apiBaseUrl,
+      accountsBaseUrl: fake.accountsBaseUrl,
+      retryBaseMs: 5,
+      log: (line) => logLines.push(line),
+      ...extra,
+    });
+
+  test('gets a token, then the analysis, through the overridden base URLs', async () => {
+    fake.on('GET', '/v1/audio-analysis/:id', { json: ANALYSIS });
+    const spotify = client();
+    assert.equal(spotify.mode, 'live');
+
+    const body = await spotify.getAudioAnalysis(TRACK_ID);
+    assert.deepEqual(body, ANALYSIS);
+
+    assert.deepEqual(
+      fake.requests.map((r) => `${r.method} ${r.path}`),
+      ['POST /api/token', `GET /v1/audio-analysis/${TRACK_ID}`],
+    );
+    const [tokenRequest, apiRequest] = fake.requests;
+    assert.equal(tokenRequest!.headers.authorization, `Basic ${BASIC}`);
+    assert.equal(new URLSearchParams(tokenRequest!.body).get('grant_type'), 'client_credentials');
+    assert.equal(apiRequest!.headers.authorization, `Bearer ${TOKEN}`);
+
+    // The token is cached in memory: a second request does not ask for another.
+    fake.on('GET', '/v1/tracks/:id', { json: trackObject(TRACK_ID, 'A Song', ['Someone', 'Else'], 'An Album', 123712) });
+    const track = await spotify.getTrack(TRACK_ID);
+    assert.deepEqual(track, {
+      id: TRACK_ID,
+      name: 'A Song',
+      artists: ['Someone', 'Else'],
+      album: 'An Album',
+      durationMs: 123712,
+    });
+    assert.equal(fake.requestsTo('/api/token').length, 1);
+    assert.deepEqual(logLines, []);
+  });
+
+  test('missing credentials: constructing is fine, the first request fails before any network', async () => {
+    const spotify = new SpotifyClient({ apiBaseUrl: fake.apiBaseUrl, accountsBaseUrl: fake.accountsBaseUrl });
+    const error = await rejection(spotify.getAudioAnalysis(TRACK_ID));
+    assert.equal(error.message, messages.missingCredentials());
+    assert.equal(error.hint, messages.missingCredentialsHint());
+    assert.equal(error.exitCode, ExitCode.USAGE);
+    assert.equal(fake.requests.length, 0);
+  });
+
+  test('token endpoint 400 invalid_client → bad credentials', async () => {
+    const spotify = client({ clientSecret: 'not-the-secret' });
+    const error = await rejection(spotify.getTrack(TRACK_ID));
+    assert.equal(error.message, messages.badCredentials(400, 'invalid_client'));
+    assert.equal(error.exitCode, ExitCode.RUNTIME);
+    assert.equal(fake.requests.length, 1, 'a refused token is not retried');
+  });
+
+  test('token endpoint 401 → bad credentials; API 401 → unauthorized', async () => {
+    fake.on('POST', '/api/token', { status: 401, json: { error: 'invalid_client' } });
+    let error = await rejection(client().getTrack(TRACK_ID));
+    assert.equal(error.message, messages.badCredentials(401, 'invalid_client'));
+    assert.equal(error.exitCode, ExitCode.RUNTIME);
+
+    fake.reset();
+    fake.on('GET', '/v1/tracks/:id', spotifyError(401, 'Invalid access token'));
+    error = await rejection(client().getTrack(TRACK_ID));
+    assert.equal(error.message, messages.unauthorized(`spotify:track:${TRACK_ID}`));
+    assert.equal(error.exitCode, ExitCode.RUNTIME);
+  });
+
+  test('403 on audio-analysis names 403 and the November 2024 policy; 403 elsewhere is plain', async () => {
+    fake.on('GET', '/v1/audio-analysis/:id', spotifyError(403, 'Forbidden'));
+    fake.on('GET', '/v1/tracks/:id', spotifyError(403, 'Forbidden'));
+    const spotify = client();
+
+    const error = await rejection(spotify.getAudioAnalysis(TRACK_ID));
+    assert.equal(error.message, messages.analysisForbidden(TRACK_ID));
+    assert.match(error.message, /403/);
+    assert.match(error.hint ?? '', /27 November 2024/);
+    assert.match(error.hint ?? '', /--fixtures/);
+    assert.equal(error.exitCode, ExitCode.RUNTIME);
+
+    const other = await rejection(spotify.getTrack(TRACK_ID));
+    assert.equal(other.message, messages.forbidden(`spotify:track:${TRACK_ID}`));
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 1, 'a 403 is not retried');
+  });
+
+  test('404 → not found, exit code 2', async () => {
+    const spotify = client(); // the fake answers 404 for anything not programmed
+    const analysis = await rejection(spotify.getAudioAnalysis(TRACK_ID));
+    assert.equal(
+      analysis.message,
+      messages.notFound(`no such track spotify:track:${TRACK_ID}, or Spotify has no audio analysis for it`),
+    );
+    assert.equal(analysis.exitCode, ExitCode.USAGE);
+    const track = await rejection(spotify.getTrack(TRACK_ID));
+    assert.equal(track.message, messages.notFound(`no such track spotify:track:${TRACK_ID}`));
+    const album = await rejection(spotify.getAlbum(ALBUM_ID));
+    assert.equal(album.message, messages.notFound(`no such album spotify:album:${ALBUM_ID}`));
+  });
+
+  test('429 with Retry-After: 1, then 200: waits about a second, logs, succeeds; the budget is per client', async () => {
+    fake.on('GET', '/v1/audio-analysis/:id', [
+      spotifyError(429, 'API rate limit exceeded', { 'retry-after': '1' }),
+      { json: ANALYSIS },
+      spotifyError(429, 'API rate limit exceeded', { 'retry-after': '1' }),
+    ]);
+    const spotify = client({ maxWaitS: 1 });
+    const started = Date.now();
+    const body = await spotify.getAudioAnalysis(TRACK_ID);
+    const elapsed = Date.now() - started;
+    assert.deepEqual(body, ANALYSIS);
+    const [first, second] = fake.requestsTo('/v1/audio-analysis/');
+    assert.ok(second!.at - first!.at >= 950, `waited only ${second!.at - first!.at} ms`);
+    assert.ok(elapsed < 3000, `took ${elapsed} ms`);
+    assert.deepEqual(logLines, [rateLimitWaitLine(1)]);
+    assert.equal(logLines[0], 'Spotify asked to wait 1 s (HTTP 429); waiting…');
+
+    // The one second spent the whole budget of this client: the next 429 fails at once.
+    const again = Date.now();
+    const error = await rejection(spotify.getAudioAnalysis(TRACK_ID));
+    assert.ok(Date.now() - again < 500);
+    assert.equal(error.message, messages.rateLimited(1, 1));
+    assert.equal(logLines.length, 1);
+  });
+
+  test('429 asking longer than --max-wait fails at once, saying how long', async () => {
+    fake.on('GET', '/v1/audio-analysis/:id', spotifyError(429, 'API rate limit exceeded', { 'retry-after': '120' }));
+    const started = Date.now();
+    const error = await rejection(client({ maxWaitS: 60 }).getAudioAnalysis(TRACK_ID));
+    assert.ok(Date.now() - started < 1000);
+    assert.equal(error.message, messages.rateLimited(120, 60));
+    assert.match(error.message, /120 s/);
+    assert.equal(error.exitCode, ExitCode.RUNTIME);
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 1);
+    assert.deepEqual(logLines, []);
+  });
+
+  test('500 then 200 succeeds', async () => {
+    fake.on('GET', '/v1/audio-analysis/:id', [spotifyError(500, 'Server error'), { json: ANALYSIS }]);
+    assert.deepEqual(await client().getAudioAnalysis(TRACK_ID), ANALYSIS);
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 2);
+    assert.equal(logLines.length, 1);
+    assert.match(logLines[0]!, /HTTP 500; retrying in .* s \(try 2 of 3\)/);
+  });
+
+  test('500 three times fails after exactly 3 requests', async () => {
+    fake.on('GET', '/v1/audio-analysis/:id', { status: 503, body: 'upstream down' });
+    const error = await rejection(client().getAudioAnalysis(TRACK_ID));
+    assert.equal(error.message, messages.serverFailed(503, 3));
+    assert.equal(error.exitCode, ExitCode.RUNTIME);
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 3);
+  });
+
+  test('a reset connection is retried; reset every time → network failure after the tries', async () => {
+    fake.on('GET', '/v1/audio-analysis/:id', [{ destroy: true }, { json: ANALYSIS }]);
+    assert.deepEqual(await client().getAudioAnalysis(TRACK_ID), ANALYSIS);
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 2);
+
+    fake.reset();
+    fake.on('GET', '/v1/tracks/:id', { destroy: true });
+    const error = await rejection(client({ tries: 2 }).getTrack(TRACK_ID));
+    const host = new URL(fake.url).host;
+    assert.match(error.message, new RegExp(`^could not reach ${host.replace(/\./g, '\\.')} \\(.+\\) after 2 tries`));
+    assert.equal(fake.requestsTo('/v1/tracks/').length, 2);
+  });
+
+  test('a try that times out is retried', async () => {
+    fake.on('GET', '/v1/tracks/:id', [{ hang: true }, { json: trackObject(TRACK_ID, 'Late', ['Band']) }]);
+    const track = await client({ timeoutMs: 150 }).getTrack(TRACK_ID);
+    assert.equal(track.name, 'Late');
+
+    fake.on('GET', '/v1/tracks/:id', { hang: true });
+    const error = await rejection(client({ timeoutMs: 100, tries: 2 }).getTrack(TRACK_ID));
+    assert.match(error.message, /\(timed out after 0\.1 s\) after 2 tries/);
+  });
+
+  test('connection refused → network failure naming the host', async () => {
+    const url = fake.url;
+    await fake.close();
+    const spotify = new SpotifyClient({
+      clientId: 'id',
+      clientSecret: SECRET,
+      apiBaseUrl: `${url}/v1`,
+      accountsBaseUrl: url,
+      tries: 2,
+      retryBaseMs: 1,
+    });
+    const error = await rejection(spotify.getTrack(TRACK_ID));
+    assert.equal(error.message, messages.networkFailed(new URL(url).host, 'ECONNREFUSED', 2));
+    fake = await FakeSpotify.start(); // for afterEach
+  });
+
+  test('search returns the first track hit', async () => {
+    fake.on('GET', '/v1/search', {
+      json: {
+        tracks: {
+          items: [trackObject(TRACK_ID, 'First', ['A']), trackObject('1111111111111111111111', 'Second', ['B'])],
+          total: 2,
+        },
+      },
+    });
+    const hit = await client().searchTrack('Quiet instrumental');
+    assert.equal(hit.id, TRACK_ID);
+    assert.equal(hit.name, 'First');
+    const [search] = fake.requestsTo('/v1/search');
+    assert.deepEqual(search!.query, { q: 'Quiet instrumental', type: 'track', limit: '1' });
+  });
+
+  test('search with no hits → searchNoResults, exit code 2', async () => {
+    fake.on('GET', '/v1/search', { json: { tracks: { items: [], total: 0 } } });
+    const error = await rejection(client().searchTrack('zzz nothing'));
+    assert.equal(error.message, messages.searchNoResults('zzz nothing'));
+    assert.equal(error.exitCode, ExitCode.USAGE);
+  });
+
+  test('album: every page of tracks, album name on each', async () => {
+    const items = Array.from({ length: 3 }, (_, i) => {
+      const { album: _album, ...simplified } = trackObject(`track${i}00000000000000000`.slice(0, 22), `Song ${i}`, ['Band']);
+      return simplified;
+    });
+    fake.on('GET', `/v1/albums/:id`, {
+      json: {
+        id: ALBUM_ID,
+        name: 'The Album',
+        artists: [{ id: 'x', name: 'Band' }],
+        tracks: { items: items.slice(0, 2), total: 3, limit: 2, offset: 0, next: 'https://api.spotify.com/v1/albums/…' },
+      },
+    });
+    fake.on('GET', '/v1/albums/:id/tracks', { json: { items: items.slice(2), total: 3, limit: 50, offset: 2, next: null } });
+    const album = await client().getAlbum(ALBUM_ID);
+    assert.equal(album.name, 'The Album');
+    assert.deepEqual(album.artists, ['Band']);
+    assert.deepEqual(
+      album.tracks.map((t) => [t.name, t.album]),
+      [
+        ['Song 0', 'The Album'],
+        ['Song 1', 'The Album'],
+        ['Song 2', 'The Album'],
+      ],
+    );
+    const [page] = fake.requestsTo(`/v1/albums/${ALBUM_ID}/tracks`);
+    assert.deepEqual(page!.query, { limit: '50', offset: '2' });
+  });
+
+  test('record against the fake, then replay the recording with the server closed', async () => {
+    const dir = await tempDir();
+    fake.on('GET', '/v1/tracks/:id', (req) =>
+      req.params.id === TRACK_ID ? { json: trackObject(TRACK_ID, 'Recorded', ['Artist']) } : spotifyError(404, 'Not found'),
+    );
+    fake.on('GET', '/v1/audio-analysis/:id', [spotifyError(500, 'oops'), { json: ANALYSIS }]);
+    fake.on('GET', '/v1/search', { json: { tracks: { items: [trackObject(TRACK_ID, 'Recorded', ['Artist'])] } } });
+    fake.on('GET', '/v1/albums/:id', {
+      json: { id: ALBUM_ID, name: 'Rec Album', artists: [{ name: 'Artist' }], tracks: { items: [trackObject(TRACK_ID, 'Recorded', ['Artist'])], total: 1, next: null } },
+    });
+
+    const recorder = client({ recordDir: dir });
+    assert.equal(recorder.mode, 'record');
+    const run = async (s: SpotifyClient) => ({
+      track: await s.getTrack(TRACK_ID),
+      analysis: await s.getAudioAnalysis(TRACK_ID),
+      search: await s.searchTrack('Some Query!'),
+      album: await s.getAlbum(ALBUM_ID),
+    });
+    const live = await run(recorder);
+    // Failures are not recorded.
+    assert.equal((await rejection(recorder.getTrack('0000000000000000000404'))).exitCode, ExitCode.USAGE);
+    await fake.close();
+
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((d) => d.isFile())
+      .map((d) => relative(dir, join(d.parentPath, d.name)).split('\\').join('/'))
+      .sort();
+    assert.deepEqual(files, [
+      `albums/${ALBUM_ID}.json`,
+      `audio-analysis/${TRACK_ID}.json`,
+      'search/some-query.json',
+      `tracks/${TRACK_ID}.json`,
+    ]);
+    for (const file of files) {
+      const text = await readFile(join(dir, file), 'utf8');
+      for (const secret of [SECRET, TOKEN, BASIC]) assert.ok(!text.includes(secret), `${file} holds a credential`);
+    }
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'audio-analysis', `${TRACK_ID}.json`), 'utf8')), ANALYSIS);
+
+    const replayer = new SpotifyClient({
+      fixturesDir: dir,
+      fetch: () => Promise.reject(new Error('replay must not touch the network')),
+    });
+    assert.equal(replayer.mode, 'replay');
+    assert.deepEqual(await run(replayer), live);
+    fake = await FakeSpotify.start(); // for afterEach
+  });
+});
+
+describe('replay', () => {
+  test('a missing file → fixtureMiss naming the file, exit code 2', async () => {
+    const dir = await tempDir();
+    const spotify = new SpotifyClient({ fixturesDir: dir });
+    const error = await rejection(spotify.getAudioAnalysis(TRACK_ID));
+    const file = join(dir, 'audio-analysis', `${TRACK_ID}.json`);
+    assert.equal(
+      error.message,
+      messages.fixtureMiss(dir, file, `GET https://api.spotify.com/v1/audio-analysis/${TRACK_ID}`),
+    );
+    assert.ok(error.message.includes(file));
+    assert.equal(error.exitCode, ExitCode.USAGE);
+  });
+
+  test('fixtures/spotify answers track, analysis, search and album without credentials', async () => {
+    const spotify = new SpotifyClient({
+      fixturesDir: FIXTURES,
+      fetch: () => Promise.reject(new Error('replay must not touch the network')),
+    });
+    const expectedTrack = {
+      id: TRACK_ID,
+      name: 'Untitled (recorded fixture)',
+      artists: ['Unknown artist'],
+      album: 'Unknown album (hand-made fixture)',
+      durationMs: 123712,
+    };
+    assert.deepEqual(await spotify.getTrack(TRACK_ID), expectedTrack);
+    assert.deepEqual(await spotify.getAudioAnalysis(TRACK_ID), ANALYSIS);
+    assert.deepEqual(await spotify.searchTrack('quiet instrumental'), expectedTrack);
+    const album = await spotify.getAlbum(ALBUM_ID);
+    assert.equal(album.id, ALBUM_ID);
+    assert.deepEqual(album.artists, ['Unknown artist']);
+    assert.deepEqual(album.tracks, [expectedTrack]);
+    // The analysis is 123.71161 s long: the hand-made track's duration_ms agrees.
+    assert.equal(Math.round((ANALYSIS as { track: { duration: number } }).track.duration * 1000), 123712);
+  });
+
+  test('the fake can serve a fixtures directory too', async () => {
+    const fake = await FakeSpotify.start({ fixturesDir: FIXTURES });
+    try {
+      const spotify = new SpotifyClient({ ...spotifyOptionsFromEnv(fake.env()), retryBaseMs: 1 });
+      assert.equal((await spotify.getTrack(TRACK_ID)).name, 'Untitled (recorded fixture)');
+      assert.equal((await spotify.getAlbum(ALBUM_ID)).tracks.length, 1);
+      await rejection(spotify.getTrack('0000000000000000000000'));
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('fixturePathFor', () => {
+  const api = 'https://api.spotify.com/v1';
+  test('maps the request kinds', () => {
+    assert.equal(fixturePathFor(`${api}/tracks/${TRACK_ID}`), `tracks/${TRACK_ID}.json`);
+    assert.equal(fixturePathFor(`${api}/audio-analysis/${TRACK_ID}`), `audio-analysis/${TRACK_ID}.json`);
+    assert.equal(fixturePathFor(`${api}/albums/${ALBUM_ID}`), `albums/${ALBUM_ID}.json`);
+    assert.equal(fixturePathFor(`${api}/search?q=Quiet+Instrumental&type=track&limit=1`), 'search/quiet-instrumental.json');
+    assert.equal(fixturePathFor(`${api}/search?q=%C2%A1Hola%2C%20Mundo!&type=track`), 'search/hola-mundo.json');
+    assert.equal(
+      fixturePathFor(`${api}/albums/ID/tracks?offset=50&limit=50`),
+      'albums/ID/tracks.limit-50-offset-50.json',
+    );
+    assert.equal(fixturePathFor(`${api}/search?q=x&type=album`), 'search.q-x-type-album.json');
+  });
+  test('is relative to a custom API base, and never leaves the directory', () => {
+    assert.equal(fixturePathFor('http://127.0.0.1:9/prefix/tracks/X', 'http://127.0.0.1:9/prefix'), 'tracks/X.json');
+    assert.equal(fixturePathFor('http://127.0.0.1:9/v1/tracks/X', 'http://elsewhere/v1'), 'tracks/X.json');
+    assert.equal(fixturePathFor(`${api}/tracks/..%2F..%2Fetc%2Fpasswd`), 'tracks/etc-passwd.json');
+    assert.equal(fixturePathFor(`${api}/tracks/%2E%2E`), '_.json'); // the URL parser resolves %2E%2E
+  });
+  test('slugify', () => {
+    assert.equal(slugify('  Quiet -- Instrumental!! '), 'quiet-instrumental');
+    assert.equal(slugify('!!!'), '');
+  });
+});
+
+describe('options and helpers', () => {
+  test('spotifyOptionsFromEnv reads the five variables and skips blanks', () => {
+    assert.deepEqual(
+      spotifyOptionsFromEnv({
+        SPOTIFY_CLIENT_ID: ' id ',
+        SPOTIFY_CLIENT_SECRET: 'secret',
+        SPOTIFY_API_BASE_URL: 'http://127.0.0.1:1/v1',
+        SPOTIFY_ACCOUNTS_BASE_URL: '',
+        SONGSCOPE_FIXTURES: 'fixtures/spotify',
+        OTHER: 'x',
+      }),
+      { clientId: 'id', clientSecret: 'secret', apiBaseUrl: 'http://127.0.0.1:1/v1', fixturesDir: 'fixtures/spotify' },
+    );
+    assert.deepEqual(spotifyOptionsFromEnv({}), {});
+  });
+
+  test('invalid options are usage errors; --fixtures with --record is refused', () => {
+    assert.throws(() => new SpotifyClient({ fixturesDir: 'a', recordDir: 'b' }), (e: unknown) => {
+      return e instanceof SongscopeError && e.exitCode === ExitCode.USAGE;
+    });
+    assert.throws(() => new SpotifyClient({ apiBaseUrl: 'ftp://x' }), /SPOTIFY_API_BASE_URL/);
+    assert.throws(() => new SpotifyClient({ tries: 0 }), /tries/);
+  });
+
+  test('parseRetryAfter: seconds, HTTP dates, junk', () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    assert.equal(parseRetryAfter('5', now), 5);
+    assert.equal(parseRetryAfter('2.2', now), 3);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:07 GMT', now), 7);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now), 1);
+    assert.equal(parseRetryAfter('0', now), 1);
+    assert.equal(parseRetryAfter(null, now), 1);
+    assert.equal(parseRetryAfter('soon', now), 1);
+  });
+});
