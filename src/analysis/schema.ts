@@ -137,7 +137,7 @@ export function detectSourceKind(raw: unknown): SourceKind {
  * @throws SongscopeError (exit code 2) naming the first offending field
  */
 export function validateAnalysis(raw: unknown, label: string): ValidationResult {
-  const check = new Checker(label);
+  const check: Checker = new Checker(label);
   if (!isObject(raw)) throw inputError(messages.notAnObject(label));
   let root: Json = raw;
   if (!('segments' in root) && isObject(root.analysis)) root = root.analysis;

@@ -20,7 +20,7 @@
  *   segment the pitch/timbre columns are 0. When two events fall in the same millisecond the later
  *   one wins.
  */
-import type { AudioAnalysis, TimeInterval } from '../analysis/types.js';
+import type { AudioAnalysis, Provenance, TimeInterval } from '../analysis/types.js';
 import {
   FEATURE_COLUMNS,
   PITCH_OFFSET,
@@ -35,8 +35,43 @@ export const GRID_SEMANTICS: readonly GridSemantics[] = ['seed', 'full'];
 export interface GridOptions {
   /** Resampling semantics; default `full`. */
   grid?: GridSemantics;
-  /** Extra schema metadata to carry (track id, title, …); `grid` and `resolution_ms` are added. */
+  /** Extra schema metadata; merged over {@link matrixMetadataFor}, then `grid` and `resolution_ms` are set. */
   metadata?: MatrixMetadata;
+  /**
+   * Storage to reuse (e.g. one buffer for every track of an album): used when it holds at least
+   * rows × 26 values, zero-filled first. The matrix then aliases it: build the next one only after this
+   * one is no longer needed. Fresh memory costs more than the resampling itself (the kernel maps ~50 MB
+   * for a 4-minute track), so reuse keeps batch work fast and its memory bounded.
+   */
+  buffer?: Float64Array;
+}
+
+/** `n` zeroed values: a prefix of `buffer` when it is large enough, else a new array. */
+function storage(n: number, buffer: Float64Array | undefined): Float64Array {
+  if (buffer && buffer.length >= n) {
+    const view = buffer.subarray(0, n);
+    view.fill(0);
+    return view;
+  }
+  return new Float64Array(n);
+}
+
+/**
+ * Schema metadata describing the track of an analysis: `track_id`, `title`, `artist`, `source`,
+ * `analyzer_version` (when known), `duration_s` and `generator`.
+ */
+export function matrixMetadataFor(analysis: AudioAnalysis & { provenance?: Provenance }): MatrixMetadata {
+  const p = analysis.provenance;
+  const entries: [string, string | undefined][] = [
+    ['track_id', p?.trackId],
+    ['title', p?.title],
+    ['artist', p?.artist],
+    ['source', p?.source],
+    ['analyzer_version', p?.analyzerVersion],
+    ['duration_s', String(analysis.track.duration)],
+    ['generator', 'songscope'],
+  ];
+  return Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** Millisecond row of a time in seconds under `seed` semantics: truncate to ns (pandas 1.x), floor to ms. */
@@ -60,15 +95,18 @@ export function fullGridRows(durationS: number): number {
  * @param analysis - a validated analysis (events in time order)
  * @returns a matrix of `rows` × 26 Float64 values, column-major, with `timeMs` in integer ms
  */
-export function buildFeatureMatrix(analysis: AudioAnalysis, options: GridOptions = {}): FeatureMatrix {
+export function buildFeatureMatrix(
+  analysis: AudioAnalysis & { provenance?: Provenance },
+  options: GridOptions = {},
+): FeatureMatrix {
   const grid = options.grid ?? 'full';
-  const metadata: MatrixMetadata = { ...options.metadata, grid, resolution_ms: '1' };
-  return grid === 'seed' ? buildSeed(analysis, metadata) : buildFull(analysis, metadata);
+  const metadata: MatrixMetadata = { ...matrixMetadataFor(analysis), ...options.metadata, grid, resolution_ms: '1' };
+  return grid === 'seed' ? buildSeed(analysis, metadata, options.buffer) : buildFull(analysis, metadata, options.buffer);
 }
 
 // ---- full ---------------------------------------------------------------------------------------------
 
-function buildFull(analysis: AudioAnalysis, metadata: MatrixMetadata): FeatureMatrix {
+function buildFull(analysis: AudioAnalysis, metadata: MatrixMetadata, buffer?: Float64Array): FeatureMatrix {
   const { bars, beats, segments } = analysis;
   // Events past the stated duration (malformed but seen) extend the grid rather than being dropped.
   let lastMs = fullGridRows(analysis.track.duration) - 1;
@@ -78,7 +116,7 @@ function buildFull(analysis: AudioAnalysis, metadata: MatrixMetadata): FeatureMa
   const rows = lastMs + 1;
   const timeMs = new Int32Array(rows);
   for (let r = 0; r < rows; r++) timeMs[r] = r;
-  const data = new Float64Array(rows * FEATURE_COLUMNS.length);
+  const data = storage(rows * FEATURE_COLUMNS.length, buffer);
 
   // bar: number k holds from bar k's start to bar k+1's start; the last to the end of the grid
   const barCol = data.subarray(0, rows);
@@ -128,7 +166,7 @@ function groupByMs(events: readonly TimeInterval[]): MsGroup[] {
   return groups;
 }
 
-function buildSeed(analysis: AudioAnalysis, metadata: MatrixMetadata): FeatureMatrix {
+function buildSeed(analysis: AudioAnalysis, metadata: MatrixMetadata, buffer?: Float64Array): FeatureMatrix {
   const streams = [analysis.bars, analysis.beats, analysis.segments].map(groupByMs);
   const [barGroups, beatGroups, segGroups] = streams;
 
@@ -157,7 +195,7 @@ function buildSeed(analysis: AudioAnalysis, metadata: MatrixMetadata): FeatureMa
     throw new RangeError(`ms ${ms} outside the grid`);
   };
 
-  const data = new Float64Array(rows * FEATURE_COLUMNS.length);
+  const data = storage(rows * FEATURE_COLUMNS.length, buffer);
   // Forward-fill group g's mean from its row up to the next group's row; the last group fills only its
   // own millisecond (the stream's span ends there).
   const fillGroups = (groups: MsGroup[], col: number, valueOf: (g: MsGroup) => number) => {

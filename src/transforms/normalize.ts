@@ -26,23 +26,19 @@ export function columnStats(matrix: FeatureMatrix): ColumnStats {
   for (let c = 0; c < k; c++) {
     const col = matrix.data.subarray(c * n, (c + 1) * n);
     let sum = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const x = col[i];
-      sum += x;
-      if (x < min) min = x;
-      if (x > max) max = x;
-    }
+    for (let i = 0; i < n; i++) sum += col[i];
     const m = n > 0 ? sum / n : NaN;
     let ss = 0;
     for (let i = 0; i < n; i++) {
       const d = col[i] - m;
       ss += d * d;
     }
+    // Exactly constant? (mean and std can be off by an ulp for repeated non-dyadic values.)
+    let same = n > 0;
+    for (let i = 1; same && i < n; i++) same = col[i] === col[0];
     mean[c] = m;
     std[c] = n > 0 ? Math.sqrt(ss / n) : NaN;
-    constant[c] = n > 0 && min === max ? 1 : 0;
+    constant[c] = same ? 1 : 0;
   }
   return { mean, std, constant };
 }

@@ -62,7 +62,10 @@ export async function writeStreamAtomic(
   }
 }
 
-/** Write `value` as pretty JSON (2-space indent, trailing newline) atomically. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+/**
+ * Write `value` as JSON with a trailing newline, atomically: indented by 2 spaces by default, or on
+ * one line with `{ pretty: false }` (analyses: thousands of 12-number arrays stay compact).
+ */
+export async function writeJsonAtomic(path: string, value: unknown, options: { pretty?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value, null, options.pretty === false ? undefined : 2) + '\n');
 }

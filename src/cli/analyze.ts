@@ -1,0 +1,125 @@
+/**
+ * `songscope analyze <input>`: resolve, build the 1 ms matrix, z-score, plot, summarise.
+ */
+import { Command, Option } from 'commander';
+import { resolveAnalysis } from '../sources/resolve.js';
+import { analyzeTrack, defaultOutDir, writeAnalyzeOutputs, type AnalyzeSummary } from '../report/analyze.js';
+import { formatDuration } from '../analysis/summary.js';
+import {
+  addSourceOptions,
+  asGrid,
+  gridOption,
+  parseDurationMs,
+  parseNumber,
+  resolveOptionsFrom,
+  say,
+  type SourceCliOptions,
+} from './common.js';
+
+interface AnalyzeCliOptions extends SourceCliOptions {
+  out?: string;
+  grid: string;
+  resolution: number;
+  smooth: number;
+  render: boolean;
+  json?: boolean;
+}
+
+export function analyzeCommand(): Command {
+  const cmd = new Command('analyze')
+    .summary('analyse one track: summary, feature heatmap and self-similarity plots')
+    .description(
+      [
+        'Analyse one track: print a summary, and write the z-scored feature heatmap, the self-similarity',
+        'matrix (as Vega-Lite specs and SVGs), the validated analysis and summary.json into one directory.',
+        '',
+        'The input is a local analysis file (Spotify or Echo Nest JSON, a Million Song Dataset .h5, or - for',
+        'JSON on stdin), or a Spotify track: spotify:track:ID, https://open.spotify.com/track/ID, a bare',
+        '22-character id, or any other text as a search query (needs SPOTIFY_CLIENT_ID/SECRET).',
+      ].join('\n'),
+    )
+    .argument('<input>', 'analysis file, Spotify track URI/URL/id, or search query')
+    .option('-o, --out <dir>', 'output directory (default: ./songscope-out/<title or file name>/)')
+    .addOption(gridOption())
+    .addOption(
+      new Option('--resolution <duration>', 'bin width of the self-similarity matrix, e.g. 1s, 500ms')
+        .default(1000, '1s')
+        .argParser((v) => parseDurationMs('--resolution', v)),
+    )
+    .addOption(
+      new Option('--smooth <seconds>', "rolling mean before correlating, in seconds (the notebook's rolling(10) at 1 s is --smooth 10)")
+        .default(0)
+        .argParser((v) => parseNumber('--smooth', v, { min: 0 })),
+    )
+    .option('--no-render', 'write the Vega-Lite specs but skip rendering SVGs')
+    .option('--json', 'print the summary as JSON on stdout instead of the text summary');
+  addSourceOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ songscope analyze fixtures/psy-gangnam-style.json
+  $ songscope analyze fixtures/psy-gangnam-style.json --smooth 10 --out out/psy
+  $ songscope analyze spotify:track:7nWUDDCpTDYle0Ppi8i5K1 --fixtures fixtures/spotify --json
+  $ songscope analyze "https://open.spotify.com/track/7nWUDDCpTDYle0Ppi8i5K1?si=abc"
+  $ songscope analyze "daft punk around the world"
+
+Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage or input.`,
+  );
+  cmd.action(async (input: string, opts: AnalyzeCliOptions) => {
+    const started = performance.now();
+    const log = (line: string) => say(line);
+    const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));
+    const result = await analyzeTrack(analysis, {
+      grid: asGrid(opts.grid),
+      resolutionMs: opts.resolution,
+      smoothS: opts.smooth,
+      render: opts.render,
+    });
+    const outDir = opts.out ?? defaultOutDir(analysis);
+    const files = await writeAnalyzeOutputs(analysis, result, outDir);
+    const elapsedMs = performance.now() - started;
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }, null, 2) + '\n');
+    } else {
+      process.stdout.write(formatSummary(result.summary, outDir, files, elapsedMs));
+    }
+    if (opts.verbose) {
+      say(`timings (ms): ${Object.entries(result.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    }
+  });
+  return cmd;
+}
+
+const fmt = (x: number, digits: number) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const withConfidence = (text: string, c: number | undefined) => (c === undefined ? text : `${text} (confidence ${fmt(c, 2)})`);
+
+/** The human-readable summary `analyze` prints. */
+export function formatSummary(s: AnalyzeSummary, outDir: string, files: string[], elapsedMs: number): string {
+  const heading = s.title ? (s.artist ? `${s.artist} – ${s.title}` : s.title) : s.location;
+  const source = `${s.source}${s.analyzerVersion ? ` (analyzer ${s.analyzerVersion})` : ''} via ${s.origin}: ${s.location}`;
+  const rows: [string, string | undefined][] = [
+    ['source', source],
+    ['duration', `${formatDuration(s.durationS)} (${fmt(s.durationS, 2)} s)`],
+    ['tempo', s.tempoBpm === undefined ? 'unknown' : withConfidence(`${fmt(s.tempoBpm, 1)} BPM`, s.tempoConfidence)],
+    ['key', s.key === undefined ? 'unknown' : withConfidence(s.key, s.keyConfidence)],
+    ['time sig.', s.timeSignature === undefined ? 'unknown' : withConfidence(s.timeSignature, s.timeSignatureConfidence)],
+    ['loudness', s.loudnessDb === undefined ? undefined : `${fmt(s.loudnessDb, 1)} dB`],
+    [
+      'events',
+      `${s.counts.bars} bars · ${s.counts.beats} beats · ${s.counts.tatums} tatums · ${s.counts.segments} segments · ${s.counts.sections} sections`,
+    ],
+    ['grid', `${s.grid.rows.toLocaleString('en-US')} rows × ${s.grid.columns} features at 1 ms (${s.grid.semantics})`],
+    [
+      'similarity',
+      `${s.similarity.bins} × ${s.similarity.bins} at ${s.similarity.resolutionS} s` +
+        (s.similarity.smoothS ? `, ${s.similarity.smoothS} s rolling mean` : '') +
+        (s.similarity.undefinedBins ? `; ${s.similarity.undefinedBins} bins undefined (constant)` : ''),
+    ],
+  ];
+  const lines = [heading, ...rows.filter((r) => r[1] !== undefined).map(([k, v]) => `  ${k.padEnd(11)}${v}`)];
+  lines.push(`wrote ${files.length} files to ${outDir}/`);
+  for (const f of files) lines.push(`  ${f.slice(outDir.length).replace(/^[\\/]/, '')}`);
+  lines.push(`done in ${(elapsedMs / 1000).toFixed(2)} s`);
+  return lines.join('\n') + '\n';
+}

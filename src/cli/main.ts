@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * The songscope command line: a thin layer that parses options, calls the library and maps failures
+ * to one line on stderr and an exit code (0 ok, 1 runtime failure, 2 bad usage or input).
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode, SongscopeError, messages } from '../errors.js';
+import { VERSION } from '../version.js';
+import { analyzeCommand } from './analyze.js';
+import { featuresCommand } from './features.js';
+import { loadDotEnv, say } from './common.js';
+
+export function buildProgram(): Command {
+  const program = new Command('songscope')
+    .description(
+      [
+        'See and measure the temporal structure of songs: Spotify / Echo Nest audio analyses resampled onto',
+        'a 1 ms feature grid (bar, beat, 12 pitch classes, 12 timbre coefficients), z-scored, correlated',
+        'and plotted as Vega-Lite heatmaps.',
+      ].join('\n'),
+    )
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(`songscope: ${str.replace(/^error: /, '')}`) })
+    .exitOverride();
+  program.addCommand(analyzeCommand());
+  program.addCommand(featuresCommand());
+  program.addHelpText(
+    'after',
+    `
+Quick start (no credentials needed):
+  $ songscope analyze fixtures/psy-gangnam-style.json
+
+Environment: SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET (live Spotify), SONGSCOPE_CACHE_DIR,
+SONGSCOPE_FIXTURES, SPOTIFY_API_BASE_URL, SPOTIFY_ACCOUNTS_BASE_URL; a .env file in the working
+directory is read too. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input.`,
+  );
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(add --help for usage)');
+  return program;
+}
+
+/** Print a failure as one line (plus its hint) and return the exit code. */
+export function reportError(error: unknown, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help / version).
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.OK;
+    return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  }
+  if (error instanceof SongscopeError) {
+    say(`songscope: ${error.message}`);
+    if (error.hint) say(error.hint);
+    if (verbose && error.cause) say(`cause: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : String(error.cause)}`);
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  say(`songscope: ${messages.internal(detail)}`);
+  if (verbose && error instanceof Error && error.stack) say(error.stack);
+  return ExitCode.RUNTIME;
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  loadDotEnv();
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    await buildProgram().parseAsync(argv);
+    return ExitCode.OK;
+  } catch (error) {
+    return reportError(error, verbose);
+  }
+}
+
+// A reader that goes away (| head) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(ExitCode.OK);
+});
+
+main().then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,319 @@
+/**
+ * Reading and writing feature matrices: the one place the CLI (and library users) go through.
+ *
+ * Formats:
+ * - **Arrow** — `.arrow`, `.feather`, `.ipc`: the Arrow IPC *file* format (Feather v2, uncompressed), as
+ *   pandas `read_feather`, polars `read_ipc`, DuckDB `read_arrow` and Arrow JS read it. To standard output
+ *   (`-`) the Arrow IPC *stream* format, streamed. Layout: see {@link matrixToTable}.
+ * - **CSV** — `.csv`: header `time_ms,<columns…>`, full-precision numbers, NaN as an empty field; see
+ *   `./csv.ts`.
+ *
+ * File outputs are atomic (temporary file + rename, see `../util/atomic.ts`): a failed write leaves the old
+ * file, or nothing, and no temporary file. Reading detects the format by content, not by name.
+ */
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { inputError, messages, runtimeError, SongscopeError } from '../errors.js';
+import { writeStreamAtomic } from '../util/atomic.js';
+import {
+  decodeIpc,
+  isArrowFileBytes,
+  isArrowStreamBytes,
+  matrixToTable,
+  tableToMatrix,
+  writeMatrixIpc,
+} from './arrow.js';
+import { parseCsv, writeCsv } from './csv.js';
+import type { FeatureMatrix } from './featureMatrix.js';
+
+export { matrixToTable, tableToMatrix } from './arrow.js';
+
+/** A matrix file format: `arrow` (Arrow IPC: file format on disk, stream format on stdout) or `csv`. */
+export type MatrixFormat = 'arrow' | 'csv';
+
+/** File extensions (lower case, with the dot) written as Arrow IPC files. */
+export const ARROW_EXTENSIONS: readonly string[] = Object.freeze(['.arrow', '.feather', '.ipc']);
+/** File extensions (lower case, with the dot) written as CSV. */
+export const CSV_EXTENSIONS: readonly string[] = Object.freeze(['.csv']);
+
+/** The path that means standard output (for writing) or standard input (for reading). */
+export const STDIO_PATH = '-';
+
+/** Sentences about matrix files that are not (yet) in the shared catalogue of `src/errors.ts`. */
+export const ioMessages = {
+  unsupportedExtension: (path: string) =>
+    `${path}: unsupported matrix file type; expected a name ending in ${[...ARROW_EXTENSIONS, ...CSV_EXTENSIONS].join(', ')} (or - for standard output)`,
+  empty: (label: string) => `${label}: empty; expected a feature matrix (Arrow IPC file or stream, or CSV)`,
+  notMatrixBytes: (label: string, head: string) =>
+    `${label}: not a feature matrix: neither Arrow IPC nor CSV text (starts with bytes ${head})`,
+} as const;
+
+const STDOUT_LABEL = 'standard output';
+const STDIN_LABEL = 'stdin';
+/** How much of the start of an input is looked at to tell Arrow from CSV from binary. */
+const SNIFF_BYTES = 4096;
+
+/**
+ * The format a path is written in, from its extension (case-insensitive): `.arrow`/`.feather`/`.ipc` →
+ * `arrow`, `.csv` → `csv`, and `-` (standard output) → `arrow` (written as an IPC stream).
+ *
+ * @throws SongscopeError (exit code 2) for any other name, with a one-line message listing the extensions.
+ */
+export function matrixFormatFor(path: string): MatrixFormat {
+  if (path === STDIO_PATH) return 'arrow';
+  const ext = extname(path).toLowerCase();
+  if (ARROW_EXTENSIONS.includes(ext)) return 'arrow';
+  if (CSV_EXTENSIONS.includes(ext)) return 'csv';
+  throw inputError(ioMessages.unsupportedExtension(path));
+}
+
+/** Options for {@link writeMatrix}. */
+export interface WriteMatrixOptions {
+  /** Format to write; default {@link matrixFormatFor}(path). With `-`, `csv` writes CSV to standard output. */
+  format?: MatrixFormat;
+  /** Where `-` writes; default `process.stdout`. It is not ended afterwards (end it yourself if you own it). */
+  stdout?: NodeJS.WritableStream;
+  /** CSV only: write `metadata` as `# key=value` comment lines before the header (see `./csv.ts`). Default false. */
+  csvMetadata?: boolean;
+}
+
+/**
+ * Write a matrix to `path` atomically (parent directories are created), or to standard output when `path`
+ * is `-`.
+ *
+ * Arrow goes to a file in the IPC file format and to `-` in the IPC stream format; CSV is the same either
+ * way. Output is streamed in chunks (column buffers for Arrow, about 4096 rows for CSV) with back-pressure,
+ * never assembled in one buffer. On `-`, a reader that goes away early (`| head -c 100`: EPIPE) ends the
+ * write quietly: the promise resolves and nothing is thrown or printed. The promise resolves once the last
+ * chunk has been handed to the operating system (file renamed into place, or stdout write completed).
+ *
+ * @throws SongscopeError exit code 2 for an unsupported extension (when `format` is not given); exit code 1
+ *   when the file or standard output cannot be written (`cannot write PATH (ENOSPC)`).
+ */
+export async function writeMatrix(
+  matrix: FeatureMatrix,
+  path: string,
+  options: WriteMatrixOptions = {},
+): Promise<void> {
+  const format = options.format ?? matrixFormatFor(path);
+  const toStdout = path === STDIO_PATH;
+  const produce = async (write: (chunk: string | Uint8Array) => Promise<void>): Promise<void> => {
+    if (format === 'arrow') await writeMatrixIpc(matrix, toStdout ? 'stream' : 'file', write);
+    else await writeCsv(matrix, write, { metadataComments: options.csvMetadata ?? false });
+  };
+  if (toStdout) await writeToStream(options.stdout ?? process.stdout, STDOUT_LABEL, produce);
+  else await writeStreamAtomic(path, produce);
+}
+
+/** Errors that mean "the reader went away": quiet end of output, not a failure. */
+const READER_GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ECONNRESET']);
+const STOP = Symbol('stop writing');
+
+/**
+ * Stream chunks into a writable that is not ours to end (stdout): back-pressure via `drain`, errors via the
+ * write callbacks and `error` events (so an EPIPE is never an uncaught `error` event), and the promise
+ * settles after the last write's callback.
+ */
+async function writeToStream(
+  out: NodeJS.WritableStream,
+  label: string,
+  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  let failure: (Error & { code?: unknown }) | undefined;
+  let closed = false;
+  let needDrain = false;
+  let lastSettled = true;
+  let signal: (() => void) | undefined;
+  const notify = (): void => {
+    const s = signal;
+    signal = undefined;
+    s?.();
+  };
+  const nextSignal = (): Promise<void> => new Promise((resolve) => (signal = resolve));
+  const onError = (e: Error): void => {
+    failure ??= e;
+    notify();
+  };
+  const onDrain = (): void => {
+    needDrain = false;
+    notify();
+  };
+  const onClose = (): void => {
+    closed = true;
+    notify();
+  };
+  out.on('error', onError);
+  out.on('drain', onDrain);
+  out.on('close', onClose);
+  const write = async (chunk: string | Uint8Array): Promise<void> => {
+    if (failure || closed) throw STOP;
+    lastSettled = false;
+    const ok = out.write(chunk, (err?: Error | null) => {
+      if (err) failure ??= err;
+      lastSettled = true;
+      notify();
+    });
+    if (!ok) needDrain = true;
+    while (needDrain && !failure && !closed) await nextSignal();
+    if (failure || closed) throw STOP;
+  };
+  try {
+    await produce(write);
+    // resolve only once the last chunk has been handed over (or the stream failed or closed)
+    while (!lastSettled && !failure && !closed) await nextSignal();
+  } catch (e) {
+    if (e !== STOP) throw e;
+  } finally {
+    signal = undefined;
+    out.off('error', onError);
+    out.off('drain', onDrain);
+    out.off('close', onClose);
+  }
+  if (failure) {
+    const code = typeof failure.code === 'string' ? failure.code : failure.message;
+    if (READER_GONE.has(code)) {
+      // The stream may still emit errors for writes that were queued; they must not crash the process.
+      if (out.listenerCount('error') === 0) out.on('error', () => undefined);
+      return;
+    }
+    throw runtimeError(messages.writeFailed(label, code), undefined, failure);
+  }
+  // closed without an error: the reader went away; nothing more to do
+}
+
+/** Options for {@link readMatrix}. */
+export interface ReadMatrixOptions {
+  /** Where `-` reads from; default `process.stdin`. Read to its end. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+/**
+ * Read a matrix from a file, or from standard input when `path` is `-`. The format is detected from the
+ * content, whatever the name: `ARROW1` at the start → Arrow IPC file, `FF FF FF FF` → Arrow IPC stream,
+ * UTF-8 text → CSV (its header must name `time_ms`). Pipes and other non-regular files (`<(…)`) work too.
+ *
+ * Arrow input is read whole and decoded (see {@link tableToMatrix}: `time_ms` of any integer type, other
+ * numeric types converted to Float64, nulls → NaN, schema metadata restored). CSV is parsed as it streams
+ * in (metadata `{}` unless `# key=value` comment lines precede the header). The returned matrix owns its
+ * memory: column-major `Float64Array` data of `rows × columns.length`, `Int32Array` times.
+ *
+ * @throws SongscopeError exit code 2: `PATH: no such file`, `PATH: cannot read the file (EACCES)`, an empty
+ *   input, bytes that are neither Arrow nor CSV, invalid Arrow IPC, no/duplicate/non-integral `time_ms`, a
+ *   non-numeric column, or a CSV row that is ragged or holds a non-number (naming the line and column).
+ */
+export async function readMatrix(path: string, options: ReadMatrixOptions = {}): Promise<FeatureMatrix> {
+  if (path === STDIO_PATH) return readFromStream(options.stdin ?? process.stdin, STDIN_LABEL);
+  let head: Uint8Array;
+  try {
+    const stats = await stat(path);
+    if (stats.isDirectory()) throw inputError(messages.fileUnreadable(path, 'it is a directory'));
+    // A pipe (`<(…)`, a FIFO) or a device: read it once, as a stream. (Opening it twice would lose data.)
+    if (!stats.isFile()) return await readFromStream(createReadStream(path), path);
+    const fh = await open(path, 'r');
+    try {
+      const buffer = new Uint8Array(SNIFF_BYTES);
+      const { bytesRead } = await fh.read(buffer, 0, SNIFF_BYTES, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw readError(path, e);
+  }
+  if (head.length === 0) throw inputError(ioMessages.empty(path));
+  if (isArrowFileBytes(head) || isArrowStreamBytes(head)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw readError(path, e);
+    }
+    return tableToMatrix(decodeIpc(bytes, path), path);
+  }
+  checkText(head, path);
+  try {
+    return await parseCsv(createReadStream(path, { highWaterMark: 1 << 20 }), path);
+  } catch (e) {
+    throw readError(path, e);
+  }
+}
+
+/** Map a file-system error to the catalogue's sentences (SongscopeErrors pass through). */
+function readError(path: string, e: unknown): SongscopeError {
+  if (e instanceof SongscopeError) return e;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const error =
+    code === 'ENOENT'
+      ? inputError(messages.fileNotFound(path))
+      : inputError(messages.fileUnreadable(path, code ?? (e instanceof Error ? e.message : String(e))));
+  Object.defineProperty(error, 'cause', { value: e, configurable: true, writable: true });
+  return error;
+}
+
+/** Refuse input that is plainly not text (a NUL byte, or invalid UTF-8) in its first bytes. */
+function checkText(head: Uint8Array, label: string): void {
+  let text = head.indexOf(0) < 0;
+  if (text) {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    } catch {
+      text = false;
+    }
+  }
+  if (!text) {
+    const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw inputError(ioMessages.notMatrixBytes(label, head.length > 8 ? `${hex} …` : hex));
+  }
+}
+
+function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  return Buffer.from(String(chunk), 'utf8');
+}
+
+/** Read a whole stream (stdin, a pipe): sniff the first bytes, then Arrow (buffered) or CSV (streamed). */
+async function readFromStream(stream: NodeJS.ReadableStream, label: string): Promise<FeatureMatrix> {
+  const iterator = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < SNIFF_BYTES) {
+      const next = await iterator.next();
+      if (next.done) break;
+      const bytes = toBytes(next.value);
+      chunks.push(bytes);
+      size += bytes.length;
+    }
+    if (size === 0) throw inputError(ioMessages.empty(label));
+    const head = chunks.length === 1 ? chunks[0] : concat(chunks, size);
+    if (isArrowFileBytes(head) || isArrowStreamBytes(head)) {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const bytes = toBytes(next.value);
+        chunks.push(bytes);
+        size += bytes.length;
+      }
+      return tableToMatrix(decodeIpc(concat(chunks, size), label), label);
+    }
+    checkText(head.subarray(0, SNIFF_BYTES), label);
+    async function* rest(): AsyncGenerator<Uint8Array> {
+      yield* chunks;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield toBytes(next.value);
+    }
+    return await parseCsv(rest(), label);
+  } catch (e) {
+    await iterator.return?.();
+    throw readError(label, e);
+  }
+}
+
+/** Join chunks into one fresh (8-byte aligned) array. */
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}

@@ -1,0 +1,302 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { compile } from 'vega-lite';
+import { readMatrix } from '../../src/matrix/io.js';
+import { column, valueAt } from '../../src/matrix/featureMatrix.js';
+import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
+import { FIXTURE_CASES, FIXTURES, loadReference, readJson, worst } from '../helpers/fixtures.js';
+import { hasStackTrace, runCli } from '../helpers/cli.js';
+
+const ID = '7nWUDDCpTDYle0Ppi8i5K1';
+let tmp: string;
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'songscope-cli-'));
+});
+after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('songscope analyze on a bundled fixture (the quick start)', () => {
+  test('prints a readable summary, writes every file, specs compile, and runs are byte-identical', async () => {
+    const out = join(tmp, 'psy');
+    const r = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    for (const expected of ['3:39.5', '132.1 BPM', 'B minor', '4/4', '116 bars', '467 beats', '894 segments', '8 sections', '219,494 rows × 26 features', '220 × 220 at 1 s', 'features.svg', 'similarity.vl.json', 'done in']) {
+      assert.ok(r.stdout.includes(expected), `stdout lacks ${expected}:\n${r.stdout}`);
+    }
+    const files = (await readdir(out)).sort();
+    assert.deepEqual(files, ['analysis.json', 'features.svg', 'features.vl.json', 'similarity.svg', 'similarity.vl.json', 'summary.json']);
+    for (const spec of ['features.vl.json', 'similarity.vl.json']) {
+      const parsed = JSON.parse(await readFile(join(out, spec), 'utf8'));
+      assert.equal(parsed.$schema, 'https://vega.github.io/schema/vega-lite/v6.json');
+      assert.ok(compile(parsed).spec, `${spec} compiles`);
+    }
+    for (const svg of ['features.svg', 'similarity.svg']) {
+      const text = await readFile(join(out, svg), 'utf8');
+      assert.match(text, /^<svg[^>]* width="\d+(\.\d+)?" height="\d+(\.\d+)?"/);
+      assert.ok(text.includes('time'), `${svg} has a time axis`);
+    }
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    assert.equal(summary.key, 'B minor');
+    assert.equal(summary.tempoBpm, 132.067);
+    assert.equal(summary.grid.rows, 219494);
+    assert.equal(summary.grid.semantics, 'full');
+    assert.equal(summary.similarity.bins, 220);
+    assert.equal(summary.counts.segments, 894);
+    const analysis = JSON.parse(await readFile(join(out, 'analysis.json'), 'utf8'));
+    assert.equal(analysis.provenance.source, 'spotify');
+    assert.deepEqual(analysis.segments, readJson<any>('fixtures/psy-gangnam-style.json').segments);
+
+    // the same input gives byte-identical files
+    const again = join(tmp, 'psy-again');
+    const r2 = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--out', again]);
+    assert.equal(r2.code, 0);
+    for (const f of files) {
+      const a = await readFile(join(out, f), 'utf8');
+      const b = await readFile(join(again, f), 'utf8');
+      assert.ok(a.replaceAll(out, '') === b.replaceAll(again, ''), `${f} differs between runs`);
+    }
+  });
+
+  test('default output directory, --json, --smooth and --resolution', async () => {
+    const cwd = join(tmp, 'cwd');
+    await mkdir(cwd);
+    const r = await runCli(['analyze', join(FIXTURES, 'edx-give-it-up-for-love.echonest.json'), '--json', '--smooth', '10', '--resolution', '500ms', '--no-render'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.title, 'Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)');
+    assert.equal(s.artist, 'EDX, John Williams');
+    assert.equal(s.source, 'echonest');
+    assert.equal(s.key, 'B minor');
+    assert.equal(s.similarity.resolutionS, 0.5);
+    assert.equal(s.similarity.smoothS, 10);
+    assert.equal(s.similarity.undefinedBins, 19); // 10 s at 0.5 s = a 20-bin window: 19 leading zero rows
+    assert.ok(s.elapsedMs >= 0);
+    const dir = join(cwd, 'songscope-out', 'give-it-up-for-love-feat-john-williams-mysto-pizzi-remix');
+    assert.deepEqual((await readdir(dir)).sort(), ['analysis.json', 'features.vl.json', 'similarity.vl.json', 'summary.json']);
+    assert.deepEqual(s.files.map((f: string) => f.replace(/^.*[\\/]/, '')), ['features.vl.json', 'similarity.vl.json', 'analysis.json', 'summary.json']);
+  });
+
+  test('the MSD .h5 file and JSON on stdin', async () => {
+    const h5 = await runCli(['analyze', 'fixtures/msd/TRAAAFP128F931B4E3.h5', '--json', '--no-render', '--out', join(tmp, 'msd')]);
+    assert.equal(h5.code, 0, h5.stderr);
+    const s = JSON.parse(h5.stdout);
+    assert.equal(s.title, 'Bands');
+    assert.equal(s.source, 'msd');
+    assert.equal(s.key, 'Eb major');
+    const stdin = await runCli(['analyze', '-', '--json', '--no-render', '--out', join(tmp, 'stdin')], {
+      input: await readFile(join(FIXTURES, 'spotify-web-api-js-track.json')),
+    });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.equal(JSON.parse(stdin.stdout).key, 'A minor');
+  });
+});
+
+describe('songscope features', () => {
+  for (const c of FIXTURE_CASES) {
+    test(`--grid seed -o x.csv equals the reference: ${c.name}`, async () => {
+      const csv = join(tmp, `${c.name.replace(/\W+/g, '_')}.csv`);
+      const r = await runCli(['features', c.input, '--grid', 'seed', '-o', csv]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^wrote .*: [\d,]+ rows × 26 features at 1 ms \(seed grid\)/);
+      const text = await readFile(csv, 'utf8');
+      assert.ok(text.startsWith('time_ms,bar,beat,pitch_C,pitch_Db,pitch_D,pitch_Eb,pitch_E,pitch_F,pitch_Gb,pitch_G,pitch_Ab,pitch_A,pitch_Bb,pitch_B,timbre_01,timbre_02,timbre_03,timbre_04,timbre_05,timbre_06,timbre_07,timbre_08,timbre_09,timbre_10,timbre_11,timbre_12\n'));
+      const m = await readMatrix(csv);
+      const ref = loadReference(c);
+      assert.equal(m.rows, ref.grid.rows);
+      assert.equal(m.timeMs[0], ref.grid.first_ms);
+      assert.equal(m.timeMs[m.rows - 1], ref.grid.last_ms);
+      const pairs: [number, number, string][] = [];
+      for (let k = 0; k < 26; k++) {
+        const col = column(m, k);
+        let sum = 0;
+        for (const x of col) sum += x;
+        let ss = 0;
+        for (const x of col) ss += (x - sum / m.rows) ** 2;
+        pairs.push([sum, ref.column_sum[k], `sum ${k}`], [sum / m.rows, ref.column_mean[k], `mean ${k}`], [Math.sqrt(ss / m.rows), ref.column_std_ddof0[k], `std ${k}`]);
+      }
+      for (const row of ref.sample_rows) row.values.forEach((v, k) => pairs.push([valueAt(m, row.row, k), v, `row ${row.row} col ${k}`]));
+      const w = worst(pairs);
+      assert.ok(w.err <= 1e-9, w.at);
+    });
+  }
+
+  test('-o - streams Arrow IPC that the next command (or the library) reads, with schema metadata', async () => {
+    const r = await runCli(['features', 'fixtures/spotify/audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json', '-o', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    const m = await readMatrix('-', { stdin: Readable.from([r.stdoutBytes]) });
+    assert.equal(m.rows, 123712);
+    assert.equal(m.metadata.track_id, ID);
+    assert.equal(m.metadata.grid, 'full');
+    assert.equal(m.metadata.resolution_ms, '1');
+    assert.equal(m.metadata.source, 'spotify');
+    assert.equal(m.columns[0], 'bar');
+  });
+
+  test('an .arrow file (Feather v2) with the ARROW1 magic at both ends', async () => {
+    const path = join(tmp, 'edx.arrow');
+    const r = await runCli(['features', 'fixtures/edx-give-it-up-for-love.echonest.json', '-o', path, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const bytes = await readFile(path);
+    assert.equal(bytes.subarray(0, 6).toString(), 'ARROW1');
+    assert.equal(bytes.subarray(bytes.length - 6).toString(), 'ARROW1');
+    const m = await readMatrix(path);
+    assert.equal(m.metadata.title, 'Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)');
+    assert.equal(m.metadata.artist, 'EDX, John Williams');
+    assert.equal(m.rows, 367474);
+  });
+});
+
+describe('bad usage and bad input: one line, exit code 2, nothing written', () => {
+  const expectUsage = async (args: string[], pattern: RegExp, cwd?: string) => {
+    const r = await runCli(args, { cwd });
+    assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.ok(!hasStackTrace(r.stderr), r.stderr);
+    assert.equal(r.stdout, '');
+    return r;
+  };
+
+  test('an invalid analysis names the file and the field, and creates no output directory', async () => {
+    const bad = structuredClone(readJson<any>('fixtures/psy-gangnam-style.json'));
+    bad.segments[17].pitches.pop();
+    const path = join(tmp, 'bad.json');
+    await writeFile(path, JSON.stringify(bad));
+    const out = join(tmp, 'never');
+    const r = await expectUsage(['analyze', path, '--out', out], /segments\[17\]\.pitches has 11 values, expected 12/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(existsSync(out), false);
+  });
+
+  test('missing file, unknown option, bad option values, wrong output extension, unknown command', async () => {
+    await expectUsage(['analyze', 'no/such/file.json'], /^songscope: no\/such\/file\.json: no such file$/m);
+    await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--bogus'], /unknown option '--bogus'/);
+    await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--grid', 'weekly'], /--grid.*weekly/);
+    await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--resolution', 'soon'], /invalid value for --resolution: "soon"/);
+    await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--smooth', '0.3'], /--smooth: "0.3" \(expected a multiple of the resolution/);
+    await expectUsage(['features', 'fixtures/psy-gangnam-style.json', '-o', join(tmp, 'x.parquet')], /x\.parquet/);
+    await expectUsage(['analyze'], /missing required argument 'input'/);
+    await expectUsage(['transmogrify'], /unknown command 'transmogrify'/);
+    await expectUsage(['analyze', 'spotify:album:4m2880jivSbbyEGAKfITCa'], /names an album; give one track/);
+  });
+
+  test('--help on every command teaches with a real example', async () => {
+    for (const args of [['--help'], ['analyze', '--help'], ['features', '--help']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /\$ songscope (analyze|features) fixtures\/psy-gangnam-style\.json/);
+    }
+    const v = await runCli(['--version']);
+    assert.equal(v.code, 0);
+    assert.equal(v.stdout.trim(), JSON.parse(await readFile('package.json', 'utf8')).version);
+  });
+});
+
+describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
+  let fake: FakeSpotify;
+  const SECRET = 'fake-client-secret-never-print-me';
+  before(async () => {
+    fake = await FakeSpotify.start({ clientId: 'fake-client-id', clientSecret: SECRET, fixturesDir: join(FIXTURES, 'spotify') });
+  });
+  after(() => fake.close());
+
+  const run = (args: string[], env: Record<string, string | undefined> = {}) =>
+    runCli([...args, '--cache-dir', join(tmp, `cache-${Math.random().toString(36).slice(2)}`)], {
+      env: { ...fake.env(), SPOTIFY_CLIENT_SECRET: SECRET, ...env },
+    });
+  const noLeak = (r: { stdout: string; stderr: string }) => {
+    assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), 'the secret is never printed');
+    assert.ok(!r.stdout.includes(fake.accessToken) && !r.stderr.includes(fake.accessToken), 'the token is never printed');
+    assert.ok(!hasStackTrace(r.stderr), r.stderr);
+  };
+
+  test('a track URL works live, and a search says which track it used', async () => {
+    fake.reset();
+    const r = await run(['analyze', `https://open.spotify.com/intl-de/track/${ID}?si=abc`, '--json', '--no-render', '--out', join(tmp, 'live')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).trackId, ID);
+    noLeak(r);
+    fake.on('GET', '/v1/search', { json: readJson('fixtures/spotify/search/quiet-instrumental.json') });
+    const s = await run(['analyze', 'quiet instrumental', '--json', '--no-render', '--out', join(tmp, 'search')]);
+    assert.equal(s.code, 0, s.stderr);
+    assert.match(s.stderr, /Search "quiet instrumental" → "Untitled \(recorded fixture\)" by Unknown artist \(spotify:track:7nWUDDCpTDYle0Ppi8i5K1\)/);
+    noLeak(s);
+  });
+
+  test('403 on audio-analysis: names 403, explains the November 2024 policy and the ways forward (exit 1)', async () => {
+    fake.reset();
+    fake.on('GET', '/v1/audio-analysis/:id', spotifyError(403, 'Forbidden'));
+    const out = join(tmp, 'forbidden');
+    const r = await run(['analyze', `spotify:track:${ID}`, '--out', out]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^songscope: Spotify answered 403 Forbidden for the audio analysis of spotify:track:7nWUDDCpTDYle0Ppi8i5K1$/m);
+    assert.match(r.stderr, /27 November 2024/);
+    assert.match(r.stderr, /--offline/);
+    assert.match(r.stderr, /--fixtures DIR/);
+    assert.match(r.stderr, /local file/);
+    assert.equal(existsSync(out), false);
+    noLeak(r);
+  });
+
+  test('credentials: missing (exit 2), rejected by the token endpoint or the API (exit 1)', async () => {
+    fake.reset();
+    const missing = await run(['analyze', ID], { SPOTIFY_CLIENT_ID: undefined, SPOTIFY_CLIENT_SECRET: undefined });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Spotify credentials are not set: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET/);
+    const wrong = await run(['analyze', ID], { SPOTIFY_CLIENT_SECRET: 'wrong-secret' });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /Spotify refused the client credentials \(HTTP 400 invalid_client\): check SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET/);
+    assert.ok(!wrong.stderr.includes('wrong-secret'));
+    fake.on('GET', '/v1/audio-analysis/:id', spotifyError(401, 'Invalid access token'));
+    const unauthorized = await run(['analyze', ID]);
+    assert.equal(unauthorized.code, 1);
+    assert.match(unauthorized.stderr, /401 Unauthorized/);
+    noLeak(unauthorized);
+  });
+
+  test('404 is "no such track" (exit 2); 429 beyond --max-wait says how long Spotify asked to wait (exit 1)', async () => {
+    fake.reset();
+    fake.on('GET', '/v1/audio-analysis/:id', spotifyError(404, 'Not found'));
+    const nf = await run(['analyze', '0000000000000000000000']);
+    assert.equal(nf.code, 2);
+    assert.match(nf.stderr, /404/);
+    assert.match(nf.stderr, /spotify:track:0000000000000000000000/);
+    fake.reset();
+    fake.on('GET', '/v1/audio-analysis/:id', spotifyError(429, 'API rate limit exceeded', { 'retry-after': '120' }));
+    const started = Date.now();
+    const rl = await run(['analyze', ID, '--max-wait', '5']);
+    assert.equal(rl.code, 1);
+    assert.match(rl.stderr, /asked to wait 120 s, more than --max-wait 5 s/);
+    assert.ok(Date.now() - started < 10_000, 'fails at once instead of waiting');
+  });
+
+  test('500 then success; .env in the working directory supplies the credentials', async () => {
+    fake.reset();
+    fake.on('GET', '/v1/audio-analysis/:id', [spotifyError(500, 'Server error'), { json: readJson(`fixtures/spotify/audio-analysis/${ID}.json`) }]);
+    const cwd = join(tmp, 'dotenv');
+    await mkdir(cwd, { recursive: true });
+    const env = fake.env();
+    await writeFile(join(cwd, '.env'), Object.entries({ ...env, SPOTIFY_CLIENT_SECRET: SECRET }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    const r = await runCli(['analyze', ID, '--json', '--no-render', '--no-cache', '--out', join(cwd, 'out')], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 2);
+    noLeak(r);
+  });
+
+  test('--fixtures fixtures/spotify: offline, no credentials', async () => {
+    fake.reset();
+    const r = await runCli(['analyze', `spotify:track:${ID}`, '--fixtures', 'fixtures/spotify', '--offline', '--json', '--no-render', '--out', join(tmp, 'replay')]);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.origin, 'fixtures');
+    assert.equal(s.durationS, 123.71161);
+    assert.equal(fake.requests.length, 0);
+  });
+});
