@@ -6,6 +6,7 @@
  * as small functions of the offending values, so tests can assert on them and the CLI prints them the
  * same way everywhere.
  */
+import { TIME_COLUMN } from './matrix/featureMatrix.js';
 
 /** Process exit codes (documented in the README). */
 export const ExitCode = {
@@ -48,6 +49,11 @@ export function inputError(message: string, hint?: string): SongscopeError {
 /** Shorthand for a runtime error (exit code 1). */
 export function runtimeError(message: string, hint?: string, cause?: unknown): SongscopeError {
   return new SongscopeError(message, { exitCode: ExitCode.RUNTIME, hint, cause });
+}
+
+/** Quote a piece of user input for a message, shortened to 60 characters. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}…` : text);
 }
 
 const CREDENTIAL_VARS = 'SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET';
@@ -108,6 +114,67 @@ export const messages = {
     `${what} is not in the cache (${cacheDir}) and --offline forbids the network`,
   fixtureMiss: (dir: string, file: string, request: string) =>
     `no recorded response for ${request} in --fixtures ${dir} (looked for ${file})`,
+
+  fixtureMissHint: () =>
+    [
+      'Record live answers with --record DIR (needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET), or write',
+      'the file by hand: the layout is described in fixtures/spotify/README.md ("Recorded fixtures" in the README).',
+    ].join('\n'),
+  fixturesWithRecord: () => '--fixtures (or SONGSCOPE_FIXTURES) and --record cannot be used together',
+  /** Informational (stderr), while honouring a 429. */
+  rateLimitWait: (askedS: number) => `Spotify asked to wait ${askedS} s (HTTP 429); waiting…`,
+  /** Informational (stderr), before retrying a failed try. */
+  retrying: (problem: string, delayS: string, nextTry: number, tries: number) =>
+    `${problem}; retrying in ${delayS} s (try ${nextTry} of ${tries})`,
+
+  // ---- Million Song Dataset files ---------------------------------------------------------------------
+  msd: {
+    notHdf5: (path: string) =>
+      `${path}: not an HDF5 file (no HDF5 signature); expected a Million Song Dataset .h5 file`,
+    notMsdHint: () =>
+      'A Million Song Dataset track file (e.g. TRAAAFP128F931B4E3.h5) has the datasets /analysis/songs,\n' +
+      '/analysis/segments_start, …, /analysis/sections_confidence and /metadata/songs.',
+  },
+
+  // ---- matrix files -----------------------------------------------------------------------------------
+  matrixFile: {
+    unsupportedExtension: (path: string, extensions: readonly string[]) =>
+      `${path}: unsupported matrix file type; expected a name ending in ${extensions.join(', ')} (or - for standard output)`,
+    empty: (label: string) => `${label}: empty; expected a feature matrix (Arrow IPC file or stream, or CSV)`,
+    notMatrixBytes: (label: string, head: string) =>
+      `${label}: not a feature matrix: neither Arrow IPC nor CSV text (starts with bytes ${head})`,
+  },
+  arrow: {
+    invalidIpc: (label: string, detail: string) => `${label}: not a valid Arrow IPC file or stream (${detail})`,
+    noTimeColumn: (label: string, columns: readonly string[]) =>
+      `${label}: no ${TIME_COLUMN} column (columns: ${columns.length ? columns.join(', ') : 'none'}); a feature matrix needs integer milliseconds in ${TIME_COLUMN}`,
+    timeNotIntegral: (label: string, type: string, row: number, value: string) =>
+      `${label}: column ${TIME_COLUMN} (${type}) holds ${value} at row ${row}; expected integer milliseconds in the Int32 range`,
+    timeType: (label: string, type: string) =>
+      `${label}: column ${TIME_COLUMN} has type ${type}; expected integer milliseconds (Int32)`,
+    columnNotNumeric: (label: string, column: string, type: string) =>
+      `${label}: column ${column} has type ${type}; expected numbers (Float64 or another integer or floating-point type)`,
+  },
+  csv: {
+    /** The input has no header line (it is empty, or only comments and blank lines). */
+    noHeader: (label: string) =>
+      `${label}: no header line; expected a CSV feature matrix starting with ${TIME_COLUMN},<columns…>`,
+    /** The first non-comment line does not name a `time_ms` column: not one of our CSVs (maybe not CSV at all). */
+    notMatrix: (label: string, line: number, text: string) =>
+      `${label}: not a feature matrix: neither Arrow IPC nor CSV with a ${TIME_COLUMN} header column (line ${line}: ${quote(text)})`,
+    duplicateTime: (label: string, line: number) => `${label}: line ${line}: the header names ${TIME_COLUMN} more than once`,
+    missingValue: (label: string, line: number, column: string, found: number, expected: number) =>
+      `${label}: line ${line}, column ${column}: missing value (the row has ${found} fields, the header ${expected})`,
+    extraValue: (label: string, line: number, field: number, found: number, expected: number) =>
+      `${label}: line ${line}, column ${field}: extra value (the row has ${found} fields, the header ${expected})`,
+    notNumber: (label: string, line: number, column: string, value: string) =>
+      `${label}: line ${line}, column ${column}: ${quote(value)} is not a number`,
+    notTime: (label: string, line: number, value: string) =>
+      `${label}: line ${line}, column ${TIME_COLUMN}: ${quote(value)} is not an integer number of milliseconds (Int32)`,
+    unterminatedQuote: (label: string, line: number) =>
+      `${label}: line ${line}: unterminated quoted field (fields spanning lines are not supported)`,
+    notText: (label: string, line: number) => `${label}: not UTF-8 text (after line ${line})`,
+  },
 
   // ---- CLI and options --------------------------------------------------------------------------------
   badOption: (option: string, value: string, expected: string) =>

@@ -38,18 +38,6 @@ export const ARROW_MAGIC: Uint8Array = Uint8Array.from([0x41, 0x52, 0x52, 0x4f, 
 /** Which Arrow IPC framing to write: `file` (random access, footer; `.arrow`/`.feather`) or `stream`. */
 export type IpcFormat = 'file' | 'stream';
 
-/** Sentences about Arrow input that are not (yet) in the shared catalogue of `src/errors.ts`. */
-export const arrowMessages = {
-  invalidIpc: (label: string, detail: string) => `${label}: not a valid Arrow IPC file or stream (${detail})`,
-  noTimeColumn: (label: string, columns: readonly string[]) =>
-    `${label}: no ${TIME_COLUMN} column (columns: ${columns.length ? columns.join(', ') : 'none'}); a feature matrix needs integer milliseconds in ${TIME_COLUMN}`,
-  timeNotIntegral: (label: string, type: string, row: number, value: string) =>
-    `${label}: column ${TIME_COLUMN} (${type}) holds ${value} at row ${row}; expected integer milliseconds in the Int32 range`,
-  timeType: (label: string, type: string) =>
-    `${label}: column ${TIME_COLUMN} has type ${type}; expected integer milliseconds (Int32)`,
-  columnNotNumeric: (label: string, column: string, type: string) =>
-    `${label}: column ${column} has type ${type}; expected numbers (Float64 or another integer or floating-point type)`,
-} as const;
 
 /**
  * A {@link RecordBatchFileWriter} that writes the spec's full layout: `ARROW1`, padding, the *schema
@@ -129,7 +117,7 @@ export function matrixToTable(matrix: FeatureMatrix): Table {
 export function tableToMatrix(table: Table, label = 'Arrow table'): FeatureMatrix {
   const names = table.schema.fields.map((f) => f.name);
   const timeIndex = names.indexOf(TIME_COLUMN);
-  if (timeIndex < 0) throw inputError(arrowMessages.noTimeColumn(label, names));
+  if (timeIndex < 0) throw inputError(messages.arrow.noTimeColumn(label, names));
   const rows = table.numRows;
   const timeMs = readTime(table.getChildAt(timeIndex)!, rows, label);
 
@@ -138,7 +126,7 @@ export function tableToMatrix(table: Table, label = 'Arrow table'): FeatureMatri
   names.forEach((name, i) => {
     if (i === timeIndex) return;
     const vector = table.getChildAt(i)!;
-    if (!isNumeric(vector.type)) throw inputError(arrowMessages.columnNotNumeric(label, name, String(vector.type)));
+    if (!isNumeric(vector.type)) throw inputError(messages.arrow.columnNotNumeric(label, name, String(vector.type)));
     columns.push(name);
     vectors.push(vector);
   });
@@ -178,14 +166,14 @@ function copyAsFloat64(vector: Vector, target: Float64Array): void {
 function readTime(vector: Vector, rows: number, label: string): Int32Array {
   const type = vector.type as DataType;
   const typeName = String(type);
-  if (!isNumeric(type)) throw inputError(arrowMessages.timeType(label, typeName));
+  if (!isNumeric(type)) throw inputError(messages.arrow.timeType(label, typeName));
   const out = new Int32Array(rows);
   let pos = 0;
   for (const chunk of vector.data as ReadonlyArray<Data>) {
     const n = chunk.length;
     if (chunk.nullCount > 0) {
       for (let i = 0; i < n; i++) {
-        if (!chunk.getValid(i)) throw inputError(arrowMessages.timeNotIntegral(label, typeName, pos + i, 'null'));
+        if (!chunk.getValid(i)) throw inputError(messages.arrow.timeNotIntegral(label, typeName, pos + i, 'null'));
       }
     }
     if (DataType.isInt(type) && type.bitWidth <= 32 && !(type.bitWidth === 32 && !type.isSigned)) {
@@ -196,7 +184,7 @@ function readTime(vector: Vector, rows: number, label: string): Int32Array {
       for (let i = 0; i < n; i++) {
         const v = tmp[i];
         if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
-          throw inputError(arrowMessages.timeNotIntegral(label, typeName, pos + i, String(v)));
+          throw inputError(messages.arrow.timeNotIntegral(label, typeName, pos + i, String(v)));
         }
         out[pos + i] = v;
       }
@@ -258,18 +246,18 @@ export function isArrowStreamBytes(bytes: Uint8Array): boolean {
  */
 export function decodeIpc(bytes: Uint8Array, label: string): Table {
   if (isArrowFileBytes(bytes) && !endsWithMagic(bytes)) {
-    throw inputError(arrowMessages.invalidIpc(label, 'truncated: an Arrow IPC file must end with ARROW1'));
+    throw inputError(messages.arrow.invalidIpc(label, 'truncated: an Arrow IPC file must end with ARROW1'));
   }
   const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   let table: Table;
   try {
     table = tableFromIPC(aligned);
   } catch (e) {
-    throw withCause(inputError(arrowMessages.invalidIpc(label, e instanceof Error ? e.message : String(e))), e);
+    throw withCause(inputError(messages.arrow.invalidIpc(label, e instanceof Error ? e.message : String(e))), e);
   }
   if (table.schema.fields.length === 0 && table.numRows === 0) {
     // tableFromIPC returns an empty table rather than failing on some truncated inputs.
-    throw inputError(arrowMessages.invalidIpc(label, 'no schema found'));
+    throw inputError(messages.arrow.invalidIpc(label, 'no schema found'));
   }
   return table;
 }

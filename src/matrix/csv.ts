@@ -14,36 +14,10 @@
  * polars without `comment_prefix='#'`, DuckDB without `comment='#'`, a spreadsheet) would take the first
  * comment for the header. Without them a CSV carries no metadata and reads back with `metadata = {}`.
  */
-import { inputError } from '../errors.js';
+import { inputError, messages } from '../errors.js';
 import { checkMatrix } from './arrow.js';
 import { TIME_COLUMN, type FeatureMatrix, type MatrixMetadata } from './featureMatrix.js';
 
-/** Sentences about CSV input that are not (yet) in the shared catalogue of `src/errors.ts`. */
-export const csvMessages = {
-  /** The input has no header line (it is empty, or only comments and blank lines). */
-  noHeader: (label: string) =>
-    `${label}: no header line; expected a CSV feature matrix starting with ${TIME_COLUMN},<columns…>`,
-  /** The first non-comment line does not name a `time_ms` column: not one of our CSVs (maybe not CSV at all). */
-  notMatrix: (label: string, line: number, text: string) =>
-    `${label}: not a feature matrix: neither Arrow IPC nor CSV with a ${TIME_COLUMN} header column (line ${line}: ${quote(text)})`,
-  duplicateTime: (label: string, line: number) => `${label}: line ${line}: the header names ${TIME_COLUMN} more than once`,
-  missingValue: (label: string, line: number, column: string, found: number, expected: number) =>
-    `${label}: line ${line}, column ${column}: missing value (the row has ${found} fields, the header ${expected})`,
-  extraValue: (label: string, line: number, field: number, found: number, expected: number) =>
-    `${label}: line ${line}, column ${field}: extra value (the row has ${found} fields, the header ${expected})`,
-  notNumber: (label: string, line: number, column: string, value: string) =>
-    `${label}: line ${line}, column ${column}: ${quote(value)} is not a number`,
-  notTime: (label: string, line: number, value: string) =>
-    `${label}: line ${line}, column ${TIME_COLUMN}: ${quote(value)} is not an integer number of milliseconds (Int32)`,
-  unterminatedQuote: (label: string, line: number) =>
-    `${label}: line ${line}: unterminated quoted field (fields spanning lines are not supported)`,
-  notText: (label: string, line: number) => `${label}: not UTF-8 text (after line ${line})`,
-} as const;
-
-function quote(text: string): string {
-  const t = text.length > 60 ? `${text.slice(0, 57)}…` : text;
-  return JSON.stringify(t);
-}
 
 /** Options for {@link writeCsv}. */
 export interface CsvWriteOptions {
@@ -275,7 +249,7 @@ export class CsvMatrixParser {
       this.carry = '';
       this.processLine(last);
     }
-    if (this.names === null) throw inputError(csvMessages.noHeader(this.label));
+    if (this.names === null) throw inputError(messages.csv.noHeader(this.label));
     const rows = this.rows;
     const columns = this.names.filter((_, i) => i !== this.timeIndex);
     const data = new Float64Array(rows * columns.length);
@@ -303,11 +277,11 @@ export class CsvMatrixParser {
       return;
     }
     const split = text.includes('"') ? splitQuoted(text) : text.split(',');
-    if (split === null) throw inputError(csvMessages.unterminatedQuote(this.label, this.line));
+    if (split === null) throw inputError(messages.csv.unterminatedQuote(this.label, this.line));
     const names = split.map((name) => name.trim());
     const timeIndex = names.indexOf(TIME_COLUMN);
-    if (timeIndex < 0) throw inputError(csvMessages.notMatrix(this.label, this.line, text));
-    if (names.indexOf(TIME_COLUMN, timeIndex + 1) >= 0) throw inputError(csvMessages.duplicateTime(this.label, this.line));
+    if (timeIndex < 0) throw inputError(messages.csv.notMatrix(this.label, this.line, text));
+    if (names.indexOf(TIME_COLUMN, timeIndex + 1) >= 0) throw inputError(messages.csv.duplicateTime(this.label, this.line));
     this.names = names;
     this.timeIndex = timeIndex;
     this.lastField = new Array<string | undefined>(names.length - 1).fill(undefined);
@@ -333,13 +307,13 @@ export class CsvMatrixParser {
   private processRow(text: string): void {
     const names = this.names!;
     const fields = text.includes('"') ? splitQuoted(text) : text.split(',');
-    if (fields === null) throw inputError(csvMessages.unterminatedQuote(this.label, this.line));
+    if (fields === null) throw inputError(messages.csv.unterminatedQuote(this.label, this.line));
     const n = names.length;
     if (fields.length !== n) {
       if (fields.length < n) {
-        throw inputError(csvMessages.missingValue(this.label, this.line, names[fields.length], fields.length, n));
+        throw inputError(messages.csv.missingValue(this.label, this.line, names[fields.length], fields.length, n));
       }
-      throw inputError(csvMessages.extraValue(this.label, this.line, n + 1, fields.length, n));
+      throw inputError(messages.csv.extraValue(this.label, this.line, n + 1, fields.length, n));
     }
     if (this.rows === this.capacity) this.grow(this.capacity * 2);
     const r = this.rows;
@@ -352,7 +326,7 @@ export class CsvMatrixParser {
       if (i === timeIndex) {
         const t = field.length === 0 ? NaN : +field;
         if (!Number.isInteger(t) || t < -2147483648 || t > 2147483647 || isRadixLiteral(field)) {
-          throw inputError(csvMessages.notTime(this.label, this.line, field));
+          throw inputError(messages.csv.notTime(this.label, this.line, field));
         }
         this.time[r] = t;
         continue;
@@ -360,7 +334,7 @@ export class CsvMatrixParser {
       // On the 1 ms grid most fields repeat the row above: skip parsing them again.
       if (field !== lastField[c]) {
         const v = parseValue(field);
-        if (v === undefined) throw inputError(csvMessages.notNumber(this.label, this.line, names[i], field));
+        if (v === undefined) throw inputError(messages.csv.notNumber(this.label, this.line, names[i], field));
         lastField[c] = field;
         lastValue[c] = v;
       }
@@ -395,7 +369,7 @@ export async function parseCsv(
     try {
       return decoder.decode(bytes, { stream });
     } catch {
-      throw inputError(csvMessages.notText(label, lines + 1));
+      throw inputError(messages.csv.notText(label, lines + 1));
     }
   };
   for await (const chunk of source as AsyncIterable<Uint8Array | string>) {

@@ -40,14 +40,6 @@ export const CSV_EXTENSIONS: readonly string[] = Object.freeze(['.csv']);
 /** The path that means standard output (for writing) or standard input (for reading). */
 export const STDIO_PATH = '-';
 
-/** Sentences about matrix files that are not (yet) in the shared catalogue of `src/errors.ts`. */
-export const ioMessages = {
-  unsupportedExtension: (path: string) =>
-    `${path}: unsupported matrix file type; expected a name ending in ${[...ARROW_EXTENSIONS, ...CSV_EXTENSIONS].join(', ')} (or - for standard output)`,
-  empty: (label: string) => `${label}: empty; expected a feature matrix (Arrow IPC file or stream, or CSV)`,
-  notMatrixBytes: (label: string, head: string) =>
-    `${label}: not a feature matrix: neither Arrow IPC nor CSV text (starts with bytes ${head})`,
-} as const;
 
 const STDOUT_LABEL = 'standard output';
 const STDIN_LABEL = 'stdin';
@@ -65,7 +57,7 @@ export function matrixFormatFor(path: string): MatrixFormat {
   const ext = extname(path).toLowerCase();
   if (ARROW_EXTENSIONS.includes(ext)) return 'arrow';
   if (CSV_EXTENSIONS.includes(ext)) return 'csv';
-  throw inputError(ioMessages.unsupportedExtension(path));
+  throw inputError(messages.matrixFile.unsupportedExtension(path, [...ARROW_EXTENSIONS, ...CSV_EXTENSIONS]));
 }
 
 /** Options for {@link writeMatrix}. */
@@ -221,7 +213,7 @@ export async function readMatrix(path: string, options: ReadMatrixOptions = {}):
   } catch (e) {
     throw readError(path, e);
   }
-  if (head.length === 0) throw inputError(ioMessages.empty(path));
+  if (head.length === 0) throw inputError(messages.matrixFile.empty(path));
   if (isArrowFileBytes(head) || isArrowStreamBytes(head)) {
     let bytes: Uint8Array;
     try {
@@ -263,7 +255,7 @@ function checkText(head: Uint8Array, label: string): void {
   }
   if (!text) {
     const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw inputError(ioMessages.notMatrixBytes(label, head.length > 8 ? `${hex} …` : hex));
+    throw inputError(messages.matrixFile.notMatrixBytes(label, head.length > 8 ? `${hex} …` : hex));
   }
 }
 
@@ -285,7 +277,7 @@ async function readFromStream(stream: NodeJS.ReadableStream, label: string): Pro
       chunks.push(bytes);
       size += bytes.length;
     }
-    if (size === 0) throw inputError(ioMessages.empty(label));
+    if (size === 0) throw inputError(messages.matrixFile.empty(label));
     const head = chunks.length === 1 ? chunks[0] : concat(chunks, size);
     if (isArrowFileBytes(head) || isArrowStreamBytes(head)) {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {

@@ -63,16 +63,6 @@ export interface SpotifyHttpOptions {
   fetch?: FetchLike;
 }
 
-/** The informational line logged before waiting on an HTTP 429 answer. */
-export function rateLimitWaitLine(askedS: number): string {
-  return `Spotify asked to wait ${askedS} s (HTTP 429); waiting…`;
-}
-
-/** The informational line logged before retrying a failed try. */
-export function retryLine(problem: string, delayMs: number, nextTry: number, tries: number): string {
-  return `${problem}; retrying in ${formatSeconds(delayMs)} s (try ${nextTry} of ${tries})`;
-}
-
 /**
  * Parse a `Retry-After` header into whole seconds to wait: either delta-seconds (`"5"`, fractions
  * rounded up) or an HTTP date (seconds from `now`, rounded up). A missing or unparsable header, zero, or
@@ -185,7 +175,7 @@ export class SpotifyHttp {
           throw runtimeError(messages.rateLimited(askedS, this.maxWaitS));
         }
         this.#waitedS += askedS;
-        this.#log(rateLimitWaitLine(askedS));
+        this.#log(messages.rateLimitWait(askedS));
         await sleep(askedS * 1000);
         continue; // a 429 is not a failed try: the waiting budget bounds this loop
       }
@@ -204,7 +194,7 @@ export class SpotifyHttp {
         );
       }
       const delayMs = this.retryBaseMs * 2 ** (failedTries - 1);
-      this.#log(retryLine(problem, delayMs, failedTries + 1, this.tries));
+      this.#log(messages.retrying(problem, formatSeconds(delayMs), failedTries + 1, this.tries));
       await sleep(delayMs);
     }
   };

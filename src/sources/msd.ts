@@ -33,14 +33,6 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return HDF5_SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
-/** Sentences specific to this reader (not in the shared catalogue in `errors.ts`). */
-export const msdMessages = {
-  notHdf5: (path: string) =>
-    `${path}: not an HDF5 file (no HDF5 signature); expected a Million Song Dataset .h5 file`,
-  notMsdHint: () =>
-    'A Million Song Dataset track file (e.g. TRAAAFP128F931B4E3.h5) has the datasets /analysis/songs,\n' +
-    '/analysis/segments_start, …, /analysis/sections_confidence and /metadata/songs.',
-} as const;
 
 // ---- h5wasm loading -------------------------------------------------------------------------------
 
@@ -185,7 +177,7 @@ async function checkSignature(path: string): Promise<void> {
     const detail = code ?? (error instanceof Error ? error.message : String(error));
     throw new SongscopeError(messages.fileUnreadable(path, detail), { exitCode: ExitCode.USAGE, cause: error });
   }
-  if (!isHdf5(head.subarray(0, read))) throw inputError(msdMessages.notHdf5(path), msdMessages.notMsdHint());
+  if (!isHdf5(head.subarray(0, read))) throw inputError(messages.msd.notHdf5(path), messages.msd.notMsdHint());
 }
 
 /**
@@ -223,7 +215,7 @@ function hdf5Error(path: string, error: unknown): SongscopeError {
   const detail = minors.length > 0 ? `HDF5: ${minors[minors.length - 1]}` : 'HDF5 could not open it';
   return new SongscopeError(messages.fileUnreadable(path, detail), {
     exitCode: ExitCode.USAGE,
-    hint: msdMessages.notMsdHint(),
+    hint: messages.msd.notMsdHint(),
     cause: error,
   });
 }
@@ -234,7 +226,7 @@ function readTrack(path: string, h5: H5wasm, file: H5File): AudioAnalysis {
     if (!(entity instanceof h5.Dataset)) {
       throw inputError(
         messages.invalidField(path, `dataset /${name}`, 'is missing (not a Million Song Dataset track file)'),
-        msdMessages.notMsdHint(),
+        messages.msd.notMsdHint(),
       );
     }
     return entity;

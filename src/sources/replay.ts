@@ -91,14 +91,6 @@ function compare(a: string, b: string): number {
 /** The access token replay mode answers the token request with (no credentials are checked or sent). */
 export const REPLAY_ACCESS_TOKEN = 'songscope-replay-token';
 
-/** Hint shown with `messages.fixtureMiss`. (Local: to move into the message catalogue.) */
-export function fixtureMissHint(): string {
-  return [
-    'Record live answers with --record DIR (needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET), or write',
-    'the file by hand: the layout is described in fixtures/spotify/README.md ("Recorded fixtures" in the README).',
-  ].join('\n');
-}
-
 /** Options of {@link createReplayFetch}. */
 export interface ReplayOptions {
   /** The fixtures directory (as the user named it: it appears in messages). */
@@ -137,7 +129,7 @@ export function createReplayFetch(options: ReplayOptions): FetchLike {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? String(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw inputError(messages.fixtureMiss(dir, file, `GET ${url}`), fixtureMissHint());
+        throw inputError(messages.fixtureMiss(dir, file, `GET ${url}`), messages.fixtureMissHint());
       }
       throw new SongscopeError(messages.fileUnreadable(file, code), { exitCode: ExitCode.USAGE, cause: e });
     }

@@ -86,11 +86,6 @@ export function spotifyOptionsFromEnv(env: NodeJS.ProcessEnv): SpotifyClientOpti
   return options;
 }
 
-/** Message when both replay and record are asked for. (Local: to move into the message catalogue.) */
-export function fixturesWithRecordMessage(): string {
-  return '--fixtures (or SONGSCOPE_FIXTURES) and --record cannot be used together';
-}
-
 // ---- typed errors between the SDK hooks and the client -------------------------------------------------
 
 /** A non-2xx API answer, thrown by {@link SpotifyResponseValidator}; {@link SpotifyClient} maps it. */
@@ -314,7 +309,7 @@ export class SpotifyClient {
   /** @throws SongscopeError (exit 2) for invalid numeric options or base URLs, or both `fixturesDir` and `recordDir`. */
   constructor(options: SpotifyClientOptions) {
     if (options.fixturesDir && options.recordDir) {
-      throw inputError(fixturesWithRecordMessage());
+      throw inputError(messages.fixturesWithRecord());
     }
     this.mode = options.fixturesDir ? 'replay' : options.recordDir ? 'record' : 'live';
     const apiBaseUrl = checkBaseUrl('SPOTIFY_API_BASE_URL', options.apiBaseUrl ?? DEFAULT_API_BASE_URL);

@@ -59,8 +59,8 @@ describe('full grid on real fixtures', () => {
     // every segment holds from its start until the next one starts
     const segs = a.segments;
     for (let i = 0; i < segs.length; i++) {
-      const from = fullMs(segs[i].start);
-      const to = i + 1 < segs.length ? fullMs(segs[i + 1].start) : m.rows;
+      const from: number = fullMs(segs[i].start);
+      const to: number = i + 1 < segs.length ? fullMs(segs[i + 1].start) : m.rows;
       if (to <= from) continue;
       for (const r of [from, to - 1, (from + to) >> 1]) {
         for (let j = 0; j < 12; j++) {

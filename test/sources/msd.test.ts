@@ -11,7 +11,7 @@ import h5wasm from 'h5wasm/node';
 
 import type { AudioAnalysis } from '../../src/analysis/types.js';
 import { ExitCode, SongscopeError, messages } from '../../src/errors.js';
-import { isHdf5, msdMessages, readMsdFile } from '../../src/sources/msd.js';
+import { isHdf5, readMsdFile } from '../../src/sources/msd.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const H5 = join(ROOT, 'fixtures/msd/TRAAAFP128F931B4E3.h5');
@@ -299,11 +299,11 @@ describe('readMsdFile: errors', () => {
   it('a file that is not HDF5 (JSON, empty)', async () => {
     const json = join(dir, 'analysis.h5');
     await writeFile(json, '{"track": {"duration": 1}}');
-    const error = await rejectsWith(readMsdFile(json), msdMessages.notHdf5(json));
+    const error = await rejectsWith(readMsdFile(json), messages.msd.notHdf5(json));
     assert.match(error.hint ?? '', /\/analysis\/songs/);
     const empty = join(dir, 'empty.h5');
     await writeFile(empty, '');
-    await rejectsWith(readMsdFile(empty), msdMessages.notHdf5(empty));
+    await rejectsWith(readMsdFile(empty), messages.msd.notHdf5(empty));
   });
 
   it('a directory', async () => {

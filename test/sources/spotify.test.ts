@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, messages, SongscopeError } from '../../src/errors.js';
-import { parseRetryAfter, rateLimitWaitLine } from '../../src/sources/http.js';
+import { parseRetryAfter } from '../../src/sources/http.js';
 import { fixturePathFor, slugify } from '../../src/sources/replay.js';
 import { SpotifyClient, spotifyOptionsFromEnv, type SpotifyClientOptions } from '../../src/sources/spotify.js';
 import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
@@ -185,7 +185,7 @@ describe('SpotifyClient against the fake Spotify', () => {
     const [first, second] = fake.requestsTo('/v1/audio-analysis/');
     assert.ok(second!.at - first!.at >= 950, `waited only ${second!.at - first!.at} ms`);
     assert.ok(elapsed < 3000, `took ${elapsed} ms`);
-    assert.deepEqual(logLines, [rateLimitWaitLine(1)]);
+    assert.deepEqual(logLines, [messages.rateLimitWait(1)]);
     assert.equal(logLines[0], 'Spotify asked to wait 1 s (HTTP 429); waiting…');
 
     // The one second spent the whole budget of this client: the next 429 fails at once.
