@@ -2,6 +2,7 @@
  * A track's vital numbers in readable form: what `songscope analyze` prints and writes to summary.json.
  */
 import type { Analysis } from './types.js';
+import { slug } from '../util/slug.js';
 
 /** Key names by pitch class, as musicians usually spell them. */
 export const KEY_NAMES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'] as const;
@@ -87,18 +88,9 @@ export function formatDuration(seconds: number): string {
   return `${m}:${s.toFixed(1).padStart(4, '0')}`;
 }
 
-/** A file-name-safe slug: lower case ASCII letters and digits joined by single dashes. */
+/** A directory-name slug ({@link slug}), at most 80 characters, `track` when nothing is left. */
 export function slugify(text: string): string {
-  return (
-    text
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 80)
-      .replace(/-+$/, '') || 'track'
-  );
+  return slug(text).slice(0, 80).replace(/-+$/, '') || 'track';
 }
 
 /**

@@ -15,6 +15,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AudioAnalysis, TrackMetadata } from '../analysis/types.js';
 import { writeJsonAtomic } from '../util/atomic.js';
+import { slug } from '../util/slug.js';
 
 export const CACHE_FORMAT_VERSION = 1;
 
@@ -36,10 +37,6 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), '.cache', 'songscope');
 }
 
-/** Normalise a search query into a file name: lower case, runs of other characters → '-'. */
-export function querySlug(query: string): string {
-  return query.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || '_';
-}
 
 export class AnalysisCache {
   /** @param dir - the cache directory (created on first write) */
@@ -50,7 +47,7 @@ export class AnalysisCache {
   }
 
   searchPath(query: string): string {
-    return join(this.dir, 'search', `${querySlug(query)}.json`);
+    return join(this.dir, 'search', `${slug(query) || '_'}.json`);
   }
 
   /**

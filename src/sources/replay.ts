@@ -19,17 +19,7 @@ import { join } from 'node:path';
 import { ExitCode, inputError, messages, SongscopeError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DEFAULT_API_BASE_URL, type FetchLike } from './http.js';
-
-/**
- * The slug used in fixture file names: lower-cased, each run of characters outside `[a-z0-9]` replaced
- * by `-`, leading and trailing `-` trimmed. `"Quiet  Instrumental!"` → `"quiet-instrumental"`.
- */
-export function slugify(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
+import { slug } from '../util/slug.js';
 
 /**
  * The fixture file for a GET request, as a relative path with `/` separators (join it to the fixtures
@@ -62,12 +52,12 @@ export function fixturePathFor(url: string | URL, apiBaseUrl: string = DEFAULT_A
 
   const params = [...u.searchParams];
   if (segments.length === 1 && segments[0] === 'search' && u.searchParams.get('type') === 'track') {
-    return `search/${slugify(u.searchParams.get('q') ?? '') || '_'}.json`;
+    return `search/${slug(u.searchParams.get('q') ?? '') || '_'}.json`;
   }
   let suffix = '';
   if (params.length > 0) {
     params.sort(([ka, va], [kb, vb]) => compare(ka, kb) || compare(va, vb));
-    const query = slugify(params.map(([k, v]) => `${k}-${v}`).join('-'));
+    const query = slug(params.map(([k, v]) => `${k}-${v}`).join('-'));
     if (query !== '') suffix = `.${query}`;
   }
   return `${segments.join('/')}${suffix}.json`;
@@ -81,7 +71,7 @@ function safeSegment(segment: string): string {
     // keep it as sent
   }
   if (/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(decoded)) return decoded;
-  return slugify(decoded) || '_';
+  return slug(decoded) || '_';
 }
 
 function compare(a: string, b: string): number {

@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, messages, SongscopeError } from '../../src/errors.js';
 import { parseRetryAfter } from '../../src/sources/http.js';
-import { fixturePathFor, slugify } from '../../src/sources/replay.js';
+import { fixturePathFor } from '../../src/sources/replay.js';
+import { slug } from '../../src/util/slug.js';
 import { SpotifyClient, spotifyOptionsFromEnv, type SpotifyClientOptions } from '../../src/sources/spotify.js';
 import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
 
@@ -435,9 +436,11 @@ describe('fixturePathFor', () => {
     assert.equal(fixturePathFor(`${api}/tracks/..%2F..%2Fetc%2Fpasswd`), 'tracks/etc-passwd.json');
     assert.equal(fixturePathFor(`${api}/tracks/%2E%2E`), '_.json'); // the URL parser resolves %2E%2E
   });
-  test('slugify', () => {
-    assert.equal(slugify('  Quiet -- Instrumental!! '), 'quiet-instrumental');
-    assert.equal(slugify('!!!'), '');
+  test('slug (shared with the cache and output directories)', () => {
+    assert.equal(slug('  Quiet -- Instrumental!! '), 'quiet-instrumental');
+    assert.equal(slug('Beyoncé — Halo'), 'beyonce-halo');
+    assert.equal(slug('!!!'), '');
+    assert.equal(fixturePathFor('https://api.spotify.com/v1/search?q=Beyonc%C3%A9%20halo&type=track'), 'search/beyonce-halo.json');
   });
 });
 
