@@ -2,8 +2,7 @@
  * `songscope analyze <input>`: resolve, build the 1 ms matrix, z-score, plot, summarise.
  */
 import { Command, Option } from 'commander';
-import { resolveAnalysis } from '../sources/resolve.js';
-import { analyzeTrack, defaultOutDir, writeAnalyzeOutputs, type AnalyzeSummary } from '../report/analyze.js';
+import type { AnalyzeSummary } from '../report/analyze.js';
 import { formatDuration } from '../analysis/summary.js';
 import {
   addSourceOptions,
@@ -68,6 +67,11 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
   );
   cmd.action(async (input: string, opts: AnalyzeCliOptions) => {
     const started = performance.now();
+    // Loaded on use, so `--help` does not pay for vega, vega-lite, Arrow and the Spotify SDK.
+    const [{ resolveAnalysis }, { analyzeTrack, defaultOutDir, writeAnalyzeOutputs }] = await Promise.all([
+      import('../sources/resolve.js'),
+      import('../report/analyze.js'),
+    ]);
     const log = (line: string) => say(line);
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));
     const result = await analyzeTrack(analysis, {

@@ -3,9 +3,7 @@
  * an Arrow stream on stdout for pipes.
  */
 import { Command } from 'commander';
-import { resolveAnalysis } from '../sources/resolve.js';
 import { buildFeatureMatrix } from '../matrix/grid.js';
-import { matrixFormatFor, writeMatrix } from '../matrix/io.js';
 import { analysisSlug } from '../analysis/summary.js';
 import { inputError } from '../errors.js';
 import { addSourceOptions, asGrid, gridOption, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
@@ -47,6 +45,11 @@ Read the file in Python:  pandas.read_feather('psy.arrow')  ·  polars.read_ipc(
 DuckDB:                   SELECT * FROM 'psy.arrow'  (with the arrow extension)`,
   );
   cmd.action(async (input: string, opts: FeaturesCliOptions) => {
+    // Loaded on use, so `--help` does not pay for Arrow and the Spotify SDK.
+    const [{ resolveAnalysis }, { matrixFormatFor, writeMatrix }] = await Promise.all([
+      import('../sources/resolve.js'),
+      import('../matrix/io.js'),
+    ]);
     const log = (line: string) => say(line);
     const output = opts.output;
     // Validate the output name before any work so a typo fails fast.

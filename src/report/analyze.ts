@@ -66,14 +66,14 @@ export function smoothingWindow(smoothS: number, resolutionMs: number): number {
   if (!(smoothS >= 0) || !Number.isFinite(smoothS)) throw inputError(messages.badOption('--smooth', String(smoothS), 'a number of seconds ≥ 0'));
   const window = (smoothS * 1000) / resolutionMs;
   if (smoothS > 0 && (Math.abs(window - Math.round(window)) > 1e-9 || Math.round(window) < 1)) {
-    throw inputError(messages.badOption('--smooth', String(smoothS), `a multiple of the resolution (${resolutionMs / 1000} s)`));
+    throw inputError(messages.badOption('--smooth', String(smoothS), `a multiple of the resolution, ${resolutionMs / 1000} s`));
   }
   return Math.round(window);
 }
 
 function plotTitle(s: TrackSummary): string {
   if (s.title && s.artist) return `${s.artist} – ${s.title}`;
-  return s.title ?? s.location;
+  return s.title ?? (s.origin === 'file' ? s.location.replace(/^.*[\\/]/, '') : s.location);
 }
 
 /**

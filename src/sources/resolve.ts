@@ -105,6 +105,7 @@ class TrackResolver {
     if (cached) return this.toAnalysis(cached.analysis, cached.track, 'cache');
 
     const client = this.client(uri);
+    if (!this.replaying) this.log(`Fetching the audio analysis of ${uri} from Spotify…`);
     const raw = await client.getAudioAnalysis(id);
     const track = known ?? (await client.getTrack(id));
     const analysis = this.toAnalysis(raw, track, this.replaying ? 'fixtures' : 'api');
