@@ -21,6 +21,9 @@ export interface ValidationResult {
 
 type Json = Record<string, unknown>;
 
+/** How far past `track.duration` an event may start (real analyses end within a few ms of it). */
+export const LATE_START_TOLERANCE_S = 10;
+
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Describe a bad value briefly for an error message. */
@@ -169,6 +172,13 @@ export function validateAnalysis(raw: unknown, label: string): ValidationResult 
     check.vector(e, 'pitches', path, 12);
     check.vector(e, 'timbre', path, 12);
   });
+
+  // An event far past the end is a unit or data error (ms for s?) and would blow up the 1 ms grid.
+  const duration = track.duration as number;
+  for (const [name, events] of [['bars', bars], ['beats', beats], ['tatums', tatums], ['sections', sections], ['segments', segments]] as const) {
+    const i = events.findIndex((e) => e.start > duration + LATE_START_TOLERANCE_S);
+    if (i >= 0) check.fail(`${name}[${i}].start`, `is ${events[i].start}, after the end of the track (track.duration ${duration} s)`);
+  }
 
   const warnings: string[] = [];
   const ordered = <T extends TimeInterval>(name: string, events: T[]): T[] => {

@@ -29,7 +29,12 @@ import {
   type MatrixMetadata,
 } from './featureMatrix.js';
 
+import { inputError } from '../errors.js';
+
 export type GridSemantics = 'seed' | 'full';
+
+/** The longest track songscope resamples at 1 ms: 3 hours, 10.8 million rows, 2.2 GB of Float64. */
+export const MAX_GRID_ROWS = 3 * 3600 * 1000;
 export const GRID_SEMANTICS: readonly GridSemantics[] = ['seed', 'full'];
 
 export interface GridOptions {
@@ -48,6 +53,13 @@ export interface GridOptions {
 
 /** `n` zeroed values: a prefix of `buffer` when it is large enough, else a new array. */
 function storage(n: number, buffer: Float64Array | undefined): Float64Array {
+  const rows = n / FEATURE_COLUMNS.length;
+  if (rows > MAX_GRID_ROWS) {
+    throw inputError(
+      `the 1 ms matrix would have ${rows.toLocaleString('en-US')} rows (${((n * 8) / 2 ** 30).toFixed(1)} GB): ` +
+        `songscope resamples tracks of up to ${MAX_GRID_ROWS / 3_600_000} hours`,
+    );
+  }
   if (buffer && buffer.length >= n) {
     const view = buffer.subarray(0, n);
     view.fill(0);

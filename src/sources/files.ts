@@ -6,7 +6,7 @@ import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { inputError, messages } from '../errors.js';
 import { validateAnalysis } from '../analysis/schema.js';
-import type { Analysis, Origin, Provenance } from '../analysis/types.js';
+import type { Analysis, Origin, Provenance, TrackMetadata } from '../analysis/types.js';
 import { isHdf5, readMsdFile } from './msd.js';
 import { SPOTIFY_ID } from './input.js';
 import { jsonErrorOffset, lineColumn } from '../util/jsonPosition.js';
@@ -75,9 +75,23 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
   }
   const text = await readFile(path, 'utf8');
   if (!/^\s*[[{]/.test(text)) throw inputError(messages.unsupportedFile(path));
-  const analysis = analysisFromJson(parseJson(text, path), path, 'file', {}, warn);
+  const raw = parseJson(text, path);
+  const analysis = analysisFromJson(raw, path, 'file', cacheEntryProvenance(raw), warn);
   if (!analysis.provenance.trackId && idFromName) analysis.provenance.trackId = idFromName;
   return analysis;
+}
+
+/** Title, artists, album and id from a songscope cache entry (`{ songscope_cache, track, analysis }`). */
+function cacheEntryProvenance(raw: unknown): Partial<Provenance> {
+  if (typeof raw !== 'object' || raw === null || !('songscope_cache' in raw)) return {};
+  const track = (raw as { track?: Partial<TrackMetadata> }).track;
+  if (!track || typeof track !== 'object') return {};
+  return {
+    trackId: typeof track.id === 'string' ? track.id : undefined,
+    title: typeof track.name === 'string' ? track.name : undefined,
+    artist: Array.isArray(track.artists) && track.artists.length ? track.artists.join(', ') : undefined,
+    album: typeof track.album === 'string' ? track.album : undefined,
+  };
 }
 
 /** Read and validate an analysis JSON from a stream (standard input for `-`). */

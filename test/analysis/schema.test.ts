@@ -238,3 +238,11 @@ describe('summary', () => {
     assert.equal(slugify('???'), 'track');
   });
 });
+
+describe('limits that protect the 1 ms grid', () => {
+  test('an event starting long after the track ends is rejected', () => {
+    const a = psy();
+    a.segments[893].start = 219493.33; // milliseconds where seconds belong
+    rejects(a, 'bad.json: segments[893].start is 219493.33, after the end of the track (track.duration 219.49333 s)');
+  });
+});

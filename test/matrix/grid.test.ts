@@ -185,3 +185,10 @@ describe('grid edge cases', () => {
     assert.equal(column(m, 'beat')[1500], 1);
   });
 });
+
+describe('grid size limit', () => {
+  test('a track longer than 3 hours is refused with a clear message instead of exhausting memory', () => {
+    const a = synthetic({ track: { duration: 4 * 3600 }, segments: [seg(0, 4 * 3600, 1)] });
+    assert.throws(() => buildFeatureMatrix(a), /the 1 ms matrix would have 14,400,000 rows \(2\.8 GB\): songscope resamples tracks of up to 3 hours/);
+  });
+});

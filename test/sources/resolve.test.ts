@@ -102,6 +102,13 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
       assert.deepEqual(b.segments, a.segments);
     }
     assert.equal(fake.requests.length, 0, 'no request after caching');
+
+    // a cache file is itself an analysis input, and keeps its title
+    const fromFile = await resolveAnalysis(join(dir, 'cache', 'tracks', `${ID}.json`), options());
+    assert.equal(fromFile.provenance.origin, 'file');
+    assert.equal(fromFile.provenance.title, 'Untitled (recorded fixture)');
+    assert.equal(fromFile.provenance.trackId, ID);
+    assert.deepEqual(fromFile.segments, a.segments);
   });
 
   test('--offline with an empty cache fails clearly (exit code 2) and makes no request', async () => {
