@@ -78,6 +78,16 @@ class Checker {
     }
   }
 
+  /** The optional loudness/tempo/key/mode/meter fields the track and each section share. */
+  musicalProperties(obj: Json, path: string): void {
+    for (const k of ['loudness', 'tempo', 'tempo_confidence', 'key_confidence', 'mode_confidence', 'time_signature_confidence']) {
+      this.optNum(obj, k, path);
+    }
+    this.optNum(obj, 'key', path, { integer: true, min: -1, max: 11 });
+    this.optNum(obj, 'mode', path, { integer: true, min: -1, max: 1 });
+    this.optNum(obj, 'time_signature', path, { integer: true, min: -1, max: 64 });
+  }
+
   /** An array of events; each element checked by `each`. Missing → error unless `optional`. */
   events<T extends TimeInterval>(
     root: Json,
@@ -150,23 +160,15 @@ export function validateAnalysis(raw: unknown, label: string): ValidationResult 
   if (!isObject(track)) check.fail('track', track === undefined ? 'is missing' : `is ${show(track)}, expected an object`);
   check.num(track, 'duration', 'track', { min: 0 });
   if ((track.duration as number) <= 0) check.fail('track.duration', `is ${track.duration as number}, expected a positive number of seconds`);
-  for (const k of ['tempo', 'tempo_confidence', 'key_confidence', 'mode_confidence', 'time_signature_confidence', 'loudness', 'end_of_fade_in', 'start_of_fade_out']) {
-    check.optNum(track, k, 'track');
-  }
-  check.optNum(track, 'key', 'track', { integer: true, min: -1, max: 11 });
-  check.optNum(track, 'mode', 'track', { integer: true, min: -1, max: 1 });
-  check.optNum(track, 'time_signature', 'track', { integer: true, min: -1, max: 64 });
+  check.musicalProperties(track, 'track');
+  check.optNum(track, 'end_of_fade_in', 'track');
+  check.optNum(track, 'start_of_fade_out', 'track');
 
   const noExtra = () => undefined;
   const bars = check.events<TimeInterval>(root, 'bars', false, noExtra);
   const beats = check.events<TimeInterval>(root, 'beats', false, noExtra);
   const tatums = check.events<TimeInterval>(root, 'tatums', true, noExtra);
-  const sections = check.events<Section>(root, 'sections', true, (e, path) => {
-    for (const k of ['loudness', 'tempo', 'tempo_confidence', 'key_confidence', 'mode_confidence', 'time_signature_confidence']) check.optNum(e, k, path);
-    check.optNum(e, 'key', path, { integer: true, min: -1, max: 11 });
-    check.optNum(e, 'mode', path, { integer: true, min: -1, max: 1 });
-    check.optNum(e, 'time_signature', path, { integer: true, min: -1, max: 64 });
-  });
+  const sections = check.events<Section>(root, 'sections', true, (e, path) => check.musicalProperties(e, path));
   const segments = check.events<Segment>(root, 'segments', false, (e, path) => {
     for (const k of ['loudness_start', 'loudness_max', 'loudness_max_time', 'loudness_end']) check.optNum(e, k, path);
     check.vector(e, 'pitches', path, 12);

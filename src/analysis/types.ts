@@ -16,18 +16,26 @@ export interface TimeInterval {
   confidence?: number;
 }
 
-/** A large-scale part of the track (verse, chorus, …) with its own tempo, key and loudness. */
-export interface Section extends TimeInterval {
+/** Loudness, tempo, key, mode and meter, as both the track and each section report them. */
+export interface MusicalProperties {
+  /** Overall loudness, dB. */
   loudness?: number;
+  /** Beats per minute. */
   tempo?: number;
   tempo_confidence?: number;
+  /** Pitch class of the key, 0 = C … 11 = B, −1 = unknown. */
   key?: number;
   key_confidence?: number;
+  /** 1 = major, 0 = minor, −1 = unknown. */
   mode?: number;
   mode_confidence?: number;
+  /** Beats per bar (3 … 7). */
   time_signature?: number;
   time_signature_confidence?: number;
 }
+
+/** A large-scale part of the track (verse, chorus, …) with its own tempo, key and loudness. */
+export interface Section extends TimeInterval, MusicalProperties {}
 
 /** A short sound of roughly uniform timbre and harmony (typically 0.1–0.5 s). */
 export interface Segment extends TimeInterval {
@@ -43,22 +51,9 @@ export interface Segment extends TimeInterval {
 }
 
 /** Track-level values. Only `duration` is required; the rest are shown when present. */
-export interface TrackInfoSection {
+export interface TrackInfoSection extends MusicalProperties {
   /** Track length in seconds. */
   duration: number;
-  tempo?: number;
-  tempo_confidence?: number;
-  /** Pitch class of the key, 0 = C … 11 = B, −1 = unknown. */
-  key?: number;
-  key_confidence?: number;
-  /** 1 = major, 0 = minor, −1 = unknown. */
-  mode?: number;
-  mode_confidence?: number;
-  /** Beats per bar (3 … 7). */
-  time_signature?: number;
-  time_signature_confidence?: number;
-  /** Overall loudness, dB. */
-  loudness?: number;
   end_of_fade_in?: number;
   start_of_fade_out?: number;
   [key: string]: unknown;
