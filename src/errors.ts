@@ -102,8 +102,10 @@ export const messages = {
     ].join('\n'),
   forbidden: (what: string) => `Spotify answered 403 Forbidden for ${what}`,
   notFound: (what: string) => `Spotify answered 404 Not Found: ${what}`,
-  rateLimited: (askedS: number, maxWaitS: number) =>
-    `Spotify is rate-limiting requests (HTTP 429) and asked to wait ${askedS} s, more than --max-wait ${maxWaitS} s allows in total; try again later or raise --max-wait`,
+  rateLimited: (askedS: number, waitedS: number, maxWaitS: number) =>
+    `Spotify is rate-limiting requests (HTTP 429) and asked to wait ${askedS} s` +
+    (waitedS > 0 ? ` more after ${waitedS} s of waiting` : '') +
+    `, beyond --max-wait ${maxWaitS} s in total; try again later or raise --max-wait`,
   serverFailed: (status: number, tries: number) =>
     `Spotify failed with HTTP ${status} after ${tries} ${tries === 1 ? 'try' : 'tries'}; try again later`,
   networkFailed: (host: string, detail: string, tries: number) =>
@@ -121,6 +123,25 @@ export const messages = {
       'the file by hand: the layout is described in fixtures/spotify/README.md ("Recorded fixtures" in the README).',
     ].join('\n'),
   fixturesWithRecord: () => '--fixtures (or SONGSCOPE_FIXTURES) and --record cannot be used together',
+  offlineWithRecord: () => '--offline and --record cannot be used together: recording needs the network',
+  offlineWithoutCache: () =>
+    '--offline with --no-cache leaves nothing to read a Spotify track from: drop --no-cache, or add --fixtures DIR',
+  damagedCacheEntry: (path: string, detail: string) =>
+    `ignoring the damaged cache entry ${path} (${detail}); fetching the track again`,
+  damagedCacheEntryOffline: (path: string, detail: string) =>
+    `the cache entry ${path} is damaged (${detail}) and --offline forbids fetching it again; delete the file or drop --offline`,
+  isDirectory: (path: string) => `${path}: is a directory; give one analysis file`,
+  notATrack: (input: string, kind: string) =>
+    `${input}: names ${kind}; give one track (URI, URL, id, search query or analysis file)`,
+  fileEmpty: (path: string) => `${path}: the file is empty; expected an analysis JSON or an MSD .h5 file`,
+  eventAfterEnd: (label: string, field: string, start: number, durationS: number) =>
+    `${label}: ${field} starts at ${start} s, at or after the end of the track (${durationS} s); the full grid leaves it out`,
+  gridTooLarge: (rows: number, gigabytes: number, maxHours: number) =>
+    `the 1 ms matrix would have ${rows.toLocaleString('en-US')} rows (${gigabytes.toFixed(1)} GB): songscope resamples tracks of up to ${maxHours} hours`,
+  similarityTooLarge: (bins: number, max: number, minResolutionMs: number) =>
+    `--resolution gives ${bins.toLocaleString('en-US')} time bins, more than the ${max.toLocaleString('en-US')} a self-similarity matrix may have; use --resolution ${minResolutionMs}ms or coarser`,
+  emptyGrid: (label: string) =>
+    `${label}: the seed grid is empty (no bars, beats or segments to place on it); try --grid full`,
   /** Informational (stderr), while honouring a 429. */
   rateLimitWait: (askedS: number) => `Spotify asked to wait ${askedS} s (HTTP 429); waiting…`,
   /** Informational (stderr), before retrying a failed try. */

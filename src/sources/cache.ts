@@ -58,8 +58,8 @@ export class AnalysisCache {
     const entry = await readJson(this.trackPath(id), warn);
     if (!entry || typeof entry !== 'object') return undefined;
     const e = entry as Partial<CachedTrack>;
-    if (e.songscope_cache !== CACHE_FORMAT_VERSION || !e.analysis || !e.track) {
-      warn?.(`ignoring ${this.trackPath(id)}: not a songscope cache entry of version ${CACHE_FORMAT_VERSION}`);
+    if (e.songscope_cache !== CACHE_FORMAT_VERSION || !e.analysis || !isTrackMetadata(e.track) || e.track.id !== id) {
+      warn?.(`ignoring ${this.trackPath(id)}: not a songscope cache entry of version ${CACHE_FORMAT_VERSION} for ${id}; fetching the track again`);
       return undefined;
     }
     return e as CachedTrack;
@@ -73,15 +73,28 @@ export class AnalysisCache {
     return path;
   }
 
-  /** The track id a search query resolved to before, if any. */
+  /**
+   * The track id a search query resolved to before, if any. Queries that slug alike share a file, so the
+   * stored query must match too (case and spacing aside).
+   */
   async getSearch(query: string): Promise<string | undefined> {
-    const entry = (await readJson(this.searchPath(query))) as { track_id?: unknown } | undefined;
-    return typeof entry?.track_id === 'string' ? entry.track_id : undefined;
+    const entry = (await readJson(this.searchPath(query))) as { query?: unknown; track_id?: unknown } | undefined;
+    if (typeof entry?.query !== 'string' || !sameQuery(entry.query, query)) return undefined;
+    return typeof entry.track_id === 'string' ? entry.track_id : undefined;
   }
 
   async putSearch(query: string, trackId: string): Promise<void> {
     await writeJsonAtomic(this.searchPath(query), { query, track_id: trackId });
   }
+}
+
+const normalizeQuery = (q: string) => q.trim().replace(/\s+/g, ' ').toLowerCase();
+const sameQuery = (a: string, b: string) => normalizeQuery(a) === normalizeQuery(b);
+
+function isTrackMetadata(t: unknown): t is TrackMetadata {
+  if (typeof t !== 'object' || t === null) return false;
+  const m = t as Partial<TrackMetadata>;
+  return typeof m.id === 'string' && typeof m.name === 'string' && Array.isArray(m.artists) && m.artists.every((a) => typeof a === 'string');
 }
 
 async function readJson(path: string, warn?: (line: string) => void): Promise<unknown> {

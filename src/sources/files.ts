@@ -55,7 +55,7 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
     const fh = await open(path, 'r');
     try {
       const stat = await fh.stat();
-      if (stat.isDirectory()) throw inputError(`${path}: is a directory; give one analysis file`);
+      if (stat.isDirectory()) throw inputError(messages.isDirectory(path));
       head = new Uint8Array(8);
       await fh.read(head, 0, 8, 0);
     } finally {
@@ -64,7 +64,7 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw inputError(messages.fileNotFound(path));
-    if (code === 'EISDIR') throw inputError(`${path}: is a directory; give one analysis file`);
+    if (code === 'EISDIR') throw inputError(messages.isDirectory(path));
     if (code) throw inputError(messages.fileUnreadable(path, code));
     throw e;
   }
@@ -74,6 +74,7 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
     return analysisFromJson(await readMsdFile(path), path, 'file', {}, warn);
   }
   const text = await readFile(path, 'utf8');
+  if (text.trim() === '') throw inputError(messages.fileEmpty(path));
   if (!/^\s*[[{]/.test(text)) throw inputError(messages.unsupportedFile(path));
   const raw = parseJson(text, path);
   const analysis = analysisFromJson(raw, path, 'file', cacheEntryProvenance(raw), warn);

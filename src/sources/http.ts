@@ -172,7 +172,7 @@ export class SpotifyHttp {
       if (response?.status === 429) {
         const askedS = parseRetryAfter(response.headers.get('retry-after'));
         if (this.#waitedS + askedS > this.maxWaitS) {
-          throw runtimeError(messages.rateLimited(askedS, this.maxWaitS));
+          throw runtimeError(messages.rateLimited(askedS, this.#waitedS, this.maxWaitS));
         }
         this.#waitedS += askedS;
         this.#log(messages.rateLimitWait(askedS));

@@ -64,10 +64,11 @@ export function parseInput(arg: string, stat: (path: string) => PathKind = pathK
   if (uri) return spotifyRef(uri[1].toLowerCase(), uri[2], 'uri', text);
   if (/^spotify:/i.test(text)) throw inputError(`${text}: not a Spotify URI (expected spotify:track:ID)`);
 
-  if (/^https?:\/\//i.test(text)) {
+  const web = /^(open|play)\.spotify\.com\//i.test(text) ? `https://${text}` : text; // scheme left off
+  if (/^https?:\/\//i.test(web)) {
     let url: URL;
     try {
-      url = new URL(text);
+      url = new URL(web);
     } catch {
       throw inputError(`${text}: not a valid URL`);
     }

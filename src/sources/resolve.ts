@@ -5,7 +5,7 @@
  * (`--fixtures`, which also bypass the cache so CI runs are reproducible) or the live API. `--offline`
  * forbids the network: cache and fixtures only.
  */
-import { inputError, messages } from '../errors.js';
+import { SongscopeError, inputError, messages } from '../errors.js';
 import type { Analysis, TrackMetadata } from '../analysis/types.js';
 import { AnalysisCache, defaultCacheDir } from './cache.js';
 import { analysisFromJson, readAnalysisFile, readAnalysisStream } from './files.js';
@@ -55,39 +55,45 @@ export async function resolveAnalysis(input: string, options: ResolveOptions = {
     case 'file':
       return readAnalysisFile(ref.path, log);
     case 'directory':
-      throw inputError(`${ref.path}: is a directory; give one analysis file`);
+      throw inputError(messages.isDirectory(ref.path));
     case 'track':
       return new TrackResolver(options).byId(ref.id);
     case 'search':
       return new TrackResolver(options).bySearch(ref.query);
     default:
-      throw inputError(
-        `${input}: names ${NOT_A_TRACK[ref.kind] ?? ref.kind}; give one track (URI, URL, id, search query or analysis file)`,
-      );
+      throw inputError(messages.notATrack(input, NOT_A_TRACK[ref.kind] ?? ref.kind));
   }
 }
 
-/** Resolution of Spotify tracks through cache, fixtures and the API. */
+/**
+ * Resolution of Spotify tracks through cache, fixtures and the API. Replaying (`--fixtures`) never
+ * touches the cache; recording (`--record`) skips cache reads so every answer is fetched and recorded.
+ */
 class TrackResolver {
   private readonly log: (line: string) => void;
   private readonly spotifyOptions: SpotifyClientOptions;
   private readonly cache: AnalysisCache | undefined;
+  private readonly readCache: boolean;
   private clientInstance: SpotifyClient | undefined;
 
   constructor(private readonly options: ResolveOptions) {
     this.log = options.log ?? (() => undefined);
     this.spotifyOptions = { ...spotifyOptionsFromEnv(options.env ?? process.env), ...options.spotify };
     if (!this.spotifyOptions.log) this.spotifyOptions.log = this.log;
-    const replaying = Boolean(this.spotifyOptions.fixturesDir);
+    this.clientInstance = options.client;
     this.cache =
-      options.useCache === false || replaying
+      options.useCache === false || this.replaying
         ? undefined
         : new AnalysisCache(options.cacheDir ?? defaultCacheDir(options.env ?? process.env));
-    this.clientInstance = options.client;
+    this.readCache = !this.recording;
   }
 
   private get replaying(): boolean {
     return Boolean(this.spotifyOptions.fixturesDir) || this.clientInstance?.mode === 'replay';
+  }
+
+  private get recording(): boolean {
+    return Boolean(this.spotifyOptions.recordDir) || this.clientInstance?.mode === 'record';
   }
 
   /** The client, refusing the network under --offline unless fixtures answer instead. */
@@ -96,20 +102,38 @@ class TrackResolver {
       throw inputError(messages.offlineMiss(what, this.cache?.dir ?? 'cache disabled'));
     }
     this.clientInstance ??= new SpotifyClient(this.spotifyOptions);
+    this.clientInstance.assertCredentials();
     return this.clientInstance;
+  }
+
+  /** The cached analysis of a track, or undefined; a damaged entry is reported and treated as absent. */
+  private async fromCache(id: string): Promise<Analysis | undefined> {
+    if (!this.cache || !this.readCache) return undefined;
+    const cached = await this.cache.get(id, this.log);
+    if (!cached) return undefined;
+    try {
+      return this.toAnalysis(cached.analysis, cached.track, 'cache');
+    } catch (e) {
+      if (!(e instanceof SongscopeError)) throw e;
+      const path = this.cache.trackPath(id);
+      if (this.options.offline && !this.replaying) throw inputError(messages.damagedCacheEntryOffline(path, e.message));
+      this.log(messages.damagedCacheEntry(path, e.message));
+      return undefined;
+    }
   }
 
   async byId(id: string, known?: TrackMetadata): Promise<Analysis> {
     const uri = trackUri(id);
-    const cached = await this.cache?.get(id, this.log);
-    if (cached) return this.toAnalysis(cached.analysis, cached.track, 'cache');
+    const cached = await this.fromCache(id);
+    if (cached) return cached;
 
     const client = this.client(uri);
     if (!this.replaying) this.log(`Fetching the audio analysis of ${uri} from Spotify…`);
     const raw = await client.getAudioAnalysis(id);
-    const track = known ?? (await client.getTrack(id));
+    // When recording, fetch the track too (even if a search already returned it) so replaying by id works.
+    const track = known && !this.recording ? known : await client.getTrack(id);
     const analysis = this.toAnalysis(raw, track, this.replaying ? 'fixtures' : 'api');
-    if (this.cache && !this.replaying) {
+    if (this.cache) {
       const { provenance: _omit, ...plain } = analysis;
       await this.cache.put(track, plain);
     }
@@ -117,7 +141,7 @@ class TrackResolver {
   }
 
   async bySearch(query: string): Promise<Analysis> {
-    const cachedId = await this.cache?.getSearch(query);
+    const cachedId = this.readCache ? await this.cache?.getSearch(query) : undefined;
     if (cachedId) {
       this.log(`Search "${query}" → ${trackUri(cachedId)} (remembered in the cache)`);
       return this.byId(cachedId);
@@ -125,7 +149,7 @@ class TrackResolver {
     const track = await this.client(`the search "${query}"`).searchTrack(query);
     this.log(`Search "${query}" → "${track.name}" by ${track.artists.join(', ') || 'unknown artist'} (${trackUri(track.id)})`);
     const analysis = await this.byId(track.id, track);
-    if (this.cache && !this.replaying) await this.cache.putSearch(query, track.id);
+    if (this.cache) await this.cache.putSearch(query, track.id);
     return analysis;
   }
 

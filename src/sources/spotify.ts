@@ -150,6 +150,11 @@ export class JsonDeserializer implements IResponseDeserializer {
 
 // ---- authentication --------------------------------------------------------------------------------------
 
+/** The error for live requests without SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET (exit code 2). */
+function missingCredentialsError(): SongscopeError {
+  return new SongscopeError(messages.missingCredentials(), { exitCode: ExitCode.USAGE, hint: messages.missingCredentialsHint() });
+}
+
 /** Options of {@link ClientCredentialsAuth}. */
 export interface ClientCredentialsAuthOptions {
   /** The token endpoint, e.g. `https://accounts.spotify.com/api/token`. */
@@ -220,10 +225,7 @@ export class ClientCredentialsAuth implements IAuthStrategy {
     if (clientId && clientSecret) {
       headers.Authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
     } else if (requireCredentials) {
-      throw new SongscopeError(messages.missingCredentials(), {
-        exitCode: ExitCode.USAGE,
-        hint: messages.missingCredentialsHint(),
-      });
+      throw missingCredentialsError();
     }
     const response = await this.#options.fetch(this.#options.tokenUrl, {
       method: 'POST',
@@ -305,6 +307,15 @@ export class SpotifyClient {
 
   readonly #sdk: SpotifyApi;
   readonly #auth: ClientCredentialsAuth;
+  readonly #hasCredentials: boolean;
+
+  /**
+   * Fail now (rather than at the first request) when the network would be needed but
+   * SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET are not set. A no-op in replay mode.
+   */
+  assertCredentials(): void {
+    if (this.mode !== 'replay' && !this.#hasCredentials) throw missingCredentialsError();
+  }
 
   /** @throws SongscopeError (exit 2) for invalid numeric options or base URLs, or both `fixturesDir` and `recordDir`. */
   constructor(options: SpotifyClientOptions) {
@@ -312,6 +323,7 @@ export class SpotifyClient {
       throw inputError(messages.fixturesWithRecord());
     }
     this.mode = options.fixturesDir ? 'replay' : options.recordDir ? 'record' : 'live';
+    this.#hasCredentials = Boolean(options.clientId && options.clientSecret);
     const apiBaseUrl = checkBaseUrl('SPOTIFY_API_BASE_URL', options.apiBaseUrl ?? DEFAULT_API_BASE_URL);
     const accountsBaseUrl = checkBaseUrl(
       'SPOTIFY_ACCOUNTS_BASE_URL',

@@ -1,15 +1,18 @@
 /**
- * File-name slugs, one rule everywhere (fixture files, cache entries, output directories): accents
- * removed, lower-cased, each run of characters outside `[a-z0-9]` replaced by `-`, leading and trailing
- * `-` trimmed. `"Quiet  Instrumental!"` → `quiet-instrumental`, `"Beyoncé — Halo"` → `beyonce-halo`.
+ * File-name slugs, one rule everywhere (fixture files, cache entries, output directories): accents on
+ * Latin letters removed, lower-cased, each run of characters that are not letters or digits (of any
+ * script) replaced by `-`, leading and trailing `-` trimmed.
+ * `"Quiet  Instrumental!"` → `quiet-instrumental`, `"Beyoncé — Halo"` → `beyonce-halo`,
+ * `"강남스타일"` → `강남스타일`, `"夜に駆ける"` → `夜に駆ける`.
  *
  * @returns the slug, possibly empty (callers choose their own fallback)
  */
 export function slug(text: string): string {
   return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFD')
+    .replace(/([A-Za-z])\p{M}+/gu, '$1') // é → e, but leave marks that belong to other scripts (が)
+    .normalize('NFC')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
 }

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ describe('parseInput: every way to name a track', () => {
   test('bare id', () => assert.deepEqual(parseInput(ID, noFiles), track(ID, 'id')));
   test('search query', () => assert.deepEqual(parseInput('  daft punk   around the world ', noFiles), { kind: 'search', query: 'daft punk around the world' }));
   test('a query with a slash is still a search', () => assert.deepEqual(parseInput('AC/DC thunderstruck', noFiles), { kind: 'search', query: 'AC/DC thunderstruck' }));
+  test('URL without the scheme', () => assert.deepEqual(parseInput(`open.spotify.com/track/${ID}?si=x`, noFiles), track(ID, 'url')));
   test('stdin', () => assert.deepEqual(parseInput('-', noFiles), { kind: 'stdin' }));
   test('an existing file wins over every other reading', () => {
     assert.deepEqual(parseInput(ID, () => 'file'), { kind: 'file', path: ID });
@@ -50,6 +51,24 @@ describe('defaultCacheDir', () => {
     assert.equal(defaultCacheDir({ SONGSCOPE_CACHE_DIR: '/x', XDG_CACHE_HOME: '/y' }), '/x');
     assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/y' }), join('/y', 'songscope'));
     assert.match(defaultCacheDir({}), /\.cache[\\/]songscope$/);
+  });
+});
+
+describe('AnalysisCache search entries', () => {
+  test('queries in any script get their own entry; queries that slug alike do not collide', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'songscope-cache-'));
+    try {
+      const cache = new AnalysisCache(dir);
+      await cache.putSearch('夜に駆ける', 'AAAAAAAAAAAAAAAAAAAAAA');
+      await cache.putSearch('강남스타일', 'BBBBBBBBBBBBBBBBBBBBBB');
+      assert.equal(await cache.getSearch('夜に駆ける'), 'AAAAAAAAAAAAAAAAAAAAAA');
+      assert.equal(await cache.getSearch('강남스타일'), 'BBBBBBBBBBBBBBBBBBBBBB');
+      await cache.putSearch('C++', 'CCCCCCCCCCCCCCCCCCCCCC');
+      assert.equal(await cache.getSearch('C'), undefined, '"C" slugs like "C++" but is another query');
+      assert.equal(await cache.getSearch('  c++ '), 'CCCCCCCCCCCCCCCCCCCCCC', 'case and spacing aside');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -183,6 +202,48 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
     const replayed = await resolveAnalysis(ID, options({ useCache: false, spotify: { fixturesDir: recordDir, apiBaseUrl: 'http://127.0.0.1:9/v1' } }));
     assert.deepEqual(replayed.segments, live.segments);
     assert.equal(replayed.provenance.title, live.provenance.title);
+  });
+
+  test('--record fetches and records even when the track is cached, and a recorded search replays by id', async () => {
+    fake.reset();
+    const cacheDir = join(dir, 'record-cache');
+    await resolveAnalysis(ID, options({ cacheDir })); // warm the cache
+    fake.reset();
+    fake.on('GET', '/v1/search', { json: readJson('fixtures/spotify/search/quiet-instrumental.json') });
+    const recordDir = join(dir, 'recorded-search');
+    await resolveAnalysis('quiet instrumental', options({ cacheDir, spotify: { recordDir } }));
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 1, 'not answered from the cache');
+    const files = (await readdir(recordDir, { recursive: true })).map(String).filter((f) => f.endsWith('.json')).sort();
+    assert.deepEqual(files, ['audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json', 'search/quiet-instrumental.json', 'tracks/7nWUDDCpTDYle0Ppi8i5K1.json']);
+    const replayed = await resolveAnalysis(ID, options({ spotify: { fixturesDir: recordDir } }));
+    assert.equal(replayed.provenance.origin, 'fixtures');
+  });
+
+  test('a damaged cache entry is reported and fetched again; under --offline it is named in the error', async () => {
+    const cacheDir = join(dir, 'damaged-cache');
+    fake.reset();
+    await resolveAnalysis(ID, options({ cacheDir }));
+    const path = join(cacheDir, 'tracks', `${ID}.json`);
+    const entry = JSON.parse(await readFile(path, 'utf8'));
+    entry.analysis.segments[3].pitches.pop();
+    await writeFile(path, JSON.stringify(entry));
+    await assert.rejects(resolveAnalysis(ID, options({ cacheDir, offline: true })), (e: unknown) => {
+      assert.ok(e instanceof SongscopeError);
+      assert.equal(e.exitCode, 2);
+      assert.ok(e.message.includes(path) && e.message.includes('segments[3].pitches has 11 values'), e.message);
+      return true;
+    });
+    fake.reset();
+    lines.length = 0;
+    const a = await resolveAnalysis(ID, options({ cacheDir }));
+    assert.equal(a.provenance.origin, 'api');
+    assert.ok(lines.some((l) => l.startsWith(`ignoring the damaged cache entry ${path}`)), lines.join('\n'));
+    assert.equal((await new AnalysisCache(cacheDir).get(ID))?.analysis.segments[3].pitches.length, 12, 'the entry is repaired');
+    // an entry whose track metadata is missing is ignored too
+    entry.track = { id: ID };
+    await writeFile(path, JSON.stringify(entry));
+    fake.reset();
+    assert.equal((await resolveAnalysis(ID, options({ cacheDir }))).provenance.origin, 'api');
   });
 
   test('JSON on stdin', async () => {

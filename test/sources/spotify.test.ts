@@ -193,7 +193,8 @@ describe('SpotifyClient against the fake Spotify', () => {
     const again = Date.now();
     const error = await rejection(spotify.getAudioAnalysis(TRACK_ID));
     assert.ok(Date.now() - again < 500);
-    assert.equal(error.message, messages.rateLimited(1, 1));
+    assert.equal(error.message, messages.rateLimited(1, 1, 1));
+    assert.equal(error.message, 'Spotify is rate-limiting requests (HTTP 429) and asked to wait 1 s more after 1 s of waiting, beyond --max-wait 1 s in total; try again later or raise --max-wait');
     assert.equal(logLines.length, 1);
   });
 
@@ -202,7 +203,8 @@ describe('SpotifyClient against the fake Spotify', () => {
     const started = Date.now();
     const error = await rejection(client({ maxWaitS: 60 }).getAudioAnalysis(TRACK_ID));
     assert.ok(Date.now() - started < 1000);
-    assert.equal(error.message, messages.rateLimited(120, 60));
+    assert.equal(error.message, messages.rateLimited(120, 0, 60));
+    assert.equal(error.message, 'Spotify is rate-limiting requests (HTTP 429) and asked to wait 120 s, beyond --max-wait 60 s in total; try again later or raise --max-wait');
     assert.match(error.message, /120 s/);
     assert.equal(error.exitCode, ExitCode.RUNTIME);
     assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 1);
