@@ -37,10 +37,13 @@ function show(v: unknown): string {
 }
 
 class Checker {
+  /** Prepended to field paths: `analysis.` inside a `{ "analysis": … }` wrapper. */
+  prefix = '';
+
   constructor(readonly label: string) {}
 
   fail(field: string, problem: string): never {
-    throw inputError(messages.invalidField(this.label, field, problem));
+    throw inputError(messages.invalidField(this.label, this.prefix + field, problem));
   }
 
   /** A required finite number (optionally ≥ 0). */
@@ -153,7 +156,10 @@ export function validateAnalysis(raw: unknown, label: string): ValidationResult 
   const check: Checker = new Checker(label);
   if (!isObject(raw)) throw inputError(messages.notAnObject(label));
   let root: Json = raw;
-  if (!('segments' in root) && isObject(root.analysis)) root = root.analysis;
+  if (!('segments' in root) && isObject(root.analysis)) {
+    root = root.analysis;
+    check.prefix = 'analysis.';
+  }
   if (!('track' in root) && !('segments' in root)) throw inputError(messages.notAnObject(label));
 
   const track = root.track;
@@ -183,6 +189,10 @@ export function validateAnalysis(raw: unknown, label: string): ValidationResult 
   }
 
   const warnings: string[] = [];
+  for (const [name, events] of [['bars', bars], ['beats', beats], ['tatums', tatums], ['sections', sections], ['segments', segments]] as const) {
+    const i = events.findIndex((e) => e.start >= duration);
+    if (i >= 0) warnings.push(messages.eventAfterEnd(label, `${name}[${i}]`, events[i].start, duration));
+  }
   const ordered = <T extends TimeInterval>(name: string, events: T[]): T[] => {
     const r = inTimeOrder(events);
     if (r.sorted) warnings.push(messages.eventsSorted(label, name));

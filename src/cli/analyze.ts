@@ -1,6 +1,7 @@
 /**
  * `songscope analyze <input>`: resolve, build the 1 ms matrix, z-score, plot, summarise.
  */
+import { join, relative, sep } from 'node:path';
 import { Command, Option } from 'commander';
 import type { AnalyzeSummary } from '../report/analyze.js';
 import { formatDuration } from '../analysis/summary.js';
@@ -28,14 +29,11 @@ export function analyzeCommand(): Command {
   const cmd = new Command('analyze')
     .summary('analyse one track: summary, feature heatmap and self-similarity plots')
     .description(
-      [
-        'Analyse one track: print a summary, and write the z-scored feature heatmap, the self-similarity',
-        'matrix (as Vega-Lite specs and SVGs), the validated analysis and summary.json into one directory.',
-        '',
-        'The input is a local analysis file (Spotify or Echo Nest JSON, a Million Song Dataset .h5, or - for',
-        'JSON on stdin), or a Spotify track: spotify:track:ID, https://open.spotify.com/track/ID, a bare',
+      'Analyse one track: print a summary, and write the z-scored feature heatmap, the self-similarity ' +
+        'matrix (as Vega-Lite specs and SVGs), the validated analysis and summary.json into one directory.\n\n' +
+        'The input is a local analysis file (Spotify or Echo Nest JSON, a Million Song Dataset .h5, or - for ' +
+        'JSON on stdin), or a Spotify track: spotify:track:ID, https://open.spotify.com/track/ID, a bare ' +
         '22-character id, or any other text as a search query (needs SPOTIFY_CLIENT_ID/SECRET).',
-      ].join('\n'),
     )
     .argument('<input>', 'analysis file, Spotify track URI/URL/id, or search query')
     .option('-o, --out <dir>', 'output directory (default: ./songscope-out/<title or file name>/)')
@@ -122,8 +120,8 @@ export function formatSummary(s: AnalyzeSummary, outDir: string, files: string[]
     ],
   ];
   const lines = [heading, ...rows.filter((r) => r[1] !== undefined).map(([k, v]) => `  ${k.padEnd(11)}${v}`)];
-  lines.push(`wrote ${files.length} files to ${outDir}/`);
-  for (const f of files) lines.push(`  ${f.slice(outDir.length).replace(/^[\\/]/, '')}`);
+  lines.push(`wrote ${files.length} files to ${join(outDir, '.').replace(/[\\/]?$/, sep)}`);
+  for (const f of files) lines.push(`  ${relative(outDir, f)}`);
   lines.push(`done in ${(elapsedMs / 1000).toFixed(2)} s`);
   return lines.join('\n') + '\n';
 }

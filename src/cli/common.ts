@@ -50,8 +50,9 @@ export function gridOption(): Option {
 
 /** Resolver options from the parsed CLI options. */
 export function resolveOptionsFrom(opts: SourceCliOptions, log: (line: string) => void): ResolveOptions {
-  if (opts.fixtures && opts.record) throw inputError('--fixtures and --record cannot be used together');
-  if (opts.offline && opts.record) throw inputError('--offline and --record cannot be used together: recording needs the network');
+  if (opts.fixtures && opts.record) throw inputError(messages.fixturesWithRecord());
+  if (opts.offline && opts.record) throw inputError(messages.offlineWithRecord());
+  if (opts.offline && !opts.cache && !opts.fixtures && !process.env.SONGSCOPE_FIXTURES) throw inputError(messages.offlineWithoutCache());
   return {
     cacheDir: opts.cacheDir,
     useCache: opts.cache,

@@ -18,15 +18,12 @@ export function featuresCommand(): Command {
   const cmd = new Command('features')
     .summary('write the 1 ms feature matrix (Arrow/Feather or CSV; - streams Arrow to stdout)')
     .description(
-      [
-        'Write the feature matrix of one track on the 1 ms grid: a time_ms index and 26 columns',
-        '(bar, beat, pitch_C … pitch_B, timbre_01 … timbre_12).',
-        '',
-        'The format follows the file name: .arrow/.feather/.ipc write an Arrow IPC file (Feather v2: pandas',
-        'read_feather, polars read_ipc and DuckDB read it, with the track id, title, artist, source, grid',
-        'and resolution in the schema metadata); .csv writes CSV at full float precision; - streams Arrow IPC',
+      'Write the feature matrix of one track on the 1 ms grid: a time_ms index and 26 columns ' +
+        '(bar, beat, pitch_C … pitch_B, timbre_01 … timbre_12).\n\n' +
+        'The format follows the file name: .arrow/.feather/.ipc write an Arrow IPC file (Feather v2: pandas ' +
+        'read_feather, polars read_ipc and DuckDB read it, with the track id, title, artist, source, grid ' +
+        'and resolution in the schema metadata); .csv writes CSV at full float precision; - streams Arrow IPC ' +
         'to stdout for the next command in a pipe.',
-      ].join('\n'),
     )
     .argument('<input>', 'analysis file, Spotify track URI/URL/id, or search query')
     .option('-o, --output <file>', 'output file (.arrow, .feather, .ipc, .csv) or - for stdout (default: ./<title or file name>.arrow)')

@@ -13,11 +13,9 @@ import { loadDotEnv, say } from './common.js';
 export function buildProgram(): Command {
   const program = new Command('songscope')
     .description(
-      [
-        'See and measure the temporal structure of songs: Spotify / Echo Nest audio analyses resampled onto',
-        'a 1 ms feature grid (bar, beat, 12 pitch classes, 12 timbre coefficients), z-scored, correlated',
+      'See and measure the temporal structure of songs: Spotify / Echo Nest audio analyses resampled onto ' +
+        'a 1 ms feature grid (bar, beat, 12 pitch classes, 12 timbre coefficients), z-scored, correlated ' +
         'and plotted as Vega-Lite heatmaps.',
-      ].join('\n'),
     )
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(add --help for usage)')
@@ -43,7 +41,9 @@ directory is read too. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input
 export function reportError(error: unknown, verbose: boolean): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help / version).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.OK;
+    // --help and --version succeed; help shown because no command was given is a usage error.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.OK;
+    if (error.code === 'commander.help') return ExitCode.USAGE;
     return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
   }
   if (error instanceof SongscopeError) {

@@ -18,7 +18,7 @@
  *   end); bar numbers hold from each bar's start to the next, the last bar to the end of the track;
  *   `beat` is 1 in the millisecond of each beat start; before the first bar `bar` is 0, before the first
  *   segment the pitch/timbre columns are 0. When two events fall in the same millisecond the later
- *   one wins.
+ *   one wins. Events starting at or after the end of the track are left out.
  */
 import type { AudioAnalysis, Provenance, TimeInterval } from '../analysis/types.js';
 import {
@@ -29,7 +29,7 @@ import {
   type MatrixMetadata,
 } from './featureMatrix.js';
 
-import { inputError } from '../errors.js';
+import { inputError, messages } from '../errors.js';
 
 export type GridSemantics = 'seed' | 'full';
 
@@ -51,15 +51,15 @@ export interface GridOptions {
   buffer?: Float64Array;
 }
 
+/** Refuse, before allocating anything, a grid too large to hold (exit code 2). */
+function checkGridRows(rows: number): void {
+  if (rows > MAX_GRID_ROWS) {
+    throw inputError(messages.gridTooLarge(rows, (rows * FEATURE_COLUMNS.length * 8) / 2 ** 30, MAX_GRID_ROWS / 3_600_000));
+  }
+}
+
 /** `n` zeroed values: a prefix of `buffer` when it is large enough, else a new array. */
 function storage(n: number, buffer: Float64Array | undefined): Float64Array {
-  const rows = n / FEATURE_COLUMNS.length;
-  if (rows > MAX_GRID_ROWS) {
-    throw inputError(
-      `the 1 ms matrix would have ${rows.toLocaleString('en-US')} rows (${((n * 8) / 2 ** 30).toFixed(1)} GB): ` +
-        `songscope resamples tracks of up to ${MAX_GRID_ROWS / 3_600_000} hours`,
-    );
-  }
   if (buffer && buffer.length >= n) {
     const view = buffer.subarray(0, n);
     view.fill(0);
@@ -70,7 +70,8 @@ function storage(n: number, buffer: Float64Array | undefined): Float64Array {
 
 /**
  * Schema metadata describing the track of an analysis: `track_id`, `title`, `artist`, `source`,
- * `analyzer_version` (when known), `duration_s` and `generator`.
+ * `analyzer_version`, `duration_s` and `generator`. Every key is present in every file, `""` when
+ * unknown, so readers can rely on the schema.
  */
 export function matrixMetadataFor(analysis: AudioAnalysis & { provenance?: Provenance }): MatrixMetadata {
   const p = analysis.provenance;
@@ -83,7 +84,7 @@ export function matrixMetadataFor(analysis: AudioAnalysis & { provenance?: Prove
     ['duration_s', String(analysis.track.duration)],
     ['generator', 'songscope'],
   ];
-  return Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
+  return Object.fromEntries(entries.map(([k, v]) => [k, v ?? '']));
 }
 
 /** Millisecond row of a time in seconds under `seed` semantics: truncate to ns (pandas 1.x), floor to ms. */
@@ -119,18 +120,23 @@ export function buildFeatureMatrix(
 // ---- full ---------------------------------------------------------------------------------------------
 
 function buildFull(analysis: AudioAnalysis, metadata: MatrixMetadata, buffer?: Float64Array): FeatureMatrix {
-  const { bars, beats, segments } = analysis;
-  // Events past the stated duration (malformed but seen) extend the grid rather than being dropped.
-  let lastMs = fullGridRows(analysis.track.duration) - 1;
-  for (const stream of [bars, beats, segments]) {
-    if (stream.length) lastMs = Math.max(lastMs, fullMs(stream[stream.length - 1].start));
-  }
-  const rows = lastMs + 1;
+  const duration = analysis.track.duration;
+  const rows = fullGridRows(duration);
+  checkGridRows(rows);
+  // Events starting at or after the end are left out (validation warns about them).
+  const within = <T extends TimeInterval>(events: T[]) => {
+    let n = events.length;
+    while (n > 0 && (events[n - 1].start >= duration || fullMs(events[n - 1].start) >= rows)) n--;
+    return n === events.length ? events : events.slice(0, n);
+  };
+  const bars = within(analysis.bars);
+  const beats = within(analysis.beats);
+  const segments = within(analysis.segments);
   const timeMs = new Int32Array(rows);
   for (let r = 0; r < rows; r++) timeMs[r] = r;
   const data = storage(rows * FEATURE_COLUMNS.length, buffer);
 
-  // bar: number k holds from bar k's start to bar k+1's start; the last to the end of the grid
+  // bar: number k holds from bar k's start to bar k+1's start; the last to the end of the track
   const barCol = data.subarray(0, rows);
   for (let k = 0; k < bars.length; k++) {
     const from = fullMs(bars[k].start);
@@ -194,6 +200,7 @@ function buildSeed(analysis: AudioAnalysis, metadata: MatrixMetadata, buffer?: F
     else merged.push([a, b]);
   }
   const rows = merged.reduce((n, [a, b]) => n + (b - a + 1), 0);
+  checkGridRows(rows);
   const timeMs = new Int32Array(rows);
   const rowOffset: number[] = []; // row index of each merged span's first ms
   let r = 0;

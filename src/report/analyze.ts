@@ -2,6 +2,7 @@
  * The `analyze` job as a library call: matrix → z-score → display bins and self-similarity → plots,
  * then every output written atomically into one directory.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Analysis } from '../analysis/types.js';
@@ -52,6 +53,12 @@ export interface AnalyzeResult {
   timings: Record<string, number>;
 }
 
+/**
+ * Most time bins a self-similarity matrix may have: 4,000² float64 values are 128 MB and ~0.4 s of
+ * correlating; a finer `--resolution` on a long track is refused with the coarsest resolution that fits.
+ */
+export const MAX_SIMILARITY_BINS = 4000;
+
 export const GENERATOR = `songscope ${VERSION}`;
 
 /** Smallest whole-ms bin width giving at most `maxBins` bins over `timeMs[0] … timeMs[last]`. */
@@ -94,13 +101,18 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   };
 
   const matrix = buildFeatureMatrix(analysis, { grid, buffer: options.buffer });
+  if (matrix.rows === 0) throw inputError(messages.emptyGrid(analysis.provenance.location));
+  const firstMs = matrix.timeMs[0];
+  const lastMs = matrix.timeMs[matrix.rows - 1];
+  const similarityBins = Math.floor(lastMs / resolutionMs) - Math.floor(firstMs / resolutionMs) + 1;
+  if (similarityBins > MAX_SIMILARITY_BINS) {
+    throw inputError(messages.similarityTooLarge(similarityBins, MAX_SIMILARITY_BINS, Math.ceil((lastMs - firstMs + 1) / (MAX_SIMILARITY_BINS - 1))));
+  }
   lap('matrix');
   // z-scoring is affine per column, so binning then z-scoring with the 1 ms statistics equals
   // z-scoring the 1 ms matrix then binning — without a second rows × 26 pass or allocation.
   const stats = columnStats(matrix);
   lap('zscore');
-  const firstMs = matrix.rows ? matrix.timeMs[0] : 0;
-  const lastMs = matrix.rows ? matrix.timeMs[matrix.rows - 1] : 0;
   const zscored = (binMs: number) => zscoreWithin(binMeans(matrix, binMs), { stats, inPlace: true });
   const featureBins = zscored(displayBinMs(firstMs, lastMs, options.maxFeatureBins ?? 1000));
   const simBins = zscored(resolutionMs);
@@ -190,5 +202,7 @@ export async function writeAnalyzeOutputs(analysis: Analysis, result: AnalyzeRes
   const paths = names.map((name) => join(outDir, name));
   contents['summary.json'] = JSON.stringify({ ...result.summary, files: paths }, null, 2) + '\n';
   for (let i = 0; i < names.length; i++) await writeFileAtomic(paths[i], contents[names[i]]!);
+  // Without rendering, SVGs left by an earlier run would no longer match the specs beside them.
+  for (const name of ANALYZE_FILES.filter((n) => !names.includes(n))) await rm(join(outDir, name), { force: true });
   return paths;
 }

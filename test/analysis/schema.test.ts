@@ -113,9 +113,18 @@ describe('validateAnalysis accepts and normalises', () => {
     assert.equal(analysis.segments.length, 894);
     assert.equal(analysis.segments, raw.segments, 'no copy when already in order');
   });
-  test('the { analysis: … } wrapper', () => {
+  test('the { analysis: … } wrapper, with field paths inside it', () => {
     const { analysis } = validateAnalysis({ analysis: psy() }, 'wrapped.json');
     assert.equal(analysis.beats.length, 467);
+    const bad = psy();
+    bad.segments[17].pitches.pop();
+    assert.throws(() => validateAnalysis({ analysis: bad }, 'wrapped.json'), { message: 'wrapped.json: analysis.segments[17].pitches has 11 values, expected 12' });
+  });
+  test('events starting at or after the end of the track: a warning (the full grid leaves them out)', () => {
+    const a = psy();
+    a.beats.push({ start: 219.6, duration: 0.4, confidence: 0.5 });
+    const { warnings } = validateAnalysis(a, 'late.json');
+    assert.deepEqual(warnings, ['late.json: beats[467] starts at 219.6 s, at or after the end of the track (219.49333 s); the full grid leaves it out']);
   });
   test('Echo Nest 3.2.2 with title and artist in meta', () => {
     const r = validateAnalysis(readJson('fixtures/edx-give-it-up-for-love.echonest.json'), 'edx.json');
@@ -168,6 +177,9 @@ describe('reading analysis files', () => {
       await assert.rejects(readAnalysisFile(nan), /nan\.json: not valid JSON/);
       await assert.rejects(readAnalysisFile(join(dir, 'missing.json')), /missing\.json: no such file/);
       await assert.rejects(readAnalysisFile(dir), /is a directory/);
+      const empty = join(dir, 'empty.json');
+      await writeFile(empty, '  \n');
+      await assert.rejects(readAnalysisFile(empty), /empty\.json: the file is empty/);
       const text = join(dir, 'notes.txt');
       await writeFile(text, 'hello');
       await assert.rejects(readAnalysisFile(text), /unsupported file type/);

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: how long each stage takes on the real fixtures. Not a test: nothing is asserted;
+ * `npm run bench`: how long each stage takes on the real fixtures. It is compiled with tsc and run on
+ * plain Node (not through tsx, whose loader adds seconds to loading h5wasm), so it measures what ships. Not a test: nothing is asserted;
  * the figures are printed for the closing notes and for spotting regressions by eye.
  *
  * Each figure is the median of several runs in this process after one warm-up run. The 1 ms matrix is
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { validateAnalysis } from '../../src/analysis/schema.js';
-import { analysisFromJson } from '../../src/sources/files.js';
+import { analysisFromJson, readAnalysisFile } from '../../src/sources/files.js';
 import { buildFeatureMatrix } from '../../src/matrix/grid.js';
 import { zscoreWithin } from '../../src/transforms/normalize.js';
 import { binMeans } from '../../src/transforms/resample.js';
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
       `${c.name.padEnd(30)}${String(m.rows).padStart(10)}  ${f1(parse.ms)}         ${f1(cold.ms)}    ${f1(full.ms)}    ${f1(seed.ms)} ${f1(z.ms)} ${f1(corr.ms)}`,
     );
   }
+
+  const msd = FIXTURE_CASES.find((c) => c.input.endsWith('.h5'))!;
+  const h5 = await time(() => readAnalysisFile(join(ROOT, msd.input)));
+  console.log(`\nMSD .h5 read + validate (${msd.name}): ${h5.ms.toFixed(1)} ms (first call, loading h5wasm: ${h5.first.toFixed(1)} ms)`);
 
   console.log('\nwhole analyze (library call, outputs written to a temp dir), median ms');
   const dir = await mkdtemp(join(tmpdir(), 'songscope-bench-'));

@@ -83,6 +83,17 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     assert.deepEqual(s.files.map((f: string) => f.replace(/^.*[\\/]/, '')), ['features.vl.json', 'similarity.vl.json', 'analysis.json', 'summary.json']);
   });
 
+  test('--out ./dir/ lists the files by name; --no-render removes SVGs an earlier run left', async () => {
+    const cwd = join(tmp, 'relative');
+    await mkdir(cwd);
+    const first = await runCli(['analyze', join(FIXTURES, 'spotify/audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json'), '--out', './o/'], { cwd });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^wrote 6 files to o\/\n  features\.vl\.json\n  features\.svg\n  similarity\.vl\.json\n  similarity\.svg\n  analysis\.json\n  summary\.json$/m);
+    const second = await runCli(['analyze', join(FIXTURES, 'psy-gangnam-style.json'), '--out', './o/', '--no-render'], { cwd });
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual((await readdir(join(cwd, 'o'))).sort(), ['analysis.json', 'features.vl.json', 'similarity.vl.json', 'summary.json']);
+  });
+
   test('the MSD .h5 file and JSON on stdin', async () => {
     const h5 = await runCli(['analyze', 'fixtures/msd/TRAAAFP128F931B4E3.h5', '--json', '--no-render', '--out', join(tmp, 'msd')]);
     assert.equal(h5.code, 0, h5.stderr);
@@ -136,6 +147,8 @@ describe('songscope features', () => {
     assert.equal(m.metadata.grid, 'full');
     assert.equal(m.metadata.resolution_ms, '1');
     assert.equal(m.metadata.source, 'spotify');
+    assert.equal(m.metadata.title, '', 'unknown fields are present and empty');
+    assert.equal(m.metadata.artist, '');
     assert.equal(m.columns[0], 'bar');
   });
 
@@ -185,6 +198,11 @@ describe('bad usage and bad input: one line, exit code 2, nothing written', () =
     await expectUsage(['analyze'], /missing required argument 'input'/);
     await expectUsage(['transmogrify'], /unknown command 'transmogrify'/);
     await expectUsage(['analyze', 'spotify:album:4m2880jivSbbyEGAKfITCa'], /names an album; give one track/);
+    await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--resolution', '1ms', '--out', join(tmp, 'never-1ms')], /more than the 4,000 a self-similarity matrix may have; use --resolution 55ms or coarser/);
+    await expectUsage(['analyze', 'spotify:track:' + ID, '--offline', '--no-cache'], /--offline with --no-cache leaves nothing/);
+    const none = await runCli([]);
+    assert.equal(none.code, 2, 'no command is a usage error');
+    assert.match(none.stderr, /Usage: songscope/);
   });
 
   test('--help on every command teaches with a real example', async () => {
@@ -273,7 +291,7 @@ describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
     const started = Date.now();
     const rl = await run(['analyze', ID, '--max-wait', '5']);
     assert.equal(rl.code, 1);
-    assert.match(rl.stderr, /asked to wait 120 s, more than --max-wait 5 s/);
+    assert.match(rl.stderr, /asked to wait 120 s, beyond --max-wait 5 s/);
     assert.ok(Date.now() - started < 10_000, 'fails at once instead of waiting');
   });
 

@@ -1,11 +1,19 @@
 /** The real fixtures and their pandas references, shared by the tests. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readAnalysisFile } from '../../src/sources/files.js';
 import type { Analysis } from '../../src/analysis/types.js';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The project root: the nearest directory above this file with a package.json (tests run from test/, the bench from dist/bench/test/). */
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json')) && existsSync(join(d, 'fixtures'))) return d;
+    if (dirname(d) === d) throw new Error(`no project root above ${dir}`);
+  }
+}
 export const FIXTURES = join(ROOT, 'fixtures');
 
 export interface FixtureCase {

@@ -178,11 +178,19 @@ describe('grid edge cases', () => {
     assert.equal(column(m, 'beat').reduce((s, x) => s + x, 0), 2);
   });
 
-  test('events after the stated duration extend the full grid instead of being dropped', () => {
-    const a = synthetic({ track: { duration: 1 }, beats: [{ start: 1.5, duration: 0.5 }], segments: [seg(0, 2, 1)] });
-    const m = buildFeatureMatrix(a, { grid: 'full' });
-    assert.equal(m.rows, 1501);
-    assert.equal(column(m, 'beat')[1500], 1);
+  test('the full grid ends with the track: events starting at or after the end are left out', () => {
+    const a = synthetic({
+      track: { duration: 1 },
+      bars: [{ start: 0, duration: 1 }, { start: 1.0, duration: 1 }],
+      beats: [{ start: 0.5, duration: 0.5 }, { start: 1.5, duration: 0.5 }],
+      segments: [seg(0, 0.9995, 1), seg(0.9995, 0.5, 2), seg(1.2, 1, 3)],
+    });
+    const m = buildFeatureMatrix(a);
+    assert.equal(m.rows, 1000);
+    assert.equal(column(m, 'beat').reduce((s, x) => s + x, 0), 1);
+    assert.equal(column(m, 'bar')[999], 1, 'the bar starting at the end is not numbered');
+    assert.equal(valueAt(m, 999, PITCH_OFFSET), 2, 'the segment starting in the last ms holds to the end');
+    assert.equal(valueAt(m, 998, PITCH_OFFSET), 1);
   });
 });
 
