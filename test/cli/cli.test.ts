@@ -10,7 +10,8 @@ import { readMatrix } from '../../src/matrix/io.js';
 import { column, valueAt } from '../../src/matrix/featureMatrix.js';
 import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
 import { FIXTURE_CASES, FIXTURES, loadReference, readJson, worst } from '../helpers/fixtures.js';
-import { hasStackTrace, runCli } from '../helpers/cli.js';
+import { CLI, hasStackTrace, runCli } from '../helpers/cli.js';
+import { execFileSync } from 'node:child_process';
 
 const ID = '7nWUDDCpTDYle0Ppi8i5K1';
 let tmp: string;
@@ -214,6 +215,10 @@ describe('bad usage and bad input: one line, exit code 2, nothing written', () =
     const v = await runCli(['--version']);
     assert.equal(v.code, 0);
     assert.equal(v.stdout.trim(), JSON.parse(await readFile('package.json', 'utf8')).version);
+    // the bin runs as an executable (shebang and x bit), as npx and npm's bin links run it
+    if (process.platform !== 'win32') {
+      assert.equal(execFileSync(CLI, ['--version'], { encoding: 'utf8' }).trim(), v.stdout.trim());
+    }
   });
 });
 
