@@ -9,21 +9,7 @@ import { validateAnalysis } from '../analysis/schema.js';
 import type { Analysis, Origin, Provenance, TrackMetadata } from '../analysis/types.js';
 import { isHdf5, readMsdFile } from './msd.js';
 import { SPOTIFY_ID } from './input.js';
-import { jsonErrorOffset, lineColumn } from '../util/jsonPosition.js';
-
-/** Parse JSON text, turning a syntax error into one line with the line and column. */
-export function parseJson(text: string, label: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    if (text.trim() === '') throw inputError(messages.notJson(label, 'the input is empty'));
-    const offset = jsonErrorOffset(text);
-    if (offset < 0) throw e; // JSON.parse failed on text the grammar accepts: not a syntax problem
-    const { line, column } = lineColumn(text, offset);
-    const found = offset >= text.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(text[offset])}`;
-    throw inputError(messages.notJson(label, `${found} at line ${line}, column ${column}`));
-  }
-}
+import { parseJson } from '../util/jsonPosition.js';
 
 /**
  * Validate parsed JSON and attach provenance.

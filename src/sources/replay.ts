@@ -20,6 +20,7 @@ import { ExitCode, inputError, messages, SongscopeError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DEFAULT_API_BASE_URL, type FetchLike } from './http.js';
 import { slug } from '../util/slug.js';
+import { parseJson } from '../util/jsonPosition.js';
 
 /**
  * The fixture file for a GET request, as a relative path with `/` separators (join it to the fixtures
@@ -123,11 +124,7 @@ export function createReplayFetch(options: ReplayOptions): FetchLike {
       }
       throw new SongscopeError(messages.fileUnreadable(file, code), { exitCode: ExitCode.USAGE, cause: e });
     }
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      throw inputError(messages.notJson(file, e instanceof Error ? e.message : String(e)));
-    }
+    parseJson(text, file); // a broken fixture is named with its line and column here, not by the SDK
     return jsonResponse(text);
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Where is the syntax error in this JSON text? V8's messages only sometimes carry a position, so this
  * small scanner walks the JSON grammar (RFC 8259) and returns the offset of the first offending
- * character, for "line L, column C" in error messages.
+ * character, for "line L, column C" in error messages. {@link parseJson} uses it for every JSON input
+ * songscope reads from disk or stdin (analysis files, recorded fixtures).
  */
+import { inputError, messages } from '../errors.js';
 
 /** Offset of the first JSON syntax error in `text`, or -1 when the text is valid JSON. */
 export function jsonErrorOffset(text: string): number {
@@ -135,4 +137,21 @@ export function lineColumn(text: string, offset: number): { line: number; column
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * Parse JSON text, turning a syntax error into one line naming `label` with the line and column
+ * (exit code 2).
+ */
+export function parseJson(text: string, label: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (text.trim() === '') throw inputError(messages.notJson(label, 'the input is empty'));
+    const offset = jsonErrorOffset(text);
+    if (offset < 0) throw e; // JSON.parse failed on text the grammar accepts: not a syntax problem
+    const { line, column } = lineColumn(text, offset);
+    const found = offset >= text.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(text[offset])}`;
+    throw inputError(messages.notJson(label, `${found} at line ${line}, column ${column}`));
+  }
 }

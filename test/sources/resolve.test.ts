@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -244,6 +244,19 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
     await writeFile(path, JSON.stringify(entry));
     fake.reset();
     assert.equal((await resolveAnalysis(ID, options({ cacheDir }))).provenance.origin, 'api');
+  });
+
+  test('a broken recorded fixture is named with its line and column (exit code 2)', async () => {
+    const fixturesDir = join(dir, 'broken-fixtures');
+    await mkdir(join(fixturesDir, 'audio-analysis'), { recursive: true });
+    const file = join(fixturesDir, 'audio-analysis', `${ID}.json`);
+    await writeFile(file, '{\n  "track": {"duration": 1},\n  "segments": [1,,2]\n}\n');
+    await assert.rejects(resolveAnalysis(ID, options({ spotify: { fixturesDir } })), (e: unknown) => {
+      assert.ok(e instanceof SongscopeError);
+      assert.equal(e.exitCode, 2);
+      assert.equal(e.message, `${file}: not valid JSON (unexpected "," at line 3, column 18)`);
+      return true;
+    });
   });
 
   test('JSON on stdin', async () => {
