@@ -1,0 +1,252 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  generateAnalysis,
+  generateAudioAnalysis,
+  SYNTH_ANALYZER_VERSION,
+  SYNTH_ARTIST,
+  synthFileName,
+  synthTitle,
+  writeSyntheticAlbum,
+  type SynthStyle,
+} from '../../src/synth/generate.js';
+import { validateAnalysis } from '../../src/analysis/schema.js';
+import { readAnalysisFile } from '../../src/sources/files.js';
+import type { AudioAnalysis, TimeInterval } from '../../src/analysis/types.js';
+import { ROOT } from '../helpers/fixtures.js';
+
+const STYLES: SynthStyle[] = ['dance', 'folk'];
+
+/** Time-averaged features in the feature-matrix column order (bar, beat, 12 pitches, 12 timbre). */
+function timeAverage(a: AudioAnalysis): number[] {
+  const d = a.track.duration;
+  const v = new Array<number>(26).fill(0);
+  // bar k (1-based) holds from its start to the next bar's start; before the first bar it is 0
+  a.bars.forEach((b, k) => {
+    const end = k + 1 < a.bars.length ? a.bars[k + 1].start : d;
+    v[0] += (k + 1) * (end - b.start);
+  });
+  v[1] = a.beats.length / (d * 1000); // 1 in one millisecond per beat
+  for (const s of a.segments) {
+    for (let j = 0; j < 12; j++) {
+      v[2 + j] += s.pitches[j] * s.duration;
+      v[14 + j] += s.timbre[j] * s.duration;
+    }
+  }
+  return v.map((x, j) => (j === 1 ? x : x / d));
+}
+
+function zscoreColumns(rows: number[][]): number[][] {
+  const n = rows.length;
+  const out = rows.map((r) => [...r]);
+  for (let c = 0; c < rows[0].length; c++) {
+    const mean = rows.reduce((s, r) => s + r[c], 0) / n;
+    const sd = Math.sqrt(rows.reduce((s, r) => s + (r[c] - mean) ** 2, 0) / n);
+    for (const r of out) r[c] = sd > 0 ? (r[c] - mean) / sd : 0;
+  }
+  return out;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function assertContiguous(events: TimeInterval[], name: string): void {
+  for (let i = 1; i < events.length; i++) {
+    const gap = events[i].start - (events[i - 1].start + events[i - 1].duration);
+    assert.ok(Math.abs(gap) < 2e-5, `${name}[${i}] starts ${gap} s after ${name}[${i - 1}] ends`);
+  }
+}
+
+describe('generateAnalysis', () => {
+  test('every analysis is valid without warnings, in both styles, many seeds and lengths', () => {
+    for (const style of STYLES) {
+      for (const [seed, index, durationS] of [[0, 0, 240], [0, 10, 240], [1, 3, 240], [-5, 2, 30], [123456789, 0, 5], [7, 1, 5.5], [2, 0, 600]]) {
+        const a = generateAnalysis({ style, seed, index, durationS });
+        const label = `${style} seed ${seed} index ${index} ${durationS} s`;
+        const v = validateAnalysis(JSON.parse(JSON.stringify(generateAudioAnalysis({ style, seed, index, durationS }))), label);
+        assert.deepEqual(v.warnings, [], label);
+        assert.equal(v.source, 'file');
+        assert.equal(a.track.duration, durationS);
+        assert.equal(a.segments[0].start, 0);
+        const last = a.segments[a.segments.length - 1];
+        assert.ok(Math.abs(last.start + last.duration - durationS) < 1e-5, label);
+        assertContiguous(a.segments, 'segments');
+        assertContiguous(a.sections, 'sections');
+        assertContiguous(a.beats, 'beats');
+        assertContiguous(a.tatums, 'tatums');
+        assert.equal(a.sections[0].start, 0);
+        for (const s of a.segments) {
+          assert.ok(s.duration > 0);
+          assert.equal(Math.max(...s.pitches), 1, label);
+          assert.ok(s.pitches.every((p) => p >= 0 && p <= 1), label);
+          assert.ok(s.timbre[0] >= 0 && s.timbre[0] <= 60, label);
+          assert.ok(s.timbre.slice(1).every((t) => t >= -200 && t <= 200), label);
+          assert.ok(s.loudness_start! <= s.loudness_max! && s.loudness_max! < 0, label);
+          assert.ok(s.confidence! >= 0 && s.confidence! <= 1);
+        }
+      }
+    }
+  });
+
+  test('a four-minute track: ~4 segments a second, 4–8 sections, style-typical tempo, meter and mode', () => {
+    const modes: Record<string, number[]> = { dance: [], folk: [] };
+    for (const style of STYLES) {
+      for (let index = 0; index < 11; index++) {
+        const a = generateAnalysis({ style, seed: 0, index });
+        const n = a.segments.length;
+        assert.ok(n >= 880 && n <= 1100, `${style} ${index}: ${n} segments`);
+        assert.ok(a.sections.length >= 4 && a.sections.length <= 8, `${a.sections.length} sections`);
+        const { tempo, time_signature: ts, mode } = a.track;
+        if (style === 'dance') {
+          assert.ok(tempo! >= 120 && tempo! <= 128, `dance tempo ${tempo}`);
+          assert.equal(ts, 4);
+        } else {
+          assert.ok(tempo! >= 80 && tempo! <= 100, `folk tempo ${tempo}`);
+          assert.ok(ts === 3 || ts === 4);
+        }
+        modes[style].push(mode!);
+        // beats follow the tempo; bars hold time_signature beats; two tatums a beat
+        const beatS = median(a.beats.map((b) => b.duration));
+        assert.ok(Math.abs(beatS - 60 / tempo!) < 0.01 * (60 / tempo!), `beat ${beatS} s at ${tempo} BPM`);
+        assert.equal(a.bars.length, Math.ceil(a.beats.length / ts!));
+        assert.equal(a.tatums.length, 2 * a.beats.length);
+        assert.deepEqual(a.bars.map((b) => b.start), a.beats.filter((_, i) => i % ts! === 0).map((b) => b.start));
+      }
+    }
+    // mostly minor for dance, mostly major for folk
+    assert.ok(modes.dance.filter((m) => m === 0).length >= 8, `dance modes ${modes.dance}`);
+    assert.ok(modes.folk.filter((m) => m === 1).length >= 8, `folk modes ${modes.folk}`);
+  });
+
+  test('deterministic: the same options give identical JSON; seed, index and style all matter', () => {
+    const json = (o: Parameters<typeof generateAnalysis>[0]) => JSON.stringify(generateAnalysis(o));
+    for (const style of STYLES) {
+      assert.equal(json({ style, seed: 42, index: 3 }), json({ style, seed: 42, index: 3 }));
+      assert.notEqual(json({ style, seed: 42, index: 3 }), json({ style, seed: 43, index: 3 }));
+      assert.notEqual(json({ style, seed: 42, index: 3 }), json({ style, seed: 42, index: 4 }));
+    }
+    assert.equal(json({ style: 'dance' }), json({ style: 'dance', seed: 0, index: 0, durationS: 240 }));
+    const dance = generateAudioAnalysis({ style: 'dance', seed: 5 });
+    const folk = generateAudioAnalysis({ style: 'folk', seed: 5 });
+    assert.notDeepEqual(dance.segments[1].timbre, folk.segments[1].timbre);
+  });
+
+  test('says it is generated: meta, title, artist and provenance', () => {
+    const a = generateAnalysis({ style: 'folk', seed: 3, index: 2 });
+    assert.equal(a.meta!.analyzer_version, SYNTH_ANALYZER_VERSION);
+    assert.equal(a.meta!.generator, 'songscope-synth');
+    assert.equal(a.meta!.title, 'Folk 03');
+    assert.deepEqual(a.provenance, {
+      source: 'file',
+      origin: 'file',
+      location: 'synth:03-folk',
+      analyzerVersion: SYNTH_ANALYZER_VERSION,
+      title: 'Folk 03',
+      artist: SYNTH_ARTIST,
+      album: 'Synthetic folk',
+    });
+    assert.equal(synthTitle('dance', 0), 'Dance 01');
+    assert.equal(synthFileName('dance', 10), '11-dance.json');
+  });
+
+  test('the styles separate: nearest centroid on time-averaged, z-scored features is always right', () => {
+    for (const seed of [0, 1, 2]) {
+      const rows: number[][] = [];
+      const labels: SynthStyle[] = [];
+      for (const style of STYLES) {
+        for (let index = 0; index < 11; index++) {
+          rows.push(timeAverage(generateAnalysis({ style, seed, index })));
+          labels.push(style);
+        }
+      }
+      const z = zscoreColumns(rows);
+      // leave-one-out nearest centroid
+      z.forEach((row, i) => {
+        const dist = (style: SynthStyle) => {
+          const members = z.filter((_, k) => k !== i && labels[k] === style);
+          let s = 0;
+          for (let c = 0; c < row.length; c++) s += (row[c] - members.reduce((t, m) => t + m[c], 0) / members.length) ** 2;
+          return s;
+        };
+        const predicted: SynthStyle = dist('dance') < dist('folk') ? 'dance' : 'folk';
+        assert.equal(predicted, labels[i], `seed ${seed}: track ${i} (${labels[i]})`);
+      });
+    }
+  });
+
+  test('fast: under 20 ms per four-minute analysis', () => {
+    for (let i = 0; i < 10; i++) generateAudioAnalysis({ style: STYLES[i % 2], seed: 9, index: i }); // warm up
+    const runs = 20;
+    const t0 = performance.now();
+    for (let i = 0; i < runs; i++) generateAudioAnalysis({ style: STYLES[i % 2], seed: 10, index: i });
+    const perTrack = (performance.now() - t0) / runs;
+    assert.ok(perTrack < 20, `${perTrack.toFixed(1)} ms per analysis`);
+  });
+
+  test('rejects bad options', () => {
+    assert.throws(() => generateAnalysis({ style: 'jazz' as SynthStyle }), { name: 'RangeError', message: /unknown style "jazz"/ });
+    assert.throws(() => generateAnalysis({ style: 'dance', durationS: 4 }), { name: 'RangeError', message: /5 … 3600 seconds, got 4/ });
+    assert.throws(() => generateAnalysis({ style: 'dance', durationS: NaN }), RangeError);
+    assert.throws(() => generateAnalysis({ style: 'dance', index: -1 }), { name: 'RangeError', message: /index must be a whole number/ });
+    assert.throws(() => generateAnalysis({ style: 'dance', seed: Infinity }), RangeError);
+  });
+});
+
+describe('writeSyntheticAlbum and scripts/generate-analyses.ts', () => {
+  test('writes NN-style.json files that readAnalysisFile reads back with their titles', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'songscope-synth-'));
+    try {
+      const paths = await writeSyntheticAlbum(join(dir, 'album'), { style: 'dance', count: 3, seed: 4, durationS: 60 });
+      assert.deepEqual(paths, ['01-dance.json', '02-dance.json', '03-dance.json'].map((f) => join(dir, 'album', f)));
+      for (const [index, path] of paths.entries()) {
+        const warnings: string[] = [];
+        const read = await readAnalysisFile(path, (w) => warnings.push(w));
+        assert.deepEqual(warnings, []);
+        const generated = generateAnalysis({ style: 'dance', seed: 4, durationS: 60, index });
+        assert.deepEqual(read.provenance, { ...generated.provenance, location: path });
+        const { provenance: _a, ...readRest } = read;
+        const { provenance: _b, ...generatedRest } = generated;
+        assert.deepEqual(readRest, generatedRest);
+        assert.equal(read.provenance.title, `Dance 0${index + 1}`);
+      }
+      // same options, same bytes
+      const before = paths.map((p) => readFileSync(p, 'utf8'));
+      await writeSyntheticAlbum(join(dir, 'album'), { style: 'dance', count: 3, seed: 4, durationS: 60 });
+      assert.deepEqual(paths.map((p) => readFileSync(p, 'utf8')), before);
+      await assert.rejects(writeSyntheticAlbum(dir, { style: 'folk', count: 0 }), RangeError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the script writes both styles and says so in one line; bad usage exits 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'songscope-synth-cli-'));
+    const script = join(ROOT, 'scripts/generate-analyses.ts');
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, encoding: 'utf8' });
+    try {
+      const ok = run('--out', dir, '--count', '2', '--seed', '3', '--duration', '30');
+      assert.equal(ok.stderr, '');
+      assert.equal(ok.status, 0);
+      assert.equal(ok.stdout, `wrote 4 synthetic analyses (2 dance + 2 folk, seed 3, 30 s each) to ${dir}\n`);
+      assert.deepEqual(readdirSync(dir).sort(), ['01-dance.json', '01-folk.json', '02-dance.json', '02-folk.json']);
+      assert.equal(
+        readFileSync(join(dir, '02-folk.json'), 'utf8'),
+        JSON.stringify(generateAudioAnalysis({ style: 'folk', seed: 3, durationS: 30, index: 1 })) + '\n',
+      );
+      const bad = run('--out', dir, '--style', 'jazz');
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /--style must be dance, folk or both/);
+      const noOut = run();
+      assert.equal(noOut.status, 2);
+      assert.match(noOut.stderr, /--out DIR is required/);
+      const help = run('--help');
+      assert.equal(help.status, 0);
+      assert.match(help.stdout, /^Usage: npx tsx scripts\/generate-analyses.ts --out DIR/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
