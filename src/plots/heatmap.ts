@@ -33,7 +33,7 @@ export const DEFAULT_Z_DOMAIN: readonly [number, number] = Object.freeze([-2, 2]
 export const DEFAULT_MAX_DISPLAY_CELLS = 250;
 
 /** Font list for all text; Helvetica/Arial metrics are what the headless text measurement assumes. */
-const FONT = 'Helvetica, Arial, sans-serif';
+export const FONT = 'Helvetica, Arial, sans-serif';
 
 // ---- inputs and options -------------------------------------------------------------------------------
 
@@ -113,8 +113,11 @@ export interface SimilarityHeatmapOptions extends HeatmapStyleOptions {
 }
 
 // ---- small helpers ------------------------------------------------------------------------------------
+// Exported for the other plot modules (timeline, scatter, songs), so all plots share one style; not part of
+// the package's public API.
 
-function roundTo(value: number, decimals: number): number | null {
+/** Round to `decimals` decimals for display; `null` for non-finite values (JSON has no NaN); never −0. */
+export function roundTo(value: number, decimals: number): number | null {
   if (!Number.isFinite(value)) return null;
   const factor = 10 ** decimals;
   const r = Math.round(value * factor) / factor;
@@ -125,33 +128,35 @@ function roundTo(value: number, decimals: number): number | null {
  * Decimals kept for times in seconds: a thousandth of a bin width or finer (at least 3, at most 9). Bin
  * ends equal to the next bin's start round identically, so rounding never breaks the tiling.
  */
-function timeDecimalsFor(binWidthS: number): number {
+export function timeDecimalsFor(binWidthS: number): number {
   return Math.min(9, Math.max(3, Math.ceil(-Math.log10(binWidthS)) + 3));
 }
 
 /** d3 format for times in tooltips: enough decimals to tell neighbouring bins apart (at least 2). */
-function timeFormat(binWidthS: number): string {
+export function timeFormat(binWidthS: number): string {
   return `.${Math.min(6, Math.max(2, Math.ceil(-Math.log10(binWidthS)) + 1))}f`;
 }
 
 /** A short, locale-independent rendering of a number of seconds for subtitles: 3 significant digits. */
-function formatSeconds(seconds: number): string {
+export function formatSeconds(seconds: number): string {
   return String(Number(seconds.toPrecision(3)));
 }
 
 /** A number for text: ASCII digits, U+2212 minus (as Vega's d3-format labels use). */
-function formatNumber(x: number): string {
+export function formatNumber(x: number): string {
   return x < 0 ? `\u2212${String(-x)}` : String(x);
 }
 
-function checkDecimals(decimals: number): number {
+/** `decimals` if it is an integer in [0, 10]; else a RangeError. */
+export function checkDecimals(decimals: number): number {
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 10) {
     throw new RangeError(`decimals must be an integer in [0, 10], got ${decimals}`);
   }
   return decimals;
 }
 
-function checkPositive(name: string, x: number): number {
+/** `x` if it is a finite number > 0; else a RangeError naming `name`. */
+export function checkPositive(name: string, x: number): number {
   if (!(Number.isFinite(x) && x > 0)) throw new RangeError(`${name} must be a positive number, got ${x}`);
   return x;
 }
@@ -161,7 +166,7 @@ function checkPositive(name: string, x: number): number {
  * or at the next bin's start when that is within 1 % of a bin width of it, so rounding noise in the starts
  * never leaves hairline gaps or overlaps: consecutive bins tile exactly.
  */
-function binEnds(binStartS: Float64Array, binWidthS: number): Float64Array {
+export function binEnds(binStartS: Float64Array, binWidthS: number): Float64Array {
   const n = binStartS.length;
   if (n < 1) throw new RangeError('a heatmap needs at least one time bin (binStartS is empty)');
   checkPositive('binWidthS', binWidthS);
@@ -188,7 +193,8 @@ function binEnds(binStartS: Float64Array, binWidthS: number): Float64Array {
   return ends;
 }
 
-function colorScale(
+/** The diverging colour scale over `domain`, clamped, with the scheme and direction of `options`. */
+export function colorScale(
   domain: readonly [number, number],
   options: HeatmapStyleOptions,
 ): { type: 'linear'; domain: number[]; scheme: ColorScheme; reverse: boolean; clamp: true } {
@@ -202,7 +208,7 @@ function colorScale(
 }
 
 /** Config shared by both specs: font, grey fill for invalid (null/NaN) colour values, no frame. */
-function baseConfig(options: HeatmapStyleOptions) {
+export function baseConfig(options: HeatmapStyleOptions) {
   return {
     font: FONT,
     // With mark.invalid = 'show', null values reach the marks; this is the fill they get.
@@ -216,7 +222,7 @@ function baseConfig(options: HeatmapStyleOptions) {
  * false` stops Vega-Lite from writing an `aria-label` description into every cell of the SVG (tens of
  * thousands of them); axes, legend and title keep their ARIA attributes.
  */
-const RECT_MARK = { type: 'rect', invalid: 'show', aria: false } as const;
+export const RECT_MARK = { type: 'rect', invalid: 'show', aria: false } as const;
 
 // ---- feature heatmap ------------------------------------------------------------------------------------
 

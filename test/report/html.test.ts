@@ -1,0 +1,239 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { TopLevelSpec } from 'vega-lite';
+import { similarityHeatmapSpec, VEGA_LITE_SCHEMA } from '../../src/plots/heatmap.js';
+import { clusterTimelineSpec } from '../../src/plots/timeline.js';
+import { labelledScatterSpec } from '../../src/plots/scatter.js';
+import { clustermapSpec } from '../../src/plots/songs.js';
+import { buildReportHtml, escapeJson, escapeScript, writeReport, type ReportInput } from '../../src/report/html.js';
+
+/** A report with one plot of each kind; the similarity title carries text that must not break the page. */
+function reportInput(): ReportInput {
+  const n = 16;
+  const values = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) values[i * n + j] = Math.cos((i - j) / 3);
+  const names = ['01 One', '02 Two', '03 Three'];
+  return {
+    title: 'Tiny – Track <test>',
+    subtitle: 'songscope report & friends',
+    summary: { duration: '3:39', tempo: 132.1, key: 'B minor' },
+    tables: [{ title: 'Sections', columns: ['start (s)', 'label'], rows: [[0, 'intro'], [12.5, 'verse <1>']] }],
+    plots: [
+      {
+        name: 'similarity',
+        title: 'Self-similarity',
+        spec: similarityHeatmapSpec({
+          title: 'Tiny </script><!-- – Track',
+          binStartS: Float64Array.from({ length: n }, (_, i) => i),
+          binWidthS: 1,
+          values,
+        }),
+        caption: 'Red: alike; blue: opposite.',
+      },
+      {
+        name: 'clusters',
+        title: 'Cluster timeline',
+        spec: clusterTimelineSpec({ timesS: Array.from({ length: n }, (_, i) => i), binS: 1, labels: Array.from({ length: n }, (_, i) => i % 3), sections: [0, 5] }),
+      },
+      {
+        name: 'mds',
+        title: 'Album MDS',
+        spec: labelledScatterSpec({ items: names.map((label, i) => ({ x: i, y: i * i, label, cluster: i % 2 })), colorBy: 'cluster' }),
+      },
+      {
+        name: 'clustermap',
+        title: 'Songs, clustered',
+        spec: clustermapSpec({
+          names,
+          values: Float64Array.from([1, 0.5, -0.2, 0.5, 1, 0.1, -0.2, 0.1, 1]),
+          order: [2, 0, 1],
+          dendrogram: [
+            { x1: 1, y1: 0, x2: 1, y2: 0.5 },
+            { x1: 2, y1: 0, x2: 2, y2: 0.5 },
+            { x1: 1, y1: 0.5, x2: 2, y2: 0.5 },
+            { x1: 0, y1: 0, x2: 0, y2: 1.1 },
+            { x1: 1.5, y1: 0.5, x2: 1.5, y2: 1.1 },
+            { x1: 0, y1: 1.1, x2: 1.5, y2: 1.1 },
+          ],
+        }),
+      },
+    ],
+  };
+}
+
+let root: string;
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'songscope-report-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('escaping', () => {
+  test('escapeScript: no </script or <!-- survives, in any case', () => {
+    const out = escapeScript('a = "</script>"; b = "</SCRIPT"; c = "<!--";');
+    assert.ok(!/<\/script|<!--/i.test(out), out);
+    // still the same JavaScript
+    assert.deepEqual(new Function(`${out}; return [a, b, c];`)(), ['</script>', '</SCRIPT', '<!--']);
+  });
+
+  test('escapeJson: no < > & or line separators, and JSON.parse gives the value back', () => {
+    const value = { t: '</script><!-- & > \u2028\u2029', n: [1, 2] };
+    const out = escapeJson(value);
+    assert.ok(!/[<>&\u2028\u2029]/.test(out), out);
+    assert.deepEqual(JSON.parse(out), value);
+  });
+});
+
+describe('buildReportHtml', () => {
+  test('self-contained: libraries and specs inline, no external scripts, styles or links', () => {
+    const html = buildReportHtml(reportInput());
+    assert.ok(html.startsWith('<!doctype html>\n<html lang="en">'));
+    assert.doesNotMatch(html, /<script[^>]*\ssrc=/i);
+    assert.doesNotMatch(html, /<link\b/i);
+    assert.doesNotMatch(html, /@import|url\(\s*['"]?https?:/i);
+    assert.match(html, /http-equiv="Content-Security-Policy" content="default-src 'none';/);
+    for (const pkg of ['vega', 'vega-lite', 'vega-embed']) assert.match(html, new RegExp(`<script data-library="${pkg}">`));
+    // the only </script> are those closing our own script elements
+    const opens = html.match(/<script\b/gi)?.length ?? 0;
+    const closes = html.match(/<\/script/gi)?.length ?? 0;
+    assert.equal(closes, opens);
+    assert.equal(html.match(/<!--/g), null);
+  });
+
+  test('summary, tables and sections, escaped; one plot container per plot', () => {
+    const html = buildReportHtml(reportInput());
+    assert.match(html, /<title>Tiny – Track &#60;test&#62;<\/title>/);
+    assert.match(html, /<p class="subtitle">songscope report &#38; friends<\/p>/);
+    assert.match(html, /<tr><th scope="row">tempo<\/th><td>132\.1<\/td><\/tr>/);
+    assert.match(html, /<td class="num">12\.5<\/td><td>verse &#60;1&#62;<\/td>/);
+    for (const [i, name] of ['similarity', 'clusters', 'mds', 'clustermap'].entries()) {
+      assert.match(html, new RegExp(`<div class="vega" id="plot-${i}" data-name="${name}"></div>`));
+    }
+    assert.match(html, /<p class="caption">Red: alike; blue: opposite\.<\/p>/);
+    assert.match(html, /<a href="#section-3">Songs, clustered<\/a>/);
+    // the summary as a list keeps its order
+    const listed = buildReportHtml({ ...reportInput(), summary: [{ label: 'b', value: '2' }, { label: 'a', value: '1' }] });
+    assert.ok(listed.indexOf('>b</th>') < listed.indexOf('>a</th>'));
+  });
+
+  test('the specs are inline JSON that parses back to the plots', () => {
+    const input = reportInput();
+    const html = buildReportHtml(input);
+    const m = /<script type="application\/json" id="songscope-plots">([^<]*)<\/script>/.exec(html);
+    assert.ok(m, 'plots JSON found');
+    const plots = JSON.parse(m[1]);
+    assert.deepEqual(
+      plots,
+      input.plots.map((p) => JSON.parse(JSON.stringify({ name: p.name, spec: p.spec }))),
+    );
+  });
+
+  test('deterministic: the same input gives the same bytes', () => {
+    assert.equal(buildReportHtml(reportInput()), buildReportHtml(reportInput()));
+  });
+
+  test('rejects duplicate plot names and ragged tables', () => {
+    const input = reportInput();
+    assert.throws(() => buildReportHtml({ ...input, plots: [input.plots[0], input.plots[0]] }), /duplicate report plot name "similarity"/);
+    assert.throws(() => buildReportHtml({ ...input, tables: [{ title: 'T', columns: ['a', 'b'], rows: [['x']] }] }), /row 0 has 1 cells for 2 columns/);
+  });
+
+  test('writeReport writes the same bytes atomically', async () => {
+    const path = join(root, 'sub', 'report.html');
+    const bytes = await writeReport(path, reportInput());
+    const text = await readFile(path, 'utf8');
+    assert.equal(text, buildReportHtml(reportInput()));
+    assert.equal(bytes, Buffer.byteLength(text));
+    assert.deepEqual(await readdir(join(root, 'sub')), ['report.html']);
+  });
+});
+
+// ---- in a real browser ------------------------------------------------------------------------------------
+
+const CHROMIUM = process.env.SONGSCOPE_CHROMIUM ?? '/usr/bin/chromium';
+const REQUIRE_CHROMIUM = process.env.SONGSCOPE_REQUIRE_CHROMIUM === '1';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** Evaluated in the page (a string: this file is type-checked without the DOM library). */
+const BODY_STATE = '({ plots: document.body.dataset.plots, errors: document.body.dataset.errors })';
+const SKIP = !HAVE_CHROMIUM && !REQUIRE_CHROMIUM ? `no Chromium at ${CHROMIUM} (set SONGSCOPE_CHROMIUM; SONGSCOPE_REQUIRE_CHROMIUM=1 makes this a failure)` : false;
+
+describe('report.html in headless Chromium', { skip: SKIP }, () => {
+  test('opens from file:// without errors or requests; every plot embedded; tooltips on hover', { timeout: 30_000 }, async () => {
+    assert.ok(HAVE_CHROMIUM, `SONGSCOPE_REQUIRE_CHROMIUM=1 but there is no Chromium at ${CHROMIUM}`);
+    const { chromium } = await import('playwright-core');
+    const path = join(root, 'browser', 'report.html');
+    const input = reportInput();
+    await writeReport(path, input);
+    const url = pathToFileURL(path).href;
+
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const problems: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(url);
+      await page.waitForSelector('body[data-plots]', { timeout: 15_000 });
+      const state = await page.evaluate(BODY_STATE);
+      assert.deepEqual(state, { plots: String(input.plots.length), errors: '' });
+
+      // each container holds an SVG with marks
+      for (let i = 0; i < input.plots.length; i++) {
+        const marks = await page.locator(`#plot-${i} svg .role-mark > *`).count();
+        assert.ok(marks > 0, `plot ${i} (${input.plots[i].name}) has marks`);
+      }
+      assert.equal(await page.locator('#plot-0 svg .mark-rect.role-mark path').count(), 16 * 16);
+      // the title with </script><!-- arrived intact
+      assert.equal(await page.locator('#plot-0 svg .role-title-text text').textContent(), 'Tiny </script><!-- – Track');
+
+      // hover a heatmap cell: vega-tooltip shows its values
+      await page.hover('#plot-0 svg .mark-rect.role-mark path >> nth=37'); // row 2, column 5
+      const tooltip = page.locator('#vg-tooltip-element');
+      await tooltip.waitFor({ state: 'visible', timeout: 5_000 });
+      const text = (await tooltip.textContent()) ?? '';
+      assert.match(text, /time x \(s\)\s*5\.00/);
+      assert.match(text, /time y \(s\)\s*2\.00/);
+      assert.match(text, /r\s*0\.540/); // cos((2 − 5) / 3)
+      assert.deepEqual(problems, []);
+      assert.deepEqual(requests, [url], 'no request but the page itself');
+
+      // a plot that fails to embed is counted out and its error reported on the page
+      const badPath = join(root, 'browser', 'bad.html');
+      const broken = { $schema: VEGA_LITE_SCHEMA, data: { values: [{ a: 1 }] }, mark: 'nonsense' } as unknown as TopLevelSpec;
+      const bad = { name: 'bad', title: 'Broken', spec: broken };
+      await writeReport(badPath, { ...input, plots: [input.plots[2], bad] });
+      const page2 = await browser.newPage();
+      await page2.goto(pathToFileURL(badPath).href);
+      await page2.waitForSelector('body[data-plots]', { timeout: 15_000 });
+      const bad2 = await page2.evaluate(BODY_STATE);
+      assert.equal((bad2 as { plots?: string }).plots, '1');
+      assert.match((bad2 as { errors?: string }).errors ?? '', /^plot "bad": ./);
+      assert.match((await page2.locator('#plot-1').textContent()) ?? '', /^This plot could not be drawn: ./);
+      assert.ok((await page2.locator('#plot-0 svg .role-mark > *').count()) > 0, 'the good plot is drawn');
+    } finally {
+      await browser.close();
+    }
+  });
+});
