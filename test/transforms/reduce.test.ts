@@ -1,0 +1,518 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  classicalMds,
+  fitReducer,
+  placeByStress,
+  reduce,
+  REDUCE_MODELS,
+  smacof,
+  type ReduceModel,
+} from '../../src/transforms/reduce.js';
+import { euclideanDistances, pointsFromRows, selectPoints, type Points } from '../../src/transforms/points.js';
+import { createRandom, subSeed } from '../../src/util/random.js';
+import { FIXTURE_CASES, loadReference } from '../helpers/fixtures.js';
+
+/** Largest |a − b| over two equally long arrays. */
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Fail (with the numbers) unless |actual − expected| ≤ tol elementwise. */
+function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
+  const diff = maxAbsDiff(actual, expected);
+  assert.ok(diff <= tol, `max |difference| ${diff} > ${tol}: got [${Array.from(actual).slice(0, 12).join(', ')}], expected [${Array.from(expected).slice(0, 12).join(', ')}]`);
+}
+
+/** Fail (with the number) unless value ≤ limit. */
+function below(value: number, limit: number, what: string): void {
+  assert.ok(value <= limit, `${what}: ${value} > ${limit}`);
+}
+
+/** Fail (with the numbers) unless |actual − expected| ≤ tol. */
+function near(actual: number, expected: number, tol: number): void {
+  assert.ok(Math.abs(actual - expected) <= tol, `got ${actual}, expected ${expected} ± ${tol}`);
+}
+
+function column(p: Points, c: number): number[] {
+  return Array.from({ length: p.n }, (_, i) => p.data[i * p.d + c]);
+}
+
+function sampleVariance(values: number[]): number {
+  const m = values.reduce((s, v) => s + v, 0) / values.length;
+  return values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1);
+}
+
+/** Largest relative error of the embedding's pairwise distances against `target` (pairs with target > 0). */
+function worstDistanceError(embedded: Points, target: Float64Array): number {
+  const got = euclideanDistances(embedded);
+  let w = 0;
+  for (let i = 0; i < got.length; i++) if (target[i] > 0) w = Math.max(w, Math.abs(got[i] - target[i]) / target[i]);
+  return w;
+}
+
+/**
+ * Points that are exactly 2-D: plane coordinates (a, b) uniform in [−5, 5) × [−3, 3), placed in 4-D through
+ * the orthonormal directions (1, 1, 1, 1)/2 and (1, −1, 1, −1)/2 plus an offset.
+ */
+function planar(n: number, seed: number): { points: Points; plane: number[][] } {
+  const rnd = createRandom(seed);
+  const plane = Array.from({ length: n }, () => [10 * rnd() - 5, 6 * rnd() - 3]);
+  const rows = plane.map(([a, b]) => [1 + (a + b) / 2, -2 + (a - b) / 2, 3 + (a + b) / 2, (a - b) / 2]);
+  return { points: pointsFromRows(rows), plane };
+}
+
+const realRows = loadReference(FIXTURE_CASES[0]).zscore_within_resample_1s.values;
+
+// ---------------------------------------------------------------------------------------------------
+// PCA
+// ---------------------------------------------------------------------------------------------------
+
+describe('pca', () => {
+  test("Lindsay Smith's tutorial dataset: published eigenvalues, eigenvectors and projected data", () => {
+    // L. I. Smith, "A tutorial on Principal Components Analysis" (2002), §3: covariance eigenvalues
+    // 1.28402771 and 0.0490833989, eigenvectors (−.677873399, −.735178656) and (−.735178656, .677873399),
+    // and the data expressed in both eigenvectors (published to 9 significant digits). The tutorial's
+    // signs happen to be svd_flip's.
+    const x = [2.5, 0.5, 2.2, 1.9, 3.1, 2.3, 2, 1, 1.5, 1.1];
+    const y = [2.4, 0.7, 2.9, 2.2, 3.0, 2.7, 1.6, 1.1, 1.6, 0.9];
+    const e = reduce(pointsFromRows(x.map((v, i) => [v, y[i]])), { model: 'pca', ndims: 2 });
+    const published = {
+      eigenvalues: [1.28402771, 0.0490833989],
+      components: [-0.677873399, -0.735178656, -0.735178656, 0.677873399],
+      first: [-0.827970186, 1.77758033, -0.992197494, -0.274210416, -1.67580142, -0.912949103, 0.0991094375, 1.14457216, 0.438046137, 1.22382056],
+      second: [-0.175115307, 0.142857227, 0.384374989, 0.130417207, -0.209498461, 0.175282444, -0.349824698, 0.0464172582, 0.0177646297, -0.162675287],
+    };
+    assertClose(e.explainedVariance!, published.eigenvalues, 1e-8);
+    assertClose(e.components!.data, published.components, 1e-8);
+    assertClose(column(e.points, 0), published.first, 1e-8);
+    assertClose(column(e.points, 1), published.second, 1e-8);
+    const total = 1.28402771 + 0.0490833989;
+    assertClose(e.explainedVarianceRatio!, [1.28402771 / total, 0.0490833989 / total], 1e-8);
+  });
+
+  // A 3-D dataset built from known orthonormal axes u, w, z with coefficient vectors t, s, r that are
+  // centred and mutually orthogonal: the principal axes are u, w, z, the variances (ddof 1) are
+  // Σt²/4 = 2.5, Σs²/4 = 0.25, Σr²/4 = 0.025 and the scores are t, s, r up to the sign convention.
+  const u = [2 / 3, 2 / 3, 1 / 3];
+  const w = [-2 / 3, 1 / 3, 2 / 3];
+  const z = [1 / 3, -2 / 3, 2 / 3];
+  const t = [-2, -1, 0, 1, 2];
+  const s = [0.5, -0.5, 0, -0.5, 0.5];
+  const r = [0.1, -0.2, 0, 0.2, -0.1];
+  const mean = [10, -3, 0.5];
+  const at = (a: number, b: number, c: number) => mean.map((m, k) => m + a * u[k] + b * w[k] + c * z[k]);
+  const hand = pointsFromRows(t.map((_, i) => at(t[i], s[i], r[i])));
+
+  test('hand-made 3-D data: axes, variances, ratios, scores and signs derived analytically', () => {
+    const e = reduce(hand, { model: 'pca', ndims: 3 });
+    // Signs: axis 1's largest |t| is a tie between points 0 (−2) and 4 (+2) → the first, point 0, is made
+    // positive, so the scores are −t and the axis is −u; axis 2: s's first largest is +0.5 → kept; axis 3:
+    // r's largest |r| = 0.2 first at point 1 (−0.2) → flipped to −r, axis −z.
+    assertClose(e.components!.data, [...u.map((v) => -v), ...w, ...z.map((v) => -v)], 1e-12);
+    assertClose(column(e.points, 0), t.map((v) => -v), 1e-12);
+    assertClose(column(e.points, 1), s, 1e-12);
+    assertClose(column(e.points, 2), r.map((v) => -v), 1e-12);
+    assertClose(e.explainedVariance!, [2.5, 0.25, 0.025], 1e-12);
+    assertClose(e.explainedVarianceRatio!, [10 / 11.1, 1 / 11.1, 0.1 / 11.1], 1e-12);
+
+    // Two components: the ratios are still over the total variance, so they sum to less than 1.
+    const e2 = fitReducer(hand, { model: 'pca', ndims: 2 });
+    assertClose(e2.embedding.explainedVarianceRatio!, [10 / 11.1, 1 / 11.1], 1e-12);
+    // project = (x − mean)·components: a new point at mean + 1.5u − 0.3w + 0.7z.
+    const projected = e2.project(pointsFromRows([at(1.5, -0.3, 0.7)]));
+    assertClose(projected.data, [-1.5, -0.3], 1e-12);
+    const projected3 = fitReducer(hand, { model: 'pca', ndims: 3 }).project(pointsFromRows([at(1.5, -0.3, 0.7), mean]));
+    assertClose(projected3.data, [-1.5, -0.3, -0.7, 0, 0, 0], 1e-12);
+  });
+
+  test('the sign convention does not depend on the order of the features or on a shift of the data', () => {
+    const a = reduce(hand, { model: 'pca', ndims: 3 });
+    const shifted = pointsFromRows(t.map((_, i) => at(t[i], s[i], r[i]).map((v) => v + 1000)));
+    const b = reduce(shifted, { model: 'pca', ndims: 3 });
+    assertClose(a.points.data, b.points.data, 1e-9);
+    const permuted = pointsFromRows(t.map((_, i) => at(t[i], s[i], r[i])).map((row) => [row[2], row[0], row[1]]));
+    const c = reduce(permuted, { model: 'pca', ndims: 3 });
+    assertClose(a.points.data, c.points.data, 1e-12);
+  });
+
+  test('real 1 s rows: matches numpy SVD + svd_flip (scikit-learn 1.2 PCA) values', () => {
+    // Computed independently with numpy 2 on fixtures/reference/psy-gangnam-style.reference.json:
+    // Xc = X − mean; U, S, Vt = svd(Xc); svd_flip(U, Vt); explained_variance_ = S²/(n − 1).
+    const e = reduce(pointsFromRows(realRows), { model: 'pca', ndims: 3 });
+    assert.equal(e.points.n, 214);
+    assertClose(e.explainedVarianceRatio!, [0.2137909808559747, 0.17418447488812105, 0.12164637135516211], 1e-12);
+    assertClose(e.explainedVariance!, [2.4083641121790538, 1.9621952083278487, 1.3703513308914737], 1e-11);
+    const rows = [0, 1, 100].flatMap((i) => Array.from(e.points.data.subarray(i * 3, i * 3 + 3)));
+    const expected = [
+      [4.096139978997791, 4.152287094062442, -2.703134277538458],
+      [3.3602455987737674, 4.7285876050296425, -3.4277822492026497],
+      [0.3792278861422585, 0.7301826850316533, 1.1004716954602498],
+    ].flat();
+    assertClose(rows, expected, 1e-10);
+    assertClose(e.components!.data.subarray(0, 5), [-0.07125979834039946, -0.0003985252515193101, 0.00830222771656742, 0.14195916283978058, 0.16192016529460335], 1e-12);
+  });
+
+  test('real 1 s rows: projected variances are the eigenvalues, axes orthonormal eigenvectors of the covariance', () => {
+    const pts = pointsFromRows(realRows);
+    const { n, d } = pts;
+    const e = reduce(pts, { model: 'pca', ndims: 3 });
+    // Covariance (ddof 1) and total variance, computed here independently.
+    const mean = new Array(d).fill(0);
+    for (const row of realRows) row.forEach((v, c) => (mean[c] += v / n));
+    const cov = Array.from({ length: d }, () => new Array(d).fill(0));
+    for (const row of realRows) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a][b] += ((row[a] - mean[a]) * (row[b] - mean[b])) / (n - 1);
+    const totalVariance = cov.reduce((sum, row, a) => sum + row[a], 0);
+    const comps = e.components!;
+    for (let c = 0; c < 3; c++) {
+      const v = Array.from(comps.data.subarray(c * d, (c + 1) * d));
+      // variance of the projections = explained variance
+      near(sampleVariance(column(e.points, c)), e.explainedVariance![c], 1e-12);
+      // C·v = λ·v
+      const cv = cov.map((row) => row.reduce((sum, x, b) => sum + x * v[b], 0));
+      assertClose(cv, v.map((x) => x * e.explainedVariance![c]), 1e-10);
+      // ratio = λ / total variance
+      near(e.explainedVarianceRatio![c], e.explainedVariance![c] / totalVariance, 1e-14);
+      for (let c2 = 0; c2 <= c; c2++) {
+        let dotp = 0;
+        for (let a = 0; a < d; a++) dotp += comps.data[c * d + a] * comps.data[c2 * d + a];
+        near(dotp, c === c2 ? 1 : 0, 1e-12);
+      }
+    }
+    assert.ok(e.explainedVariance![0] >= e.explainedVariance![1] && e.explainedVariance![1] >= e.explainedVariance![2], 'e.explainedVariance![0] >= e.explainedVariance![1] && e.explainedVariance![1] >= e.explainedVariance![2]');
+    const sum = e.explainedVarianceRatio!.reduce((a, b) => a + b, 0);
+    assert.ok(sum > 0 && sum <= 1, 'sum > 0 && sum <= 1');
+    // The first axis is the maximum: no random direction has more variance.
+    const rnd = createRandom(5);
+    for (let k = 0; k < 50; k++) {
+      const dir = Array.from({ length: d }, () => rnd() - 0.5);
+      const norm = Math.hypot(...dir);
+      const q = cov.reduce((acc, row, a) => acc + (dir[a] / norm) * row.reduce((s2, x, b) => s2 + x * (dir[b] / norm), 0), 0);
+      below(q, e.explainedVariance![0] + 1e-12, 'variance along a random direction');
+    }
+  });
+
+  test('fitted on some rows, projecting the same rows gives the embedding', () => {
+    const pts = pointsFromRows(realRows);
+    const f = fitReducer(pts, { model: 'pca', ndims: 2 });
+    assertClose(f.project(pts).data, f.embedding.points.data, 1e-12);
+  });
+
+  test('wide data (more features than points) goes through the Gram matrix with the same result', () => {
+    // 8 rows of the fixture with their 26 features duplicated with a twist → 52 features > 8 points.
+    const rows = realRows.slice(0, 8).map((row) => [...row, ...row.map((v, c) => v * 0.5 + c)]);
+    const e = reduce(pointsFromRows(rows), { model: 'pca', ndims: 3 });
+    const tall = pointsFromRows(rows.concat(rows.map((row) => row.slice()))); // same rows twice: d = 52 < n = 16
+    const f = reduce(tall, { model: 'pca', ndims: 3 });
+    // Doubling every row doubles the sum of squares and keeps the axes and scores.
+    assertClose(e.components!.data, f.components!.data, 1e-10);
+    assertClose(e.points.data, f.points.data.subarray(0, 8 * 3), 1e-10);
+    assertClose(e.explainedVarianceRatio!, f.explainedVarianceRatio!, 1e-12);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Classical MDS
+// ---------------------------------------------------------------------------------------------------
+
+describe('classical-mds', () => {
+  test('Torgerson on exactly 2-D data reproduces the distances and equals the PCA coordinates', () => {
+    const { points } = planar(30, 11);
+    const dist = euclideanDistances(points);
+    const cm = classicalMds(dist, points.n, { ndims: 2 });
+    below(worstDistanceError(cm.points, dist), 1e-9, 'relative distance error');
+    const pca = reduce(points, { model: 'pca', ndims: 2 });
+    // Same sign convention → the same numbers, not just up to sign.
+    assertClose(cm.points.data, pca.points.data, 1e-9);
+    // The eigenvalues of B are the sums of squares along the axes; the trace is the total.
+    assertClose(cm.eigenvalues.map((l) => l / (points.n - 1)), pca.explainedVariance!, 1e-9);
+    near(cm.eigenvalues[0] + cm.eigenvalues[1], cm.trace, 1e-9 * cm.trace);
+    // reduce's classical-mds (computed from the points) agrees with the literal algorithm.
+    const viaReduce = reduce(points, { model: 'classical-mds', ndims: 2 });
+    assertClose(viaReduce.points.data, cm.points.data, 1e-9);
+    // Asking for 3 axes of 2-D data: the third has eigenvalue ≈ 0 and coordinates ≈ 0.
+    const three = reduce(points, { model: 'classical-mds', ndims: 3 });
+    below(Math.max(...column(three.points, 2).map(Math.abs)), 1e-9, 'largest |coordinate|');
+    below(worstDistanceError(three.points, dist), 1e-9, 'relative distance error');
+  });
+
+  test('real 1 s rows: literal Torgerson = reduce classical-mds = pca', () => {
+    const pts = pointsFromRows(realRows.slice(0, 120));
+    const cm = classicalMds(euclideanDistances(pts), pts.n, { ndims: 3 });
+    const viaReduce = reduce(pts, { model: 'classical-mds', ndims: 3 });
+    const pca = reduce(pts, { model: 'pca', ndims: 3 });
+    assertClose(cm.points.data, pca.points.data, 1e-9);
+    assertClose(viaReduce.points.data, pca.points.data, 1e-9);
+    assertClose(viaReduce.explainedVarianceRatio!, pca.explainedVarianceRatio!, 1e-12);
+  });
+
+  test("Gower's out-of-sample projection of held-out points equals their PCA projection", () => {
+    const pts = pointsFromRows(realRows);
+    const trainIdx = realRows.map((_, i) => i).filter((i) => i % 5 !== 0);
+    const testIdx = realRows.map((_, i) => i).filter((i) => i % 5 === 0);
+    const train = selectPoints(pts, trainIdx);
+    const held = selectPoints(pts, testIdx);
+    const cm = fitReducer(train, { model: 'classical-mds', ndims: 3 });
+    const pca = fitReducer(train, { model: 'pca', ndims: 3 });
+    const a = cm.project(held);
+    const b = pca.project(held);
+    assert.equal(a.n, testIdx.length);
+    assertClose(a.data, b.data, 1e-9);
+    // A training point projects onto its own embedding.
+    assertClose(cm.project(selectPoints(train, [3])).data, cm.embedding.points.data.subarray(9, 12), 1e-9);
+
+    // On exactly 2-D data the held-out point keeps its distances to the training points.
+    const { points } = planar(21, 4);
+    const fit = fitReducer(selectPoints(points, Array.from({ length: 20 }, (_, i) => i)), { model: 'classical-mds', ndims: 2 });
+    const y = fit.project(selectPoints(points, [20]));
+    const all = pointsFromRows([...Array.from({ length: 20 }, (_, i) => Array.from(fit.embedding.points.data.subarray(2 * i, 2 * i + 2))), Array.from(y.data)]);
+    below(worstDistanceError(all, euclideanDistances(points)), 1e-9, 'relative distance error');
+  });
+
+  test('non-Euclidean dissimilarities: negative eigenvalues give zero coordinates', () => {
+    // 4 points with δ01 = δ02 = δ13 = 0.5, δ03 = δ12 = 2, δ23 = 4 (2–3 breaks the triangle inequality):
+    // B's eigenvalues are 8.4236…, 0 (the constant vector), −0.2986…, −1.9375 (numpy eigvalsh), so a third
+    // axis has a negative eigenvalue.
+    const n = 4;
+    const d = new Float64Array(n * n);
+    const set = (i: number, j: number, v: number) => ((d[i * n + j] = v), (d[j * n + i] = v));
+    set(0, 1, 0.5);
+    set(0, 2, 0.5);
+    set(0, 3, 2);
+    set(1, 2, 2);
+    set(1, 3, 0.5);
+    set(2, 3, 4);
+    const cm = classicalMds(d, n, { ndims: 3 });
+    near(cm.eigenvalues[0], 8.42363876, 1e-8);
+    near(cm.eigenvalues[1], 0, 1e-12);
+    near(cm.eigenvalues[2], -0.298638756, 1e-8);
+    near(cm.trace, 8.42363876 - 0.298638756 - 1.9375, 1e-8);
+    assert.deepEqual(column(cm.points, 2), [0, 0, 0, 0]);
+    below(Math.max(...column(cm.points, 1).map(Math.abs)), 1e-6, 'largest |coordinate|');
+    assert.ok(cm.points.data.every(Number.isFinite), 'cm.points.data.every(Number.isFinite)');
+  });
+
+  test('malformed dissimilarity matrices are refused', () => {
+    assert.throws(() => classicalMds(new Float64Array([0, 1, 2, 0]), 2, { ndims: 1 }), /not symmetric/);
+    assert.throws(() => classicalMds(new Float64Array([1, 1, 1, 0]), 2, { ndims: 1 }), /diagonal/);
+    assert.throws(() => classicalMds(new Float64Array([0, NaN, NaN, 0]), 2, { ndims: 1 }), /\[0\]\[1\] is NaN/);
+    assert.throws(() => classicalMds(new Float64Array(3), 2, { ndims: 1 }), RangeError);
+    assert.throws(() => smacof(new Float64Array([0, -1, -1, 0]), 2, { ndims: 2 }), /≥ 0/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// SMACOF / mds
+// ---------------------------------------------------------------------------------------------------
+
+describe('mds (SMACOF)', () => {
+  // 7 points in 3-D; init = the 14 uniforms of createRandom(subSeed(7, 0)), i.e. smacof's start 0 for seed 7.
+  const rows = [[0, 0, 0], [1, 0, 0.5], [0, 2, 1], [3, 1, -1], [-1, 1, 2], [2, -2, 0.5], [0.5, 0.5, -1.5]];
+  const small = pointsFromRows(rows);
+
+  test('matches a numpy transcription of scikit-learn 1.2 _smacof_single from the same start', () => {
+    // Expected values: sklearn/manifold/_mds.py::_smacof_single (metric=True) transcribed line by line to
+    // numpy and run from the same initial configuration (the 14 uniforms checked below).
+    const r = createRandom(subSeed(7, 0));
+    assert.equal(r(), 0.09995737043209374);
+    const dist = euclideanDistances(small);
+    const a = smacof(dist, 7, { ndims: 2, seed: 7, nInit: 1 });
+    assert.equal(a.iterations, 27);
+    near(a.stress, 1.7711314228181125, 1e-12);
+    const expectedA = [
+      -0.14044738972456355, 0.30014644635129556, 0.5154904812159518, -0.19105929580553194, -0.6940855122783304, 1.9427261414273622,
+      -1.0205762432253553, -2.461271855191485, 0.8493688997467655, 2.483588783763237, 2.096002179209549, -1.6210948652811807,
+      -1.605752414944017, -0.45303535526369576,
+    ];
+    assertClose(a.points.data, expectedA, 1e-12);
+    const b = smacof(dist, 7, { ndims: 2, seed: 7, nInit: 1, eps: 1e-6 });
+    assert.equal(b.iterations, 66);
+    near(b.stress, 1.725380156924098, 1e-12);
+    const expectedB = [
+      -0.00481678410192405, 0.31904767560497593, 0.5645258016886111, -0.2052317063404204, -0.776080594484399, 1.9113039417505995,
+      -1.1188499844045465, -2.4238285113798557, 0.7803508954507542, 2.5153105393463258, 2.0894249973771397, -1.661100652340366,
+      -1.5345543315256356, -0.4555012866412594,
+    ];
+    assertClose(b.points.data, expectedB, 1e-12);
+    // The reported stress is the one of the configuration before the last Guttman transform.
+    assert.equal(a.stressHistory.length, 27);
+    assert.equal(a.stressHistory[26], a.stress);
+  });
+
+  test('stress history never increases (real data, several seeds, 2 and 3 dimensions)', () => {
+    const pts = pointsFromRows(realRows.slice(0, 100));
+    const dist = euclideanDistances(pts);
+    for (const seed of [0, 1, 2]) {
+      for (const ndims of [2, 3]) {
+        const r = smacof(dist, pts.n, { ndims, seed, nInit: 1, maxIter: 100 });
+        assert.ok(r.stressHistory.length >= 10, 'r.stressHistory.length >= 10');
+        for (let i = 1; i < r.stressHistory.length; i++) {
+          assert.ok(r.stressHistory[i] <= r.stressHistory[i - 1] * (1 + 1e-12), `seed ${seed} ndims ${ndims} iteration ${i}`);
+        }
+        below(r.stressHistory.at(-1)!, r.stressHistory[0] / 10, 'final stress');
+      }
+    }
+  });
+
+  test('same seed → bit-identical coordinates; the best of nInit starts is kept', () => {
+    const pts = pointsFromRows(realRows.slice(0, 60));
+    const a = reduce(pts, { model: 'mds', ndims: 2, seed: 3 });
+    const b = reduce(pts, { model: 'mds', ndims: 2, seed: 3 });
+    assert.deepEqual(a.points.data, b.points.data);
+    assert.equal(a.stress, b.stress);
+    const c = reduce(pts, { model: 'mds', ndims: 2, seed: 4 });
+    assert.notDeepEqual(a.points.data, c.points.data);
+    // nInit = 4 keeps the lowest stress of the four single starts.
+    const dist = euclideanDistances(pts);
+    const singles = [0, 1, 2, 3].map((s) => smacof(dist, pts.n, { ndims: 2, seed: 3, nInit: s + 1 }).stress);
+    // smacof with nInit = s + 1 returns the min over starts 0..s, so the sequence is non-increasing.
+    for (let s = 1; s < 4; s++) assert.ok(singles[s] <= singles[s - 1], 'singles[s] <= singles[s - 1]');
+    assert.equal(a.stress, singles[3]);
+  });
+
+  test('exactly 2-D data: stress → 0 and distances reproduced, whatever the seed', () => {
+    const { points } = planar(16, 3);
+    const dist = euclideanDistances(points);
+    const stresses: number[] = [];
+    for (const seed of [0, 1, 2]) {
+      const e = reduce(points, { model: 'mds', ndims: 2, seed, eps: 1e-12, maxIter: 3000 });
+      assert.ok(e.stress! < 1e-6, `seed ${seed}: stress ${e.stress}`);
+      below(worstDistanceError(e.points, dist), 1e-3, 'relative distance error');
+      stresses.push(e.stress!);
+    }
+    below(Math.max(...stresses) - Math.min(...stresses), 1e-6, `spread of the stresses ${stresses}`);
+  });
+
+  test('project places a held-out point where its distances to the training points are reproduced', () => {
+    const { points } = planar(21, 3);
+    const train = selectPoints(points, Array.from({ length: 20 }, (_, i) => i));
+    const f = fitReducer(train, { model: 'mds', ndims: 2, eps: 1e-12, maxIter: 3000 });
+    const held = selectPoints(points, [20]);
+    const y = f.project(held);
+    const conf = f.embedding.points;
+    let worst = 0;
+    for (let j = 0; j < 20; j++) {
+      const got = Math.hypot(y.data[0] - conf.data[2 * j], y.data[1] - conf.data[2 * j + 1]);
+      const want = euclideanDistances(selectPoints(points, [20, j]))[1];
+      worst = Math.max(worst, Math.abs(got - want) / want);
+    }
+    assert.ok(worst < 1e-3, `relative residual ${worst}`);
+    // Deterministic, and a training point lands on (very near) its own position.
+    assert.deepEqual(f.project(held).data, y.data);
+    const own = f.project(selectPoints(train, [5]));
+    assertClose(own.data, conf.data.subarray(10, 12), 1e-3);
+    // The training embedding is untouched by projecting.
+    assert.deepEqual(f.embedding.points.data, fitReducer(train, { model: 'mds', ndims: 2, eps: 1e-12, maxIter: 3000 }).embedding.points.data);
+  });
+
+  test('placeByStress finds the exact spot against an exact configuration', () => {
+    const conf = pointsFromRows([[0, 0], [4, 0], [0, 3], [4, 3]]);
+    const target = [1, 2];
+    const delta = [[0, 0], [4, 0], [0, 3], [4, 3]].map(([a, b]) => Math.hypot(a - target[0], b - target[1]));
+    assertClose(placeByStress(conf, delta), target, 1e-8);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// UMAP
+// ---------------------------------------------------------------------------------------------------
+
+describe('umap', () => {
+  const pts = pointsFromRows(realRows.slice(0, 50));
+
+  test('deterministic for a seed, right shape, and projection is deterministic', () => {
+    const a = fitReducer(pts, { model: 'umap', ndims: 2, seed: 9 });
+    const b = fitReducer(pts, { model: 'umap', ndims: 2, seed: 9 });
+    assert.equal(a.embedding.points.n, 50);
+    assert.equal(a.embedding.points.d, 2);
+    assert.equal(a.embedding.points.data.length, 100);
+    assert.ok(a.embedding.points.data.every(Number.isFinite), 'a.embedding.points.data.every(Number.isFinite)');
+    assert.deepEqual(a.embedding.points.data, b.embedding.points.data);
+    const c = reduce(pts, { model: 'umap', ndims: 2, seed: 10 });
+    assert.notDeepEqual(a.embedding.points.data, c.points.data);
+
+    const held = pointsFromRows(realRows.slice(50, 55));
+    const before = new Float64Array(a.embedding.points.data);
+    const p1 = a.project(held);
+    const p2 = a.project(held);
+    assert.equal(p1.n, 5);
+    assert.equal(p1.d, 2);
+    assert.ok(p1.data.every(Number.isFinite), 'p1.data.every(Number.isFinite)');
+    assert.deepEqual(p1.data, p2.data);
+    assert.deepEqual(b.project(held).data, p1.data);
+    // A batch as large as the training set (umap-js would move the training points) leaves the fit alone.
+    const full = a.project(pointsFromRows(realRows.slice(60, 110)));
+    assert.deepEqual(a.project(held).data, p1.data);
+    // …and is projected as its first n − 1 points followed by the last one.
+    assert.deepEqual(full.data.subarray(0, 49 * 2), a.project(pointsFromRows(realRows.slice(60, 109))).data);
+    assert.deepEqual(a.embedding.points.data, before);
+  });
+
+  test('three dimensions', () => {
+    const e = reduce(pts, { model: 'umap', ndims: 3, seed: 1 });
+    assert.equal(e.points.d, 3);
+    assert.equal(e.points.data.length, 150);
+  });
+
+  test('too few points is a clear RangeError', () => {
+    assert.throws(() => reduce(pointsFromRows(realRows.slice(0, 3)), { model: 'umap', ndims: 2 }), /umap into 2 dimensions needs at least 4 points, got 3; use pca or mds/);
+    const tiny = reduce(pointsFromRows(realRows.slice(0, 4)), { model: 'umap', ndims: 2 });
+    assert.equal(tiny.points.n, 4);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------------
+
+describe('validation', () => {
+  const pts = pointsFromRows(realRows.slice(0, 20));
+
+  test('ndims must be 2 or 3', () => {
+    for (const model of REDUCE_MODELS) {
+      for (const ndims of [1, 4, 2.5, NaN]) assert.throws(() => reduce(pts, { model, ndims }), /ndims must be 2 or 3/);
+    }
+  });
+
+  test('unknown model', () => {
+    assert.throws(() => reduce(pts, { model: 'tsne' as ReduceModel, ndims: 2 }), /unknown reduction model "tsne"/);
+  });
+
+  test('too few points, too few features, identical points', () => {
+    assert.throws(() => reduce(selectPoints(pts, [0, 1, 2]), { model: 'pca', ndims: 3 }), /pca into 3 dimensions needs at least 4 points, got 3/);
+    assert.throws(() => reduce(selectPoints(pts, [0, 1]), { model: 'mds', ndims: 2 }), /mds into 2 dimensions needs at least 3 points, got 2/);
+    assert.throws(() => reduce(pointsFromRows([[1, 2], [3, 4], [5, 7], [1, 1]]), { model: 'pca', ndims: 3 }), /at least 3 features, got 2/);
+    assert.throws(() => reduce(pointsFromRows([[1, 2], [1, 2], [1, 2]]), { model: 'mds', ndims: 2 }), /all 3 points are identical/);
+    // classical-mds and mds accept more output dimensions than features.
+    const flat = pointsFromRows([[1, 2], [3, 4], [5, 7], [1, 1]]);
+    assert.equal(reduce(flat, { model: 'classical-mds', ndims: 3 }).points.d, 3);
+    assert.equal(reduce(flat, { model: 'mds', ndims: 3 }).points.d, 3);
+  });
+
+  test('a non-finite value names the point', () => {
+    const rows = realRows.slice(0, 20).map((r) => r.slice());
+    rows[7][4] = NaN;
+    for (const model of REDUCE_MODELS) {
+      assert.throws(() => reduce(pointsFromRows(rows), { model, ndims: 2 }), /point 7 has a non-finite value \(NaN\) in feature 4/);
+    }
+    const f = fitReducer(pts, { model: 'pca', ndims: 2 });
+    assert.throws(() => f.project(pointsFromRows([rows[7]])), /new point 0 has a non-finite value/);
+    assert.throws(() => f.project(pointsFromRows([[1, 2, 3]])), /cannot project points of 3 features into a reduction fitted on 26/);
+  });
+
+  test('bad SMACOF options', () => {
+    assert.throws(() => reduce(pts, { model: 'mds', ndims: 2, nInit: 0 }), /nInit must be a positive integer/);
+    assert.throws(() => reduce(pts, { model: 'mds', ndims: 2, maxIter: 1.5 }), /maxIter must be a positive integer/);
+  });
+
+  test('projecting zero points gives zero points, for every model', () => {
+    for (const model of REDUCE_MODELS) {
+      const p = fitReducer(pts, { model, ndims: 2 }).project({ n: 0, d: 26, data: new Float64Array(0) });
+      assert.equal(p.n, 0);
+      assert.equal(p.d, 2);
+    }
+  });
+});
