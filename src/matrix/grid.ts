@@ -70,7 +70,7 @@ function storage(n: number, buffer: Float64Array | undefined): Float64Array {
 
 /**
  * Schema metadata describing the track of an analysis: `track_id`, `title`, `artist`, `source`,
- * `analyzer_version`, `duration_s` and `generator`. Every key is present in every file, `""` when
+ * `analyzer_version`, `duration_s`, `sections_s` (a JSON array of section start times) and `generator`. Every key is present in every file, `""` when
  * unknown, so readers can rely on the schema.
  */
 export function matrixMetadataFor(analysis: AudioAnalysis & { provenance?: Provenance }): MatrixMetadata {
@@ -82,6 +82,8 @@ export function matrixMetadataFor(analysis: AudioAnalysis & { provenance?: Prove
     ['source', p?.source],
     ['analyzer_version', p?.analyzerVersion],
     ['duration_s', String(analysis.track.duration)],
+    // where the analysis' own sections start, so plots downstream of a pipe can still draw them
+    ['sections_s', JSON.stringify((analysis.sections ?? []).map((s) => Math.round(s.start * 1000) / 1000))],
     ['generator', 'songscope'],
   ];
   return Object.fromEntries(entries.map(([k, v]) => [k, v ?? '']));

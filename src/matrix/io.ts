@@ -26,6 +26,8 @@ import {
 } from './arrow.js';
 import { parseCsv, writeCsv } from './csv.js';
 import type { FeatureMatrix } from './featureMatrix.js';
+import { resultTableToArrow, writeTableCsv, type ResultTable } from './table.js';
+import { writeTableIpc } from './arrow.js';
 
 export { matrixToTable, tableToMatrix } from './arrow.js';
 
@@ -93,6 +95,21 @@ export async function writeMatrix(
   const produce = async (write: (chunk: string | Uint8Array) => Promise<void>): Promise<void> => {
     if (format === 'arrow') await writeMatrixIpc(matrix, toStdout ? 'stream' : 'file', write);
     else await writeCsv(matrix, write, { metadataComments: options.csvMetadata ?? false });
+  };
+  if (toStdout) await writeToStream(options.stdout ?? process.stdout, STDOUT_LABEL, produce);
+  else await writeStreamAtomic(path, produce);
+}
+
+/**
+ * Write a {@link ResultTable} (a similarity matrix, labels, coordinates …) like {@link writeMatrix}: Arrow IPC
+ * file or CSV by extension, atomically; `-` streams Arrow IPC (or CSV with `format: 'csv'`) to stdout.
+ */
+export async function writeTable(table: ResultTable, path: string, options: WriteMatrixOptions = {}): Promise<void> {
+  const format = options.format ?? matrixFormatFor(path);
+  const toStdout = path === STDIO_PATH;
+  const produce = async (write: (chunk: string | Uint8Array) => Promise<void>): Promise<void> => {
+    if (format === 'arrow') await writeTableIpc(resultTableToArrow(table), toStdout ? 'stream' : 'file', write);
+    else await writeTableCsv(table, write);
   };
   if (toStdout) await writeToStream(options.stdout ?? process.stdout, STDOUT_LABEL, produce);
   else await writeStreamAtomic(path, produce);

@@ -1,9 +1,15 @@
 /**
- * Column normalisation of a feature matrix.
+ * Normalisation of feature matrices, with hypertools 0.8's semantics for the z-scores.
  *
- * `zscoreWithin` is hypertools 0.8's `normalize='within'` for one track: every column minus its mean,
- * divided by its population standard deviation (ddof = 0); a constant column becomes all zeros instead
- * of NaN. (hypertools ≥ 1.0 renamed things and its `Normalize` is min-max scaling: not this.)
+ * Modes ({@link NORMALIZE_MODES}):
+ * - `zscore-within` — hypertools 0.8 `normalize='within'`: each input's columns z-scored with that
+ *   input's own mean and population standard deviation (ddof = 0); a constant column becomes zeros.
+ * - `zscore-across` — hypertools 0.8 `normalize='across'`: the columns of every input z-scored with the
+ *   statistics of all inputs stacked on top of each other (so it needs several inputs to mean anything).
+ * - `zscore-row` — hypertools 0.8 `normalize='row'`: each row (time point) z-scored across its features.
+ * - `minmax` — each input's columns scaled to [0, 1] (constant column → 0). This is what hypertools ≥ 1.0
+ *   calls `Normalize`; it is named `minmax` here so nobody mistakes it for the z-scores above.
+ * - `none` — values unchanged.
  */
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 
@@ -77,4 +83,147 @@ export function zscoreWithin(matrix: FeatureMatrix, options: ZscoreOptions = {})
     data: out,
     metadata: { ...matrix.metadata, normalization: 'zscore-within' },
   };
+}
+
+/** The normalisation modes, as the CLI names them. */
+export const NORMALIZE_MODES = Object.freeze(['zscore-within', 'zscore-across', 'zscore-row', 'minmax', 'none'] as const);
+export type NormalizeMode = (typeof NORMALIZE_MODES)[number];
+
+/**
+ * Running per-column statistics over any number of matrices (or row blocks), merged with Chan et al.'s
+ * pairwise update so that stacking many tracks loses no precision. What `zscore-across` needs, computed
+ * one track at a time so an album never has to be held in memory at once.
+ */
+export class RunningColumnStats {
+  /** Rows seen. */
+  count = 0;
+  readonly mean: Float64Array;
+  /** Sum of squared deviations from the mean. */
+  readonly m2: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+
+  constructor(readonly columns: number) {
+    this.mean = new Float64Array(columns);
+    this.m2 = new Float64Array(columns);
+    this.min = new Float64Array(columns).fill(Infinity);
+    this.max = new Float64Array(columns).fill(-Infinity);
+  }
+
+  /** Add every row of `matrix` (its column count must match). */
+  add(matrix: FeatureMatrix): this {
+    if (matrix.columns.length !== this.columns) {
+      throw new RangeError(`matrix has ${matrix.columns.length} columns, the statistics ${this.columns}`);
+    }
+    const n = matrix.rows;
+    if (n === 0) return this;
+    const own = columnStats(matrix);
+    for (let c = 0; c < this.columns; c++) {
+      const col = matrix.data.subarray(c * n, (c + 1) * n);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const x = col[i];
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+      if (lo < this.min[c]) this.min[c] = lo;
+      if (hi > this.max[c]) this.max[c] = hi;
+      const m2b = own.std[c] * own.std[c] * n;
+      const total = this.count + n;
+      const delta = own.mean[c] - this.mean[c];
+      this.mean[c] += (delta * n) / total;
+      this.m2[c] += m2b + (delta * delta * this.count * n) / total;
+    }
+    this.count += n;
+    return this;
+  }
+
+  /** The statistics as {@link ColumnStats} (population std; `constant` where min equals max). */
+  stats(): ColumnStats {
+    const std = new Float64Array(this.columns);
+    const constant = new Uint8Array(this.columns);
+    for (let c = 0; c < this.columns; c++) {
+      std[c] = this.count > 0 ? Math.sqrt(this.m2[c] / this.count) : NaN;
+      constant[c] = this.count > 0 && this.min[c] === this.max[c] ? 1 : 0;
+    }
+    return { mean: Float64Array.from(this.mean), std, constant };
+  }
+}
+
+/** The statistics of several matrices stacked row-wise (what `zscore-across` divides by). */
+export function stackedColumnStats(matrices: readonly FeatureMatrix[]): ColumnStats {
+  if (matrices.length === 0) throw new RangeError('no matrices to take statistics of');
+  const running = new RunningColumnStats(matrices[0].columns.length);
+  for (const m of matrices) running.add(m);
+  return running.stats();
+}
+
+/** Each row z-scored across its columns (population std; a constant row becomes zeros). */
+export function zscoreRows(matrix: FeatureMatrix): FeatureMatrix {
+  const n = matrix.rows;
+  const k = matrix.columns.length;
+  const out = new Float64Array(matrix.data.length);
+  for (let r = 0; r < n; r++) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += matrix.data[c * n + r];
+    const m = sum / k;
+    let ss = 0;
+    let same = true;
+    const first = matrix.data[r];
+    for (let c = 0; c < k; c++) {
+      const x = matrix.data[c * n + r];
+      const d = x - m;
+      ss += d * d;
+      if (x !== first) same = false;
+    }
+    const s = Math.sqrt(ss / k);
+    for (let c = 0; c < k; c++) out[c * n + r] = same || s === 0 ? 0 : (matrix.data[c * n + r] - m) / s;
+  }
+  return { ...matrix, data: out, metadata: { ...matrix.metadata, normalization: 'zscore-row' } };
+}
+
+/** Each column scaled to [0, 1] by its own minimum and maximum (a constant column becomes zeros). */
+export function minmaxColumns(matrix: FeatureMatrix): FeatureMatrix {
+  const n = matrix.rows;
+  const out = new Float64Array(matrix.data.length);
+  for (let c = 0; c < matrix.columns.length; c++) {
+    const src = matrix.data.subarray(c * n, (c + 1) * n);
+    const dst = out.subarray(c * n, (c + 1) * n);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (src[i] < lo) lo = src[i];
+      if (src[i] > hi) hi = src[i];
+    }
+    const range = hi - lo;
+    if (!(range > 0)) continue; // constant (or empty, or NaN-only) column: zeros
+    for (let i = 0; i < n; i++) dst[i] = (src[i] - lo) / range;
+  }
+  return { ...matrix, data: out, metadata: { ...matrix.metadata, normalization: 'minmax' } };
+}
+
+/**
+ * Normalise one or more matrices with `mode` (see the module comment). The result has one matrix per
+ * input, each with `metadata.normalization = mode`; `zscore-across` uses the statistics of all inputs.
+ */
+export function normalize(matrices: readonly FeatureMatrix[], mode: NormalizeMode): FeatureMatrix[] {
+  switch (mode) {
+    case 'zscore-within':
+      return matrices.map((m) => zscoreWithin(m));
+    case 'zscore-across': {
+      if (matrices.length === 0) return [];
+      const stats = stackedColumnStats(matrices);
+      return matrices.map((m) => {
+        const z = zscoreWithin(m, { stats });
+        return { ...z, metadata: { ...z.metadata, normalization: 'zscore-across', normalization_inputs: String(matrices.length) } };
+      });
+    }
+    case 'zscore-row':
+      return matrices.map(zscoreRows);
+    case 'minmax':
+      return matrices.map(minmaxColumns);
+    case 'none':
+      return matrices.map((m) => ({ ...m, metadata: { ...m.metadata, normalization: 'none' } }));
+  }
 }

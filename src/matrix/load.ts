@@ -1,0 +1,126 @@
+/**
+ * What every transform subcommand reads: a matrix file (Arrow IPC file or stream, CSV), `-` (an Arrow
+ * stream — or analysis JSON — on standard input), or any analysis input the resolver accepts (a track
+ * URI/URL/id, a search, an analysis JSON or MSD `.h5` file), whose 1 ms matrix is then built on the fly.
+ */
+import { open, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { basename } from 'node:path';
+import type { Analysis } from '../analysis/types.js';
+import { analysisSlug } from '../analysis/summary.js';
+import { slug } from '../util/slug.js';
+import { analysisFromJson } from '../sources/files.js';
+import { resolveAnalysis, type ResolveOptions } from '../sources/resolve.js';
+import { parseJson } from '../util/jsonPosition.js';
+import type { FeatureMatrix } from './featureMatrix.js';
+import { buildFeatureMatrix, type GridSemantics } from './grid.js';
+import { readMatrix, STDIO_PATH } from './io.js';
+import { isArrowFileBytes, isArrowStreamBytes } from './arrow.js';
+
+export interface LoadedMatrix {
+  matrix: FeatureMatrix;
+  /** The analysis, when the input was one (absent for matrix files). */
+  analysis?: Analysis;
+  /** Section start times in seconds: from the analysis, or from a matrix's `sections_s` metadata. */
+  sectionsS: number[];
+  /** Track duration in seconds when known (`duration_s` metadata or the analysis). */
+  durationS?: number;
+  /** A name for messages and titles: the title, the track id or the input. */
+  label: string;
+  /** A file-name slug for default output names. */
+  slug: string;
+}
+
+export interface LoadMatrixOptions {
+  /** Grid of matrices built from analyses; default `full`. */
+  grid?: GridSemantics;
+  /** How analyses are resolved (cache, Spotify, fixtures…). */
+  resolve?: ResolveOptions;
+  /** Where `-` reads from; default `process.stdin`. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+const MATRIX_EXTENSIONS = /\.(arrow|feather|ipc|csv)$/i;
+
+/** Load one input as a feature matrix (see the module comment for what is accepted). */
+export async function loadMatrix(input: string, options: LoadMatrixOptions = {}): Promise<LoadedMatrix> {
+  if (input === STDIO_PATH) {
+    const bytes = await readAll(options.stdin ?? process.stdin);
+    if (looksLikeJson(bytes)) {
+      const analysis = analysisFromJson(parseJson(Buffer.from(bytes).toString('utf8'), 'stdin'), 'stdin', 'stdin', {}, options.resolve?.log);
+      return fromAnalysis(analysis, options);
+    }
+    return fromMatrix(await readMatrix(STDIO_PATH, { stdin: Readable.from([bytes]) }), 'stdin');
+  }
+  if (await isMatrixFile(input)) return fromMatrix(await readMatrix(input), input);
+  return fromAnalysis(await resolveAnalysis(input, options.resolve ?? {}), options);
+}
+
+function fromAnalysis(analysis: Analysis, options: LoadMatrixOptions): LoadedMatrix {
+  const matrix = buildFeatureMatrix(analysis, { grid: options.grid ?? 'full' });
+  const p = analysis.provenance;
+  return {
+    matrix,
+    analysis,
+    sectionsS: (analysis.sections ?? []).map((s) => s.start),
+    durationS: analysis.track.duration,
+    label: p?.title ?? (p?.origin === 'file' ? basename(p.location) : undefined) ?? p?.trackId ?? p?.location ?? 'track',
+    slug: analysisSlug(analysis),
+  };
+}
+
+function fromMatrix(matrix: FeatureMatrix, input: string): LoadedMatrix {
+  const md = matrix.metadata;
+  let sectionsS: number[] = [];
+  try {
+    const parsed: unknown = md.sections_s ? JSON.parse(md.sections_s) : [];
+    if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'number' && Number.isFinite(x))) sectionsS = parsed as number[];
+  } catch {
+    // metadata written by someone else: no sections
+  }
+  const duration = Number(md.duration_s);
+  return {
+    matrix,
+    sectionsS,
+    durationS: md.duration_s && Number.isFinite(duration) ? duration : undefined,
+    label: md.title || md.track_id || input,
+    slug: slug(md.title || md.track_id || basename(input).replace(/\.[^.]*$/, '')) || 'track',
+  };
+}
+
+/** A regular file whose name says matrix, or whose first bytes are Arrow IPC or a CSV header naming `time_ms`. */
+async function isMatrixFile(path: string): Promise<boolean> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) return false;
+  } catch {
+    return false; // not a file: a URI, an id or a search (the resolver explains what is wrong)
+  }
+  if (MATRIX_EXTENSIONS.test(path)) return true;
+  const fh = await open(path, 'r');
+  try {
+    const head = new Uint8Array(512);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const bytes = head.subarray(0, bytesRead);
+    if (isArrowFileBytes(bytes) || isArrowStreamBytes(bytes)) return true;
+    const text = Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '');
+    return /^(#[^\n]*\n)*[^\n{]*\btime_ms\b/.test(text);
+  } finally {
+    await fh.close();
+  }
+}
+
+function looksLikeJson(bytes: Uint8Array): boolean {
+  for (const b of bytes) {
+    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
+    if (b === 0xef) continue; // BOM
+    return b === 0x7b; // '{'
+  }
+  return false;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
