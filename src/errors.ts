@@ -148,6 +148,80 @@ export const messages = {
   retrying: (problem: string, delayS: string, nextTry: number, tries: number) =>
     `${problem}; retrying in ${delayS} s (try ${nextTry} of ${tries})`,
 
+  // ---- collections: albums, playlists, directories, manifests -----------------------------------------
+  /** The transform and batch subcommands. */
+  toolkit: {
+    binaryToTerminal: () =>
+      'refusing to write binary Arrow data to a terminal: pipe it into another command, or use -o FILE (.arrow or .csv)',
+    oneStdin: () => 'only one input can be read from stdin (-)',
+    severalToStdout: () => 'with several inputs, -o must be a directory (one file per input), not -',
+    jsonAndStdout: (what: string) => `--json and -o - both want stdout: write the ${what} to a file`,
+    emptyCollection: (spec: string) => `${spec}: the collection has no tracks`,
+    badGroup: (spec: string) => `--group ${JSON.stringify(spec)}: expected NAME=INPUT`,
+    tooFewGroups: (command: string) =>
+      `${command} needs at least two groups: give NAME=INPUT twice or more (or a manifest with a label column)`,
+    tooFewTracks: (name: string, analysed: number, needed: number, what: string) =>
+      `${name}: ${analysed} track${analysed === 1 ? '' : 's'} could be analysed; ${what} needs at least ${needed}`,
+  },
+  collection: {
+    /** A Spotify object that is neither a track nor a list of tracks (artist, show, episode). */
+    notACollection: (input: string, kind: string) =>
+      `${input}: names ${kind}; give tracks, an album, a playlist, a directory of analysis files or a manifest (.csv)`,
+    /** `resolveCollections([])`. */
+    noInputs: () => 'no inputs given: name tracks, an album, a playlist, a directory of analysis files or a manifest (.csv)',
+    /** Completes `messages.notFound` for `GET /playlists/{id}`. */
+    noSuchPlaylist: (id: string) => `no such playlist spotify:playlist:${id}`,
+    playlistNotFoundHint: () =>
+      [
+        'With client credentials songscope sees public playlists only: a private playlist answers 404.',
+        'Since 27 November 2024 Spotify also answers 404 for its own editorial and algorithmic playlists',
+        '("Made For You", "Discover Weekly", …) to apps without extended quota access.',
+      ].join('\n'),
+    playlistForbiddenHint: () =>
+      [
+        'Spotify restricted playlist contents for development-mode apps (from 9 March 2026 for existing apps);',
+        'apps with extended quota access are not affected.',
+        OFFLINE_WAYS,
+      ].join('\n'),
+    /** An album or playlist with nothing songscope can analyse. */
+    noTracks: (what: string, skipped: number) =>
+      `${what} has no tracks to analyse` + (skipped > 0 ? ` (${skipped} ${skipped === 1 ? 'item' : 'items'} skipped)` : ''),
+    /** One skipped playlist item, for `Collection.skipped`. */
+    skippedItem: (position: number, kind: 'episode' | 'local' | 'unavailable', name?: string) =>
+      `item ${position}: ` +
+      (kind === 'episode' ? 'a podcast episode' : kind === 'local' ? 'a local file' : 'not available on Spotify (removed, or not playable)') +
+      (name === undefined ? '' : ` (${quote(name)})`),
+    /** The name of several inputs merged into one collection. */
+    mergedName: (names: readonly string[]) =>
+      names.length <= 3 ? names.join(', ') : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`,
+    /** Informational (stderr), after listing a playlist with skipped items. */
+    skippedSummary: (what: string, skipped: number, total: number) =>
+      `${what}: skipped ${skipped} of ${total} ${total === 1 ? 'item' : 'items'} that ${skipped === 1 ? 'is' : 'are'} not Spotify tracks (podcast episodes, local files, unavailable tracks)`,
+    /** What a listing is called in messages (`offlineMiss`, `noTracks`). */
+    listingOf: (uri: string) => `the track list of ${uri}`,
+    offlineListingHint: () =>
+      'Run the command once without --offline to cache the track list, or replay recorded answers with --fixtures DIR.',
+    /** Informational (stderr): a listing answered from the cache under --offline. */
+    listingFromCache: (uri: string, fetchedAt: string) => `${uri}: track list from the cache (fetched ${fetchedAt})`,
+    emptyDirectory: (path: string) =>
+      `${path}: no analysis files (*.json, *.h5, *.hdf5) in this directory (subdirectories are not searched)`,
+    // manifests (CSV: path_or_uri,label)
+    manifestEmpty: (path: string) => `${path}: the manifest lists no inputs (expected lines of path_or_uri,label)`,
+    manifestFields: (path: string, line: number, found: number) =>
+      `${path}: line ${line}: ${found} fields; expected path_or_uri,label (quote a value that contains a comma)`,
+    manifestNoInput: (path: string, line: number) => `${path}: line ${line}: the path_or_uri field is empty`,
+    manifestUnterminatedQuote: (path: string, line: number) =>
+      `${path}: line ${line}: unterminated quoted field (fields spanning lines are not supported)`,
+    manifestStrayQuote: (path: string, line: number) =>
+      `${path}: line ${line}: a quote inside an unquoted field, or text after a closing quote; quote the whole field and double inner quotes ("a ""b"" c")`,
+    manifestStdin: (path: string, line: number) =>
+      `${path}: line ${line}: - (standard input) cannot be listed in a manifest`,
+    manifestNested: (path: string, line: number) =>
+      `${path}: line ${line}: a manifest cannot list another manifest`,
+    /** An entry that cannot be read as an input: `detail` is the underlying one-line message. */
+    manifestEntry: (path: string, line: number, detail: string) => `${path}: line ${line}: ${detail}`,
+  },
+
   // ---- Million Song Dataset files ---------------------------------------------------------------------
   msd: {
     notHdf5: (path: string) =>

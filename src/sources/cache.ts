@@ -7,6 +7,9 @@
  *   album, durationMs}, "analysis": {…audio-analysis…} }`; the `{ analysis }` wrapper means a cache file
  *   can itself be passed to `songscope analyze`.
  * - `search/<slug>.json` — `{ "query", "track_id" }`: which track a search query resolved to.
+ * - `albums/<album id>.json`, `playlists/<playlist id>.json` — `{ "songscope_cache": 1, "fetched_at",
+ *   "kind", "listing": {id, name, tracks: [{id, name, artists, album, durationMs}], …} }`: the track list
+ *   of an album or playlist, so that `--offline` can list it again.
  *
  * Writes are atomic (temp file + rename); failures are never cached.
  */
@@ -25,6 +28,27 @@ export interface CachedTrack {
   fetched_at: string;
   track: TrackMetadata;
   analysis: AudioAnalysis;
+}
+
+/** What a listing entry is: an album's or a playlist's track list. */
+export type ListingKind = 'album' | 'playlist';
+
+/**
+ * The track list of an album or playlist as cached: the client's AlbumMetadata or PlaylistMetadata,
+ * stored whole (fields beyond these three are kept, and checked by the reader).
+ */
+export interface CachedListingData {
+  id: string;
+  name: string;
+  tracks: TrackMetadata[];
+}
+
+export interface CachedListing {
+  songscope_cache: number;
+  /** ISO 8601 time of the fetch. */
+  fetched_at: string;
+  kind: ListingKind;
+  listing: CachedListingData;
 }
 
 /**
@@ -48,6 +72,47 @@ export class AnalysisCache {
 
   searchPath(query: string): string {
     return join(this.dir, 'search', `${slug(query) || '_'}.json`);
+  }
+
+  /** The file of an album's (`albums/<id>.json`) or a playlist's (`playlists/<id>.json`) track list. */
+  listingPath(kind: ListingKind, id: string): string {
+    return join(this.dir, kind === 'album' ? 'albums' : 'playlists', `${id}.json`);
+  }
+
+  /**
+   * The cached track list of an album or playlist, or undefined when absent. A damaged or foreign file
+   * is treated as absent (and reported through `warn`).
+   */
+  async getListing(kind: ListingKind, id: string, warn?: (line: string) => void): Promise<CachedListing | undefined> {
+    const path = this.listingPath(kind, id);
+    const entry = await readJson(path, warn);
+    if (entry === undefined) return undefined;
+    const e = entry as Partial<CachedListing> | null;
+    const listing = e?.listing as Partial<CachedListingData> | undefined;
+    const valid =
+      typeof e === 'object' &&
+      e !== null &&
+      e.songscope_cache === CACHE_FORMAT_VERSION &&
+      e.kind === kind &&
+      typeof listing === 'object' &&
+      listing !== null &&
+      listing.id === id &&
+      typeof listing.name === 'string' &&
+      Array.isArray(listing.tracks) &&
+      listing.tracks.every(isTrackMetadata);
+    if (!valid) {
+      warn?.(`ignoring ${path}: not a songscope cache entry of version ${CACHE_FORMAT_VERSION} for the ${kind} ${id}`);
+      return undefined;
+    }
+    return e as CachedListing;
+  }
+
+  /** Store the track list of an album or playlist (atomically). */
+  async putListing(kind: ListingKind, listing: CachedListingData, now: Date = new Date()): Promise<string> {
+    const entry: CachedListing = { songscope_cache: CACHE_FORMAT_VERSION, fetched_at: now.toISOString(), kind, listing };
+    const path = this.listingPath(kind, listing.id);
+    await writeJsonAtomic(path, entry);
+    return path;
   }
 
   /**

@@ -6,11 +6,13 @@
  * `--record DIR`) writes it. The layout is documented for people who hand-make fixtures in
  * `fixtures/spotify/README.md`:
  *
- * - `GET {api}/tracks/{id}` → `tracks/{id}.json` (likewise `audio-analysis/{id}.json`, `albums/{id}.json`);
+ * - `GET {api}/tracks/{id}` → `tracks/{id}.json` (likewise `audio-analysis/{id}.json`, `albums/{id}.json`,
+ *   `playlists/{id}.json`);
  * - `GET {api}/search?q=…&type=track…` → `search/{slug(q)}.json`;
  * - any other GET → the path under the API base as directories, plus `.` + the sorted `key-value`
  *   query pairs joined by `-` and slugged when there is a query string, plus `.json`
- *   (`albums/ID/tracks?offset=50&limit=50` → `albums/ID/tracks.limit-50-offset-50.json`).
+ *   (`albums/ID/tracks?offset=50&limit=50` → `albums/ID/tracks.limit-50-offset-50.json`; a playlist's
+ *   pages: `playlists/ID/tracks?limit=100&offset=100` → `playlists/ID/tracks.limit-100-offset-100.json`).
  *
  * Each file holds the plain JSON body of a 200 answer; nothing else (no headers, no token) is stored.
  */

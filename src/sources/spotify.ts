@@ -1,5 +1,5 @@
 /**
- * The Spotify source: track metadata, audio analyses, track search and albums from the Spotify Web
+ * The Spotify source: track metadata, audio analyses, track search, albums and playlists from the Spotify Web
  * API, through `@spotify/web-api-ts-sdk` with the client-credentials flow.
  *
  * The SDK's own pieces are replaced where they fall short on a command line:
@@ -17,6 +17,7 @@ import type {
   IAuthStrategy,
   IResponseDeserializer,
   IValidateResponses,
+  MaxInt,
   SdkConfiguration,
   SimplifiedTrack,
   Track,
@@ -26,11 +27,13 @@ import { ExitCode, inputError, messages, runtimeError, SongscopeError } from '..
 import {
   DEFAULT_ACCOUNTS_BASE_URL,
   DEFAULT_API_BASE_URL,
+  parseRetryAfter,
   SDK_API_ROOT,
   SpotifyHttp,
   tokenUrlFor,
   type FetchLike,
 } from './http.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createReplayFetch, recordFixture } from './replay.js';
 
 /** Options of {@link SpotifyClient}. All optional; see {@link spotifyOptionsFromEnv} for the environment. */
@@ -277,6 +280,67 @@ export interface AlbumMetadata {
   artists: string[];
   /** Every track of the album (all pages), with `album` set to the album's name. */
   tracks: TrackMetadata[];
+  /**
+   * Spotify's `track_number` of each track, parallel to `tracks` (null when absent). It restarts on each
+   * disc of a multi-disc album; the index in `tracks` is the album order.
+   */
+  trackNumbers?: (number | null)[];
+}
+
+/** A playlist item that is not a Spotify track, as {@link SpotifyClient.getPlaylist} reports it. */
+export interface PlaylistSkip {
+  /** 1-based position of the item in the playlist (items skipped included). */
+  position: number;
+  /** `episode`: a podcast episode; `local`: a local file; `unavailable`: no track (removed, or not playable). */
+  kind: 'episode' | 'local' | 'unavailable';
+  /** The item's name, when it has one. */
+  name?: string;
+}
+
+/** A playlist with its tracks in playlist order, as {@link SpotifyClient.getPlaylist} returns it. */
+export interface PlaylistMetadata {
+  id: string;
+  name: string;
+  /** The owner's display name (or id), when given. */
+  owner?: string;
+  /** Every item that is a Spotify track (all pages), in playlist order; other items are in `skipped`. */
+  tracks: TrackMetadata[];
+  /** Items in the playlist, skipped ones included. */
+  total: number;
+  /** The items that are not Spotify tracks (podcast episodes, local files, removed tracks). */
+  skipped: PlaylistSkip[];
+}
+
+/**
+ * A "not before" time shared by every API request of one client, so that an HTTP 429 on one request
+ * holds back the others too. {@link SpotifyHttp} honours `Retry-After` per request: without this gate,
+ * concurrent requests would go on hitting the server while one of them waits. The client holds the gate
+ * when a 429 arrives (only for a wait its `--max-wait` budget allows: a wait it refuses fails that request
+ * at once and holds nobody), and waits on it before it sends each API request (not before retries of a
+ * request already sent: those wait in {@link SpotifyHttp}).
+ */
+export class RateLimitGate {
+  #notBefore = 0;
+
+  /** Hold every request until `seconds` from `now`; never shortens a longer hold. */
+  hold(seconds: number, now: number = Date.now()): void {
+    this.#notBefore = Math.max(this.#notBefore, now + seconds * 1000);
+  }
+
+  /** Milliseconds until the gate opens (0 when open). */
+  remainingMs(now: number = Date.now()): number {
+    return Math.max(0, this.#notBefore - now);
+  }
+
+  /** Resolve once the gate is open (at once when it is); resolves with the ms waited. */
+  async wait(): Promise<number> {
+    let waited = 0;
+    for (let ms = this.remainingMs(); ms > 0; ms = this.remainingMs()) {
+      await sleep(ms);
+      waited += ms;
+    }
+    return waited;
+  }
 }
 
 /** What a request is about, for messages. */
@@ -287,10 +351,17 @@ interface RequestContext {
   notFound: string;
   /** Set for audio-analysis requests: 403 then gets its own message and hint. */
   analysisOf?: string;
+  /** Hint of the 404 error (none by default). */
+  notFoundHint?: string;
+  /** Hint of a 403 error other than an analysis's (none by default). */
+  forbiddenHint?: string;
 }
 
 /** Page size used to fetch the remaining tracks of a long album. */
 const ALBUM_PAGE_SIZE = 50;
+
+/** Page size used to fetch the items of a playlist (`GET /playlists/{id}/tracks?limit=100&offset=…`). */
+export const PLAYLIST_PAGE_SIZE = 100;
 
 /**
  * The Spotify client. Construct it freely: nothing is checked against the network (or the credentials)
@@ -308,6 +379,9 @@ export class SpotifyClient {
   readonly #sdk: SpotifyApi;
   readonly #auth: ClientCredentialsAuth;
   readonly #hasCredentials: boolean;
+  readonly #known = new Map<string, TrackMetadata>();
+  /** Shared by every API request of this client: see {@link RateLimitGate}. */
+  readonly #gate = new RateLimitGate();
 
   /**
    * Fail now (rather than at the first request) when the network would be needed but
@@ -330,15 +404,31 @@ export class SpotifyClient {
       options.accountsBaseUrl ?? DEFAULT_ACCOUNTS_BASE_URL,
     );
 
-    const http = new SpotifyHttp({
+    // Every try goes through `observed`, which holds the shared gate when Spotify answers 429 with a wait
+    // that the budget allows (SpotifyHttp then waits out that request itself); every new API request
+    // waits on the gate first (`gated`), so concurrent requests do not hammer a rate-limiting server.
+    const underlying: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const observed: FetchLike = async (input, init) => {
+      const response = await underlying(input, init);
+      if (response.status === 429) {
+        const askedS = parseRetryAfter(response.headers.get('retry-after'));
+        if (http.waitedS + askedS <= http.maxWaitS) this.#gate.hold(askedS);
+      }
+      return response;
+    };
+    const http: SpotifyHttp = new SpotifyHttp({
       apiBaseUrl,
       maxWaitS: options.maxWaitS,
       tries: options.tries,
       retryBaseMs: options.retryBaseMs,
       timeoutMs: options.timeoutMs,
       log: options.log,
-      fetch: options.fetch,
+      fetch: observed,
     });
+    const gated: FetchLike = async (input, init) => {
+      await this.#gate.wait();
+      return http.fetch(input, init);
+    };
 
     let transport: FetchLike;
     let sdkFetch: FetchLike;
@@ -350,7 +440,7 @@ export class SpotifyClient {
       const recordDir = options.recordDir;
       transport = http.fetch;
       sdkFetch = async (input, init) => {
-        const response = await http.fetch(input, init);
+        const response = await gated(input, init);
         const method = (init?.method ?? 'GET').toUpperCase();
         const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
         if (method === 'GET' && response.status === 200 && url.startsWith(SDK_API_ROOT)) {
@@ -361,7 +451,7 @@ export class SpotifyClient {
       };
     } else {
       transport = http.fetch;
-      sdkFetch = http.fetch;
+      sdkFetch = gated;
     }
 
     this.#auth = new ClientCredentialsAuth({
@@ -379,10 +469,22 @@ export class SpotifyClient {
   }
 
   /**
-   * Track metadata from `GET /tracks/{id}`.
+   * Remember track metadata already received (from an album or playlist listing), so that
+   * {@link getTrack} answers it without a request. Ignored in record mode, where every track is fetched
+   * so that the recording can replay it by id.
+   */
+  rememberTracks(tracks: Iterable<TrackMetadata>): void {
+    if (this.mode === 'record') return;
+    for (const track of tracks) this.#known.set(track.id, { ...track, artists: [...track.artists] });
+  }
+
+  /**
+   * Track metadata from `GET /tracks/{id}`, or from {@link rememberTracks}.
    * @param id a Spotify track id (22 characters of [0-9A-Za-z]; validated by the caller)
    */
   async getTrack(id: string): Promise<TrackMetadata> {
+    const known = this.mode === 'record' ? undefined : this.#known.get(id);
+    if (known) return { ...known, artists: [...known.artists] };
     const ctx: RequestContext = { what: `spotify:track:${id}`, notFound: `no such track spotify:track:${id}` };
     const track = await this.#call(ctx, () => this.#sdk.tracks.get(encodeURIComponent(id)));
     return this.#toTrackMetadata(track, ctx.what);
@@ -449,7 +551,90 @@ export class SpotifyClient {
       name: album.name,
       artists: artistNames(album.artists),
       tracks: items.map((t, i) => this.#toTrackMetadata(t, `${ctx.what} (track ${i + 1})`, album.name)),
+      trackNumbers: items.map((t) =>
+        isObject(t) && typeof t.track_number === 'number' && Number.isFinite(t.track_number) ? t.track_number : null,
+      ),
     };
+  }
+
+  /**
+   * A playlist and all its tracks: `GET /playlists/{id}` (whose `tracks` holds the first page of items),
+   * then `GET /playlists/{id}/tracks?limit=100&offset=…` while Spotify reports more. Items that are not
+   * Spotify tracks (podcast episodes, local files, removed tracks) are left out and listed in `skipped`.
+   * Also reads the February 2026 shape, where `tracks` is called `items` and each item's `track` `item`.
+   *
+   * Errors as for the other calls; a 404 (`messages.collection.noSuchPlaylist`, exit 2) and a 403 carry
+   * a hint about the playlists Spotify withholds.
+   * @param id a Spotify playlist id (validated by the caller)
+   */
+  async getPlaylist(id: string): Promise<PlaylistMetadata> {
+    const ctx: RequestContext = {
+      what: `spotify:playlist:${id}`,
+      notFound: messages.collection.noSuchPlaylist(id),
+      notFoundHint: messages.collection.playlistNotFoundHint(),
+      forbiddenHint: messages.collection.playlistForbiddenHint(),
+    };
+    const encoded = encodeURIComponent(id);
+    const playlist: unknown = await this.#call(ctx, () => this.#sdk.playlists.getPlaylist(encoded));
+    if (!isObject(playlist)) throw this.#badAnswer(ctx.what, 'body', 'is not a playlist object');
+    if (typeof playlist.name !== 'string') throw this.#badAnswer(ctx.what, 'name', 'is missing');
+    const page: unknown = playlist.tracks ?? playlist.items;
+    if (!isObject(page)) throw this.#badAnswer(ctx.what, 'tracks', 'is missing');
+    const items: unknown[] = Array.isArray(page.items) ? [...page.items] : [];
+    const total = typeof page.total === 'number' && page.total >= 0 ? page.total : items.length;
+    if (!Array.isArray(page.items) && typeof page.total !== 'number') {
+      throw this.#badAnswer(ctx.what, 'tracks.items', 'is missing');
+    }
+    // With no items in the playlist object (a trimmed answer), every page is fetched.
+    let more = Array.isArray(page.items) ? Boolean(page.next) : total > 0;
+    while (more && items.length < total) {
+      const offset = items.length;
+      const next: unknown = await this.#call(ctx, () =>
+        this.#sdk.playlists.getPlaylistItems(encoded, undefined, undefined, PLAYLIST_PAGE_SIZE as unknown as MaxInt<50>, offset),
+      );
+      if (!isObject(next) || !Array.isArray(next.items) || next.items.length === 0) break;
+      items.push(...next.items);
+      more = Boolean(next.next);
+    }
+
+    const tracks: TrackMetadata[] = [];
+    const skipped: PlaylistSkip[] = [];
+    items.forEach((item, i) => {
+      const position = i + 1;
+      const track: unknown = isObject(item) ? (item.track ?? item.item) : undefined;
+      if (!isObject(track)) {
+        skipped.push({ position, kind: 'unavailable' });
+        return;
+      }
+      const name = typeof track.name === 'string' && track.name !== '' ? track.name : undefined;
+      const skip = (kind: PlaylistSkip['kind']): void => {
+        skipped.push(name === undefined ? { position, kind } : { position, kind, name });
+      };
+      const uri = typeof track.uri === 'string' ? track.uri : '';
+      if (track.type === 'episode' || track.episode === true || uri.startsWith('spotify:episode:')) return skip('episode');
+      if ((isObject(item) && item.is_local === true) || track.is_local === true || uri.startsWith('spotify:local:')) {
+        return skip('local');
+      }
+      if (typeof track.id !== 'string' || track.id === '') return skip('unavailable');
+      tracks.push(this.#toTrackMetadata(track, `${ctx.what} (item ${position})`));
+    });
+
+    const metadata: PlaylistMetadata = {
+      id: typeof playlist.id === 'string' ? playlist.id : id,
+      name: playlist.name,
+      tracks,
+      total: Math.max(total, items.length),
+      skipped,
+    };
+    const owner = isObject(playlist.owner)
+      ? typeof playlist.owner.display_name === 'string' && playlist.owner.display_name !== ''
+        ? playlist.owner.display_name
+        : typeof playlist.owner.id === 'string'
+          ? playlist.owner.id
+          : undefined
+      : undefined;
+    if (owner !== undefined) metadata.owner = owner;
+    return metadata;
   }
 
   /** Run one SDK call and map its failure to a SongscopeError in the request's context. */
@@ -478,9 +663,13 @@ export class SpotifyClient {
         if (ctx.analysisOf !== undefined) {
           return runtimeError(messages.analysisForbidden(ctx.analysisOf), messages.analysisForbiddenHint(), e);
         }
-        return runtimeError(messages.forbidden(ctx.what), undefined, e);
+        return runtimeError(messages.forbidden(ctx.what), ctx.forbiddenHint, e);
       case 404:
-        return new SongscopeError(messages.notFound(ctx.notFound), { exitCode: ExitCode.USAGE, cause: e });
+        return new SongscopeError(messages.notFound(ctx.notFound), {
+          exitCode: ExitCode.USAGE,
+          hint: ctx.notFoundHint,
+          cause: e,
+        });
       default:
         return runtimeError(messages.unexpectedStatus(e.status, ctx.what), undefined, e);
     }

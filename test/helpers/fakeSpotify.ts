@@ -21,6 +21,8 @@
  * - With `fixturesDir`, a `GET /v1/…` that no route matches is answered from that directory with the
  *   same mapping as `--fixtures` (`fixturePathFor`), 404 when the file is missing.
  * - Anything else unmatched: 404 `{"error":{"status":404,"message":"Service not found"}}`.
+ * - {@link FakeSpotify.inFlight} / {@link FakeSpotify.maxInFlight} count API requests being answered (for
+ *   concurrency bounds), and each request's `doneAt` says when its answer went out.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -46,6 +48,8 @@ export interface FakeRequest {
   params: Record<string, string>;
   /** When the request arrived, ms since the epoch. */
   at: number;
+  /** When the answer was sent (or the socket destroyed), ms since the epoch; unset while pending or hanging. */
+  doneAt?: number;
 }
 
 /** How the fake answers one request. */
@@ -119,6 +123,10 @@ export class FakeSpotify {
   readonly accessToken: string;
   /** Every request received, in arrival order (including ones answered by `destroy` or `hang`). */
   readonly requests: FakeRequest[] = [];
+  /** API requests (`/v1/…`) received and not yet answered (hanging ones included). */
+  inFlight = 0;
+  /** The largest {@link inFlight} seen since start or {@link reset}. */
+  maxInFlight = 0;
 
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
@@ -202,6 +210,7 @@ export class FakeSpotify {
   reset(): void {
     this.#routes.length = 0;
     this.requests.length = 0;
+    this.maxInFlight = this.inFlight;
   }
 
   /** Stop listening and destroy every open connection (hanging requests included). */
@@ -227,6 +236,18 @@ export class FakeSpotify {
       at: Date.now(),
     };
     this.requests.push(request);
+    const counted = request.path.startsWith('/v1/');
+    if (counted) {
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    }
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      request.doneAt = Date.now();
+      if (counted) this.inFlight -= 1;
+    };
 
     let reply: FakeReply;
     try {
@@ -235,10 +256,15 @@ export class FakeSpotify {
       reply = { status: 500, json: { error: { status: 500, message: `fake handler threw: ${String(e)}` } } };
     }
     if ('destroy' in reply) {
+      finish();
       req.socket.destroy();
       return;
     }
-    if ('hang' in reply) return;
+    if ('hang' in reply) {
+      res.on('close', finish);
+      return;
+    }
+    res.on('close', finish);
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     const headers: Record<string, string> = { ...(reply.headers ?? {}) };
     let body: string | Uint8Array = '';
@@ -248,9 +274,12 @@ export class FakeSpotify {
     } else if (reply.body !== undefined) {
       body = reply.body;
     }
-    if (res.destroyed) return;
+    if (res.destroyed) {
+      finish();
+      return;
+    }
     res.writeHead(reply.status ?? 200, headers);
-    res.end(body);
+    res.end(body, finish);
   }
 
   async #reply(request: FakeRequest): Promise<FakeReply> {
