@@ -31,14 +31,51 @@ export {
   type MatrixMetadata,
 } from './matrix/featureMatrix.js';
 export { buildFeatureMatrix, fullMs, seedMs, type GridOptions, type GridSemantics } from './matrix/grid.js';
-export { readMatrix, writeMatrix, matrixFormatFor, matrixToTable, tableToMatrix, type MatrixFormat } from './matrix/io.js';
+export { readMatrix, writeMatrix, writeTable, matrixFormatFor, matrixToTable, tableToMatrix, type MatrixFormat } from './matrix/io.js';
+export { loadMatrix, type LoadedMatrix, type LoadMatrixOptions } from './matrix/load.js';
+export type { ResultTable, TableColumn } from './matrix/table.js';
+
+// collections (albums, playlists, directories, manifests)
+export { resolveCollection, resolveCollections, fetchAnalyses, type Collection, type TrackRef } from './sources/collection.js';
 
 // transforms
-export { columnStats, zscoreWithin, type ColumnStats } from './transforms/normalize.js';
+export {
+  columnStats,
+  zscoreWithin,
+  normalize,
+  RunningColumnStats,
+  NORMALIZE_MODES,
+  type ColumnStats,
+  type NormalizeMode,
+} from './transforms/normalize.js';
 export { binMeans, rollingMean } from './transforms/resample.js';
-export { correlateRows, type SimilarityMatrix } from './transforms/correlate.js';
+export { correlateRows, similarityRows, SIMILARITY_METRICS, type SimilarityMatrix, type SimilarityMetric } from './transforms/correlate.js';
+export { pointsFromMatrix, pointsFromRows, type Points } from './transforms/points.js';
+export {
+  kmeans,
+  adjustedRandIndex,
+  noveltyCurve,
+  noveltySegments,
+  contiguousWard,
+  labelsToBoundaries,
+  boundaryFMeasure,
+  type KMeansResult,
+} from './transforms/cluster.js';
+export { hierarchicalOrder, dendrogramSegments } from './transforms/hierarchy.js';
+export { reduce, fitReducer, smacof, REDUCE_MODELS, type Embedding, type ReduceModel, type FittedReducer } from './transforms/reduce.js';
+export { crossValidate, stratifiedFolds, type ClassifyReport } from './transforms/classify.js';
+export { createRandom, DEFAULT_SEED } from './util/random.js';
 
 // plots and reports
 export { featureHeatmapSpec, similarityHeatmapSpec } from './plots/heatmap.js';
+export { clusterTimelineSpec } from './plots/timeline.js';
+export { trajectorySpec, labelledScatterSpec } from './plots/scatter.js';
+export { songsCorrelationSpec, clustermapSpec } from './plots/songs.js';
 export { compileSpec, renderSvg } from './plots/render.js';
+export { writePlot, svgToPng, type PlotFormat } from './plots/output.js';
 export { analyzeTrack, writeAnalyzeOutputs, defaultOutDir, type AnalyzeOptions, type AnalyzeResult } from './report/analyze.js';
+export { normalizeJob, correlateJob, clusterJob, reduceJob, binnedMatrix } from './report/transforms.js';
+export { runAlbum, runCompare, runClassify, type TrackGroup } from './report/album.js';
+export { collectTracks, trackVectors } from './report/vectors.js';
+export { buildReportHtml, writeReport } from './report/html.js';
+export { generateAnalysis, writeSyntheticAlbum } from './synth/generate.js';

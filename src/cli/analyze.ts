@@ -4,10 +4,12 @@
 import { join, relative, sep } from 'node:path';
 import { Command, Option } from 'commander';
 import type { AnalyzeSummary } from '../report/analyze.js';
+import type { PlotFormat } from '../plots/output.js';
 import { formatDuration } from '../analysis/summary.js';
 import {
   addSourceOptions,
   asGrid,
+  formatOption,
   gridOption,
   parseDurationMs,
   parseNumber,
@@ -22,6 +24,8 @@ interface AnalyzeCliOptions extends SourceCliOptions {
   resolution: number;
   smooth: number;
   render: boolean;
+  report: boolean;
+  format: PlotFormat;
   json?: boolean;
 }
 
@@ -30,7 +34,8 @@ export function analyzeCommand(): Command {
     .summary('analyse one track: summary, feature heatmap and self-similarity plots')
     .description(
       'Analyse one track: print a summary, and write the z-scored feature heatmap, the self-similarity ' +
-        'matrix (as Vega-Lite specs and SVGs), the validated analysis and summary.json into one directory.\n\n' +
+        'matrix (as Vega-Lite specs and SVGs or PNGs), the validated analysis, summary.json and report.html (both ' +
+        'plots, interactive, in one self-contained file) into one directory.\n\n' +
         'The input is a local analysis file (Spotify or Echo Nest JSON, a Million Song Dataset .h5, or - for ' +
         'JSON on stdin), or a Spotify track: spotify:track:ID, https://open.spotify.com/track/ID, a bare ' +
         '22-character id, or any other text as a search query (needs SPOTIFY_CLIENT_ID/SECRET).',
@@ -48,7 +53,9 @@ export function analyzeCommand(): Command {
         .default(0)
         .argParser((v) => parseNumber('--smooth', v, { min: 0 })),
     )
-    .option('--no-render', 'write the Vega-Lite specs but skip rendering SVGs')
+    .option('--no-render', 'write the Vega-Lite specs but skip rendering SVGs/PNGs')
+    .addOption(formatOption())
+    .option('--no-report', 'skip report.html (the plots, interactive, and the summary in one self-contained file)')
     .option('--json', 'print the summary as JSON on stdout instead of the text summary');
   addSourceOptions(cmd);
   cmd.addHelpText(
@@ -79,7 +86,7 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
       render: opts.render,
     });
     const outDir = opts.out ?? defaultOutDir(analysis);
-    const files = await writeAnalyzeOutputs(analysis, result, outDir);
+    const files = await writeAnalyzeOutputs(analysis, result, outDir, { format: opts.format, report: opts.report });
     const elapsedMs = performance.now() - started;
     if (opts.json) {
       process.stdout.write(JSON.stringify({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }, null, 2) + '\n');

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as util from 'node:util';
+import { basename, dirname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { inputError, messages } from '../errors.js';
 import type { ResolveOptions } from '../sources/resolve.js';
@@ -120,4 +121,48 @@ function parseEnvFallback(text: string): Record<string, string> {
     out[m[1]] = v;
   }
   return out;
+}
+
+// ---- options shared by the transform subcommands --------------------------------------------------------
+
+/** `--seed`: every random step's seed. */
+export function seedOption(): Option {
+  return new Option('--seed <n>', 'seed of every random step (same input and seed → byte-identical files)')
+    .default(0)
+    .argParser((v) => parseNumber('--seed', v, { integer: true }));
+}
+
+/** `--format`: which static images to write beside each Vega-Lite spec. */
+export function formatOption(): Option {
+  return new Option('--format <format>', 'static image format of the plots: svg, png (via resvg) or both').choices(['svg', 'png', 'both']).default('svg');
+}
+
+export function resolutionOption(what: string): Option {
+  return new Option('--resolution <duration>', `bin width of the ${what}, e.g. 1s, 500ms`).default(1000, '1s').argParser((v) => parseDurationMs('--resolution', v));
+}
+
+export function smoothOption(): Option {
+  return new Option('--smooth <seconds>', "trailing rolling mean over the bins, in seconds (pandas rolling(N).mean().fillna(0); the notebook's rolling(10) at 1 s is --smooth 10)")
+    .default(0)
+    .argParser((v) => parseNumber('--smooth', v, { min: 0 }));
+}
+
+/** Refuse binary output to a terminal. */
+export function checkBinaryStdout(output: string | undefined, format: 'arrow' | 'csv'): void {
+  if (output === '-' && format === 'arrow' && process.stdout.isTTY) {
+    throw inputError(messages.toolkit.binaryToTerminal());
+  }
+}
+
+/**
+ * Where the plot of a result goes: `--plot PATH` (its extension, if any, dropped), else beside the output
+ * file (same name, without the extension), else nothing (output to stdout without --plot).
+ */
+export function plotTarget(output: string, plot: string | boolean | undefined): { dir: string; name: string } | undefined {
+  if (plot === false) return undefined;
+  const base = typeof plot === 'string' ? plot : output === '-' ? undefined : output;
+  if (base === undefined) return undefined;
+  const dir = dirname(base);
+  const name = basename(base).replace(/\.(arrow|feather|ipc|csv|svg|png|vl\.json|json)$/i, '');
+  return { dir, name };
 }

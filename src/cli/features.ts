@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { buildFeatureMatrix } from '../matrix/grid.js';
 import { analysisSlug } from '../analysis/summary.js';
-import { inputError } from '../errors.js';
+import { inputError, messages } from '../errors.js';
 import { addSourceOptions, asGrid, gridOption, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
 
 interface FeaturesCliOptions extends SourceCliOptions {
@@ -52,7 +52,7 @@ DuckDB:                   SELECT * FROM 'psy.arrow'  (with the arrow extension)`
     // Validate the output name before any work so a typo fails fast.
     if (output !== undefined) matrixFormatFor(output);
     if (output === '-' && process.stdout.isTTY) {
-      throw inputError('refusing to write binary Arrow data to a terminal: pipe it into another command, or use -o FILE');
+      throw inputError(messages.toolkit.binaryToTerminal());
     }
     const started = performance.now();
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));

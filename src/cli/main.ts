@@ -8,6 +8,8 @@ import { ExitCode, SongscopeError, messages } from '../errors.js';
 import { VERSION } from '../version.js';
 import { analyzeCommand } from './analyze.js';
 import { featuresCommand } from './features.js';
+import { albumCommand, classifyCommand, compareCommand } from './batch.js';
+import { clusterCommand, correlateCommand, normalizeCommand, reduceCommand } from './transforms.js';
 import { loadDotEnv, say } from './common.js';
 
 export function buildProgram(): Command {
@@ -23,6 +25,13 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(analyzeCommand());
   program.addCommand(featuresCommand());
+  program.addCommand(normalizeCommand());
+  program.addCommand(correlateCommand());
+  program.addCommand(clusterCommand());
+  program.addCommand(reduceCommand());
+  program.addCommand(classifyCommand());
+  program.addCommand(albumCommand());
+  program.addCommand(compareCommand());
   program.addHelpText(
     'after',
     `
@@ -63,7 +72,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
     await buildProgram().parseAsync(argv);
-    return ExitCode.OK;
+    // a batch command that finished but had failures (some tracks) sets its exit code itself
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
   } catch (error) {
     return reportError(error, verbose);
   }

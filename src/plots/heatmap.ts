@@ -504,7 +504,7 @@ export function similarityHeatmapSpec(
         type: 'quantitative',
         title: 'r',
         scale: colorScale([-1, 1], options),
-        legend: { title: 'r', values: [-1, -0.5, 0, 0.5, 1] },
+        legend: { title: 'r', values: [-1, -0.5, 0, 0.5, 1], format: '.1f' },
       },
       tooltip: [
         { field: 'x', type: 'quantitative', title: 'time x (s)', format: '.2f' },

@@ -332,7 +332,7 @@ export function labelledScatterSpec(input: LabelledScatterInput, options: Labell
       encoding: { x, y, color, tooltip },
     },
     {
-      mark: { type: 'text', align: 'left', baseline: 'middle', dx: 7, fontSize: 10, color: '#333333' },
+      mark: { type: 'text', align: 'left', baseline: 'middle', dx: 7, fontSize: 10, color: '#333333', limit: 180 },
       encoding: { x, y, text: { field: 'label', type: 'nominal' }, tooltip },
     },
   ];

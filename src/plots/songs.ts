@@ -11,6 +11,7 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { DendrogramSegment } from '../transforms/hierarchy.js';
 import {
   RECT_MARK,
   VEGA_LITE_SCHEMA,
@@ -35,12 +36,7 @@ export interface SongsCorrelationInput {
 }
 
 /** One link of a dendrogram, in leaf-position units across (leaf k at x = k) and merge-height units up. */
-export interface DendrogramSegment {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
+export type { DendrogramSegment };
 
 /** Input of {@link clustermapSpec}. */
 export interface ClustermapInput extends SongsCorrelationInput {
@@ -132,7 +128,7 @@ function heatmapParts(
         type: 'quantitative' as const,
         title: 'r',
         scale: colorScale([-1, 1], options),
-        legend: { title: 'r', values: [-1, -0.5, 0, 0.5, 1] },
+        legend: { title: 'r', values: [-1, -0.5, 0, 0.5, 1], format: '.1f' },
       },
       tooltip: [
         { field: 'a', type: 'nominal' as const, title: 'song a' },

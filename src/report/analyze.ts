@@ -9,13 +9,16 @@ import type { Analysis } from '../analysis/types.js';
 import { analysisSlug, summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
 import { buildFeatureMatrix, type GridOptions, type GridSemantics } from '../matrix/grid.js';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
-import { columnStats, zscoreWithin } from '../transforms/normalize.js';
+import { columnStats, zscoreWithin, type ColumnStats } from '../transforms/normalize.js';
 import { binMeans, rollingMean } from '../transforms/resample.js';
 import { correlateRows, type SimilarityMatrix } from '../transforms/correlate.js';
 import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
 import { renderSvg } from '../plots/render.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { inputError, messages } from '../errors.js';
+import { formatDuration } from '../analysis/summary.js';
+import { svgToPng, type PlotFormat } from '../plots/output.js';
+import { buildReportHtml, type ReportInput } from './html.js';
 import { VERSION } from '../version.js';
 
 export interface AnalyzeOptions {
@@ -27,10 +30,16 @@ export interface AnalyzeOptions {
   smoothS?: number;
   /** At most this many time bins in the feature heatmap; default 1000. */
   maxFeatureBins?: number;
+  /** At most this many display cells per axis of the self-similarity heatmap; default 250 (see `similarityHeatmapSpec`). */
+  maxSimilarityCells?: number;
   /** Render SVGs (false: specs only, e.g. for speed); default true. */
   render?: boolean;
   /** Storage to reuse for the 1 ms matrix (see {@link GridOptions.buffer}). */
   buffer?: Float64Array;
+  /** The analysis' 1 ms matrix, already built with `grid` (e.g. by a batch job that needs it too). */
+  matrix?: FeatureMatrix;
+  /** Its column statistics, when already computed (`columnStats(matrix)`). */
+  stats?: ColumnStats;
 }
 
 /** The numbers `analyze` reports (summary.json). */
@@ -100,7 +109,7 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
     t = now;
   };
 
-  const matrix = buildFeatureMatrix(analysis, { grid, buffer: options.buffer });
+  const matrix = options.matrix ?? buildFeatureMatrix(analysis, { grid, buffer: options.buffer });
   if (matrix.rows === 0) throw inputError(messages.emptyGrid(analysis.provenance.location));
   const firstMs = matrix.timeMs[0];
   const lastMs = matrix.timeMs[matrix.rows - 1];
@@ -111,7 +120,7 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   lap('matrix');
   // z-scoring is affine per column, so binning then z-scoring with the 1 ms statistics equals
   // z-scoring the 1 ms matrix then binning — without a second rows × 26 pass or allocation.
-  const stats = columnStats(matrix);
+  const stats = options.stats ?? columnStats(matrix);
   lap('zscore');
   const zscored = (binMs: number) => zscoreWithin(binMeans(matrix, binMs), { stats, inPlace: true });
   const featureBins = zscored(displayBinMs(firstMs, lastMs, options.maxFeatureBins ?? 1000));
@@ -150,7 +159,7 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
       binWidthS: resolutionMs / 1000,
       values: similarity.values,
       subtitle: similaritySubtitle(summary.similarity),
-    }),
+    }, options.maxSimilarityCells !== undefined ? { maxDisplayCells: options.maxSimilarityCells } : {}),
   };
   lap('specs');
   let svgs: AnalyzeResult['svgs'];
@@ -173,31 +182,53 @@ export function defaultOutDir(analysis: Analysis, base = 'songscope-out'): strin
   return join(base, analysisSlug(analysis));
 }
 
-/** The files `analyze` writes, in order. */
+/** The files `analyze` can write, in order. */
 export const ANALYZE_FILES = [
   'features.vl.json',
   'features.svg',
+  'features.png',
   'similarity.vl.json',
   'similarity.svg',
+  'similarity.png',
   'analysis.json',
   'summary.json',
+  'report.html',
 ] as const;
+
+export interface AnalyzeWriteOptions {
+  /** Static images of the rendered plots: `svg` (default), `png` or `both`. Nothing without rendering. */
+  format?: PlotFormat;
+  /** Write `report.html` (the plots, interactive, and the summary in one self-contained file); default true. */
+  report?: boolean;
+}
 
 /**
  * Write the outputs into `outDir` (created if needed), each atomically. Everything is computed before
  * the first write, so an invalid input leaves nothing behind. The files hold no timings, so the same
- * input gives byte-identical files.
+ * input gives byte-identical files. Files of {@link ANALYZE_FILES} that this run does not write (SVGs after
+ * `render: false`, a PNG after `format: 'svg'` …) are removed, so what is in the directory always agrees.
  *
- * @returns the paths written, in {@link ANALYZE_FILES} order (SVGs only when rendered)
+ * @returns the paths written, in {@link ANALYZE_FILES} order
  */
-export async function writeAnalyzeOutputs(analysis: Analysis, result: AnalyzeResult, outDir: string): Promise<string[]> {
-  const contents: Partial<Record<(typeof ANALYZE_FILES)[number], string>> = {
+export async function writeAnalyzeOutputs(
+  analysis: Analysis,
+  result: AnalyzeResult,
+  outDir: string,
+  options: AnalyzeWriteOptions = {},
+): Promise<string[]> {
+  const format = options.format ?? 'svg';
+  const svg = format === 'svg' || format === 'both';
+  const png = format === 'png' || format === 'both';
+  const contents: Partial<Record<(typeof ANALYZE_FILES)[number], string | Uint8Array>> = {
     'features.vl.json': JSON.stringify(result.specs.features) + '\n',
-    'features.svg': result.svgs?.features,
+    'features.svg': svg ? result.svgs?.features : undefined,
+    'features.png': png && result.svgs ? svgToPng(result.svgs.features) : undefined,
     'similarity.vl.json': JSON.stringify(result.specs.similarity) + '\n',
-    'similarity.svg': result.svgs?.similarity,
+    'similarity.svg': svg ? result.svgs?.similarity : undefined,
+    'similarity.png': png && result.svgs ? svgToPng(result.svgs.similarity) : undefined,
     'analysis.json': JSON.stringify(analysis) + '\n',
   };
+  if (options.report !== false) contents['report.html'] = buildReportHtml(analyzeReport(result));
   const names = ANALYZE_FILES.filter((name) => name === 'summary.json' || contents[name] !== undefined);
   const paths = names.map((name) => join(outDir, name));
   contents['summary.json'] = JSON.stringify({ ...result.summary, files: paths }, null, 2) + '\n';
@@ -205,4 +236,29 @@ export async function writeAnalyzeOutputs(analysis: Analysis, result: AnalyzeRes
   // Without rendering, SVGs left by an earlier run would no longer match the specs beside them.
   for (const name of ANALYZE_FILES.filter((n) => !names.includes(n))) await rm(join(outDir, name), { force: true });
   return paths;
+}
+
+/** What report.html shows for one track: the summary numbers and both plots. */
+function analyzeReport(result: AnalyzeResult): ReportInput {
+  const s = result.summary;
+  const summary: Record<string, string | number> = {};
+  if (s.artist) summary.artist = s.artist;
+  if (s.album) summary.album = s.album;
+  summary.source = `${s.source}${s.analyzerVersion ? ` (analyzer ${s.analyzerVersion})` : ''} via ${s.origin}`;
+  summary.duration = `${formatDuration(s.durationS)} (${s.durationS.toFixed(2)} s)`;
+  if (s.tempoBpm !== undefined) summary.tempo = `${s.tempoBpm.toFixed(1)} BPM`;
+  if (s.key) summary.key = s.key;
+  if (s.timeSignature) summary['time signature'] = s.timeSignature;
+  if (s.loudnessDb !== undefined) summary.loudness = `${s.loudnessDb.toFixed(1)} dB`;
+  summary.events = `${s.counts.bars} bars · ${s.counts.beats} beats · ${s.counts.segments} segments · ${s.counts.sections} sections`;
+  summary.grid = `${s.grid.rows.toLocaleString('en-US')} rows × ${s.grid.columns} features at 1 ms (${s.grid.semantics})`;
+  return {
+    title: plotTitle(s),
+    subtitle: s.generator,
+    summary,
+    plots: [
+      { name: 'features', title: 'Features over time', spec: result.specs.features, caption: 'z-score of each of the 26 features (bar, beat, 12 pitch classes, 12 timbre coefficients) over time.' },
+      { name: 'similarity', title: 'Self-similarity', spec: result.specs.similarity, caption: 'Pearson correlation between every pair of time bins: blocks are parts that stay alike, off-diagonal stripes are repeats.' },
+    ],
+  };
 }

@@ -8,6 +8,8 @@
  * costs more than the resampling), "warm" reuses one buffer (as batch work over albums does).
  */
 import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -96,6 +98,10 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   console.log(`\npeak RSS of this process: ${(peakRss / 2 ** 20).toFixed(0)} MB`);
+
+  // The album pipeline runs in a process of its own, so its peak memory is the album's alone.
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./album.js', import.meta.url))], { stdio: 'inherit' });
+  if (child.status !== 0) process.exitCode = child.status ?? 1;
 }
 
 await main();

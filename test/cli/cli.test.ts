@@ -32,7 +32,9 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
       assert.ok(r.stdout.includes(expected), `stdout lacks ${expected}:\n${r.stdout}`);
     }
     const files = (await readdir(out)).sort();
-    assert.deepEqual(files, ['analysis.json', 'features.svg', 'features.vl.json', 'similarity.svg', 'similarity.vl.json', 'summary.json']);
+    assert.deepEqual(files, ['analysis.json', 'features.svg', 'features.vl.json', 'report.html', 'similarity.svg', 'similarity.vl.json', 'summary.json']);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    assert.ok(html.includes('B minor') && !/<script[^>]+src=/i.test(html), 'report.html: the summary, self-contained');
     for (const spec of ['features.vl.json', 'similarity.vl.json']) {
       const parsed = JSON.parse(await readFile(join(out, spec), 'utf8'));
       assert.equal(parsed.$schema, 'https://vega.github.io/schema/vega-lite/v6.json');
@@ -80,8 +82,8 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     assert.equal(s.similarity.undefinedBins, 19); // 10 s at 0.5 s = a 20-bin window: 19 leading zero rows
     assert.ok(s.elapsedMs >= 0);
     const dir = join(cwd, 'songscope-out', 'give-it-up-for-love-feat-john-williams-mysto-pizzi-remix');
-    assert.deepEqual((await readdir(dir)).sort(), ['analysis.json', 'features.vl.json', 'similarity.vl.json', 'summary.json']);
-    assert.deepEqual(s.files.map((f: string) => f.replace(/^.*[\\/]/, '')), ['features.vl.json', 'similarity.vl.json', 'analysis.json', 'summary.json']);
+    assert.deepEqual((await readdir(dir)).sort(), ['analysis.json', 'features.vl.json', 'report.html', 'similarity.vl.json', 'summary.json']);
+    assert.deepEqual(s.files.map((f: string) => f.replace(/^.*[\\/]/, '')), ['features.vl.json', 'similarity.vl.json', 'analysis.json', 'summary.json', 'report.html']);
   });
 
   test('--out ./dir/ lists the files by name; --no-render removes SVGs an earlier run left', async () => {
@@ -89,10 +91,13 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     await mkdir(cwd);
     const first = await runCli(['analyze', join(FIXTURES, 'spotify/audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json'), '--out', './o/'], { cwd });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /^wrote 6 files to o\/\n  features\.vl\.json\n  features\.svg\n  similarity\.vl\.json\n  similarity\.svg\n  analysis\.json\n  summary\.json$/m);
-    const second = await runCli(['analyze', join(FIXTURES, 'psy-gangnam-style.json'), '--out', './o/', '--no-render'], { cwd });
+    assert.match(first.stdout, /^wrote 7 files to o\/\n  features\.vl\.json\n  features\.svg\n  similarity\.vl\.json\n  similarity\.svg\n  analysis\.json\n  summary\.json\n  report\.html$/m);
+    const second = await runCli(['analyze', join(FIXTURES, 'psy-gangnam-style.json'), '--out', './o/', '--no-render', '--no-report'], { cwd });
     assert.equal(second.code, 0, second.stderr);
     assert.deepEqual((await readdir(join(cwd, 'o'))).sort(), ['analysis.json', 'features.vl.json', 'similarity.vl.json', 'summary.json']);
+    const third = await runCli(['analyze', join(FIXTURES, 'psy-gangnam-style.json'), '--out', './o/', '--format', 'png', '--no-report'], { cwd });
+    assert.equal(third.code, 0, third.stderr);
+    assert.deepEqual((await readdir(join(cwd, 'o'))).sort(), ['analysis.json', 'features.png', 'features.vl.json', 'similarity.png', 'similarity.vl.json', 'summary.json']);
   });
 
   test('the MSD .h5 file and JSON on stdin', async () => {

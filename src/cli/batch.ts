@@ -1,0 +1,429 @@
+/**
+ * Batch subcommands over collections of tracks: `album`, `compare` and `classify`. Progress goes to stderr
+ * (a bar on a terminal, plain lines otherwise); tracks that fail are reported at the end and make the
+ * exit code 1, but never stop the others.
+ */
+import { Command, Option } from 'commander';
+import type { CollectProgress } from '../report/vectors.js';
+import { parseNdims } from './transforms.js';
+import type { Collection } from '../sources/collection.js';
+import type { TrackGroup, BatchTimings } from '../report/album.js';
+import type { TrackFailure } from '../report/vectors.js';
+import type { PlotFormat } from '../plots/output.js';
+import type { ResolveOptions } from '../sources/resolve.js';
+import { ExitCode, inputError, messages } from '../errors.js';
+import {
+  addSourceOptions,
+  asGrid,
+  formatOption,
+  gridOption,
+  parseNumber,
+  resolveOptionsFrom,
+  say,
+  seedOption,
+  type SourceCliOptions,
+} from './common.js';
+
+interface BatchCliOptions extends SourceCliOptions {
+  out?: string;
+  grid: string;
+  plot: boolean;
+  perTrackPlots: boolean;
+  format: PlotFormat;
+  seed: number;
+  concurrency: number;
+  normalize: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const COLLECTION_HELP =
+  'spotify:album:ID or album URL, spotify:playlist:ID or playlist URL, a directory of analysis files, or a CSV manifest (path_or_uri,label)';
+
+function addBatchOptions(cmd: Command, outDefault: string): Command {
+  cmd
+    .option('-o, --out <dir>', `output directory (default: ${outDefault})`)
+    .addOption(gridOption())
+    .addOption(seedOption())
+    .addOption(
+      new Option('--normalize <mode>', "how each song's time-averaged vector is normalised: zscore-across (the notebook: statistics of all songs) or none")
+        .choices(['zscore-across', 'none'])
+        .default('zscore-across'),
+    )
+    .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel (Spotify rate limits are respected)').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .option('--no-plot', 'no plots at all (and no report.html): numbers only')
+    .addOption(formatOption())
+    .option('-q, --quiet', 'no progress and no summary on stderr');
+  addSourceOptions(cmd);
+  return cmd;
+}
+
+/** A progress reporter: a bar on a terminal, one line per track otherwise. */
+async function progressReporter(opts: BatchCliOptions, label: string): Promise<{ onProgress?: (p: CollectProgress) => void; stop: () => void }> {
+  if (opts.quiet) return { stop: () => undefined };
+  if (process.stderr.isTTY) {
+    const { SingleBar, Presets } = (await import('cli-progress')).default;
+    const bar = new SingleBar(
+      { format: `${label} [{bar}] {value}/{total} tracks · {failed} failed · {name}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+      Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      onProgress: (p) => {
+        if (!started) {
+          bar.start(p.total, 0, { name: '', failed: 0 });
+          started = true;
+        }
+        bar.update(p.done, { name: p.name, failed: p.failed });
+      },
+      stop: () => started && bar.stop(),
+    };
+  }
+  return {
+    onProgress: (p) => say(`[${p.done}/${p.total}] ${p.name}${p.failed ? ` (${p.failed} failed so far)` : ''}`),
+    stop: () => undefined,
+  };
+}
+
+function reportFailures(failures: TrackFailure[]): void {
+  if (failures.length === 0) return;
+  say(`${failures.length} track${failures.length === 1 ? '' : 's'} failed:`);
+  for (const f of failures) say(`  ${f.name} (${f.ref.input}): ${f.message}`);
+}
+
+function timingLine(t: BatchTimings): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  return `time: ${s(t.total)} (tracks ${s(t.tracks)}, per-track outputs ${s(t.perTrack)}, songs ${s(t.songs)}, plots and report ${s(t.plots)})`;
+}
+
+function resolveFrom(opts: BatchCliOptions): ResolveOptions {
+  return resolveOptionsFrom(opts, say);
+}
+
+// ---- album --------------------------------------------------------------------------------------------
+
+interface AlbumCliOptions extends BatchCliOptions {
+  k: number;
+  metric: string;
+  resolution?: number;
+  smooth: number;
+}
+
+export function albumCommand(): Command {
+  const cmd = new Command('album')
+    .summary('analyse every track of an album, playlist, directory or manifest and compare the songs')
+    .description(
+      'Analyse every track of a collection and compare the songs with each other.\n\n' +
+        "Each song becomes its time-averaged feature vector (z-scored across the album, as the notebook's " +
+        'hypertools normalize="across"). Written into the output directory:\n' +
+        '  tracks/NN-title/      per-track analyze outputs (off with --no-per-track-plots)\n' +
+        "  songs-correlation     heatmap of the songs' Pearson correlations, labelled with track numbers and titles\n" +
+        '  songs-clustermap      the same ordered by hierarchical clustering, with its dendrogram (seaborn clustermap)\n' +
+        '  songs-mds             2-D metric MDS of the songs, coloured by k-means (--k)\n' +
+        '  album.json            every number; report.html: all plots, interactive, in one self-contained file\n' +
+        'Every plot is NAME.vl.json plus NAME.svg (or .png with --format). Tracks that fail are reported at the ' +
+        'end and make the exit code 1; the rest are still analysed.',
+    )
+    .argument('<collection>', COLLECTION_HELP)
+    .addOption(new Option('--k <n>', 'k-means clusters of the songs').default(3).argParser((v) => parseNumber('--k', v, { min: 1, integer: true })))
+    .addOption(new Option('--metric <metric>', "distance between the correlation matrix' rows for the clustermap (seaborn's metric)").choices(['correlation', 'euclidean']).default('correlation'))
+    .option('--no-per-track-plots', 'skip the per-track analyze outputs')
+    .addOption(new Option('--smooth <seconds>', 'per-track self-similarity: rolling mean in seconds').default(0).argParser((v) => parseNumber('--smooth', v, { min: 0 })));
+  addBatchOptions(cmd, './songscope-out/<album name>/');
+  cmd.option('--json', 'print album.json\'s summary (tracks, clusters, failures, files) as JSON on stdout');
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ songscope album fixtures --no-per-track-plots -o out/fixtures
+  $ songscope album spotify:album:2noRn2Aes5aoNVsU6iWThc --format both
+  $ songscope album https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M --no-plot --json`,
+  );
+  cmd.action(async (spec: string, opts: AlbumCliOptions) => {
+    const [{ resolveCollection }, { runAlbum }, { slug }] = await Promise.all([
+      import('../sources/collection.js'),
+      import('../report/album.js'),
+      import('../util/slug.js'),
+    ]);
+    const resolve = resolveFrom(opts);
+    const collection = await resolveCollection(spec, resolve);
+    if (collection.tracks.length === 0) throw inputError(messages.toolkit.emptyCollection(spec));
+    if (!opts.quiet) say(`${collection.name}: ${collection.tracks.length} track${collection.tracks.length === 1 ? '' : 's'} (${collection.kind})${collection.skipped?.length ? `; skipped ${collection.skipped.length} items that are not tracks` : ''}`);
+    const outDir = opts.out ?? `songscope-out/${slug(collection.name) || 'album'}`;
+    const progress = await progressReporter(opts, collection.name);
+    let result;
+    try {
+      result = await runAlbum(collection, {
+        outDir,
+        resolve,
+        grid: asGrid(opts.grid),
+        concurrency: opts.concurrency,
+        plots: opts.plot,
+        perTrackPlots: opts.perTrackPlots,
+        format: opts.format,
+        normalize: opts.normalize as never,
+        seed: opts.seed,
+        k: opts.k,
+        metric: opts.metric as never,
+        smoothS: opts.smooth,
+        onProgress: progress.onProgress,
+      });
+    } finally {
+      progress.stop();
+    }
+    if (opts.json) {
+      process.stdout.write(
+        JSON.stringify(
+          {
+            name: result.name,
+            tracks: result.tracks.map((t, i) => ({ position: t.ref.position, name: t.name, cluster: result.clusters[i] })),
+            failures: result.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })),
+            files: result.files,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    }
+    if (!opts.quiet) {
+      reportFailures(result.failures);
+      say(`wrote ${result.files.length} file${result.files.length === 1 ? '' : 's'} to ${outDir}/ (${result.tracks.length} tracks analysed)`);
+      say(timingLine(result.timings));
+    }
+    if (result.failures.length > 0) process.exitCode = ExitCode.RUNTIME;
+  });
+  return cmd;
+}
+
+// ---- groups -------------------------------------------------------------------------------------------
+
+/** `NAME=INPUT` (or a bare INPUT, named after its collection). */
+function splitGroup(text: string): { name?: string; input: string } {
+  const eq = text.indexOf('=');
+  // a Spotify URL can hold '=' only after '?', so a '=' before any '?' or ':' separates the name
+  if (eq > 0 && !/[?:/]/.test(text.slice(0, eq))) return { name: text.slice(0, eq).trim(), input: text.slice(eq + 1).trim() };
+  return { input: text };
+}
+
+/**
+ * Groups from `NAME=INPUT` arguments (several with the same NAME are merged) or from one manifest whose
+ * `label` column names the groups.
+ */
+async function resolveGroups(specs: string[], resolve: ResolveOptions): Promise<TrackGroup[]> {
+  const { resolveCollection } = await import('../sources/collection.js');
+  const groups = new Map<string, Collection>();
+  for (const spec of specs) {
+    const { name, input } = splitGroup(spec);
+    if (!input) throw inputError(messages.toolkit.badGroup(spec));
+    const collection = await resolveCollection(input, resolve);
+    if (name === undefined && collection.kind === 'manifest' && collection.tracks.some((t) => t.label)) {
+      // a labelled manifest: one group per label
+      for (const t of collection.tracks) {
+        const label = t.label || '(unlabelled)';
+        const g = groups.get(label) ?? { ...collection, name: label, tracks: [] };
+        g.tracks.push({ ...t, position: g.tracks.length + 1 });
+        groups.set(label, g);
+      }
+      continue;
+    }
+    const groupName = name || collection.name;
+    const existing = groups.get(groupName);
+    if (existing) existing.tracks.push(...collection.tracks.map((t, i) => ({ ...t, position: existing.tracks.length + i + 1 })));
+    else groups.set(groupName, { ...collection, name: groupName, tracks: [...collection.tracks] });
+  }
+  return [...groups.entries()].map(([name, collection]) => ({ name, collection }));
+}
+
+interface GroupCliOptions extends BatchCliOptions {
+  group: string[];
+  cv: string;
+  folds?: number;
+  reduce?: string;
+  ndims: number;
+}
+
+function addClassifyOptions(cmd: Command): Command {
+  return cmd
+    .option('-g, --group <NAME=INPUT>', `a group of tracks: NAME=INPUT where INPUT is a ${COLLECTION_HELP}; repeat`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(new Option('--cv <scheme>', 'cross-validation: stratified k-fold (seeded) or leave-one-out').choices(['kfold', 'loo']).default('kfold'))
+    .addOption(new Option('--folds <n>', 'k-fold: number of folds (default 5, or the smallest group size)').argParser((v) => parseNumber('--folds', v, { min: 2, integer: true })))
+    .addOption(new Option('--reduce <model>', 'reduce the vectors first and report both protocols (transductive and leak-free)').choices(['pca', 'mds', 'classical-mds']))
+    .addOption(new Option('--ndims <n>', 'dimensions of --reduce: 2 or 3').default(2).argParser(parseNdims));
+}
+
+function classifyOptions(opts: GroupCliOptions) {
+  return {
+    cv: opts.cv as 'kfold' | 'loo',
+    folds: opts.folds,
+    reduce: opts.reduce ? { model: opts.reduce as 'pca', ndims: opts.ndims } : undefined,
+  };
+}
+
+function printClassification(report: import('../transforms/classify.js').ClassifyReport): void {
+  const cv = report.cv === 'loo' ? 'leave-one-out' : `${report.nFolds}-fold stratified CV (seed ${report.seed})`;
+  say(`linear SVM (libsvm C-SVC, C = ${report.C}) on ${report.n} tracks × ${report.d} features, ${cv}`);
+  say(`classes: ${report.classes.map((c) => `${c.label} (${c.count})`).join(', ')}; majority baseline ${(report.majorityBaseline * 100).toFixed(1)} %`);
+  for (const p of report.protocols) {
+    const correct = Math.round(p.pooledAccuracy * report.n);
+    const perFold = report.cv === 'loo' ? `${correct} of ${report.n} held-out tracks right` : `per fold: ${p.folds.map((f) => (f.accuracy * 100).toFixed(0)).join(', ')} %`;
+    say(`  ${p.protocol.padEnd(12)} accuracy ${(p.accuracy * 100).toFixed(1)} %  (${perFold})`);
+    const head = 'true \\ predicted';
+    const first = Math.max(head.length, ...p.confusion.labels.map((l) => l.length)) + 2;
+    const cell = Math.max(...p.confusion.labels.map((l) => l.length), 4) + 2;
+    say(`    ${head.padEnd(first)}${p.confusion.labels.map((l) => l.padStart(cell)).join('')}`);
+    p.confusion.matrix.forEach((row, i) => say(`    ${p.confusion.labels[i].padEnd(first)}${row.map((v) => String(v).padStart(cell)).join('')}`));
+  }
+  if (report.explanation) say(report.explanation);
+}
+
+// ---- compare ------------------------------------------------------------------------------------------
+
+export function compareCommand(): Command {
+  const cmd = new Command('compare')
+    .summary('put the songs of several groups in one MDS space and classify them')
+    .description(
+      "Compare groups of tracks (albums, playlists, directories, manifests): every song's time-averaged feature " +
+        'vector is z-scored across all groups, placed in one 2-D MDS space coloured by group (compare-mds), ' +
+        'correlated song by song (compare-correlation), and a linear SVM is cross-validated on the groups ' +
+        '(as classify). Writes compare.json and report.html.',
+    )
+    .argument('[groups...]', 'groups as NAME=INPUT (or just INPUT, named after the collection)');
+  addClassifyOptions(cmd);
+  addBatchOptions(cmd, './songscope-out/compare/');
+  cmd.option('--json', 'print the classification report as JSON on stdout');
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ songscope compare "Daft Punk=spotify:album:2noRn2Aes5aoNVsU6iWThc" "Fleet Foxes=spotify:album:5GRnydamKvIeG46dycID6v"
+  $ songscope compare --group dance=generated/dance --group folk=generated/folk --cv loo`,
+  );
+  cmd.action(async (positional: string[], opts: GroupCliOptions) => {
+    const { runCompare } = await import('../report/album.js');
+    const resolve = resolveFrom(opts);
+    const groups = await resolveGroups([...positional, ...opts.group], resolve);
+    if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('compare'));
+    if (!opts.quiet) say(groups.map((g) => `${g.name}: ${g.collection.tracks.length} tracks`).join('; '));
+    const outDir = opts.out ?? 'songscope-out/compare';
+    const progress = await progressReporter(opts, 'compare');
+    let result;
+    try {
+      result = await runCompare(groups, {
+        outDir,
+        resolve,
+        grid: asGrid(opts.grid),
+        concurrency: opts.concurrency,
+        plots: opts.plot,
+        perTrackPlots: false,
+        format: opts.format,
+        normalize: opts.normalize as never,
+        seed: opts.seed,
+        onProgress: progress.onProgress,
+        ...classifyOptions(opts),
+      });
+    } finally {
+      progress.stop();
+    }
+    if (opts.json) process.stdout.write(JSON.stringify(result.classification ?? { skipped: result.classificationSkipped }, null, 2) + '\n');
+    if (!opts.quiet) {
+      if (result.classification) printClassification(result.classification);
+      else say(`classification skipped: ${result.classificationSkipped}`);
+      reportFailures(result.grouped.failures);
+      say(`wrote ${result.files.length} file${result.files.length === 1 ? '' : 's'} to ${outDir}/`);
+      say(timingLine(result.timings));
+    }
+    if (result.grouped.failures.length > 0) process.exitCode = ExitCode.RUNTIME;
+  });
+  return cmd;
+}
+
+// ---- classify -----------------------------------------------------------------------------------------
+
+interface ClassifyCliOptions extends GroupCliOptions {
+  output?: string;
+}
+
+export function classifyCommand(): Command {
+  const cmd = new Command('classify')
+    .summary('can a linear SVM tell groups of tracks apart? (cross-validated)')
+    .description(
+      "A linear SVM (libsvm's C-SVC, C = 1: what scikit-learn's SVC(kernel='linear') runs) on each track's " +
+        'time-averaged feature vector (z-scored across all tracks by default, as the notebook), with seeded ' +
+        'stratified k-fold cross-validation (--folds, default 5 or the smallest group size) or leave-one-out.\n\n' +
+        'With --reduce, both protocols are reported side by side: transductive (the notebook: reduce all tracks, ' +
+        'then cross-validate — optimistic, the test tracks shaped the space) and leak-free (the reduction is ' +
+        'fitted inside each training fold and the test tracks are projected into it).\n\n' +
+        'Groups: --group NAME=INPUT (repeat; INPUT an album/playlist URI or URL, a directory of analysis files, ' +
+        'or a manifest), or one CSV manifest path_or_uri,label whose labels are the groups.',
+    )
+    .argument('[manifest-or-groups...]', 'a labelled CSV manifest, or groups as NAME=INPUT');
+  addClassifyOptions(cmd);
+  cmd
+    .option('-o, --output <file>', 'per-track predictions (.csv/.arrow; - for stdout): track, group, fold and predicted group per protocol')
+    .addOption(gridOption())
+    .addOption(seedOption())
+    .addOption(new Option('--normalize <mode>', "normalisation of the track vectors").choices(['zscore-across', 'none']).default('zscore-across'))
+    .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .option('--json', 'print the report as JSON on stdout (accuracy, folds, confusion per protocol)')
+    .option('-q, --quiet', 'no progress and no report on stderr');
+  addSourceOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ songscope classify --group dance=generated/dance --group folk=generated/folk --cv loo
+  $ songscope classify albums.csv --reduce mds --ndims 2 --json`,
+  );
+  cmd.action(async (positional: string[], opts: ClassifyCliOptions) => {
+    const [{ runClassify }, { writeTable, matrixFormatFor }] = await Promise.all([import('../report/album.js'), import('../matrix/io.js')]);
+    if (opts.output !== undefined) matrixFormatFor(opts.output);
+    if (opts.json && opts.output === '-') throw inputError(messages.toolkit.jsonAndStdout('predictions'));
+    const resolve = resolveFrom(opts);
+    const groups = await resolveGroups([...positional, ...opts.group], resolve);
+    if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('classify'));
+    const progress = await progressReporter({ ...opts, plot: false, perTrackPlots: false, format: 'svg' }, 'classify');
+    let result;
+    try {
+      result = await runClassify(groups, {
+        outDir: '.',
+        resolve,
+        grid: asGrid(opts.grid),
+        concurrency: opts.concurrency,
+        normalize: opts.normalize as never,
+        seed: opts.seed,
+        onProgress: progress.onProgress,
+        ...classifyOptions(opts),
+      });
+    } catch (e) {
+      if (e instanceof RangeError) throw inputError(e.message);
+      throw e;
+    } finally {
+      progress.stop();
+    }
+    const { grouped, report } = result;
+    if (opts.output) {
+      const fold = new Int32Array(grouped.tracks.length);
+      report.protocols[0].folds.forEach((f) => f.testIndices.forEach((i) => (fold[i] = f.fold)));
+      await writeTable(
+        {
+          columns: [
+            { name: 'track', values: grouped.tracks.map((t) => t.name) },
+            { name: 'input', values: grouped.tracks.map((t) => t.ref.input) },
+            { name: 'group', values: grouped.labels },
+            { name: 'fold', values: fold },
+            ...report.protocols.map((p) => ({ name: `predicted_${p.protocol.replace('-', '_')}`, values: p.predictions })),
+          ],
+          metadata: { kind: 'classification', cv: report.cv, folds: String(report.nFolds), seed: String(report.seed), generator: 'songscope' },
+        },
+        opts.output,
+      );
+    }
+    if (opts.json) process.stdout.write(JSON.stringify({ ...report, failures: grouped.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })) }, null, 2) + '\n');
+    if (!opts.quiet) {
+      printClassification(report);
+      reportFailures(grouped.failures);
+    }
+    if (grouped.failures.length > 0) process.exitCode = ExitCode.RUNTIME;
+  });
+  return cmd;
+}

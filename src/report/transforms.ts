@@ -1,0 +1,486 @@
+/**
+ * The transform subcommands as library calls: normalize, correlate, cluster and reduce on loaded
+ * matrices. Each job returns its numeric result as a {@link ResultTable} (or matrices), a Vega-Lite spec
+ * and a summary; the CLI only parses options, loads inputs and writes what comes back.
+ *
+ * Binning follows the notebook: the 1 ms matrix is z-scored per column (unless it is already normalised),
+ * averaged into `resolution` bins (pandas `resample().mean()`), then optionally smoothed with a trailing
+ * rolling mean (pandas `rolling(N).mean().fillna(0)`).
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { FeatureMatrix } from '../matrix/featureMatrix.js';
+import type { LoadedMatrix } from '../matrix/load.js';
+import { secondsFromMs, type ResultTable } from '../matrix/table.js';
+import { columnStats, normalize, zscoreWithin, type NormalizeMode } from '../transforms/normalize.js';
+import { binMeans, rollingMean } from '../transforms/resample.js';
+import { similarityRows, type SimilarityMatrix, type SimilarityMetric } from '../transforms/correlate.js';
+import {
+  boundaryFMeasure,
+  contiguousWard,
+  kmeans,
+  labelsToBoundaries,
+  noveltySegments,
+} from '../transforms/cluster.js';
+import { reduce, type Embedding, type ReduceModel } from '../transforms/reduce.js';
+import { pointsFromMatrix, type Points } from '../transforms/points.js';
+import { DEFAULT_SEED } from '../util/random.js';
+import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
+import { clusterTimelineSpec } from '../plots/timeline.js';
+import { labelledScatterSpec, trajectorySpec } from '../plots/scatter.js';
+import { displayBinMs, MAX_SIMILARITY_BINS, smoothingWindow } from './analyze.js';
+import { inputError, messages } from '../errors.js';
+
+/** `auto`: z-score within the track unless the matrix says it is normalised already. */
+export type NormalizeChoice = NormalizeMode | 'auto';
+
+export interface BinOptions {
+  /** How to normalise the 1 ms matrix before binning; default `auto`. */
+  normalize?: NormalizeChoice;
+  /** Bin width, ms; default 1000. */
+  resolutionMs?: number;
+  /** Rolling-mean window in seconds (a multiple of the resolution); default 0 (none). */
+  smoothS?: number;
+}
+
+/** The mode `auto` stands for on this matrix. */
+export function effectiveNormalization(matrix: FeatureMatrix, choice: NormalizeChoice = 'auto'): NormalizeMode {
+  if (choice !== 'auto') return choice;
+  return matrix.metadata.normalization ? 'none' : 'zscore-within';
+}
+
+/**
+ * Normalise, bin and smooth one matrix as `correlate` and `cluster` do (see the module comment).
+ * `zscore-within` is applied to the bins with the 1 ms statistics (z-scoring is affine per column, so this
+ * equals z-scoring the 1 ms matrix first, without a second full-size copy).
+ */
+export function binnedMatrix(matrix: FeatureMatrix, options: BinOptions = {}): FeatureMatrix {
+  const resolutionMs = options.resolutionMs ?? 1000;
+  const window = smoothingWindow(options.smoothS ?? 0, resolutionMs);
+  if (matrix.rows === 0) throw inputError(messages.emptyGrid(matrix.metadata.title || 'matrix'));
+  const bins = Math.floor(matrix.timeMs[matrix.rows - 1] / resolutionMs) - Math.floor(matrix.timeMs[0] / resolutionMs) + 1;
+  if (bins > MAX_SIMILARITY_BINS) {
+    const span = matrix.timeMs[matrix.rows - 1] - matrix.timeMs[0] + 1;
+    throw inputError(messages.similarityTooLarge(bins, MAX_SIMILARITY_BINS, Math.ceil(span / (MAX_SIMILARITY_BINS - 1))));
+  }
+  const mode = effectiveNormalization(matrix, options.normalize);
+  let binned: FeatureMatrix;
+  if (mode === 'zscore-within') {
+    const stats = columnStats(matrix);
+    binned = zscoreWithin(binMeans(matrix, resolutionMs), { stats, inPlace: true });
+  } else if (mode === 'none') {
+    binned = binMeans(matrix, resolutionMs);
+  } else {
+    binned = binMeans(normalize([matrix], mode)[0], resolutionMs);
+  }
+  binned = { ...binned, metadata: { ...binned.metadata, normalization: matrix.metadata.normalization || mode } };
+  return window > 1 ? rollingMean(binned, window) : binned;
+}
+
+const timesS = (timeMs: Int32Array): Float64Array => Float64Array.from(timeMs, secondsFromMs);
+
+function plotTitle(loaded: LoadedMatrix): string {
+  const md = loaded.matrix.metadata;
+  return md.artist && md.title ? `${md.artist} – ${md.title}` : loaded.label;
+}
+
+function describeBins(resolutionMs: number, smoothS: number): string {
+  return `${resolutionMs / 1000} s bins${smoothS > 0 ? ` after a ${smoothS} s rolling mean` : ''}`;
+}
+
+// ---- normalize ----------------------------------------------------------------------------------------
+
+export interface NormalizeJobResult {
+  matrices: FeatureMatrix[];
+  specs: TopLevelSpec[];
+}
+
+/** Normalise the inputs with `mode` and make a feature heatmap of each result. */
+export function normalizeJob(inputs: LoadedMatrix[], mode: NormalizeMode): NormalizeJobResult {
+  const matrices = normalize(
+    inputs.map((i) => i.matrix),
+    mode,
+  );
+  const specs = matrices.map((m, i) => {
+    const binMs = displayBinMs(m.timeMs[0] ?? 0, m.timeMs[m.rows - 1] ?? 0, 1000);
+    const bins = binMeans(m, binMs);
+    return featureHeatmapSpec(
+      {
+        title: plotTitle(inputs[i]),
+        features: bins.columns,
+        binStartS: timesS(bins.timeMs),
+        binWidthS: binMs / 1000,
+        values: bins.data,
+      },
+      { subtitle: `${mode} values; ${bins.rows} bins of ${binMs / 1000} s` },
+    );
+  });
+  return { matrices, specs };
+}
+
+// ---- correlate ----------------------------------------------------------------------------------------
+
+export interface CorrelateOptions extends BinOptions {
+  metric?: SimilarityMetric;
+}
+
+export interface CorrelateSummary {
+  title: string;
+  metric: SimilarityMetric;
+  resolutionS: number;
+  smoothS: number;
+  bins: number;
+  /** Start times (s) of bins whose similarity is undefined (constant or empty rows). */
+  undefinedBinsS: number[];
+  normalization: string;
+}
+
+export interface CorrelateJobResult {
+  similarity: SimilarityMatrix;
+  table: ResultTable;
+  spec: TopLevelSpec;
+  summary: CorrelateSummary;
+}
+
+/**
+ * A similarity matrix as a table: `time_s` (bin start), then one column per bin named by its start time
+ * in seconds, so CSV is square with a header row (pandas: `read_csv(path, index_col=0)`).
+ */
+export function similarityTable(similarity: SimilarityMatrix, metadata: Record<string, string>): ResultTable {
+  const n = similarity.n;
+  const times = timesS(similarity.timeMs);
+  const columns: ResultTable['columns'] = [{ name: 'time_s', values: times }];
+  for (let j = 0; j < n; j++) {
+    const col = new Float64Array(n);
+    for (let i = 0; i < n; i++) col[i] = similarity.values[i * n + j];
+    columns.push({ name: String(times[j]), values: col });
+  }
+  return { columns, metadata };
+}
+
+export function correlateJob(loaded: LoadedMatrix, options: CorrelateOptions = {}): CorrelateJobResult {
+  const resolutionMs = options.resolutionMs ?? 1000;
+  const smoothS = options.smoothS ?? 0;
+  const metric = options.metric ?? 'pearson';
+  const binned = binnedMatrix(loaded.matrix, options);
+  const similarity = similarityRows(binned, metric);
+  const undefinedBinsS = similarity.undefinedRows.map((r) => secondsFromMs(similarity.timeMs[r]));
+  const summary: CorrelateSummary = {
+    title: plotTitle(loaded),
+    metric,
+    resolutionS: resolutionMs / 1000,
+    smoothS,
+    bins: similarity.n,
+    undefinedBinsS,
+    normalization: binned.metadata.normalization ?? '',
+  };
+  const table = similarityTable(similarity, {
+    ...loaded.matrix.metadata,
+    kind: 'similarity',
+    metric,
+    resolution_ms: String(resolutionMs),
+    smooth_s: String(smoothS),
+    normalization: summary.normalization,
+    undefined_bins_s: JSON.stringify(undefinedBinsS),
+  });
+  const what = metric === 'pearson' ? 'Pearson r' : metric === 'cosine' ? 'cosine similarity' : 'Euclidean distance';
+  const undef = undefinedBinsS.length > 0 ? `; ${undefinedBinsS.length} bin${undefinedBinsS.length === 1 ? '' : 's'} undefined` : '';
+  const spec = similarityHeatmapSpec(
+    {
+      title: summary.title,
+      binStartS: timesS(similarity.timeMs),
+      binWidthS: resolutionMs / 1000,
+      values: metric === 'euclidean' ? distanceForDisplay(similarity.values) : similarity.values,
+      subtitle: `${what} between ${describeBins(resolutionMs, smoothS)}${undef}${metric === 'euclidean' ? ' (shown as 1 − d / max d)' : ''}`,
+    },
+  );
+  return { similarity, table, spec, summary };
+}
+
+/** Distances mapped into the similarity colour scale: 1 − d / max d (1 = identical, 0 = farthest apart). */
+function distanceForDisplay(values: Float64Array): Float64Array {
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  return Float64Array.from(values, (v) => (Number.isNaN(v) ? NaN : max > 0 ? 1 - v / max : 1));
+}
+
+// ---- cluster ------------------------------------------------------------------------------------------
+
+export const CLUSTER_METHODS = Object.freeze(['kmeans', 'novelty', 'agglomerative'] as const);
+export type ClusterMethod = (typeof CLUSTER_METHODS)[number];
+
+export interface ClusterOptions extends BinOptions {
+  k?: number;
+  method?: ClusterMethod;
+  seed?: number;
+  /** k-means restarts; default 10 (scikit-learn's n_init). */
+  nInit?: number;
+  /** Novelty kernel width, seconds; default 16 (8 s either side). */
+  kernelS?: number;
+}
+
+/** Hit-rate boundary agreement at one tolerance window (mir_eval.segment.detection conventions). */
+export interface BoundaryScore {
+  windowS: number;
+  precision: number;
+  recall: number;
+  f: number;
+}
+
+export interface ClusterSummary {
+  title: string;
+  method: ClusterMethod;
+  k: number;
+  seed: number;
+  resolutionS: number;
+  smoothS: number;
+  bins: number;
+  /** Bins per label [shape=(k)]. */
+  sizes: number[];
+  /** Where the label changes (s), plus the start and end: the found section boundaries. */
+  boundariesS: number[];
+  /** The analysis' own section boundaries (section starts and the end), when known. */
+  referenceBoundariesS?: number[];
+  /** Agreement with the analysis' sections at 0.5 s and 3 s, when they are known. */
+  agreement?: BoundaryScore[];
+  /** How `agreement` is computed. */
+  agreementConvention: string;
+  /** k-means only: sum of squared distances to the centroids. */
+  inertia?: number;
+}
+
+export interface ClusterJobResult {
+  labels: Int32Array;
+  table: ResultTable;
+  spec: TopLevelSpec;
+  summary: ClusterSummary;
+}
+
+export const AGREEMENT_CONVENTION =
+  'mir_eval.segment.detection hit rate (beta = 1, trim = False: the track start and end count as boundaries), ' +
+  'boundaries matched one-to-one within ±window seconds';
+
+export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): ClusterJobResult {
+  const resolutionMs = options.resolutionMs ?? 1000;
+  const smoothS = options.smoothS ?? 0;
+  const method = options.method ?? 'kmeans';
+  const k = options.k ?? 3;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const binned = binnedMatrix(loaded.matrix, options);
+  const points = pointsFromMatrix(binned);
+  if (k > points.n) throw inputError(messages.badOption('--k', String(k), `at most the number of time bins (${points.n})`));
+  let labels: Int32Array;
+  let inertia: number | undefined;
+  if (method === 'kmeans') {
+    const result = kmeans(points, k, { seed, nInit: options.nInit ?? 10 });
+    labels = result.labels;
+    inertia = result.inertia;
+  } else if (method === 'agglomerative') {
+    labels = contiguousWard(points, k);
+  } else {
+    const kernelBins = Math.max(2, 2 * Math.round((options.kernelS ?? 16) * 500 / resolutionMs));
+    labels = noveltySegments(similarityRows(binned, 'pearson'), { kernelSize: kernelBins, k });
+  }
+  const times = timesS(binned.timeMs);
+  const endS = loaded.durationS ?? (times.length > 0 ? times[times.length - 1] + resolutionMs / 1000 : 0);
+  const boundariesS = labelsToBoundaries(labels, times, endS);
+  const sizes = new Array<number>(Math.max(k, 0)).fill(0);
+  for (const l of labels) if (l >= 0) sizes[l] = (sizes[l] ?? 0) + 1;
+  const summary: ClusterSummary = {
+    title: plotTitle(loaded),
+    method,
+    k,
+    seed,
+    resolutionS: resolutionMs / 1000,
+    smoothS,
+    bins: points.n,
+    sizes,
+    boundariesS,
+    agreementConvention: AGREEMENT_CONVENTION,
+    ...(inertia !== undefined ? { inertia } : {}),
+  };
+  if (loaded.sectionsS.length > 0) {
+    const reference = [...loaded.sectionsS, endS].filter((t, i, a) => i === 0 || t > a[i - 1]);
+    summary.referenceBoundariesS = reference;
+    summary.agreement = [0.5, 3].map((windowS) => {
+      const { precision, recall, f } = boundaryFMeasure(reference, boundariesS, windowS);
+      return { windowS, precision, recall, f };
+    });
+  }
+  const table: ResultTable = {
+    columns: [
+      { name: 'time_s', values: times },
+      { name: 'label', values: labels },
+    ],
+    metadata: {
+      ...loaded.matrix.metadata,
+      kind: 'clusters',
+      method,
+      k: String(k),
+      seed: String(seed),
+      resolution_ms: String(resolutionMs),
+      smooth_s: String(smoothS),
+    },
+  };
+  const spec = clusterTimelineSpec({
+    timesS: times,
+    binS: resolutionMs / 1000,
+    labels,
+    sections: loaded.sectionsS,
+    boundaries: boundariesS,
+    title: summary.title,
+    subtitle: clusterSubtitle(summary),
+    method,
+  });
+  return { labels, table, spec, summary };
+}
+
+function clusterSubtitle(s: ClusterSummary): string {
+  const how = s.method === 'kmeans' ? `k-means, k = ${s.k}, seed ${s.seed}` : s.method === 'novelty' ? `novelty (Foote), ${s.k} segments` : `contiguous Ward, ${s.k} segments`;
+  const f = s.agreement ? `; boundary F vs sections: ${s.agreement.map((a) => `${a.f.toFixed(2)} @ ${a.windowS} s`).join(', ')}` : '';
+  return `${how} on ${describeBins(s.resolutionS * 1000, s.smoothS)}${f}`;
+}
+
+// ---- reduce -------------------------------------------------------------------------------------------
+
+export interface ReduceJobOptions extends BinOptions {
+  model?: ReduceModel;
+  ndims?: number;
+  seed?: number;
+  /** One track: colour the trajectory by time (default) or by k-means cluster. */
+  colorBy?: 'time' | 'cluster';
+  /** Clusters for `colorBy: 'cluster'`; default 3. */
+  k?: number;
+}
+
+export interface ReduceSummary {
+  model: ReduceModel;
+  ndims: number;
+  seed: number;
+  points: number;
+  /** `trajectory` for one track (its time bins), `tracks` for several (one point each). */
+  mode: 'trajectory' | 'tracks';
+  explainedVarianceRatio?: number[];
+  stress?: number;
+}
+
+export interface ReduceJobResult {
+  embedding: Embedding;
+  table: ResultTable;
+  spec: TopLevelSpec;
+  summary: ReduceSummary;
+}
+
+const dimNames = (ndims: number) => Array.from({ length: ndims }, (_, i) => `dim_${i + 1}`);
+
+function axisTitles(model: ReduceModel, embedding: Embedding): string[] {
+  const ratio = embedding.explainedVarianceRatio;
+  const prefix = model === 'pca' ? 'PC' : model === 'umap' ? 'UMAP ' : 'MDS ';
+  return Array.from({ length: embedding.points.d }, (_, i) =>
+    ratio ? `${prefix}${i + 1} (${(ratio[i] * 100).toFixed(1)} % of variance)` : `${prefix}${i + 1}`,
+  );
+}
+
+/** The time-average of every column (NaN rows ignored) as one point per track. */
+export function meanVector(matrix: FeatureMatrix): Float64Array {
+  const n = matrix.rows;
+  const out = new Float64Array(matrix.columns.length);
+  for (let c = 0; c < out.length; c++) {
+    let sum = 0;
+    let count = 0;
+    for (let i = c * n; i < (c + 1) * n; i++) {
+      const x = matrix.data[i];
+      if (x === x) {
+        sum += x;
+        count++;
+      }
+    }
+    out[c] = count > 0 ? sum / count : NaN;
+  }
+  return out;
+}
+
+/**
+ * Reduce one track's time bins (a trajectory) or several tracks' time-averaged feature vectors (a
+ * labelled scatter). Several tracks are normalised with `normalize` (default `zscore-across`) first.
+ */
+export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}): ReduceJobResult {
+  const model = options.model ?? 'pca';
+  const ndims = options.ndims ?? 2;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const reduceOptions = { model, ndims, seed };
+  if (inputs.length === 1) {
+    const loaded = inputs[0];
+    const binned = binnedMatrix(loaded.matrix, options);
+    const points = pointsFromMatrix(binned);
+    const embedding = reduce(points, reduceOptions);
+    const times = timesS(binned.timeMs);
+    let clusters: Int32Array | undefined;
+    if (options.colorBy === 'cluster') clusters = kmeans(points, Math.min(options.k ?? 3, points.n), { seed }).labels;
+    const titles = axisTitles(model, embedding);
+    const columns: ResultTable['columns'] = [{ name: 'time_s', values: times }];
+    dimNames(ndims).forEach((name, d) => columns.push({ name, values: column(embedding.points, d) }));
+    if (clusters) columns.push({ name: 'cluster', values: clusters });
+    const summary: ReduceSummary = {
+      model,
+      ndims,
+      seed,
+      points: points.n,
+      mode: 'trajectory',
+      ...(embedding.explainedVarianceRatio ? { explainedVarianceRatio: embedding.explainedVarianceRatio } : {}),
+      ...(embedding.stress !== undefined ? { stress: embedding.stress } : {}),
+    };
+    const spec = trajectorySpec({
+      points: embedding.points,
+      timesS: times,
+      clusters,
+      colorBy: options.colorBy ?? 'time',
+      title: `${plotTitle(loaded)}: ${model.toUpperCase()} trajectory of ${describeBins(options.resolutionMs ?? 1000, options.smoothS ?? 0)}`,
+      axisTitles: titles,
+    });
+    return { embedding, table: { columns, metadata: reduceMetadata(loaded.matrix.metadata, summary) }, spec, summary };
+  }
+  const mode = options.normalize === undefined || options.normalize === 'auto' ? 'zscore-across' : options.normalize;
+  const vectors = normalize(
+    inputs.map((i) => i.matrix),
+    mode,
+  ).map(meanVector);
+  const points: Points = { n: vectors.length, d: vectors[0].length, data: new Float64Array(vectors.length * vectors[0].length) };
+  vectors.forEach((v, i) => points.data.set(v, i * points.d));
+  const embedding = reduce(points, reduceOptions);
+  const names = inputs.map((i) => plotTitle(i));
+  const columns: ResultTable['columns'] = [{ name: 'track', values: names }];
+  dimNames(ndims).forEach((name, d) => columns.push({ name, values: column(embedding.points, d) }));
+  const summary: ReduceSummary = {
+    model,
+    ndims,
+    seed,
+    points: points.n,
+    mode: 'tracks',
+    ...(embedding.explainedVarianceRatio ? { explainedVarianceRatio: embedding.explainedVarianceRatio } : {}),
+    ...(embedding.stress !== undefined ? { stress: embedding.stress } : {}),
+  };
+  const titles = axisTitles(model, embedding);
+  const spec = labelledScatterSpec({
+    items: names.map((label, i) => ({ x: embedding.points.data[i * ndims], y: embedding.points.data[i * ndims + 1], label, group: 'tracks' })),
+    colorBy: 'group',
+    title: `${model.toUpperCase()} of ${inputs.length} tracks' mean feature vectors (${mode})`,
+    axisTitles: titles,
+  });
+  return { embedding, table: { columns, metadata: reduceMetadata({ generator: inputs[0].matrix.metadata.generator || 'songscope', normalization: mode }, summary) }, spec, summary };
+}
+
+function column(points: Points, d: number): Float64Array {
+  return Float64Array.from({ length: points.n }, (_, i) => points.data[i * points.d + d]);
+}
+
+function reduceMetadata(base: Record<string, string>, s: ReduceSummary): Record<string, string> {
+  return {
+    ...base,
+    kind: 'embedding',
+    model: s.model,
+    ndims: String(s.ndims),
+    seed: String(s.seed),
+    ...(s.explainedVarianceRatio ? { explained_variance_ratio: JSON.stringify(s.explainedVarianceRatio) } : {}),
+    ...(s.stress !== undefined ? { stress: String(s.stress) } : {}),
+  };
+}

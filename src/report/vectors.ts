@@ -1,0 +1,186 @@
+/**
+ * One feature vector per track, computed one track at a time: what album, compare and classify work on.
+ *
+ * The notebook z-scored every song "across" the album (hypertools `normalize='across'`: the statistics of
+ * all songs' 1 ms rows stacked) and then averaged each song over time. Z-scoring is affine per column, so
+ * the time-average of a z-scored song equals its raw time-average z-scored with the stacked statistics.
+ * That lets us keep per track only its row count, column means and column variances (26 numbers each),
+ * merge them at the end, and never hold more than one 1 ms matrix (in one reused buffer) at a time.
+ */
+import type { Analysis } from '../analysis/types.js';
+import { summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
+import { FEATURE_COLUMNS, type FeatureMatrix } from '../matrix/featureMatrix.js';
+import { buildFeatureMatrix, type GridSemantics } from '../matrix/grid.js';
+import { columnStats, type ColumnStats } from '../transforms/normalize.js';
+import type { Points } from '../transforms/points.js';
+import type { Collection, TrackRef } from '../sources/collection.js';
+import { fetchAnalyses } from '../sources/collection.js';
+import type { ResolveOptions } from '../sources/resolve.js';
+import { SongscopeError } from '../errors.js';
+
+/** How per-track vectors are normalised: `zscore-across` (the notebook) or `none` (raw time-averages). */
+export type VectorNormalization = 'zscore-across' | 'none';
+
+/** One track that was analysed. */
+export interface TrackRecord {
+  ref: TrackRef;
+  /** Display name: `NN Title` for albums, else the title or file name. */
+  name: string;
+  summary: TrackSummary;
+  /** 1 ms rows of the track. */
+  rows: number;
+  /** Raw column means and population std over the 1 ms rows [shape=(26)]. */
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+/** A track that could not be analysed, and why. */
+export interface TrackFailure {
+  ref: TrackRef;
+  name: string;
+  message: string;
+  exitCode: number;
+}
+
+export interface CollectProgress {
+  done: number;
+  total: number;
+  failed: number;
+  name: string;
+}
+
+export interface CollectOptions {
+  resolve: ResolveOptions;
+  grid?: GridSemantics;
+  /** Parallel fetches; default 4. */
+  concurrency?: number;
+  /** Called after each track (analysed or failed). */
+  onProgress?: (p: CollectProgress) => void;
+  /**
+   * Called with each analysis and its 1 ms matrix while they are alive (per-track outputs); the matrix
+   * lives in a buffer reused for the next track, so do not keep it.
+   */
+  onTrack?: (analysis: Analysis, matrix: FeatureMatrix, record: TrackRecord, stats: ColumnStats) => Promise<void>;
+}
+
+/**
+ * A display name for a track of a collection: its position (1-based, unique even on multi-disc albums)
+ * and its title — the analysis' own title when it has one, else the listing's title or the file name.
+ */
+export function trackName(ref: TrackRef, analysis?: Analysis): string {
+  const title = analysis?.provenance.title ?? ref.title ?? ref.input.replace(/^.*[\\/]/, '').replace(/(\.[a-z0-9]+)+$/i, '');
+  return `${String(ref.position).padStart(2, '0')} ${title}`;
+}
+
+/** Analyse every track of the collections in order; failures are recorded, not thrown. */
+export async function collectTracks(
+  collection: Collection,
+  options: CollectOptions,
+): Promise<{ tracks: TrackRecord[]; failures: TrackFailure[] }> {
+  const tracks: TrackRecord[] = [];
+  const failures: TrackFailure[] = [];
+  let buffer: Float64Array | undefined;
+  let done = 0;
+  for await (const outcome of fetchAnalyses(collection, { resolve: options.resolve, concurrency: options.concurrency ?? 4 })) {
+    const name = trackName(outcome.ref, outcome.analysis);
+    try {
+      if (!outcome.analysis) throw outcome.error;
+      const analysis = outcome.analysis;
+      const matrix = buildFeatureMatrix(analysis, { grid: options.grid ?? 'full', buffer });
+      // keep the largest buffer for the next track (a longer track allocates a new one)
+      if (!buffer || matrix.data.buffer.byteLength > buffer.byteLength) buffer = new Float64Array(matrix.data.buffer);
+      if (matrix.rows === 0) throw new SongscopeError(`${name}: the analysis has no events to put on the grid`, { exitCode: 2 });
+      const stats = columnStats(matrix);
+      const record: TrackRecord = { ref: outcome.ref, name, summary: summarizeAnalysis(analysis), rows: matrix.rows, mean: stats.mean, std: stats.std };
+      if (options.onTrack) await options.onTrack(analysis, matrix, record, stats);
+      tracks.push(record);
+    } catch (e) {
+      failures.push({
+        ref: outcome.ref,
+        name,
+        message: e instanceof Error ? e.message : String(e),
+        exitCode: e instanceof SongscopeError ? e.exitCode : 1,
+      });
+    }
+    done++;
+    options.onProgress?.({ done, total: collection.tracks.length, failed: failures.length, name });
+  }
+  return { tracks, failures };
+}
+
+/** The statistics of all tracks' 1 ms rows stacked (Chan et al.'s merge of per-track means and variances). */
+export function stackedStats(tracks: readonly TrackRecord[]): ColumnStats & { rows: number } {
+  const k = FEATURE_COLUMNS.length;
+  const mean = new Float64Array(k);
+  const m2 = new Float64Array(k);
+  let count = 0;
+  for (const t of tracks) {
+    const n = t.rows;
+    const total = count + n;
+    for (let c = 0; c < k; c++) {
+      const delta = t.mean[c] - mean[c];
+      mean[c] += (delta * n) / total;
+      m2[c] += t.std[c] * t.std[c] * n + (delta * delta * count * n) / total;
+    }
+    count = total;
+  }
+  const std = Float64Array.from(m2, (v) => Math.sqrt(v / count));
+  // A column is constant across the stack when every track has it constant at the same value.
+  const constant = new Uint8Array(k);
+  for (let c = 0; c < k; c++) constant[c] = tracks.every((t) => t.std[c] === 0 && t.mean[c] === tracks[0].mean[c]) ? 1 : 0;
+  return { mean, std, constant, rows: count };
+}
+
+/**
+ * The tracks' time-averaged feature vectors as points (tracks × 26): with `zscore-across`, each is the
+ * mean of the track's z-scored rows under the stacked statistics (constant columns → 0).
+ */
+export function trackVectors(tracks: readonly TrackRecord[], normalization: VectorNormalization = 'zscore-across'): Points {
+  const k = FEATURE_COLUMNS.length;
+  const data = new Float64Array(tracks.length * k);
+  const stats = normalization === 'zscore-across' && tracks.length > 0 ? stackedStats(tracks) : undefined;
+  tracks.forEach((t, i) => {
+    for (let c = 0; c < k; c++) {
+      const x = t.mean[c];
+      data[i * k + c] = stats ? (stats.constant[c] || stats.std[c] === 0 ? 0 : (x - stats.mean[c]) / stats.std[c]) : x;
+    }
+  });
+  return { n: tracks.length, d: k, data };
+}
+
+/** Pearson r between every pair of points (rows), row-major n × n; NaN where a row is constant. */
+export function pointCorrelations(points: Points): Float64Array {
+  const { n, d } = points;
+  const unit = new Float64Array(n * d);
+  const ok = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < d; c++) sum += points.data[i * d + c];
+    const m = sum / d;
+    let ss = 0;
+    for (let c = 0; c < d; c++) {
+      const v = points.data[i * d + c] - m;
+      unit[i * d + c] = v;
+      ss += v * v;
+    }
+    if (ss > 0) {
+      ok[i] = 1;
+      const norm = Math.sqrt(ss);
+      for (let c = 0; c < d; c++) unit[i * d + c] /= norm;
+    }
+  }
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      let r = NaN;
+      if (ok[i] && ok[j]) {
+        r = 0;
+        for (let c = 0; c < d; c++) r += unit[i * d + c] * unit[j * d + c];
+        r = i === j ? 1 : Math.max(-1, Math.min(1, r));
+      }
+      out[i * n + j] = r;
+      out[j * n + i] = r;
+    }
+  }
+  return out;
+}

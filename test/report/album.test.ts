@@ -1,0 +1,105 @@
+/**
+ * The album / compare / classify jobs: streaming per-track vectors equal the in-memory computation, and
+ * the album command writes every plot, album.json and report.html for a directory of the real fixtures.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFeatureMatrix } from '../../src/matrix/grid.js';
+import { normalize } from '../../src/transforms/normalize.js';
+import { meanVector } from '../../src/report/transforms.js';
+import { collectTracks, pointCorrelations, trackVectors } from '../../src/report/vectors.js';
+import { resolveCollection } from '../../src/sources/collection.js';
+import { compileSpec } from '../../src/plots/render.js';
+import { runCli, hasStackTrace } from '../helpers/cli.js';
+import { FIXTURE_CASES, ROOT } from '../helpers/fixtures.js';
+import { readAnalysisFile } from '../../src/sources/files.js';
+
+let tmp: string;
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'songscope-album-'));
+});
+after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('per-track vectors, one track at a time', () => {
+  test('equal the time-average of the matrices z-scored across all of them, computed in memory', async () => {
+    const collection = await resolveCollection(join(ROOT, 'fixtures'), { useCache: false });
+    const { tracks, failures } = await collectTracks(collection, { resolve: { useCache: false } });
+    assert.deepEqual(failures, []);
+    assert.equal(tracks.length, collection.tracks.length);
+    const analyses = await Promise.all(collection.tracks.map((t) => readAnalysisFile(t.input)));
+    const matrices = analyses.map((a) => buildFeatureMatrix(a, { grid: 'full' }));
+    const slow = normalize(matrices, 'zscore-across').map(meanVector);
+    const fast = trackVectors(tracks);
+    slow.forEach((v, i) => v.forEach((x, c) => assert.ok(Math.abs(fast.data[i * 26 + c] - x) < 1e-9, `track ${i} column ${c}: ${fast.data[i * 26 + c]} vs ${x}`)));
+    // z-scored across: the row-weighted mean of the track vectors is 0 in every column
+    for (let c = 0; c < 26; c++) {
+      let s = 0;
+      tracks.forEach((t, i) => (s += t.rows * fast.data[i * 26 + c]));
+      assert.ok(Math.abs(s / tracks.reduce((a, t) => a + t.rows, 0)) < 1e-9, `column ${c}`);
+    }
+    const r = pointCorrelations(fast);
+    const n = tracks.length;
+    for (let i = 0; i < n; i++) {
+      assert.equal(r[i * n + i], 1);
+      for (let j = 0; j < n; j++) assert.equal(r[i * n + j], r[j * n + i]);
+    }
+  });
+});
+
+describe('songscope album on a directory of the fixtures', () => {
+  test('writes the three song plots, album.json and report.html', async () => {
+    const out = join(tmp, 'album');
+    const r = await runCli(['album', 'fixtures', '--no-per-track-plots', '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!hasStackTrace(r.stderr));
+    assert.match(r.stderr, /\[3\/3\]/, 'plain progress lines when stderr is not a terminal');
+    const files = (await readdir(out)).sort();
+    for (const name of ['songs-correlation', 'songs-clustermap', 'songs-mds']) {
+      assert.ok(files.includes(`${name}.vl.json`) && files.includes(`${name}.svg`), `${name}: ${files.join(' ')}`);
+      compileSpec(JSON.parse(await readFile(join(out, `${name}.vl.json`), 'utf8')));
+    }
+    assert.ok(files.includes('album.json') && files.includes('report.html'));
+    assert.ok(!files.includes('tracks'), '--no-per-track-plots');
+    const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
+    assert.equal(album.tracks.length, 3);
+    assert.equal(album.normalization, 'zscore-across');
+    assert.deepEqual(album.failures, []);
+    assert.equal(album.correlation.length, 3);
+    assert.deepEqual(album.clustermap.order.slice().sort(), [0, 1, 2]);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    assert.ok(!/<script[^>]+src=/i.test(html), 'self-contained');
+  });
+
+  test('per-track outputs and a failing track: reported at the end, exit code 1, the rest still analysed', async () => {
+    const manifest = join(tmp, 'with-missing.csv');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(manifest, `path_or_uri,label\n${join(ROOT, FIXTURE_CASES[0].input)},a\n${join(ROOT, 'fixtures/missing.json')},a\n${join(ROOT, FIXTURE_CASES[1].input)},b\n${join(ROOT, FIXTURE_CASES[3].input)},b\n`);
+    const out = join(tmp, 'album2');
+    const r = await runCli(['album', manifest, '-o', out, '--no-plot']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /1 track failed:/);
+    assert.match(r.stderr, /missing\.json.*no such file/);
+    const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
+    assert.equal(album.tracks.length, 3);
+    assert.equal(album.failures.length, 1);
+    const files = await readdir(out);
+    assert.deepEqual(files.sort(), ['album.json'], '--no-plot: numbers only');
+  });
+
+  test('same input and seed → byte-identical album outputs', async () => {
+    const a = join(tmp, 'det-a');
+    const b = join(tmp, 'det-b');
+    for (const out of [a, b]) {
+      const r = await runCli(['album', 'fixtures', '--no-per-track-plots', '-o', out, '-q']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    for (const f of await readdir(a)) {
+      assert.ok((await readFile(join(a, f))).equals(await readFile(join(b, f))), `${f} differs`);
+    }
+  });
+});
