@@ -27,14 +27,12 @@ import type { Analysis, TrackMetadata } from '../analysis/types.js';
 import { ExitCode, inputError, messages, SongscopeError } from '../errors.js';
 import { AnalysisCache, defaultCacheDir, type ListingKind } from './cache.js';
 import { parseInput, type InputRef, type PathKind } from './input.js';
-import { resolveAnalysis, type ResolveOptions } from './resolve.js';
+import { resolveAnalysis, spotifyClientOptions, type ResolveOptions } from './resolve.js';
 import {
   SpotifyClient,
-  spotifyOptionsFromEnv,
   type AlbumMetadata,
   type PlaylistMetadata,
   type PlaylistSkip,
-  type SpotifyClientOptions,
 } from './spotify.js';
 
 /** One track of a collection. */
@@ -96,13 +94,6 @@ const ANALYSIS_FILE = /\.(json|h5|hdf5)$/i;
 
 const clients = new WeakMap<ResolveOptions, SpotifyClient>();
 
-/** The Spotify client options `resolveAnalysis` would use: environment, then `options.spotify`, then the log. */
-function spotifyOptionsOf(options: ResolveOptions): SpotifyClientOptions {
-  const spotify: SpotifyClientOptions = { ...spotifyOptionsFromEnv(options.env ?? process.env), ...options.spotify };
-  if (!spotify.log && options.log) spotify.log = options.log;
-  return spotify;
-}
-
 /**
  * The one client of an options object: `options.client`, or a client made from the options the way
  * `resolveAnalysis` makes it, remembered for this options object so that listing a collection and then
@@ -113,7 +104,7 @@ function sharedClient(options: ResolveOptions): SpotifyClient {
   if (options.client) return options.client;
   let client = clients.get(options);
   if (!client) {
-    client = new SpotifyClient(spotifyOptionsOf(options));
+    client = new SpotifyClient(spotifyClientOptions(options));
     clients.set(options, client);
   }
   return client;
@@ -122,7 +113,7 @@ function sharedClient(options: ResolveOptions): SpotifyClient {
 /** Whether the options replay recorded fixtures (then the cache is never used, and `--offline` needs no cache). */
 function replaying(options: ResolveOptions): boolean {
   if (options.client) return options.client.mode === 'replay';
-  return Boolean(spotifyOptionsOf(options).fixturesDir);
+  return Boolean(spotifyClientOptions(options).fixturesDir);
 }
 
 /** The cache `resolveAnalysis` would use, or undefined (disabled, or replaying). */

@@ -66,6 +66,17 @@ export async function resolveAnalysis(input: string, options: ResolveOptions = {
 }
 
 /**
+ * The Spotify client options a resolution uses: the environment's, then `options.spotify`, and the
+ * resolver's log unless the Spotify options bring their own. (Collections build their shared client
+ * from the same options.)
+ */
+export function spotifyClientOptions(options: ResolveOptions): SpotifyClientOptions {
+  const spotify: SpotifyClientOptions = { ...spotifyOptionsFromEnv(options.env ?? process.env), ...options.spotify };
+  if (!spotify.log && options.log) spotify.log = options.log;
+  return spotify;
+}
+
+/**
  * Resolution of Spotify tracks through cache, fixtures and the API. Replaying (`--fixtures`) never
  * touches the cache; recording (`--record`) skips cache reads so every answer is fetched and recorded.
  */
@@ -78,8 +89,7 @@ class TrackResolver {
 
   constructor(private readonly options: ResolveOptions) {
     this.log = options.log ?? (() => undefined);
-    this.spotifyOptions = { ...spotifyOptionsFromEnv(options.env ?? process.env), ...options.spotify };
-    if (!this.spotifyOptions.log) this.spotifyOptions.log = this.log;
+    this.spotifyOptions = spotifyClientOptions({ ...options, log: this.log });
     this.clientInstance = options.client;
     this.cache =
       options.useCache === false || this.replaying
