@@ -7,17 +7,20 @@ import { Command, Option } from 'commander';
 import type { CollectProgress } from '../report/vectors.js';
 import { parseNdims } from './transforms.js';
 import type { Collection } from '../sources/collection.js';
-import type { TrackGroup, BatchTimings } from '../report/album.js';
-import type { TrackFailure } from '../report/vectors.js';
+import type { BatchOptions, TrackGroup, BatchTimings } from '../report/album.js';
+import type { TrackFailure, VectorNormalization } from '../report/vectors.js';
+import type { HierarchyMetric } from '../transforms/hierarchy.js';
 import type { PlotFormat } from '../plots/output.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { ExitCode, inputError, messages } from '../errors.js';
 import {
   addSourceOptions,
   asGrid,
+  checkOutput,
   formatOption,
   gridOption,
   parseNumber,
+  resolutionOption,
   resolveOptionsFrom,
   say,
   seedOption,
@@ -59,7 +62,7 @@ function addBatchOptions(cmd: Command, outDefault: string): Command {
 }
 
 /** A progress reporter: a bar on a terminal, one line per track otherwise. */
-async function progressReporter(opts: BatchCliOptions, label: string): Promise<{ onProgress?: (p: CollectProgress) => void; stop: () => void }> {
+async function progressReporter(opts: { quiet?: boolean }, label: string): Promise<{ onProgress?: (p: CollectProgress) => void; stop: () => void }> {
   if (opts.quiet) return { stop: () => undefined };
   if (process.stderr.isTTY) {
     const { SingleBar, Presets } = (await import('cli-progress')).default;
@@ -85,11 +88,37 @@ async function progressReporter(opts: BatchCliOptions, label: string): Promise<{
   };
 }
 
-function reportFailures(failures: TrackFailure[]): void {
-  if (failures.length === 0) return;
-  say(`${failures.length} track${failures.length === 1 ? '' : 's'} failed:`);
-  for (const f of failures) say(`  ${f.name} (${f.ref.input}): ${f.message}`);
+/** Run a batch job with the progress reporter running (and stopped however the job ends). */
+async function withProgress<T>(opts: { quiet?: boolean }, label: string, run: (onProgress?: (p: CollectProgress) => void) => Promise<T>): Promise<T> {
+  const progress = await progressReporter(opts, label);
+  try {
+    return await run(progress.onProgress);
+  } finally {
+    progress.stop();
+  }
 }
+
+/** What every batch job takes from the shared options. */
+function batchJobOptions(opts: BatchCliOptions | ClassifyCliOptions, outDir: string, resolve: ResolveOptions, onProgress?: (p: CollectProgress) => void): BatchOptions {
+  return {
+    outDir,
+    resolve,
+    grid: asGrid(opts.grid),
+    concurrency: opts.concurrency,
+    ...('plot' in opts ? { plots: opts.plot, format: opts.format } : {}),
+    normalize: opts.normalize as VectorNormalization,
+    seed: opts.seed,
+    onProgress,
+  };
+}
+
+/** Print the tracks that failed (`describeFailures` of `report/album.js`, imported with the job). */
+async function reportFailures(failures: TrackFailure[]): Promise<void> {
+  const { describeFailures } = await import('../report/album.js');
+  for (const line of describeFailures(failures)) say(line);
+}
+
+const tracksCount = (n: number) => `${n} track${n === 1 ? '' : 's'}`;
 
 function timingLine(t: BatchTimings): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -105,7 +134,7 @@ function resolveFrom(opts: BatchCliOptions): ResolveOptions {
 interface AlbumCliOptions extends BatchCliOptions {
   k: number;
   metric: string;
-  resolution?: number;
+  resolution: number;
   smooth: number;
 }
 
@@ -128,6 +157,7 @@ export function albumCommand(): Command {
     .addOption(new Option('--k <n>', 'k-means clusters of the songs').default(3).argParser((v) => parseNumber('--k', v, { min: 1, integer: true })))
     .addOption(new Option('--metric <metric>', "distance between the correlation matrix' rows for the clustermap (seaborn's metric)").choices(['correlation', 'euclidean']).default('correlation'))
     .option('--no-per-track-plots', 'skip the per-track analyze outputs')
+    .addOption(resolutionOption('per-track self-similarity'))
     .addOption(new Option('--smooth <seconds>', 'per-track self-similarity: rolling mean in seconds').default(0).argParser((v) => parseNumber('--smooth', v, { min: 0 })));
   addBatchOptions(cmd, './songscope-out/<album name>/');
   cmd.option('--json', 'print album.json\'s summary (tracks, clusters, failures, files) as JSON on stdout');
@@ -148,29 +178,18 @@ Examples:
     const resolve = resolveFrom(opts);
     const collection = await resolveCollection(spec, resolve);
     if (collection.tracks.length === 0) throw inputError(messages.toolkit.emptyCollection(spec));
-    if (!opts.quiet) say(`${collection.name}: ${collection.tracks.length} track${collection.tracks.length === 1 ? '' : 's'} (${collection.kind})${collection.skipped?.length ? `; skipped ${collection.skipped.length} items that are not tracks` : ''}`);
+    if (!opts.quiet) say(`${collection.name}: ${tracksCount(collection.tracks.length)} (${collection.kind})${collection.skipped?.length ? `; skipped ${collection.skipped.length} items that are not tracks` : ''}`);
     const outDir = opts.out ?? `songscope-out/${slug(collection.name) || 'album'}`;
-    const progress = await progressReporter(opts, collection.name);
-    let result;
-    try {
-      result = await runAlbum(collection, {
-        outDir,
-        resolve,
-        grid: asGrid(opts.grid),
-        concurrency: opts.concurrency,
-        plots: opts.plot,
+    const result = await withProgress(opts, collection.name, (onProgress) =>
+      runAlbum(collection, {
+        ...batchJobOptions(opts, outDir, resolve, onProgress),
         perTrackPlots: opts.perTrackPlots,
-        format: opts.format,
-        normalize: opts.normalize as never,
-        seed: opts.seed,
         k: opts.k,
-        metric: opts.metric as never,
+        metric: opts.metric as HierarchyMetric,
+        resolutionMs: opts.resolution,
         smoothS: opts.smooth,
-        onProgress: progress.onProgress,
-      });
-    } finally {
-      progress.stop();
-    }
+      }),
+    );
     if (opts.json) {
       process.stdout.write(
         JSON.stringify(
@@ -186,7 +205,7 @@ Examples:
       );
     }
     if (!opts.quiet) {
-      reportFailures(result.failures);
+      await reportFailures(result.failures);
       say(`wrote ${result.files.length} file${result.files.length === 1 ? '' : 's'} to ${outDir}/ (${result.tracks.length} tracks analysed)`);
       say(timingLine(result.timings));
     }
@@ -209,7 +228,7 @@ function splitGroup(text: string): { name?: string; input: string } {
  * Groups from `NAME=INPUT` arguments (several with the same NAME are merged) or from one manifest whose
  * `label` column names the groups.
  */
-async function resolveGroups(specs: string[], resolve: ResolveOptions): Promise<TrackGroup[]> {
+async function resolveGroups(specs: string[], resolve: ResolveOptions, log: (line: string) => void = say): Promise<TrackGroup[]> {
   const { resolveCollection } = await import('../sources/collection.js');
   const groups = new Map<string, Collection>();
   for (const spec of specs) {
@@ -217,12 +236,16 @@ async function resolveGroups(specs: string[], resolve: ResolveOptions): Promise<
     if (!input) throw inputError(messages.toolkit.badGroup(spec));
     const collection = await resolveCollection(input, resolve);
     if (name === undefined && collection.kind === 'manifest' && collection.tracks.some((t) => t.label)) {
-      // a labelled manifest: one group per label
+      // a labelled manifest: one group per label; an entry without a label belongs to no group
+      const unlabelled = collection.tracks.filter((t) => !t.label);
+      if (unlabelled.length > 0) {
+        log(`${input}: left out ${unlabelled.length === 1 ? 'one entry' : `${unlabelled.length} entries`} without a label (${unlabelled.map((t) => t.input).join(', ')})`);
+      }
       for (const t of collection.tracks) {
-        const label = t.label || '(unlabelled)';
-        const g = groups.get(label) ?? { ...collection, name: label, tracks: [] };
+        if (!t.label) continue;
+        const g = groups.get(t.label) ?? { ...collection, name: t.label, tracks: [] };
         g.tracks.push({ ...t, position: g.tracks.length + 1 });
-        groups.set(label, g);
+        groups.set(t.label, g);
       }
       continue;
     }
@@ -232,6 +255,26 @@ async function resolveGroups(specs: string[], resolve: ResolveOptions): Promise<
     else groups.set(groupName, { ...collection, name: groupName, tracks: [...collection.tracks] });
   }
   return [...groups.entries()].map(([name, collection]) => ({ name, collection }));
+}
+
+/** `dance: 6 tracks; folk: 1 track`. */
+function describeGroups(groups: readonly TrackGroup[]): string {
+  return groups.map((g) => `${g.name}: ${tracksCount(g.collection.tracks.length)}`).join('; ');
+}
+
+/**
+ * Refuse, before anything is fetched, groups that cannot be cross-validated whatever happens: a group
+ * listing fewer than 2 tracks, or fewer tracks than `--folds`.
+ */
+function checkGroupSizes(groups: readonly TrackGroup[], opts: { cv: string; folds?: number }): void {
+  const smallest = groups.reduce((a, g) => (g.collection.tracks.length < a.collection.tracks.length ? g : a));
+  const size = smallest.collection.tracks.length;
+  if (size < 2) {
+    throw inputError(`group ${JSON.stringify(smallest.name)} has ${tracksCount(size)}; cross-validation needs at least 2 tracks in every group`);
+  }
+  if (opts.cv === 'kfold' && opts.folds !== undefined && opts.folds > size) {
+    throw inputError(`--folds ${opts.folds} needs at least ${opts.folds} tracks in every group, but ${JSON.stringify(smallest.name)} has ${size}; use at most ${size} folds or --cv loo`);
+  }
 }
 
 interface GroupCliOptions extends BatchCliOptions {
@@ -247,7 +290,7 @@ function addClassifyOptions(cmd: Command): Command {
     .option('-g, --group <NAME=INPUT>', `a group of tracks: NAME=INPUT where INPUT is a ${COLLECTION_HELP}; repeat`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addOption(new Option('--cv <scheme>', 'cross-validation: stratified k-fold (seeded) or leave-one-out').choices(['kfold', 'loo']).default('kfold'))
     .addOption(new Option('--folds <n>', 'k-fold: number of folds (default 5, or the smallest group size)').argParser((v) => parseNumber('--folds', v, { min: 2, integer: true })))
-    .addOption(new Option('--reduce <model>', 'reduce the vectors first and report both protocols (transductive and leak-free)').choices(['pca', 'mds', 'classical-mds']))
+    .addOption(new Option('--reduce <model>', 'reduce the vectors first and report both protocols (transductive and leak-free)').choices(['pca', 'mds', 'classical-mds', 'umap']))
     .addOption(new Option('--ndims <n>', 'dimensions of --reduce: 2 or 3').default(2).argParser(parseNdims));
 }
 
@@ -303,32 +346,16 @@ Examples:
     const resolve = resolveFrom(opts);
     const groups = await resolveGroups([...positional, ...opts.group], resolve);
     if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('compare'));
-    if (!opts.quiet) say(groups.map((g) => `${g.name}: ${g.collection.tracks.length} tracks`).join('; '));
+    if (!opts.quiet) say(describeGroups(groups));
     const outDir = opts.out ?? 'songscope-out/compare';
-    const progress = await progressReporter(opts, 'compare');
-    let result;
-    try {
-      result = await runCompare(groups, {
-        outDir,
-        resolve,
-        grid: asGrid(opts.grid),
-        concurrency: opts.concurrency,
-        plots: opts.plot,
-        perTrackPlots: false,
-        format: opts.format,
-        normalize: opts.normalize as never,
-        seed: opts.seed,
-        onProgress: progress.onProgress,
-        ...classifyOptions(opts),
-      });
-    } finally {
-      progress.stop();
-    }
+    const result = await withProgress(opts, 'compare', (onProgress) =>
+      runCompare(groups, { ...batchJobOptions(opts, outDir, resolve, onProgress), perTrackPlots: false, ...classifyOptions(opts) }),
+    );
     if (opts.json) process.stdout.write(JSON.stringify(result.classification ?? { skipped: result.classificationSkipped }, null, 2) + '\n');
     if (!opts.quiet) {
       if (result.classification) printClassification(result.classification);
       else say(`classification skipped: ${result.classificationSkipped}`);
-      reportFailures(result.grouped.failures);
+      await reportFailures(result.grouped.failures);
       say(`wrote ${result.files.length} file${result.files.length === 1 ? '' : 's'} to ${outDir}/`);
       say(timingLine(result.timings));
     }
@@ -375,31 +402,21 @@ Examples:
   $ songscope classify albums.csv --reduce mds --ndims 2 --json`,
   );
   cmd.action(async (positional: string[], opts: ClassifyCliOptions) => {
-    const [{ runClassify }, { writeTable, matrixFormatFor }] = await Promise.all([import('../report/album.js'), import('../matrix/io.js')]);
-    if (opts.output !== undefined) matrixFormatFor(opts.output);
-    if (opts.json && opts.output === '-') throw inputError(messages.toolkit.jsonAndStdout('predictions'));
+    const [{ runClassify }, { writeTable }] = await Promise.all([import('../report/album.js'), import('../matrix/io.js')]);
+    await checkOutput(opts, 'predictions');
     const resolve = resolveFrom(opts);
     const groups = await resolveGroups([...positional, ...opts.group], resolve);
     if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('classify'));
-    const progress = await progressReporter({ ...opts, plot: false, perTrackPlots: false, format: 'svg' }, 'classify');
-    let result;
-    try {
-      result = await runClassify(groups, {
-        outDir: '.',
-        resolve,
-        grid: asGrid(opts.grid),
-        concurrency: opts.concurrency,
-        normalize: opts.normalize as never,
-        seed: opts.seed,
-        onProgress: progress.onProgress,
-        ...classifyOptions(opts),
-      });
-    } catch (e) {
-      if (e instanceof RangeError) throw inputError(e.message);
-      throw e;
-    } finally {
-      progress.stop();
-    }
+    checkGroupSizes(groups, opts);
+    if (!opts.quiet) say(describeGroups(groups));
+    const result = await withProgress(opts, 'classify', async (onProgress) => {
+      try {
+        return await runClassify(groups, { ...batchJobOptions(opts, '.', resolve, onProgress), ...classifyOptions(opts) });
+      } catch (e) {
+        if (e instanceof RangeError) throw inputError(e.message);
+        throw e;
+      }
+    });
     const { grouped, report } = result;
     if (opts.output) {
       const fold = new Int32Array(grouped.tracks.length);
@@ -421,7 +438,7 @@ Examples:
     if (opts.json) process.stdout.write(JSON.stringify({ ...report, failures: grouped.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })) }, null, 2) + '\n');
     if (!opts.quiet) {
       printClassification(report);
-      reportFailures(grouped.failures);
+      await reportFailures(grouped.failures);
     }
     if (grouped.failures.length > 0) process.exitCode = ExitCode.RUNTIME;
   });

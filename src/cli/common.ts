@@ -155,6 +155,16 @@ export function checkBinaryStdout(output: string | undefined, format: 'arrow' | 
 }
 
 /**
+ * Check `-o` before any work: a known extension (exit code 2 otherwise), no binary Arrow to a terminal, and
+ * not `--json` with `-o -` (both want stdout); `what` names the numbers in that message.
+ */
+export async function checkOutput(opts: { output?: string; json?: boolean }, what: string): Promise<void> {
+  const { matrixFormatFor } = await import('../matrix/io.js');
+  if (opts.output !== undefined) checkBinaryStdout(opts.output, matrixFormatFor(opts.output));
+  if (opts.json && opts.output === '-') throw inputError(messages.toolkit.jsonAndStdout(what));
+}
+
+/**
  * Where the plot of a result goes: `--plot PATH` (its extension, if any, dropped), else beside the output
  * file (same name, without the extension), else nothing (output to stdout without --plot).
  */

@@ -8,11 +8,12 @@ import { Command, Option } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
 import { inputError, messages } from '../errors.js';
 import type { LoadedMatrix } from '../matrix/load.js';
+import type { ResultTable } from '../matrix/table.js';
 import type { PlotFormat } from '../plots/output.js';
 import {
   addSourceOptions,
   asGrid,
-  checkBinaryStdout,
+  checkOutput,
   formatOption,
   gridOption,
   parseNumber,
@@ -41,7 +42,7 @@ function addTransformOptions(cmd: Command, outputHelp: string): Command {
   cmd
     .option('-o, --output <file>', outputHelp)
     .addOption(gridOption())
-    .option('--plot <path>', 'where the plot goes: PATH.vl.json and PATH.svg/.png (default: beside -o with its name; none when writing to stdout)')
+    .option('--plot <path>', 'where the plot goes: PATH.vl.json and PATH.svg/.png (default: beside -o with its name; none when writing to stdout; normalize with several inputs: a directory)')
     .option('--no-plot', 'write the numbers only, no Vega-Lite spec or image')
     .addOption(formatOption())
     .option('-q, --quiet', 'print nothing on stderr when done');
@@ -80,6 +81,18 @@ async function writeOutputs(
   return written;
 }
 
+/** Write a job's table and plot, and its summary (with the files) as JSON on stdout under `--json`. */
+async function writeResult(
+  output: string,
+  result: { table: ResultTable; spec: TopLevelSpec; summary: object },
+  opts: TransformCliOptions,
+): Promise<string[]> {
+  const { writeTable } = await import('../matrix/io.js');
+  const written = await writeOutputs(output, (p) => writeTable(result.table, p), result.spec, opts);
+  if (opts.json) process.stdout.write(JSON.stringify({ ...result.summary, files: written }, null, 2) + '\n');
+  return written;
+}
+
 function done(opts: TransformCliOptions, started: number, what: string, written: string[]): void {
   if (opts.quiet) return;
   const files = written.map((f) => (f === '-' ? 'stdout' : f)).join(', ');
@@ -88,6 +101,17 @@ function done(opts: TransformCliOptions, started: number, what: string, written:
 
 function defaultOutput(loaded: LoadedMatrix, suffix: string): string {
   return `${loaded.slug}.${suffix}.arrow`;
+}
+
+/** {@link defaultOutput} of every input, made unique: a repeated name gets `-2`, `-3`, … before its suffix. */
+function severalOutputNames(loaded: readonly LoadedMatrix[], suffix: string): string[] {
+  const used = new Set<string>();
+  return loaded.map((l) => {
+    let name = defaultOutput(l, suffix);
+    for (let k = 2; used.has(name); k++) name = `${l.slug}-${k}.${suffix}.arrow`;
+    used.add(name);
+    return name;
+  });
 }
 
 // ---- normalize ----------------------------------------------------------------------------------------
@@ -120,16 +144,19 @@ Examples:
   );
   cmd.action(async (inputs: string[], opts: NormalizeCliOptions) => {
     const started = performance.now();
-    const [{ normalizeJob }, { writeMatrix, matrixFormatFor }] = await Promise.all([import('../report/transforms.js'), import('../matrix/io.js')]);
+    const [{ normalizeJob }, { writeMatrix }] = await Promise.all([import('../report/transforms.js'), import('../matrix/io.js')]);
     const several = inputs.length > 1;
     if (several && opts.output === '-') throw inputError(messages.toolkit.severalToStdout());
-    if (!several && opts.output !== undefined) checkBinaryStdout(opts.output, matrixFormatFor(opts.output));
+    if (!several) await checkOutput(opts, 'matrix');
     const loaded = await loadInputs(inputs, opts);
     const result = normalizeJob(loaded, opts.mode as never);
     const written: string[] = [];
+    const names = severalOutputNames(loaded, 'normalized');
     for (let i = 0; i < loaded.length; i++) {
-      const output = several ? join(opts.output ?? '.', defaultOutput(loaded[i], 'normalized')) : (opts.output ?? defaultOutput(loaded[i], 'normalized'));
-      written.push(...(await writeOutputs(output, (p) => writeMatrix(result.matrices[i], p), result.specs[i], opts)));
+      const output = several ? join(opts.output ?? '.', names[i]) : (opts.output ?? names[i]);
+      // several inputs: --plot names a directory, each plot named after its output
+      const plot = several && typeof opts.plot === 'string' ? join(opts.plot, names[i]) : opts.plot;
+      written.push(...(await writeOutputs(output, (p) => writeMatrix(result.matrices[i], p), result.specs[i], { ...opts, plot })));
     }
     done(opts, started, `normalized ${loaded.length} matri${loaded.length === 1 ? 'x' : 'ces'} (${opts.mode})`, written);
   });
@@ -183,9 +210,8 @@ Examples:
   );
   cmd.action(async (input: string, opts: CorrelateCliOptions) => {
     const started = performance.now();
-    const [{ correlateJob }, { writeTable, matrixFormatFor }] = await Promise.all([import('../report/transforms.js'), import('../matrix/io.js')]);
-    if (opts.output !== undefined) checkBinaryStdout(opts.output, matrixFormatFor(opts.output));
-    if (opts.json && opts.output === '-') throw inputError(messages.toolkit.jsonAndStdout('matrix'));
+    const { correlateJob, describeTimes } = await import('../report/transforms.js');
+    await checkOutput(opts, 'matrix');
     const [loaded] = await loadInputs([input], opts);
     const result = correlateJob(loaded, {
       resolutionMs: opts.resolution,
@@ -193,28 +219,14 @@ Examples:
       metric: opts.metric as never,
       normalize: opts.normalize as never,
     });
-    const output = opts.output ?? defaultOutput(loaded, 'similarity');
-    const written = await writeOutputs(output, (p) => writeTable(result.table, p), result.spec, opts);
     const s = result.summary;
     if (!opts.quiet && s.undefinedBinsS.length > 0) {
-      say(`${s.undefinedBinsS.length} of ${s.bins} bins have no defined ${s.metric} similarity (constant rows) at ${describeTimes(s.undefinedBinsS)}; they are empty cells`);
+      say(`${s.undefinedBinsS.length} of ${s.bins} bins have no defined ${s.metric} similarity (constant rows or missing values) at ${describeTimes(s.undefinedBinsS, s.resolutionS)}; they are empty cells`);
     }
-    if (opts.json) process.stdout.write(JSON.stringify({ ...s, files: written }, null, 2) + '\n');
+    const written = await writeResult(opts.output ?? defaultOutput(loaded, 'similarity'), result, opts);
     done(opts, started, `${s.bins} × ${s.bins} ${s.metric} similarity of ${s.title}`, written);
   });
   return cmd;
-}
-
-/** "0–8 s, 120 s" for a list of bin starts. */
-function describeTimes(times: number[]): string {
-  const runs: string[] = [];
-  for (let i = 0; i < times.length; ) {
-    let j = i;
-    while (j + 1 < times.length && times[j + 1] - times[j] <= 1.0000001) j++;
-    runs.push(j > i ? `${times[i]}–${times[j]} s` : `${times[i]} s`);
-    i = j + 1;
-  }
-  return runs.length > 4 ? `${runs.slice(0, 4).join(', ')} …` : runs.join(', ');
 }
 
 // ---- cluster ------------------------------------------------------------------------------------------
@@ -262,9 +274,8 @@ Examples:
   );
   cmd.action(async (input: string, opts: ClusterCliOptions) => {
     const started = performance.now();
-    const [{ clusterJob }, { writeTable, matrixFormatFor }] = await Promise.all([import('../report/transforms.js'), import('../matrix/io.js')]);
-    if (opts.output !== undefined) checkBinaryStdout(opts.output, matrixFormatFor(opts.output));
-    if (opts.json && opts.output === '-') throw inputError(messages.toolkit.jsonAndStdout('labels'));
+    const { clusterJob } = await import('../report/transforms.js');
+    await checkOutput(opts, 'labels');
     const [loaded] = await loadInputs([input], opts);
     const result = clusterJob(loaded, {
       k: opts.k,
@@ -276,10 +287,8 @@ Examples:
       nInit: opts.nInit,
       kernelS: opts.kernel,
     });
-    const output = opts.output ?? defaultOutput(loaded, 'clusters');
-    const written = await writeOutputs(output, (p) => writeTable(result.table, p), result.spec, opts);
+    const written = await writeResult(opts.output ?? defaultOutput(loaded, 'clusters'), result, opts);
     const s = result.summary;
-    if (opts.json) process.stdout.write(JSON.stringify({ ...s, files: written }, null, 2) + '\n');
     if (!opts.quiet) {
       say(`${s.method}, k = ${s.k}: ${s.bins} bins; sizes ${s.sizes.join(', ')}; ${s.boundariesS.length - 2} boundaries inside the track`);
       if (s.agreement) {
@@ -346,9 +355,8 @@ Examples:
   );
   cmd.action(async (inputs: string[], opts: ReduceCliOptions) => {
     const started = performance.now();
-    const [{ reduceJob }, { writeTable, matrixFormatFor }] = await Promise.all([import('../report/transforms.js'), import('../matrix/io.js')]);
-    if (opts.output !== undefined) checkBinaryStdout(opts.output, matrixFormatFor(opts.output));
-    if (opts.json && opts.output === '-') throw inputError(messages.toolkit.jsonAndStdout('coordinates'));
+    const { reduceJob } = await import('../report/transforms.js');
+    await checkOutput(opts, 'coordinates');
     const loaded = await loadInputs(inputs, opts);
     const result = reduceJob(loaded, {
       model: opts.model as never,
@@ -361,9 +369,8 @@ Examples:
       k: opts.k,
     });
     const output = opts.output ?? (loaded.length === 1 ? defaultOutput(loaded[0], opts.model) : `tracks.${opts.model}.arrow`);
-    const written = await writeOutputs(output, (p) => writeTable(result.table, p), result.spec, opts);
+    const written = await writeResult(output, result, opts);
     const s = result.summary;
-    if (opts.json) process.stdout.write(JSON.stringify({ ...s, files: written }, null, 2) + '\n');
     if (!opts.quiet && s.explainedVarianceRatio) {
       say(`explained variance: ${s.explainedVarianceRatio.map((r, i) => `PC${i + 1} ${(r * 100).toFixed(1)} %`).join(', ')}`);
     }

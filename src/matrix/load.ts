@@ -16,6 +16,7 @@ import type { FeatureMatrix } from './featureMatrix.js';
 import { buildFeatureMatrix, type GridSemantics } from './grid.js';
 import { readMatrix, STDIO_PATH } from './io.js';
 import { isArrowFileBytes, isArrowStreamBytes } from './arrow.js';
+import { inputError } from '../errors.js';
 
 export interface LoadedMatrix {
   matrix: FeatureMatrix;
@@ -38,6 +39,8 @@ export interface LoadMatrixOptions {
   resolve?: ResolveOptions;
   /** Where `-` reads from; default `process.stdin`. */
   stdin?: NodeJS.ReadableStream;
+  /** Where warnings go (columns left out of a matrix file); default `resolve.log`, else nowhere. */
+  log?: (line: string) => void;
 }
 
 const MATRIX_EXTENSIONS = /\.(arrow|feather|ipc|csv)$/i;
@@ -50,9 +53,9 @@ export async function loadMatrix(input: string, options: LoadMatrixOptions = {})
       const analysis = analysisFromJson(parseJson(Buffer.from(bytes).toString('utf8'), 'stdin'), 'stdin', 'stdin', {}, options.resolve?.log);
       return fromAnalysis(analysis, options);
     }
-    return fromMatrix(await readMatrix(STDIO_PATH, { stdin: Readable.from([bytes]) }), 'stdin');
+    return fromMatrix(await readMatrix(STDIO_PATH, { stdin: Readable.from([bytes]) }), 'stdin', options);
   }
-  if (await isMatrixFile(input)) return fromMatrix(await readMatrix(input), input);
+  if (await isMatrixFile(input)) return fromMatrix(await readMatrix(input), input, options);
   return fromAnalysis(await resolveAnalysis(input, options.resolve ?? {}), options);
 }
 
@@ -69,7 +72,8 @@ function fromAnalysis(analysis: Analysis, options: LoadMatrixOptions): LoadedMat
   };
 }
 
-function fromMatrix(matrix: FeatureMatrix, input: string): LoadedMatrix {
+function fromMatrix(read: FeatureMatrix, input: string, options: LoadMatrixOptions): LoadedMatrix {
+  const matrix = usableColumns(read, input, options.log ?? options.resolve?.log);
   const md = matrix.metadata;
   let sectionsS: number[] = [];
   try {
@@ -86,6 +90,37 @@ function fromMatrix(matrix: FeatureMatrix, input: string): LoadedMatrix {
     label: md.title || md.track_id || input,
     slug: slug(md.title || md.track_id || basename(input).replace(/\.[^.]*$/, '')) || 'track',
   };
+}
+
+/** A column pandas' `to_csv()` writes for an unnamed index: no name, or `Unnamed: N` after a round trip. */
+const INDEX_COLUMN = /^(|Unnamed: \d+)$/;
+
+/**
+ * The matrix without the columns that cannot be features, each left out with a warning: an unnamed column
+ * (the row index pandas' `to_csv()` writes first) and a column without a single value (all cells empty or
+ * NaN). Fails (exit code 2) when no rows or no feature column is left.
+ */
+export function usableColumns(matrix: FeatureMatrix, input: string, log?: (line: string) => void): FeatureMatrix {
+  const n = matrix.rows;
+  if (n === 0) throw inputError(`${input}: the matrix has no rows`);
+  const keep: number[] = [];
+  matrix.columns.forEach((name, c) => {
+    if (INDEX_COLUMN.test(name.trim())) {
+      log?.(`${input}: left out column ${c + 1}, which has no name (the row index pandas' to_csv() writes; use index=False)`);
+      return;
+    }
+    const col = matrix.data.subarray(c * n, (c + 1) * n);
+    if (!col.some((x) => x === x)) {
+      log?.(`${input}: left out column ${name}, which holds no values (every cell is empty or NaN)`);
+      return;
+    }
+    keep.push(c);
+  });
+  if (keep.length === 0) throw inputError(`${input}: the matrix has no feature column with values (columns: ${matrix.columns.join(', ') || 'none'})`);
+  if (keep.length === matrix.columns.length) return matrix;
+  const data = new Float64Array(n * keep.length);
+  keep.forEach((c, k) => data.set(matrix.data.subarray(c * n, (c + 1) * n), k * n));
+  return { ...matrix, columns: keep.map((c) => matrix.columns[c]), data };
 }
 
 /** A regular file whose name says matrix, or whose first bytes are Arrow IPC or a CSV header naming `time_ms`. */

@@ -66,6 +66,28 @@ function pairDomains(xs: ArrayLike<number>, ys: ArrayLike<number>, equal: boolea
   return [domain(x0, x1, equal ? h : hx), domain(y0, y1, equal ? h : hy)];
 }
 
+/** The x and y encodings of the panel of coordinates `a` and `b` (data fields `fields[a]`, `fields[b]`). */
+function panelAxes(coords: readonly ArrayLike<number>[], fields: readonly string[], titles: readonly string[], a: number, b: number, equal: boolean) {
+  const [xDomain, yDomain] = pairDomains(coords[a], coords[b], equal);
+  const axis = (k: number, domain: number[]) => ({ field: fields[k], type: 'quantitative' as const, title: titles[k], scale: { domain, nice: false, zero: false } });
+  return { x: axis(a, xDomain), y: axis(b, yDomain) };
+}
+
+/** One square panel of `layer`; of a 3-D plot (three `titles`) it is titled by its pair of axes. */
+function panelSpec(layer: UnitSpec<Field>[], size: number, titles: readonly string[], a: number, b: number) {
+  return {
+    ...(titles.length === 3 ? { title: { text: `${titles[a]} × ${titles[b]}`, fontSize: 12 } } : {}),
+    width: size,
+    height: size,
+    layer,
+  };
+}
+
+/** The three 2-D projections of a 3-D plot (1–2, 1–3, 2–3) side by side, sharing one colour legend. */
+function threeSides<P>(panel: (a: number, b: number) => P) {
+  return { hconcat: [panel(0, 1), panel(0, 2), panel(1, 2)], resolve: { scale: { color: 'shared' as const } } };
+}
+
 /** Shared config: font, no frame around the views. */
 const CONFIG = { font: FONT, view: { stroke: null } } as const;
 
@@ -160,10 +182,9 @@ export function trajectorySpec(input: TrajectoryInput, options: TrajectoryOption
         }
       : { field: 't', type: 'quantitative' as const, title: 'time (s)', scale: { scheme: TIME_SCHEME } };
 
+  const fields = axisTitles.map((_, k) => `c${k + 1}`);
   const panel = (a: number, b: number) => {
-    const [xDomain, yDomain] = pairDomains(coords[a], coords[b], equal);
-    const x = { field: `c${a + 1}`, type: 'quantitative' as const, title: axisTitles[a], scale: { domain: xDomain, nice: false, zero: false } };
-    const y = { field: `c${b + 1}`, type: 'quantitative' as const, title: axisTitles[b], scale: { domain: yDomain, nice: false, zero: false } };
+    const { x, y } = panelAxes(coords, fields, axisTitles, a, b, equal);
     const layer: UnitSpec<Field>[] = [
       {
         mark: { type: 'line', color: TRAJECTORY_LINE_COLOR, strokeWidth: 1, interpolate: 'linear', clip: true, aria: false },
@@ -180,12 +201,7 @@ export function trajectorySpec(input: TrajectoryInput, options: TrajectoryOption
         encoding: { x, y, text: { field: 'end', type: 'nominal' } },
       },
     ];
-    return {
-      ...(d === 3 ? { title: { text: `${axisTitles[a]} × ${axisTitles[b]}`, fontSize: 12 } } : {}),
-      width: size,
-      height: size,
-      layer,
-    };
+    return panelSpec(layer, size, axisTitles, a, b);
   };
 
   const title = input.title ?? 'Trajectory';
@@ -205,11 +221,7 @@ export function trajectorySpec(input: TrajectoryInput, options: TrajectoryOption
     config: CONFIG,
   };
   if (d === 2) return { ...head, ...panel(0, 1) } satisfies TopLevelSpec;
-  return {
-    ...head,
-    hconcat: [panel(0, 1), panel(0, 2), panel(1, 2)],
-    resolve: { scale: { color: 'shared' } },
-  } satisfies TopLevelSpec;
+  return { ...head, ...threeSides(panel) } satisfies TopLevelSpec;
 }
 
 // ---- labelled scatter -----------------------------------------------------------------------------------
@@ -218,6 +230,8 @@ export function trajectorySpec(input: TrajectoryInput, options: TrajectoryOption
 export interface ScatterItem {
   x: number;
   y: number;
+  /** Third coordinate of a 3-D embedding: when every item has one, the plot shows three 2-D projections. */
+  z?: number;
   /** Text drawn next to the point, e.g. `'03 Digital Love'`. */
   label: string;
   /** Group, for `colorBy: 'group'` (e.g. the album); missing = `'(none)'`. */
@@ -238,7 +252,7 @@ export interface LabelledScatterInput {
   title?: string;
   /** First subtitle line. Default: what a point is and what the colour means. */
   subtitle?: string;
-  /** x and y axis titles. Default `dim 1`, `dim 2`. */
+  /** x, y (and z) axis titles. Default `dim 1`, `dim 2`, `dim 3`. */
   axisTitles?: readonly string[];
   /** Title of the colour legend. Default `'group'` or `'cluster'`. */
   legendTitle?: string;
@@ -259,26 +273,35 @@ export const NO_GROUP = '(none)';
  * Vega-Lite spec of many labelled points (one per track): a filled circle per item with its label in small
  * text to the right, coloured by group or by cluster, with a colour legend. Used for an album's MDS
  * (coloured by k-means cluster) and for comparisons (coloured by group). Tooltips: label, group or
- * cluster, x, y, then the item's own `tooltip` entries (in first-seen key order over all items).
+ * cluster, x, y (, z), then the item's own `tooltip` entries (in first-seen key order over all items).
+ * When every item has a `z` (a 3-D embedding), the plot is a row of three 2-D projections (1–2, 1–3,
+ * 2–3) side by side with a shared colour legend, as {@link trajectorySpec} draws three dimensions.
  *
- * The inline data has one row per item in input order: `{x, y, label, group?, cluster?, tip0, tip1, …}`
+ * The inline data has one row per item in input order: `{x, y[, z], label, group?, cluster?, tip0, tip1, …}`
  * (`tipK` = the value of the K-th tooltip key, `null` where an item lacks it).
  *
  * @param input Items, colouring, titles.
  * @param options Plot size, equal aspect.
  * @returns A Vega-Lite v6 top-level spec.
- * @throws {RangeError} On no items, non-finite coordinates or bad cluster labels.
+ * @throws {RangeError} On no items, non-finite coordinates, a `z` on some items only, or bad cluster labels.
  */
 export function labelledScatterSpec(input: LabelledScatterInput, options: LabelledScatterOptions = {}): TopLevelSpec {
   const { items, colorBy } = input;
   if (items.length < 1) throw new RangeError('labelledScatterSpec: no items');
-  const size = checkPositive('size', options.size ?? 480);
+  const withZ = items.filter((it) => it.z !== undefined).length;
+  if (withZ !== 0 && withZ !== items.length) throw new RangeError(`labelledScatterSpec: ${withZ} of ${items.length} items have a z coordinate; give it to all or none`);
+  const dims = withZ > 0 ? 3 : 2;
+  const size = checkPositive('size', options.size ?? (dims === 2 ? 480 : 320));
   const equal = options.equalAspect ?? true;
-  const xs = items.map((it, i) => finite(it.x, `labelledScatterSpec: items[${i}].x`));
-  const ys = items.map((it, i) => finite(it.y, `labelledScatterSpec: items[${i}].y`));
-  const [xDomain, yDomain] = pairDomains(xs, ys, equal);
-  const dx = decimalsForSpan(xDomain[1] - xDomain[0]);
-  const dy = decimalsForSpan(yDomain[1] - yDomain[0]);
+  const fields = ['x', 'y', 'z'].slice(0, dims);
+  const coords = fields.map((f) => items.map((it, i) => finite((it as unknown as Record<string, number>)[f], `labelledScatterSpec: items[${i}].${f}`)));
+  // Decimals per coordinate, from the domain of its first panel (the x–y panel for x and y).
+  const [xDomain, yDomain] = pairDomains(coords[0], coords[1], equal);
+  const decimals = [decimalsForSpan(xDomain[1] - xDomain[0]), decimalsForSpan(yDomain[1] - yDomain[0])];
+  if (dims === 3) {
+    const [, zDomain] = pairDomains(coords[0], coords[2], equal);
+    decimals.push(decimalsForSpan(zDomain[1] - zDomain[0]));
+  }
   const tipKeys: string[] = [];
   for (const it of items) for (const key of Object.keys(it.tooltip ?? {})) if (!tipKeys.includes(key)) tipKeys.push(key);
   const numericTip = tipKeys.map((key) => items.every((it) => it.tooltip?.[key] === undefined || typeof it.tooltip[key] === 'number'));
@@ -286,11 +309,9 @@ export function labelledScatterSpec(input: LabelledScatterInput, options: Labell
   const colors = colorBy === 'cluster' ? clusterColorScale(clusters) : undefined;
 
   const rows = items.map((it, i) => {
-    const row: Record<string, string | number | null> = {
-      x: roundTo(xs[i], dx),
-      y: roundTo(ys[i], dy),
-      label: it.label,
-    };
+    const row: Record<string, string | number | null> = {};
+    fields.forEach((f, k) => (row[f] = roundTo(coords[k][i], decimals[k])));
+    row.label = it.label;
     if (colorBy === 'group' || it.group !== undefined) row.group = it.group ?? NO_GROUP;
     if (colorBy === 'cluster' || it.cluster !== undefined) row.cluster = clusters[i];
     tipKeys.forEach((key, k) => (row[`tip${k}`] = it.tooltip?.[key] ?? null));
@@ -298,11 +319,9 @@ export function labelledScatterSpec(input: LabelledScatterInput, options: Labell
   });
   const hasGroup = colorBy === 'group' || items.some((it) => it.group !== undefined);
   const hasCluster = colorBy === 'cluster' || items.some((it) => it.cluster !== undefined);
-  const [xTitle, yTitle] = [input.axisTitles?.[0] ?? 'dim 1', input.axisTitles?.[1] ?? 'dim 2'];
+  const axisTitles = fields.map((_, k) => input.axisTitles?.[k] ?? `dim ${k + 1}`);
   const legendTitle = input.legendTitle ?? colorBy;
 
-  const x = { field: 'x', type: 'quantitative' as const, title: xTitle, scale: { domain: xDomain, nice: false, zero: false } };
-  const y = { field: 'y', type: 'quantitative' as const, title: yTitle, scale: { domain: yDomain, nice: false, zero: false } };
   const color = colors
     ? { field: 'cluster', type: 'nominal' as const, title: legendTitle, scale: colors.scale, legend: { title: legendTitle, labelExpr: colors.labelExpr } }
     : { field: 'group', type: 'nominal' as const, title: legendTitle, scale: { scheme: 'tableau10' }, legend: { title: legendTitle } };
@@ -310,14 +329,27 @@ export function labelledScatterSpec(input: LabelledScatterInput, options: Labell
     { field: 'label', type: 'nominal' as const, title: 'track' },
     ...(hasGroup ? [{ field: 'group', type: 'nominal' as const, title: colorBy === 'group' ? legendTitle : 'group' }] : []),
     ...(hasCluster ? [{ field: 'cluster_text', type: 'nominal' as const, title: colorBy === 'cluster' ? legendTitle : 'cluster' }] : []),
-    { field: 'x', type: 'quantitative' as const, title: xTitle, format: '.3~f' },
-    { field: 'y', type: 'quantitative' as const, title: yTitle, format: '.3~f' },
+    ...fields.map((field, k) => ({ field, type: 'quantitative' as const, title: axisTitles[k], format: '.3~f' })),
     ...tipKeys.map((key, k) =>
       numericTip[k]
         ? { field: `tip${k}`, type: 'quantitative' as const, title: key, format: '~r' }
         : { field: `tip${k}`, type: 'nominal' as const, title: key },
     ),
   ];
+  const panel = (a: number, b: number) => {
+    const { x, y } = panelAxes(coords, fields, axisTitles, a, b, equal);
+    const layer: UnitSpec<Field>[] = [
+      {
+        mark: { type: 'circle', size: 80, opacity: 0.9, stroke: '#ffffff', strokeWidth: 0.75 },
+        encoding: { x, y, color, tooltip },
+      },
+      {
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 7, fontSize: 10, color: '#333333', limit: 180 },
+        encoding: { x, y, text: { field: 'label', type: 'nominal' }, tooltip },
+      },
+    ];
+    return panelSpec(layer, size, axisTitles, a, b);
+  };
 
   const title = input.title ?? 'Tracks';
   const groups = new Set(rows.map((r) => r.group));
@@ -325,26 +357,18 @@ export function labelledScatterSpec(input: LabelledScatterInput, options: Labell
     input.subtitle ??
       `one point per track (${items.length}); colour: ${colorBy === 'cluster' ? `cluster (${colors?.scale.domain.filter((c) => c >= 0).length})` : `${legendTitle} (${groups.size})`}`,
   ];
-  if (equal) subtitle.push('both axes to the same scale: distances are as the embedding has them');
-  const layer: UnitSpec<Field>[] = [
-    {
-      mark: { type: 'circle', size: 80, opacity: 0.9, stroke: '#ffffff', strokeWidth: 0.75 },
-      encoding: { x, y, color, tooltip },
-    },
-    {
-      mark: { type: 'text', align: 'left', baseline: 'middle', dx: 7, fontSize: 10, color: '#333333', limit: 180 },
-      encoding: { x, y, text: { field: 'label', type: 'nominal' }, tooltip },
-    },
-  ];
-  return {
+  if (dims === 3) subtitle.push('three dimensions, seen from three sides: 1–2, 1–3 and 2–3');
+  if (equal) subtitle.push(`both axes${dims === 3 ? ' of a panel' : ''} to the same scale: distances are as the embedding has them`);
+  const head = {
     $schema: VEGA_LITE_SCHEMA,
-    description: `${title}: ${items.length} labelled points`,
-    title: { text: title, subtitle, anchor: 'start' },
-    width: size,
-    height: size,
-    data: { values: rows },
-    ...(hasCluster ? { transform: [{ calculate: clusterTextExpr('cluster'), as: 'cluster_text' }] } : {}),
-    layer,
-    config: CONFIG,
-  } satisfies TopLevelSpec;
+    description: `${title}: ${items.length} labelled points${dims === 3 ? ' in 3 dimensions' : ''}`,
+    title: { text: title, subtitle, anchor: 'start' as const },
+  };
+  const data = { values: rows };
+  const transform = hasCluster ? { transform: [{ calculate: clusterTextExpr('cluster'), as: 'cluster_text' }] } : {};
+  if (dims === 2) {
+    const { width, height, layer } = panel(0, 1);
+    return { ...head, width, height, data, ...transform, layer, config: CONFIG } satisfies TopLevelSpec;
+  }
+  return { ...head, data, ...transform, ...threeSides(panel), config: CONFIG } satisfies TopLevelSpec;
 }

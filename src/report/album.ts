@@ -23,13 +23,13 @@ import type { Points } from '../transforms/points.js';
 import { clustermapSpec, songsCorrelationSpec } from '../plots/songs.js';
 import { labelledScatterSpec } from '../plots/scatter.js';
 import { writePlot, type PlotFormat } from '../plots/output.js';
-import { writeReport } from './html.js';
+import { writeReport, type ReportInput } from './html.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { slug } from '../util/slug.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
 import { GENERATOR } from './analyze.js';
-import { inputError, messages } from '../errors.js';
+import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
 
 export interface BatchOptions {
   /** Directory every output goes into (created). */
@@ -75,16 +75,31 @@ export interface BatchTimings {
   total: number;
 }
 
-async function writePlots(plots: PlotEntry[], options: BatchOptions): Promise<{ files: string[]; renderMs: number }> {
+async function writePlots(plots: PlotEntry[], options: BatchOptions): Promise<string[]> {
   const files: string[] = [];
-  let renderMs = 0;
-  if (options.plots === false) return { files, renderMs };
-  for (const p of plots) {
-    const r = await writePlot(options.outDir, p.name, p.spec, { format: options.format ?? 'svg' });
-    files.push(...r.files);
-    renderMs += r.renderMs;
+  if (options.plots === false) return files;
+  for (const p of plots) files.push(...(await writePlot(options.outDir, p.name, p.spec, { format: options.format ?? 'svg' })).files);
+  return files;
+}
+
+/** Write the plots, `jsonName` (every number) and, with plots, report.html showing them; returns the files written. */
+async function writeBatchOutputs(
+  options: BatchOptions,
+  plots: PlotEntry[],
+  jsonName: string,
+  json: unknown,
+  report: Omit<ReportInput, 'plots'>,
+): Promise<string[]> {
+  const files = await writePlots(plots, options);
+  const jsonPath = join(options.outDir, jsonName);
+  await writeJsonAtomic(jsonPath, json, { pretty: true });
+  files.push(jsonPath);
+  if (options.plots !== false && options.report !== false) {
+    const reportPath = join(options.outDir, 'report.html');
+    await writeReport(reportPath, { ...report, plots: plots.map(({ name, title, spec, caption }) => ({ name, title, spec, caption })) });
+    files.push(reportPath);
   }
-  return { files, renderMs };
+  return files;
 }
 
 function trackJson(t: TrackRecord, vector: Float64Array, extra: Record<string, unknown>) {
@@ -235,7 +250,6 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
     },
   ];
   t = performance.now();
-  const written = await writePlots(plots, options);
   const albumJson = {
     name: collection.name,
     kind: collection.kind,
@@ -250,28 +264,19 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
     clustermap: { metric, method: 'average', order: hierarchy.order, merges: hierarchy.merges },
     kmeans: { k, seed },
   };
-  const files = [...written.files];
-  const jsonPath = join(options.outDir, 'album.json');
-  await writeJsonAtomic(jsonPath, albumJson, { pretty: true });
-  files.push(jsonPath);
-  if (options.plots !== false && options.report !== false) {
-    const reportPath = join(options.outDir, 'report.html');
-    await writeReport(reportPath, {
-      title: collection.name,
-      subtitle: `${tracks.length} tracks analysed${failures.length ? `, ${failures.length} failed` : ''} · ${GENERATOR}`,
-      summary: {
-        tracks: tracks.length,
-        failed: failures.length,
-        normalization,
-        'k-means clusters': k,
-        seed,
-        'mean tempo (BPM)': mean(tracks.map((tr) => tr.summary.tempoBpm)),
-      },
-      tables: [trackTable(tracks, clusters), ...(failures.length ? [failureTable(failures)] : [])],
-      plots: plots.map(({ name, title, spec, caption }) => ({ name, title, spec, caption })),
-    });
-    files.push(reportPath);
-  }
+  const files = await writeBatchOutputs(options, plots, 'album.json', albumJson, {
+    title: collection.name,
+    subtitle: `${tracks.length} tracks analysed${failures.length ? `, ${failures.length} failed` : ''} · ${GENERATOR}`,
+    summary: {
+      tracks: tracks.length,
+      failed: failures.length,
+      normalization,
+      'k-means clusters': k,
+      seed,
+      'mean tempo (BPM)': mean(tracks.map((tr) => tr.summary.tempoBpm)),
+    },
+    tables: [trackTable(tracks, clusters), ...(failures.length ? [failureTable(failures)] : [])],
+  });
   timings.plots = performance.now() - t;
   timings.total = performance.now() - started;
   return { name: collection.name, tracks, failures, correlation, order: hierarchy.order, clusters, mds, files, timings };
@@ -279,12 +284,15 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
 
 /**
  * 2-D metric MDS of the songs. Two songs have an exact solution (SMACOF needs three points): they sit on
- * the x axis, their distance apart, centred on 0.
+ * the x axis, their distance apart, centred on 0. Songs whose vectors are all the same (one track listed
+ * several times) all sit at 0, SMACOF's own answer for zero dissimilarities.
  */
 function songsMds(vectors: Points, seed: number): Points {
-  if (vectors.n !== 2) return reduce(vectors, { model: 'mds', ndims: 2, seed }).points;
+  const { n, d, data } = vectors;
+  if (data.every((v, i) => v === data[i % d])) return { n, d: 2, data: new Float64Array(n * 2) };
+  if (n !== 2) return reduce(vectors, { model: 'mds', ndims: 2, seed }).points;
   let ss = 0;
-  for (let c = 0; c < vectors.d; c++) ss += (vectors.data[c] - vectors.data[vectors.d + c]) ** 2;
+  for (let c = 0; c < d; c++) ss += (data[c] - data[d + c]) ** 2;
   const half = Math.sqrt(ss) / 2;
   return { n: 2, d: 2, data: Float64Array.from([-half, 0, half, 0]) };
 }
@@ -399,7 +407,7 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
   const timings = grouped.timings;
   if (tracks.length < 3) throw inputError(messages.toolkit.tooFewTracks(groups.map((g) => g.name).join(' vs '), tracks.length, 3, 'a comparison'));
   let t = performance.now();
-  const mds = reduce(vectors, { model: 'mds', ndims: 2, seed }).points;
+  const mds = songsMds(vectors, seed);
   const correlation = pointCorrelations(vectors);
   let classification: ClassifyReport | undefined;
   let classificationSkipped: string | undefined;
@@ -432,8 +440,6 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
     },
   ];
   t = performance.now();
-  const written = await writePlots(plots, options);
-  const files = [...written.files];
   const compareJson = {
     groups: groups.map((g) => ({ name: g.name, source: g.collection.source, tracks: labels.filter((l) => l === g.name).length })),
     generator: GENERATOR,
@@ -445,20 +451,12 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
     classification: classification ?? null,
     ...(classificationSkipped ? { classificationSkipped } : {}),
   };
-  const jsonPath = join(options.outDir, 'compare.json');
-  await writeJsonAtomic(jsonPath, compareJson, { pretty: true });
-  files.push(jsonPath);
-  if (options.plots !== false && options.report !== false) {
-    const reportPath = join(options.outDir, 'report.html');
-    await writeReport(reportPath, {
-      title: groups.map((g) => g.name).join(' vs '),
-      subtitle: `${tracks.length} tracks in ${groups.length} groups · ${GENERATOR}`,
-      summary: classificationSummary(classification, classificationSkipped, tracks.length, grouped.failures.length),
-      tables: classification ? classificationTables(classification) : [],
-      plots: plots.map(({ name, title, spec, caption }) => ({ name, title, spec, caption })),
-    });
-    files.push(reportPath);
-  }
+  const files = await writeBatchOutputs(options, plots, 'compare.json', compareJson, {
+    title: groups.map((g) => g.name).join(' vs '),
+    subtitle: `${tracks.length} tracks in ${groups.length} groups · ${GENERATOR}`,
+    summary: classificationSummary(classification, classificationSkipped, tracks.length, grouped.failures.length),
+    tables: [...(classification ? classificationTables(classification) : []), ...(grouped.failures.length ? [failureTable(grouped.failures)] : [])],
+  });
   timings.plots = performance.now() - t;
   timings.total = performance.now() - started;
   return { groups: groups.map((g) => g.name), grouped, mds, classification, classificationSkipped, files, timings };
@@ -485,19 +483,45 @@ function classificationTables(c: ClassifyReport) {
   }));
 }
 
-/** Cross-validate a linear SVM on the groups' track vectors (numbers only: no plots). */
+/**
+ * One line per track that failed: its name, the input when the message does not already name it, and why.
+ */
+export function describeFailures(failures: readonly TrackFailure[]): string[] {
+  if (failures.length === 0) return [];
+  return [
+    `${failures.length} track${failures.length === 1 ? '' : 's'} failed:`,
+    ...failures.map((f) => `  ${f.name}${f.message.includes(f.ref.input) ? '' : ` (${f.ref.input})`}: ${f.message}`),
+  ];
+}
+
+/**
+ * Cross-validate a linear SVM on the groups' track vectors (numbers only: no plots). When the tracks that
+ * could be analysed cannot be cross-validated (a group left with one track, more folds than a group has
+ * tracks…) the error says why, lists the tracks that failed, and has exit code 1 if some did (their failure
+ * is the cause), else 2.
+ */
 export async function runClassify(
   groups: TrackGroup[],
   options: BatchOptions & ClassifyJobOptions,
 ): Promise<{ grouped: GroupedTracks; report: ClassifyReport; timings: BatchTimings }> {
   const grouped = await collectGroups(groups, { ...options, plots: false });
   const t = performance.now();
-  const report = await crossValidate(grouped.vectors, grouped.labels, {
-    cv: options.cv,
-    folds: options.folds,
-    seed: options.seed ?? DEFAULT_SEED,
-    reduce: options.reduce,
-  });
+  let report: ClassifyReport;
+  try {
+    report = await crossValidate(grouped.vectors, grouped.labels, {
+      cv: options.cv,
+      folds: options.folds,
+      seed: options.seed ?? DEFAULT_SEED,
+      reduce: options.reduce,
+    });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const failed = grouped.failures.length > 0;
+    throw new SongscopeError(e.message, {
+      exitCode: failed ? ExitCode.RUNTIME : ExitCode.USAGE,
+      ...(failed ? { hint: describeFailures(grouped.failures).join('\n') } : {}),
+    });
+  }
   grouped.timings.songs = performance.now() - t;
   return { grouped, report, timings: grouped.timings };
 }

@@ -10,7 +10,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 import type { LoadedMatrix } from '../matrix/load.js';
-import { secondsFromMs, type ResultTable } from '../matrix/table.js';
+import { secondsFromMs, type ResultTable, type TableColumn } from '../matrix/table.js';
 import { columnStats, normalize, zscoreWithin, type NormalizeMode } from '../transforms/normalize.js';
 import { binMeans, rollingMean } from '../transforms/resample.js';
 import { similarityRows, type SimilarityMatrix, type SimilarityMetric } from '../transforms/correlate.js';
@@ -21,7 +21,7 @@ import {
   labelsToBoundaries,
   noveltySegments,
 } from '../transforms/cluster.js';
-import { reduce, type Embedding, type ReduceModel } from '../transforms/reduce.js';
+import { reduce, type Embedding, type ReduceModel, type ReduceOptions } from '../transforms/reduce.js';
 import { pointsFromMatrix, type Points } from '../transforms/points.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
@@ -42,10 +42,14 @@ export interface BinOptions {
   smoothS?: number;
 }
 
-/** The mode `auto` stands for on this matrix. */
+/**
+ * The mode `auto` stands for on this matrix: `none` when its metadata says it was normalised (by any mode
+ * but `none`, which leaves the values raw), else `zscore-within`.
+ */
 export function effectiveNormalization(matrix: FeatureMatrix, choice: NormalizeChoice = 'auto'): NormalizeMode {
   if (choice !== 'auto') return choice;
-  return matrix.metadata.normalization ? 'none' : 'zscore-within';
+  const done = matrix.metadata.normalization;
+  return done && done !== 'none' ? 'none' : 'zscore-within';
 }
 
 /**
@@ -72,7 +76,14 @@ export function binnedMatrix(matrix: FeatureMatrix, options: BinOptions = {}): F
   } else {
     binned = binMeans(normalize([matrix], mode)[0], resolutionMs);
   }
-  binned = { ...binned, metadata: { ...binned.metadata, normalization: matrix.metadata.normalization || mode } };
+  const before = matrix.metadata.normalization;
+  binned = { ...binned, metadata: { ...binned.metadata, normalization: before && before !== 'none' ? before : mode } };
+  if (window > binned.rows) {
+    throw inputError(
+      `--smooth ${options.smoothS} s is longer than the ${binned.rows} bins of ${binned.metadata.title || 'the track'}: ` +
+        'the rolling mean would leave every bin 0 (pandas rolling(N).mean().fillna(0)); use a shorter --smooth',
+    );
+  }
   return window > 1 ? rollingMean(binned, window) : binned;
 }
 
@@ -87,6 +98,67 @@ function describeBins(resolutionMs: number, smoothS: number): string {
   return `${resolutionMs / 1000} s bins${smoothS > 0 ? ` after a ${smoothS} s rolling mean` : ''}`;
 }
 
+/** "0–8 s, 120 s" for a sorted list of bin starts (runs of bins at most `stepS` apart are joined). */
+export function describeTimes(times: readonly number[], stepS = 1): string {
+  const runs: string[] = [];
+  for (let i = 0; i < times.length; ) {
+    let j = i;
+    while (j + 1 < times.length && times[j + 1] - times[j] <= stepS + 1e-7) j++;
+    runs.push(j > i ? `${times[i]}–${times[j]} s` : `${times[i]} s`);
+    i = j + 1;
+  }
+  return runs.length > 4 ? `${runs.slice(0, 4).join(', ')} …` : runs.join(', ');
+}
+
+/**
+ * The binned rows as points for k-means or a reduction, which need a number in every cell: a bin holding a
+ * missing value (a gap in the matrix' time index, or an empty cell) is an input error naming the bins.
+ */
+function definedPoints(binned: FeatureMatrix, loaded: LoadedMatrix, what: string): Points {
+  const points = pointsFromMatrix(binned);
+  const missing: number[] = [];
+  for (let i = 0; i < points.n; i++) {
+    for (let c = 0; c < points.d; c++) {
+      if (!Number.isFinite(points.data[i * points.d + c])) {
+        missing.push(secondsFromMs(binned.timeMs[i]));
+        break;
+      }
+    }
+  }
+  if (missing.length > 0) {
+    const resolutionS = Number(binned.metadata.resolution_ms) / 1000 || 1;
+    throw inputError(
+      `${loaded.label}: ${missing.length} of ${points.n} time bins have missing values (at ${describeTimes(missing, resolutionS)}); ` +
+        `${what} needs a value in every bin: fill the gaps in the matrix, use a coarser --resolution, or --smooth`,
+    );
+  }
+  return points;
+}
+
+/** The inputs' feature columns must be the same (same names, same order) to be compared or stacked. */
+function checkSameColumns(inputs: readonly LoadedMatrix[]): void {
+  const first = inputs[0]?.matrix.columns;
+  for (const input of inputs.slice(1)) {
+    const columns = input.matrix.columns;
+    if (columns.length !== first.length || columns.some((c, i) => c !== first[i])) {
+      throw inputError(
+        `${input.label}: its ${columns.length} feature columns differ from the ${first.length} of ${inputs[0].label}; ` +
+          'several inputs need the same columns in the same order',
+      );
+    }
+  }
+}
+
+/** A reduction, with its refusals (too few points, identical points, a non-finite value) as input errors. */
+function reduceInput(points: Points, options: ReduceOptions, what: string): Embedding {
+  try {
+    return reduce(points, options);
+  } catch (e) {
+    if (e instanceof RangeError) throw inputError(`cannot reduce ${what}: ${e.message}`);
+    throw e;
+  }
+}
+
 // ---- normalize ----------------------------------------------------------------------------------------
 
 export interface NormalizeJobResult {
@@ -96,6 +168,7 @@ export interface NormalizeJobResult {
 
 /** Normalise the inputs with `mode` and make a feature heatmap of each result. */
 export function normalizeJob(inputs: LoadedMatrix[], mode: NormalizeMode): NormalizeJobResult {
+  if (mode === 'zscore-across') checkSameColumns(inputs);
   const matrices = normalize(
     inputs.map((i) => i.matrix),
     mode,
@@ -266,7 +339,7 @@ export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): 
   const k = options.k ?? 3;
   const seed = options.seed ?? DEFAULT_SEED;
   const binned = binnedMatrix(loaded.matrix, options);
-  const points = pointsFromMatrix(binned);
+  const points = definedPoints(binned, loaded, `${method} clustering`);
   if (k > points.n) throw inputError(messages.badOption('--k', String(k), `at most the number of time bins (${points.n})`));
   let labels: Int32Array;
   let inertia: number | undefined;
@@ -411,24 +484,15 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
   if (inputs.length === 1) {
     const loaded = inputs[0];
     const binned = binnedMatrix(loaded.matrix, options);
-    const points = pointsFromMatrix(binned);
-    const embedding = reduce(points, reduceOptions);
+    const points = definedPoints(binned, loaded, `reduce --model ${model}`);
+    const embedding = reduceInput(points, reduceOptions, `the ${points.n} time bins of ${loaded.label}`);
     const times = timesS(binned.timeMs);
     let clusters: Int32Array | undefined;
     if (options.colorBy === 'cluster') clusters = kmeans(points, Math.min(options.k ?? 3, points.n), { seed }).labels;
     const titles = axisTitles(model, embedding);
-    const columns: ResultTable['columns'] = [{ name: 'time_s', values: times }];
-    dimNames(ndims).forEach((name, d) => columns.push({ name, values: column(embedding.points, d) }));
+    const columns = coordinateColumns({ name: 'time_s', values: times }, embedding);
     if (clusters) columns.push({ name: 'cluster', values: clusters });
-    const summary: ReduceSummary = {
-      model,
-      ndims,
-      seed,
-      points: points.n,
-      mode: 'trajectory',
-      ...(embedding.explainedVarianceRatio ? { explainedVarianceRatio: embedding.explainedVarianceRatio } : {}),
-      ...(embedding.stress !== undefined ? { stress: embedding.stress } : {}),
-    };
+    const summary = reduceSummary(reduceOptions, 'trajectory', embedding);
     const spec = trajectorySpec({
       points: embedding.points,
       timesS: times,
@@ -440,28 +504,26 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
     return { embedding, table: { columns, metadata: reduceMetadata(loaded.matrix.metadata, summary) }, spec, summary };
   }
   const mode = options.normalize === undefined || options.normalize === 'auto' ? 'zscore-across' : options.normalize;
+  checkSameColumns(inputs);
   const vectors = normalize(
     inputs.map((i) => i.matrix),
     mode,
   ).map(meanVector);
   const points: Points = { n: vectors.length, d: vectors[0].length, data: new Float64Array(vectors.length * vectors[0].length) };
   vectors.forEach((v, i) => points.data.set(v, i * points.d));
-  const embedding = reduce(points, reduceOptions);
+  const embedding = reduceInput(points, reduceOptions, `${inputs.length} tracks`);
   const names = inputs.map((i) => plotTitle(i));
-  const columns: ResultTable['columns'] = [{ name: 'track', values: names }];
-  dimNames(ndims).forEach((name, d) => columns.push({ name, values: column(embedding.points, d) }));
-  const summary: ReduceSummary = {
-    model,
-    ndims,
-    seed,
-    points: points.n,
-    mode: 'tracks',
-    ...(embedding.explainedVarianceRatio ? { explainedVarianceRatio: embedding.explainedVarianceRatio } : {}),
-    ...(embedding.stress !== undefined ? { stress: embedding.stress } : {}),
-  };
+  const columns = coordinateColumns({ name: 'track', values: names }, embedding);
+  const summary = reduceSummary(reduceOptions, 'tracks', embedding);
   const titles = axisTitles(model, embedding);
   const spec = labelledScatterSpec({
-    items: names.map((label, i) => ({ x: embedding.points.data[i * ndims], y: embedding.points.data[i * ndims + 1], label, group: 'tracks' })),
+    items: names.map((label, i) => ({
+      x: embedding.points.data[i * ndims],
+      y: embedding.points.data[i * ndims + 1],
+      ...(ndims === 3 ? { z: embedding.points.data[i * ndims + 2] } : {}),
+      label,
+      group: 'tracks',
+    })),
     colorBy: 'group',
     title: `${model.toUpperCase()} of ${inputs.length} tracks' mean feature vectors (${mode})`,
     axisTitles: titles,
@@ -469,8 +531,22 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
   return { embedding, table: { columns, metadata: reduceMetadata({ generator: inputs[0].matrix.metadata.generator || 'songscope', normalization: mode }, summary) }, spec, summary };
 }
 
-function column(points: Points, d: number): Float64Array {
-  return Float64Array.from({ length: points.n }, (_, i) => points.data[i * points.d + d]);
+/** `first`, then one column `dim_1`, `dim_2`[, `dim_3`] per embedded dimension. */
+function coordinateColumns(first: TableColumn, embedding: Embedding): TableColumn[] {
+  const { n, d, data } = embedding.points;
+  return [first, ...dimNames(d).map((name, k) => ({ name, values: Float64Array.from({ length: n }, (_, i) => data[i * d + k]) }))];
+}
+
+function reduceSummary(options: Required<Pick<ReduceOptions, 'model' | 'ndims' | 'seed'>>, mode: ReduceSummary['mode'], embedding: Embedding): ReduceSummary {
+  return {
+    model: options.model,
+    ndims: options.ndims,
+    seed: options.seed,
+    points: embedding.points.n,
+    mode,
+    ...(embedding.explainedVarianceRatio ? { explainedVarianceRatio: embedding.explainedVarianceRatio } : {}),
+    ...(embedding.stress !== undefined ? { stress: embedding.stress } : {}),
+  };
 }
 
 function reduceMetadata(base: Record<string, string>, s: ReduceSummary): Record<string, string> {

@@ -16,7 +16,7 @@
  * order, and so on.
  */
 import { createRandom, DEFAULT_SEED, subSeed, type Random } from '../util/random.js';
-import type { Points } from './points.js';
+import { squaredDistance, type Points } from './points.js';
 import type { SimilarityMatrix } from './correlate.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -123,18 +123,6 @@ function meanColumnVariance(points: Points): number {
   return total / d;
 }
 
-/** Squared distance between point `i` of `data` and centre `c` of `centres` (both with `d` columns). */
-function sqDist(data: Float64Array, i: number, centres: Float64Array, c: number, d: number): number {
-  let s = 0;
-  const io = i * d;
-  const co = c * d;
-  for (let j = 0; j < d; j++) {
-    const x = data[io + j] - centres[co + j];
-    s += x * x;
-  }
-  return s;
-}
-
 /**
  * scikit-learn's `_kmeans_plusplus` (greedy, `2 + ⌊ln k⌋` local trials). Stops early when every point
  * already coincides with a centre (fewer distinct points than `k`).
@@ -142,13 +130,14 @@ function sqDist(data: Float64Array, i: number, centres: Float64Array, c: number,
 function kmeansPlusPlus(points: Points, k: number, random: Random): { centres: Float64Array; k: number } {
   const { n, d, data } = points;
   const centres = new Float64Array(k * d);
+  const centrePoints: Points = { n: k, d, data: centres };
   const trials = 2 + Math.floor(Math.log(k));
   const first = Math.min(n - 1, Math.floor(random() * n));
   centres.set(data.subarray(first * d, (first + 1) * d), 0);
   let closest = new Float64Array(n);
   let pot = 0;
   for (let i = 0; i < n; i++) {
-    closest[i] = sqDist(data, i, centres, 0, d);
+    closest[i] = squaredDistance(points, i, centrePoints, 0);
     pot += closest[i];
   }
   const cumsum = new Float64Array(n);
@@ -173,7 +162,7 @@ function kmeansPlusPlus(points: Points, k: number, random: Random): { centres: F
       const id = Math.min(lo, n - 1);
       let candPot = 0;
       for (let i = 0; i < n; i++) {
-        const dd = Math.min(closest[i], sqDist(data, i, data, id, d));
+        const dd = Math.min(closest[i], squaredDistance(points, i, points, id));
         candidate[i] = dd;
         candPot += dd;
       }
@@ -290,7 +279,7 @@ function lloyd(
   // Labels consistent with the final centres (scikit-learn reruns the assignment step).
   if (!strict) assign();
   let inertia = 0;
-  for (let i = 0; i < n; i++) inertia += sqDist(data, i, centres, labels[i], d);
+  for (let i = 0; i < n; i++) inertia += squaredDistance(points, i, { n: k, d, data: centres }, labels[i]);
   return { labels, centres, inertia, iterations };
 }
 

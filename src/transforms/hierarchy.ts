@@ -7,7 +7,7 @@
  * The linkage is computed directly (Lance–Williams updates on a full distance matrix, O(n³)), which is
  * exact for these methods and fast enough for n ≤ ~1000.
  */
-import type { Points } from './points.js';
+import { euclideanDistances, type Points } from './points.js';
 
 /** Pairwise distance between points. */
 export type HierarchyMetric = 'correlation' | 'euclidean';
@@ -77,7 +77,7 @@ export function hierarchicalOrder(points: Points, options: HierarchyOptions = {}
     if (!Number.isFinite(points.data[i])) throw new RangeError(`point ${Math.floor(i / points.d)} has a non-finite value`);
   }
   const n = points.n;
-  const dist = metric === 'correlation' ? correlationDistances(points) : euclideanMatrix(points);
+  const dist = metric === 'correlation' ? correlationDistances(points) : euclideanDistances(points);
   const merges = linkage(dist, n, method);
   return { order: leafOrder(merges, n), merges };
 }
@@ -110,22 +110,6 @@ function correlationDistances(points: Points): Float64Array {
       }
       out[i * n + j] = v;
       out[j * n + i] = v;
-    }
-  }
-  return out;
-}
-
-function euclideanMatrix(points: Points): Float64Array {
-  const { n, d, data } = points;
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let s = 0;
-      for (let c = 0; c < d; c++) {
-        const x = data[i * d + c] - data[j * d + c];
-        s += x * x;
-      }
-      out[i * n + j] = out[j * n + i] = Math.sqrt(s);
     }
   }
   return out;

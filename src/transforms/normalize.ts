@@ -22,7 +22,11 @@ export interface ColumnStats {
   constant: Uint8Array;
 }
 
-/** Mean and population std of every column (two-pass, so large offsets do not cost precision). */
+/**
+ * Mean and population std of every column (two-pass, so large offsets do not cost precision). Missing
+ * values (NaN, an empty cell of a matrix file) are skipped, as pandas' `mean()`/`std()` skip them; a
+ * column without any value has NaN statistics.
+ */
 export function columnStats(matrix: FeatureMatrix): ColumnStats {
   const k = matrix.columns.length;
   const n = matrix.rows;
@@ -32,18 +36,37 @@ export function columnStats(matrix: FeatureMatrix): ColumnStats {
   for (let c = 0; c < k; c++) {
     const col = matrix.data.subarray(c * n, (c + 1) * n);
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += col[i];
-    const m = n > 0 ? sum / n : NaN;
-    let ss = 0;
+    let count = 0;
     for (let i = 0; i < n; i++) {
-      const d = col[i] - m;
-      ss += d * d;
+      const x = col[i];
+      if (x === x) {
+        sum += x;
+        count++;
+      }
     }
+    const m = count > 0 ? sum / count : NaN;
+    let ss = 0;
     // Exactly constant? (mean and std can be off by an ulp for repeated non-dyadic values.)
-    let same = n > 0;
-    for (let i = 1; same && i < n; i++) same = col[i] === col[0];
+    let same = count > 0;
+    if (count === n) {
+      for (let i = 0; i < n; i++) {
+        const d = col[i] - m;
+        ss += d * d;
+      }
+      for (let i = 1; same && i < n; i++) same = col[i] === col[0];
+    } else {
+      let first = NaN;
+      for (let i = 0; i < n; i++) {
+        const x = col[i];
+        if (x !== x) continue;
+        const d = x - m;
+        ss += d * d;
+        if (first !== first) first = x;
+        else if (x !== first) same = false;
+      }
+    }
     mean[c] = m;
-    std[c] = n > 0 ? Math.sqrt(ss / n) : NaN;
+    std[c] = count > 0 ? Math.sqrt(ss / count) : NaN;
     constant[c] = same ? 1 : 0;
   }
   return { mean, std, constant };
@@ -97,6 +120,8 @@ export type NormalizeMode = (typeof NORMALIZE_MODES)[number];
 export class RunningColumnStats {
   /** Rows seen. */
   count = 0;
+  /** Values seen per column (rows minus missing values). */
+  readonly counts: Float64Array;
   readonly mean: Float64Array;
   /** Sum of squared deviations from the mean. */
   readonly m2: Float64Array;
@@ -104,13 +129,14 @@ export class RunningColumnStats {
   readonly max: Float64Array;
 
   constructor(readonly columns: number) {
+    this.counts = new Float64Array(columns);
     this.mean = new Float64Array(columns);
     this.m2 = new Float64Array(columns);
     this.min = new Float64Array(columns).fill(Infinity);
     this.max = new Float64Array(columns).fill(-Infinity);
   }
 
-  /** Add every row of `matrix` (its column count must match). */
+  /** Add every row of `matrix` (its column count must match); missing values (NaN) are skipped. */
   add(matrix: FeatureMatrix): this {
     if (matrix.columns.length !== this.columns) {
       throw new RangeError(`matrix has ${matrix.columns.length} columns, the statistics ${this.columns}`);
@@ -122,32 +148,40 @@ export class RunningColumnStats {
       const col = matrix.data.subarray(c * n, (c + 1) * n);
       let lo = Infinity;
       let hi = -Infinity;
+      let values = 0;
       for (let i = 0; i < n; i++) {
         const x = col[i];
         if (x < lo) lo = x;
         if (x > hi) hi = x;
+        if (x === x) values++;
       }
+      if (values === 0) continue;
       if (lo < this.min[c]) this.min[c] = lo;
       if (hi > this.max[c]) this.max[c] = hi;
-      const m2b = own.std[c] * own.std[c] * n;
-      const total = this.count + n;
+      const m2b = own.std[c] * own.std[c] * values;
+      const seen = this.counts[c];
+      const total = seen + values;
       const delta = own.mean[c] - this.mean[c];
-      this.mean[c] += (delta * n) / total;
-      this.m2[c] += m2b + (delta * delta * this.count * n) / total;
+      this.mean[c] += (delta * values) / total;
+      this.m2[c] += m2b + (delta * delta * seen * values) / total;
+      this.counts[c] = total;
     }
     this.count += n;
     return this;
   }
 
-  /** The statistics as {@link ColumnStats} (population std; `constant` where min equals max). */
+  /** The statistics as {@link ColumnStats} (population std; `constant` where min equals max; NaN for a column without values). */
   stats(): ColumnStats {
     const std = new Float64Array(this.columns);
     const constant = new Uint8Array(this.columns);
+    const mean = Float64Array.from(this.mean);
     for (let c = 0; c < this.columns; c++) {
-      std[c] = this.count > 0 ? Math.sqrt(this.m2[c] / this.count) : NaN;
-      constant[c] = this.count > 0 && this.min[c] === this.max[c] ? 1 : 0;
+      const values = this.counts[c];
+      std[c] = values > 0 ? Math.sqrt(this.m2[c] / values) : NaN;
+      if (!(values > 0)) mean[c] = NaN;
+      constant[c] = values > 0 && this.min[c] === this.max[c] ? 1 : 0;
     }
-    return { mean: Float64Array.from(this.mean), std, constant };
+    return { mean, std, constant };
   }
 }
 

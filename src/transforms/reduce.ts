@@ -37,7 +37,7 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { UMAP } from 'umap-js';
 import { createRandom, DEFAULT_SEED, subSeed, type Random } from '../util/random.js';
-import { euclideanDistances, pointsToRows, type Points } from './points.js';
+import { euclideanDistances, pointsToRows, squaredDistance, type Points } from './points.js';
 
 export type ReduceModel = 'pca' | 'mds' | 'classical-mds' | 'umap';
 export const REDUCE_MODELS: readonly ReduceModel[] = Object.freeze(['pca', 'mds', 'classical-mds', 'umap'] as const);
@@ -299,16 +299,10 @@ function fitClassicalMds(points: Points, ndims: number): FittedReducer {
   }
   // a_j = mean_i ‖x_i − x_j‖² = ‖x_j − mean‖² + (1/n)·Σ_i ‖x_i − mean‖².
   const meanSq = pa.totalSumSquares / n;
+  const centroid: Points = { n: 1, d, data: pa.mean };
   const a = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let c = 0; c < d; c++) {
-      const v = data[j * d + c] - pa.mean[c];
-      s += v * v;
-    }
-    a[j] = s + meanSq;
-  }
-  const train = new Float64Array(data);
+  for (let j = 0; j < n; j++) a[j] = squaredDistance(points, j, centroid, 0) + meanSq;
+  const train: Points = { n, d, data: new Float64Array(data) };
   const embedding: Embedding = {
     model: 'classical-mds',
     points: { n, d: ndims, data: coords },
@@ -323,14 +317,7 @@ function fitClassicalMds(points: Points, ndims: number): FittedReducer {
       const out = new Float64Array(m * ndims);
       const g = new Float64Array(n);
       for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let c = 0; c < d; c++) {
-            const v = newPoints.data[i * d + c] - train[j * d + c];
-            s += v * v;
-          }
-          g[j] = a[j] - s;
-        }
+        for (let j = 0; j < n; j++) g[j] = a[j] - squaredDistance(newPoints, i, train, j);
         for (let c = 0; c < ndims; c++) {
           if (lambda[c] === 0) continue;
           let s = 0;
@@ -694,7 +681,7 @@ function fitMds(points: Points, ndims: number, seed: number, options: ReduceOpti
     maxIter: options.maxIter ?? 300,
     eps: options.eps ?? 1e-3,
   });
-  const train = new Float64Array(data);
+  const train: Points = { n, d, data: new Float64Array(data) };
   const configuration: Points = { n, d: ndims, data: new Float64Array(result.points.data) };
   const embedding: Embedding = {
     model: 'mds',
@@ -710,14 +697,7 @@ function fitMds(points: Points, ndims: number, seed: number, options: ReduceOpti
       const out = new Float64Array(m * ndims);
       const delta = new Float64Array(n);
       for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let c = 0; c < d; c++) {
-            const v = newPoints.data[i * d + c] - train[j * d + c];
-            s += v * v;
-          }
-          delta[j] = Math.sqrt(s);
-        }
+        for (let j = 0; j < n; j++) delta[j] = Math.sqrt(squaredDistance(newPoints, i, train, j));
         out.set(placeByStress(configuration, delta), i * ndims);
       }
       return { n: m, d: ndims, data: out };

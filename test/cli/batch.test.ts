@@ -4,10 +4,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasStackTrace, runCli } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, hasStackTrace, runCli } from '../helpers/cli.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { writeSyntheticAlbum } from '../../src/synth/generate.js';
 import { resolveCollection } from '../../src/sources/collection.js';
@@ -91,6 +92,94 @@ describe('compare', () => {
     const spec = JSON.parse(await readFile(join(out, 'compare-mds.vl.json'), 'utf8'));
     assert.ok(JSON.stringify(spec).includes('"group"'), 'coloured by group');
     assert.match(r.stderr, /leave-one-out/);
+  });
+});
+
+describe('groups that cannot be cross-validated, and tracks that fail', () => {
+  /** A directory holding one good track (the first of `from`) and one broken analysis file. */
+  async function oneGoodOneBroken(name: string, from: string): Promise<string> {
+    const dir = join(tmp, name);
+    await mkdir(dir, { recursive: true });
+    await copyFile(join(from, (await readdir(from)).sort()[0]), join(dir, '01-good.json'));
+    await writeFile(join(dir, '02-broken.json'), '{"track": 1}');
+    return dir;
+  }
+
+  test('a group listing one track, or fewer tracks than --folds, is refused before anything is fetched', async () => {
+    const one = join(tmp, 'one-track');
+    await mkdir(one, { recursive: true });
+    await copyFile(join(folk, (await readdir(folk)).sort()[0]), join(one, 'only.json'));
+    const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `one=${one}`]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /group "one" has 1 track; cross-validation needs at least 2 tracks in every group/, 'names the group');
+    assert.doesNotMatch(r.stderr, /\[1\//, 'no track was analysed first');
+    const folds = await runCli(['classify', '--group', `dance=${dance}`, '--group', `folk=${folk}`, '--folds', '10']);
+    assert.equal(folds.code, 2, folds.stderr);
+    assert.match(folds.stderr, /--folds 10 needs at least 10 tracks in every group, but "dance" has 6; use at most 6 folds or --cv loo/, 'says how many folds would do');
+    assert.doesNotMatch(folds.stderr, /\[1\//, 'no track was analysed first');
+    assert.ok(!hasStackTrace(folds.stderr), folds.stderr);
+  });
+
+  test('failures that leave a group too small: the error lists them, exit code 1', async () => {
+    const broken = await oneGoodOneBroken('good-and-broken', folk);
+    const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `folk=${broken}`, '-q']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /class "folk" has only 1 point/, 'why classification cannot run');
+    assert.match(r.stderr, /1 track failed:\n {2}02 02-broken: .*02-broken\.json: track is 1, expected an object/, 'which track failed and why, its path said once');
+  });
+
+  test('manifest entries without a label belong to no group (left out with a note)', async () => {
+    const manifest = join(tmp, 'labelled.csv');
+    const rows = ['path_or_uri,label'];
+    for (const [label, dir] of [['dance', dance], ['folk', folk]] as const) for (const f of (await readdir(dir)).sort().slice(0, 3)) rows.push(`${join(dir, f)},${label}`);
+    rows.push(`${join(folk, (await readdir(folk)).sort()[5])},`);
+    await writeFile(manifest, rows.join('\n') + '\n');
+    const r = await runCli(['classify', manifest, '--cv', 'loo', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /left out one entry without a label/, 'the unlabelled entry is named');
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.classes, [{ label: 'dance', count: 3 }, { label: 'folk', count: 3 }], 'two groups, no "(unlabelled)" class');
+  });
+
+  test('--reduce umap reports both protocols (leak-free through umap transform)', async () => {
+    const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `folk=${folk}`, '--reduce', 'umap', '--cv', 'loo', '--json', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.reduce, { model: 'umap', ndims: 2 }, 'the reduction asked for');
+    assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['transductive', 'leak-free'], 'both protocols');
+  });
+
+  test('compare with a failing track: exit code 1, the failure in report.html', async () => {
+    const broken = await oneGoodOneBroken('cmp-broken', folk);
+    const out = join(tmp, 'cmp-failures');
+    const r = await runCli(['compare', `dance=${dance}`, `folk=${broken}`, '-o', out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /dance: 6 tracks; folk: 2 tracks/, 'group sizes');
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    assert.match(html, /Tracks that failed/, 'the report lists the failure');
+    assert.match(html, /02-broken/, 'by name');
+  });
+});
+
+describe('classify -o - on a terminal', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  test('refuses binary Arrow predictions to a terminal, before fetching anything', { skip: !hasScript && 'needs util-linux script(1) for a terminal' }, () => {
+    const command = [process.execPath, CLI, 'classify', '--group', `dance=${dance}`, '--group', `folk=${folk}`, '-o', '-'].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmp } });
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stdout, /refusing to write binary Arrow data to a terminal/, 'says why and what to do');
+    assert.doesNotMatch(r.stdout, /\[1\//, 'nothing was analysed first');
+  });
+});
+
+describe('album --resolution', () => {
+  test('sets the bin width of the per-track self-similarity', async () => {
+    const out = join(tmp, 'album-res');
+    const r = await runCli(['album', dance, '--resolution', '500ms', '--smooth', '2', '-o', out, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const tracks = await readdir(join(out, 'tracks'));
+    const summary = JSON.parse(await readFile(join(out, 'tracks', tracks[0], 'summary.json'), 'utf8'));
+    assert.deepEqual([summary.similarity.resolutionS, summary.similarity.smoothS], [0.5, 2], 'the resolution and smoothing asked for');
   });
 });
 

@@ -56,7 +56,7 @@ describe('pipes compose: features | normalize | correlate', () => {
     const out = join(tmp, 'chain.csv');
     const r = await pipeline(`S features ${psy.input} --grid seed -o - | S normalize - -o - | S correlate - --smooth 10 -o ${out}`);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /9 of \d+ bins have no defined pearson similarity \(constant rows\) at 0–8 s/);
+    assert.match(r.stderr, /9 of \d+ bins have no defined pearson similarity \(constant rows or missing values\) at 0–8 s/);
     const csv = parseSquareCsv(await readFile(out, 'utf8'));
     const ref = loadReference(psy);
     assert.equal(csv.header[0], 'time_s');
@@ -164,13 +164,29 @@ describe('transform errors are one line and exit 2', () => {
     ['smooth not a multiple of the resolution', ['correlate', input, '--smooth', '1.5'], /--smooth: "1\.5" \(expected a multiple of the resolution, 1 s\)/],
     ['ndims 4', ['reduce', input, '--ndims', '4'], /--ndims/],
     ['missing file', ['reduce', 'nope/missing.json'], /no such file/],
+    ['umap of two tracks', ['reduce', input, join(ROOT, FIXTURE_CASES[1].input), '--model', 'umap', '--no-plot'], /cannot reduce 2 tracks: umap into 2 dimensions needs at least 4 points, got 2/],
   ];
   for (const [name, args, pattern] of cases) {
     test(name, async () => {
       const r = await runCli(args, { cwd: tmp });
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, pattern);
+      assert.match(r.stderr, pattern, 'the one line says what is wrong');
       assert.ok(!hasStackTrace(r.stderr), r.stderr);
     });
   }
+});
+
+describe('normalize with several inputs', () => {
+  test('inputs with the same name get distinct outputs (and plots, under --plot DIR) instead of overwriting each other', async () => {
+    const out = join(tmp, 'same-names');
+    const plots = join(tmp, 'same-names-plots');
+    const r = await runCli(['normalize', psy.input, psy.input, '-o', out, '--plot', plots, '--format', 'svg']);
+    assert.equal(r.code, 0, r.stderr);
+    const files = (await readdir(out)).sort();
+    assert.equal(files.length, 2, `two matrices: ${files.join(' ')}`);
+    assert.notEqual(files[0], files[1], 'distinct names');
+    assert.ok(files.every((f) => f.endsWith('.normalized.arrow')), files.join(' '));
+    const drawn = (await readdir(plots)).sort();
+    assert.equal(drawn.filter((f) => f.endsWith('.vl.json')).length, 2, `one plot per input in the --plot directory: ${drawn.join(' ')}`);
+  });
 });

@@ -384,6 +384,40 @@ describe('labelledScatterSpec', () => {
   });
 });
 
+describe('labelledScatterSpec in three dimensions', () => {
+  const items3 = (): ScatterItem[] => items().map((it, i) => ({ ...it, z: i - 2 }));
+
+  test('every item with a z: three side-by-side projections sharing the data and the colour legend', () => {
+    const spec: Json = labelledScatterSpec({ items: items3(), colorBy: 'cluster', axisTitles: ['MDS 1', 'MDS 2', 'MDS 3'] });
+    assert.equal(spec.layer, undefined, 'no single panel');
+    assert.equal(spec.hconcat.length, 3, 'three panels');
+    assert.deepEqual(spec.hconcat.map((p: Json) => p.title.text), ['MDS 1 × MDS 2', 'MDS 1 × MDS 3', 'MDS 2 × MDS 3'], 'the pairs 1–2, 1–3, 2–3');
+    assert.deepEqual(
+      spec.hconcat.map((p: Json) => [p.layer[0].encoding.x.field, p.layer[0].encoding.y.field]),
+      [['x', 'y'], ['x', 'z'], ['y', 'z']],
+      'each panel plots its pair of coordinates',
+    );
+    assert.deepEqual(spec.data.values[0].z, -2, 'z is in the shared data');
+    assert.deepEqual(spec.resolve, { scale: { color: 'shared' } }, 'one colour legend');
+    assert.deepEqual(
+      spec.hconcat[0].layer[0].encoding.tooltip.map((t: Json) => t.title).slice(3, 6),
+      ['MDS 1', 'MDS 2', 'MDS 3'],
+      'the tooltip shows all three coordinates',
+    );
+    assert.match(spec.title.subtitle.join(' '), /three dimensions/, 'the subtitle says so');
+  });
+
+  test('renders every label in every panel', async () => {
+    const svg = await renderQuietly(labelledScatterSpec({ items: items3(), colorBy: 'group' }));
+    assert.equal(markElements(svg, 'symbol').length, 15, 'five points in each of three panels');
+  });
+
+  test('a z on some items only is refused', () => {
+    const mixed = items().map((it, i) => (i === 0 ? { ...it, z: 1 } : it));
+    assert.throws(() => labelledScatterSpec({ items: mixed, colorBy: 'group' }), /1 of 5 items have a z coordinate/, 'all or none');
+  });
+});
+
 // ---- songs ------------------------------------------------------------------------------------------------------
 
 describe('songsCorrelationSpec', () => {

@@ -91,6 +91,18 @@ describe('songscope album on a directory of the fixtures', () => {
     assert.deepEqual(files.sort(), ['album.json'], '--no-plot: numbers only');
   });
 
+  test('one track listed three times: every song at the origin of the MDS map, no internal error', async () => {
+    const { mkdir, copyFile } = await import('node:fs/promises');
+    const dir = join(tmp, 'three-copies');
+    await mkdir(dir, { recursive: true });
+    for (const n of [1, 2, 3]) await copyFile(join(ROOT, FIXTURE_CASES[0].input), join(dir, `0${n}-copy.json`));
+    const out = join(tmp, 'album-copies');
+    const r = await runCli(['album', dir, '--no-plot', '-o', out, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
+    assert.deepEqual(album.tracks.map((t: { mds: number[] }) => t.mds), [[0, 0], [0, 0], [0, 0]], 'identical songs coincide');
+  });
+
   test('same input and seed → byte-identical album outputs', async () => {
     const a = join(tmp, 'det-a');
     const b = join(tmp, 'det-b');

@@ -12,6 +12,7 @@ import { normalize, RunningColumnStats, stackedColumnStats, zscoreWithin, NORMAL
 import { similarityRows } from '../../src/transforms/correlate.js';
 import { adjustedRandIndex } from '../../src/transforms/cluster.js';
 import { compileSpec } from '../../src/plots/render.js';
+import { SongscopeError } from '../../src/errors.js';
 import { FIXTURE_CASES, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
 
 const TOL = 1e-9;
@@ -217,5 +218,111 @@ describe('reduce job', () => {
     assert.deepEqual(names.slice(0, 3), inputs.slice(0, 3).map((i) => i.label), 'the label when there is no artist');
     assert.equal(names[3], 'EDX, John Williams – Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)', 'artist – title when known');
     compileSpec(r.spec);
+  });
+});
+
+/** `value` is a SongscopeError with exit code 2 whose message matches `pattern`. */
+function inputErrorMatching(pattern: RegExp): (e: unknown) => boolean {
+  return (e: unknown) => {
+    assert.ok(e instanceof SongscopeError, `a SongscopeError, not ${String(e)}`);
+    assert.equal(e.exitCode, 2, `exit code 2 for: ${e.message}`);
+    assert.match(e.message, pattern, 'the message says what is wrong');
+    return true;
+  };
+}
+
+/** A LoadedMatrix of hand-made rows (one per second). */
+const loadedOf = (matrix: FeatureMatrix, label: string): LoadedMatrix => ({ matrix, sectionsS: [], label, slug: label });
+
+describe('edge inputs are input errors (exit code 2), not internal errors', () => {
+  const rows = (n: number, offset: number) => Array.from({ length: n }, (_, i) => [i + offset, (i * 7) % 5, offset - i]);
+
+  test('reduce: too few tracks for the model, or identical bins', () => {
+    const two = [loadedOf(small(rows(3, 0)), 'a'), loadedOf(small(rows(3, 5)), 'b')];
+    assert.throws(() => reduceJob(two, { model: 'umap' }), inputErrorMatching(/cannot reduce 2 tracks: umap into 2 dimensions needs at least 4 points/), 'umap of two tracks');
+    assert.throws(() => reduceJob(two, { model: 'pca', ndims: 3 }), inputErrorMatching(/needs at least 4 points, got 2/), 'pca of two tracks in 3-D');
+    const constant = small(Array.from({ length: 5 }, () => [1, 1, 1]));
+    assert.throws(() => reduceJob([loadedOf(constant, 'flat')], { model: 'mds', normalize: 'none' }), inputErrorMatching(/the 5 time bins of flat: all 5 points are identical/), 'a constant matrix');
+  });
+
+  test('cluster and reduce name the bins that hold missing values', () => {
+    const m = small(rows(6, 0));
+    m.data[2] = NaN; // row 2 of the first column
+    m.data[6 + 3] = NaN; // row 3 of the second column
+    const input = loadedOf(m, 'holey');
+    assert.throws(() => clusterJob(input, { k: 2, normalize: 'none' }), inputErrorMatching(/holey: 2 of 6 time bins have missing values \(at 2–3 s\); kmeans clustering needs a value in every bin/), 'cluster');
+    assert.throws(() => reduceJob([input], { normalize: 'none' }), inputErrorMatching(/holey: 2 of 6 time bins have missing values \(at 2–3 s\); reduce --model pca/), 'reduce');
+  });
+
+  test('several inputs with different columns cannot be stacked or compared', () => {
+    const a = loadedOf(small(rows(4, 0)), 'three');
+    const b = loadedOf(small(rows(4, 1).map((r) => [...r, 1])), 'four');
+    assert.throws(() => reduceJob([a, a, b]), inputErrorMatching(/four: its 4 feature columns differ from the 3 of three/), 'reduce');
+    assert.throws(() => normalizeJob([a, b], 'zscore-across'), inputErrorMatching(/four: its 4 feature columns differ/), 'normalize across');
+    const renamed = loadedOf(small(rows(4, 0), ['x', 'y', 'z']), 'renamed');
+    assert.throws(() => reduceJob([a, a, renamed]), inputErrorMatching(/renamed: its 3 feature columns differ from the 3 of three/), 'same count, other names');
+  });
+});
+
+describe('missing values are skipped by the statistics, as pandas skips them', () => {
+  test('one missing cell leaves the rest of its column z-scored', () => {
+    const m = small([[1, 5], [NaN, 6], [3, 7], [5, 8]]);
+    const z = zscoreWithin(m);
+    // column 0 without the gap: 1, 3, 5 → mean 3, population std sqrt(8/3)
+    const s = Math.sqrt(8 / 3);
+    assert.deepEqual(Array.from(column(z, 0)).map((v) => (Number.isNaN(v) ? 'NaN' : Math.round(((v * s) + 3) * 1e12) / 1e12)), [1, 'NaN', 3, 5], 'the other cells are (x − 3) / std');
+    assert.ok(Math.abs(column(z, 0)[0] - (1 - 3) / s) < 1e-15, 'exact value of the first cell');
+  });
+
+  test('running statistics count each column\'s own values', () => {
+    const a = small([[1, 2], [NaN, 4]]);
+    const b = small([[3, NaN], [5, 8]]);
+    const stats = new RunningColumnStats(2).add(a).add(b).stats();
+    // column 0: 1, 3, 5; column 1: 2, 4, 8
+    assert.ok(Math.abs(stats.mean[0] - 3) < 1e-15 && Math.abs(stats.mean[1] - 14 / 3) < 1e-15, `means ${stats.mean.join(', ')}`);
+    assert.ok(Math.abs(stats.std[0] - Math.sqrt(8 / 3)) < 1e-15, `std of column 0: ${stats.std[0]}`);
+    const m1 = 14 / 3;
+    assert.ok(Math.abs(stats.std[1] - Math.sqrt(((2 - m1) ** 2 + (4 - m1) ** 2 + (8 - m1) ** 2) / 3)) < 1e-15, `std of column 1: ${stats.std[1]}`);
+  });
+
+  test('correlate: one missing cell makes only its own bin undefined', () => {
+    const m = small(Array.from({ length: 6 }, (_, i) => [i, (i * 3) % 4, 5 - i, i % 2]));
+    m.data[6 + 4] = NaN; // row 4, second column
+    const r = correlateJob(loadedOf(m, 'one gap'), { resolutionMs: 1000 });
+    assert.deepEqual(r.summary.undefinedBinsS, [4], 'only the bin holding the gap');
+  });
+});
+
+describe('reduce job in three dimensions', () => {
+  test('several tracks: three projections of the labelled points, with every coordinate in the data', async () => {
+    const inputs = await Promise.all(FIXTURE_CASES.slice(0, 4).map((c) => loaded(c, 'full')));
+    const r = reduceJob(inputs, { model: 'pca', ndims: 3 });
+    const spec = r.spec as unknown as { hconcat?: { title: { text: string } }[]; data: { values: Record<string, unknown>[] } };
+    assert.equal(spec.hconcat?.length, 3, 'one panel per pair of dimensions');
+    assert.deepEqual(spec.hconcat?.map((p) => p.title.text.replace(/ \(.*?\)/g, '')), ['PC1 × PC2', 'PC1 × PC3', 'PC2 × PC3'], 'panels 1–2, 1–3, 2–3');
+    assert.deepEqual(Object.keys(spec.data.values[0]).slice(0, 3), ['x', 'y', 'z'], 'the third coordinate is drawn');
+    assert.deepEqual(r.table.columns.map((c) => c.name), ['track', 'dim_1', 'dim_2', 'dim_3'], 'three coordinates written');
+    compileSpec(r.spec);
+  });
+});
+
+describe('normalize auto', () => {
+  test("a matrix 'normalised' with mode none is still raw: auto z-scores it, as it does an unmarked matrix", () => {
+    const raw = small([[1, 10, 3], [2, 30, 5], [4, 20, 6]]);
+    const marked = { ...raw, metadata: { normalization: 'none' } };
+    const a = binnedMatrix(raw, { resolutionMs: 1000 });
+    const b = binnedMatrix(marked, { resolutionMs: 1000 });
+    assert.deepEqual(Array.from(b.data), Array.from(a.data), 'the same z-scores');
+    assert.equal(b.metadata.normalization, 'zscore-within', 'and says so');
+    const z = { ...raw, metadata: { normalization: 'minmax' } };
+    assert.deepEqual(Array.from(binnedMatrix(z, { resolutionMs: 1000 }).data), Array.from(raw.data), 'a normalised matrix is used as it is');
+  });
+});
+
+describe('smoothing longer than the track', () => {
+  test('is an input error, not a matrix of zeros', () => {
+    const m = small(Array.from({ length: 5 }, (_, i) => [i, 5 - i, i % 2]));
+    assert.throws(() => binnedMatrix(m, { resolutionMs: 1000, smoothS: 10 }), inputErrorMatching(/--smooth 10 s is longer than the 5 bins/), 'ten-second window over five bins');
+    assert.equal(binnedMatrix(m, { resolutionMs: 1000, smoothS: 5 }).rows, 5, 'a window as long as the track still leaves one mean');
   });
 });
