@@ -56,6 +56,10 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}…` : text);
 }
 
+/** What the audio decoder reads itself (ffmpeg, when on the PATH, adds the rest). */
+export const SUPPORTED_AUDIO_FORMATS = 'WAV (PCM and float), FLAC, MP3 and Ogg Vorbis';
+const SUPPORTED_FORMATS = SUPPORTED_AUDIO_FORMATS;
+
 const CREDENTIAL_VARS = 'SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET';
 
 const OFFLINE_WAYS = [
@@ -148,7 +152,28 @@ export const messages = {
   retrying: (problem: string, delayS: string, nextTry: number, tries: number) =>
     `${problem}; retrying in ${delayS} s (try ${nextTry} of ${tries})`,
 
-  // ---- collections: albums, playlists, directories, manifests -----------------------------------------
+  /** Decoding audio files for the local analyzer (all exit code 2). */
+  audio: {
+    fileNotFound: (label: string) => `${label}: no such file`,
+    fileUnreadable: (label: string, detail: string) => `${label}: cannot read the file (${detail})`,
+    empty: (label: string) => `${label}: empty file (0 bytes)`,
+    noSamples: (label: string, format: string) => `${label}: the ${format} file holds no audio samples`,
+    /** `detail` says what the header promised and what the file holds. */
+    truncated: (label: string, format: string, detail: string) => `${label}: truncated ${format} (${detail})`,
+    corrupt: (label: string, format: string, detail: string) => `${label}: not a valid ${format} file (${detail})`,
+    unrecognised: (label: string) =>
+      `${label}: unsupported or unrecognised audio format; songscope decodes ${SUPPORTED_FORMATS}`,
+    unsupportedCodec: (label: string, what: string) =>
+      `${label}: unsupported audio format (${what}); songscope decodes ${SUPPORTED_FORMATS}`,
+    /** The hint after any "unsupported" message. */
+    unsupportedHint: (ffmpegTried: boolean) =>
+      ffmpegTried
+        ? 'ffmpeg was not found on the PATH: install ffmpeg to decode more formats (Opus, AAC/M4A, WMA, …),\nor convert the file to WAV or FLAC.'
+        : 'Install ffmpeg (on the PATH) to decode more formats (Opus, AAC/M4A, WMA, …), or convert the file to\nWAV or FLAC.',
+    ffmpegFailed: (label: string, detail: string) => `${label}: ffmpeg could not decode the file (${detail})`,
+    ffmpegFailedHint: () =>
+      `songscope decodes ${SUPPORTED_FORMATS} itself and hands other files to ffmpeg, which could not decode\nthis one either: is it an audio file?`,
+  },
   /** The transform and batch subcommands. */
   toolkit: {
     binaryToTerminal: () =>
@@ -163,6 +188,7 @@ export const messages = {
     tooFewTracks: (name: string, analysed: number, needed: number, what: string) =>
       `${name}: ${analysed} track${analysed === 1 ? '' : 's'} could be analysed; ${what} needs at least ${needed}`,
   },
+  // ---- collections: albums, playlists, directories, manifests -----------------------------------------
   collection: {
     /** A Spotify object that is neither a track nor a list of tracks (artist, show, episode). */
     notACollection: (input: string, kind: string) =>

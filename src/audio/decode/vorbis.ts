@@ -1,0 +1,120 @@
+/**
+ * Ogg Vorbis through libvorbis compiled to WebAssembly (vendored from `@wasm-audio-decoders/ogg-vorbis`,
+ * see src/vendor/wasm-audio-decoders), the pages read by `oggPages.ts`, fed ~10 s at a time and mixed/resampled into the output as it goes. The Ogg pages are checked here: the granule
+ * position of the last page gives the length up front, and a last page cut short means a truncated file.
+ */
+import { inputError } from '../../errors.js';
+import { audioMessages, seconds } from '../messages.js';
+import type { ByteSource } from './source.js';
+import { MonoSink, mixPlanar } from './sink.js';
+import type { DecodeResult } from './common.js';
+import { OggPageReader } from './oggPages.js';
+
+export interface VorbisInfo {
+  sampleRate: number;
+  channels: number;
+  serial: number;
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+}
+
+/** The identification header of the first logical stream (in the first page). */
+export async function readVorbisInfo(src: ByteSource): Promise<VorbisInfo> {
+  const corrupt = (detail: string) => inputError(audioMessages.corrupt(src.label, 'Ogg Vorbis', detail));
+  const b = await src.read(0, 27 + 255 + 30);
+  if (b.length < 28) throw inputError(audioMessages.truncated(src.label, 'Ogg Vorbis', `only ${b.length} bytes`));
+  const body = 27 + b[26];
+  if (b.length < body + 30) throw inputError(audioMessages.truncated(src.label, 'Ogg Vorbis', 'the first page is cut short'));
+  if (b[body] !== 1 || String.fromCharCode(...b.subarray(body + 1, body + 7)) !== 'vorbis') throw corrupt('no Vorbis identification header');
+  const channels = b[body + 11];
+  const sampleRate = u32(b, body + 12);
+  if (channels === 0 || sampleRate === 0) throw corrupt(`${channels} channels at ${sampleRate} Hz`);
+  return { sampleRate, channels, serial: u32(b, 14) };
+}
+
+/**
+ * The last page of the stream `serial`, found scanning back from the end: its granule position (the
+ * stream's length in samples) and whether it is whole. Undefined when no page starts in the last 64 KiB.
+ */
+async function lastPage(src: ByteSource, serial: number): Promise<{ granule: number; complete: boolean; eos: boolean } | undefined> {
+  const span = Math.min(src.size, 1 << 16);
+  const tail = await src.read(src.size - span, span);
+  for (let i = tail.length - 27; i >= 0; i--) {
+    if (tail[i] !== 0x4f || tail[i + 1] !== 0x67 || tail[i + 2] !== 0x67 || tail[i + 3] !== 0x53 || tail[i + 4] !== 0) continue;
+    if (u32(tail, i + 14) !== serial) continue;
+    const segments = tail[i + 26];
+    let length = 27 + segments;
+    const complete0 = i + length <= tail.length;
+    if (complete0) for (let s = 0; s < segments; s++) length += tail[i + 27 + s];
+    const lo = u32(tail, i + 6);
+    const hi = u32(tail, i + 10);
+    const granule = hi === 0xffffffff && lo === 0xffffffff ? -1 : hi * 2 ** 32 + lo;
+    return { granule, complete: complete0 && i + length <= tail.length, eos: (tail[i + 5] & 4) !== 0 };
+  }
+  return undefined;
+}
+
+/**
+ * Bytes fed to the decoder per call: about {@link STEP_SECONDS} of audio (the decoder returns all the PCM
+ * of a call at once, so a byte-sized step of a highly compressed file would be minutes of PCM), within
+ * 16 KiB … 1 MiB.
+ */
+function stepBytes(fileBytes: number, frames: number | undefined, rate: number): number {
+  const STEP_SECONDS = 10;
+  const perSecond = frames ? fileBytes / (frames / rate) : 1 << 16;
+  return Math.max(1 << 14, Math.min(1 << 20, Math.round(perSecond * STEP_SECONDS)));
+}
+
+interface WasmDecoded {
+  channelData: Float32Array[];
+  samplesDecoded: number;
+  sampleRate: number;
+  errors: { message: string }[];
+}
+
+export async function decodeVorbis(src: ByteSource): Promise<DecodeResult> {
+  const info = await readVorbisInfo(src);
+  const last = await lastPage(src, info.serial);
+  if (last && !last.complete) {
+    const have = last.granule > 0 ? `; the last whole page ends near ${seconds(last.granule / info.sampleRate)}` : '';
+    throw inputError(audioMessages.truncated(src.label, 'Ogg Vorbis', `the last Ogg page is cut short${have}`));
+  }
+  const expected = last && last.granule > 0 ? last.granule : undefined;
+  const { OggVorbisDecoder } = await import('../../vendor/wasm-audio-decoders/ogg-vorbis/OggVorbisDecoder.js');
+  const decoder = new OggVorbisDecoder();
+  await decoder.ready;
+  const sink = new MonoSink(info.sampleRate, expected);
+  if (expected !== undefined && last?.eos) sink.limitFrames(expected);
+  let mono: Float32Array | undefined;
+  let errors = 0;
+  let firstError: string | undefined;
+  const take = (r: WasmDecoded): void => {
+    errors += r.errors.length;
+    firstError ??= r.errors[0]?.message;
+    if (r.samplesDecoded === 0) return;
+    mono = mixPlanar(r.channelData, r.samplesDecoded, mono);
+    sink.push(mono);
+  };
+  try {
+    const step = stepBytes(src.size, expected, info.sampleRate);
+    const reader = new OggPageReader(info.serial);
+    for (let at = 0; at < src.size; at += step) {
+      const pages = reader.push(await src.read(at, step));
+      if (pages.length) take(decoder.decodeOggPages(pages));
+    }
+  } finally {
+    decoder.free();
+  }
+  const frames = sink.frames;
+  if (frames === 0) {
+    if (errors > 0) throw inputError(audioMessages.corrupt(src.label, 'Ogg Vorbis', firstError ?? 'no decodable packet'));
+    throw inputError(audioMessages.noSamples(src.label, 'Ogg Vorbis'));
+  }
+  return {
+    samples: sink.finish(),
+    source: { format: 'ogg-vorbis', sampleRate: info.sampleRate, channels: info.channels, frames },
+  };
+}
+
