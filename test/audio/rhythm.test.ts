@@ -1,0 +1,189 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeFrameFeatures } from '../../src/audio/features.js';
+import { analyzeRhythm } from '../../src/audio/rhythm.js';
+import { HOP, type FrameFeatures, type RhythmAnalysis, type TimedEvent } from '../../src/audio/types.js';
+import { bandLoop, beatFMeasure, chord, clickTrack, drumPattern, meanTempo, mix, silence, whiteNoise, SR, type TestSignal } from './signals.js';
+
+const TEMPOS = [60, 75, 90, 100, 120, 128, 140, 160, 180];
+const DURATION = 20;
+
+function analyze(sig: TestSignal): RhythmAnalysis {
+  return analyzeRhythm(computeFrameFeatures(sig.samples), sig.samples.length / SR);
+}
+
+function checkEvents(events: TimedEvent[], name: string, durationS: number): void {
+  let prev = -Infinity;
+  events.forEach((e, i) => {
+    for (const k of ['start', 'duration', 'confidence'] as const) {
+      if (!Number.isFinite(e[k])) assert.fail(`${name}[${i}].${k} = ${e[k]}`);
+    }
+    assert.ok(e.start >= 0 && e.start > prev, `${name}[${i}].start ${e.start} ascending and ≥ 0`);
+    assert.ok(e.duration >= 0, `${name}[${i}].duration ${e.duration} ≥ 0`);
+    assert.ok(e.start + e.duration <= durationS + 1e-6, `${name}[${i}] ends at ${e.start + e.duration} ≤ ${durationS}`);
+    assert.ok(e.confidence >= 0 && e.confidence <= 1, `${name}[${i}].confidence ${e.confidence} in [0, 1]`);
+    prev = e.start;
+  });
+}
+
+/** Every number finite, confidences in [0, 1], events ascending inside the signal. */
+function checkValid(r: RhythmAnalysis, durationS: number): void {
+  assert.ok(Number.isFinite(r.tempo) && r.tempo >= 0, `tempo ${r.tempo}`);
+  assert.ok(r.tempo === 0 || (r.tempo >= 30 && r.tempo <= 250), `tempo ${r.tempo} in range`);
+  for (const k of ['tempoConfidence', 'timeSignatureConfidence'] as const) {
+    assert.ok(Number.isFinite(r[k]) && r[k] >= 0 && r[k] <= 1, `${k} ${r[k]} in [0, 1]`);
+  }
+  assert.ok(Number.isInteger(r.timeSignature) && r.timeSignature >= 3 && r.timeSignature <= 7, `timeSignature ${r.timeSignature}`);
+  checkEvents(r.beats, 'beats', durationS);
+  checkEvents(r.bars, 'bars', durationS);
+  checkEvents(r.tatums, 'tatums', durationS);
+  if (r.beats.length === 0) {
+    assert.equal(r.bars.length, 0, 'no bars without beats');
+    assert.equal(r.tatums.length, 0, 'no tatums without beats');
+  }
+  const beatStarts = new Set(r.beats.map((b) => b.start));
+  for (const bar of r.bars) assert.ok(beatStarts.has(bar.start), `bar at ${bar.start} starts on a beat`);
+}
+
+interface Case {
+  name: string;
+  make: () => TestSignal;
+  /** Expected tatums per beat (2 straight, 3 swung), when asserted. */
+  tatumsPerBeat?: number;
+}
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const bpm of TEMPOS) {
+    const seed = bpm;
+    out.push(
+      { name: `clicks ${bpm} BPM 4/4`, make: () => clickTrack({ bpm, durationS: DURATION, meter: 4, seed }), tatumsPerBeat: 2 },
+      { name: `clicks ${bpm} BPM 3/4`, make: () => clickTrack({ bpm, durationS: DURATION, meter: 3, seed }) },
+      { name: `clicks ${bpm} BPM 4/4, +5 % drift`, make: () => clickTrack({ bpm, durationS: DURATION, meter: 4, drift: 0.05, seed }) },
+      { name: `clicks ${bpm} BPM 3/4, −5 % drift`, make: () => clickTrack({ bpm, durationS: DURATION, meter: 3, drift: -0.05, seed }) },
+      { name: `drums ${bpm} BPM 4/4 straight`, make: () => drumPattern({ bpm, durationS: DURATION, meter: 4, seed }), tatumsPerBeat: 2 },
+      {
+        name: `drums ${bpm} BPM 3/4 swing`,
+        make: () => drumPattern({ bpm, durationS: DURATION, meter: 3, swing: 2 / 3, seed }),
+        tatumsPerBeat: bpm <= 160 ? 3 : undefined,
+      },
+      { name: `drums ${bpm} BPM 4/4 swing, +5 % drift`, make: () => drumPattern({ bpm, durationS: DURATION, meter: 4, swing: 2 / 3, drift: 0.05, seed }) },
+      { name: `drums ${bpm} BPM 3/4 straight, −5 % drift`, make: () => drumPattern({ bpm, durationS: DURATION, meter: 3, drift: -0.05, seed }) },
+    );
+  }
+  // Downbeats marked only by harmony and bass (the drums' kick is the same on 1 and 3, no crash).
+  for (const bpm of [75, 120, 160]) {
+    out.push(
+      { name: `band ${bpm} BPM 4/4 (chords + bass, unaccented drums)`, make: () => bandLoop({ bpm, durationS: DURATION, meter: 4, seed: bpm }) },
+      { name: `band ${bpm} BPM 3/4 (chords + bass, unaccented drums)`, make: () => bandLoop({ bpm, durationS: DURATION, meter: 3, seed: bpm }) },
+    );
+  }
+  return out;
+}
+
+describe('analyzeRhythm on generated rhythms (tempo ±2 %, beat F ≥ 0.95 at ±70 ms after 5 s, meter, downbeats)', () => {
+  for (const c of cases()) {
+    test(c.name, (t) => {
+      const sig = c.make();
+      const r = analyze(sig);
+      checkValid(r, sig.samples.length / SR);
+      const ref = meanTempo(sig.beats);
+      const err = (r.tempo - ref) / ref;
+      const beats = beatFMeasure(sig.beats, r.beats.map((b) => b.start));
+      const downs = beatFMeasure(sig.downbeats ?? [], r.bars.map((b) => b.start));
+      t.diagnostic(
+        `tempo ${r.tempo.toFixed(2)} vs ${ref.toFixed(2)} (${(100 * err).toFixed(2)} %), beat F ${beats.fMeasure.toFixed(3)}, ` +
+          `meter ${r.timeSignature} (${r.timeSignatureConfidence.toFixed(2)}), downbeat F ${downs.fMeasure.toFixed(3)}, tempo conf ${r.tempoConfidence.toFixed(2)}`,
+      );
+      assert.ok(Math.abs(err) <= 0.02, `tempo ${r.tempo.toFixed(2)} BPM vs ${ref.toFixed(2)} (${(100 * err).toFixed(2)} %)`);
+      assert.ok(beats.fMeasure >= 0.95, `beat F-measure ${beats.fMeasure.toFixed(3)} (P ${beats.precision.toFixed(3)}, R ${beats.recall.toFixed(3)})`);
+      assert.equal(r.timeSignature, sig.meter, `time signature ${r.timeSignature}, expected ${sig.meter}`);
+      assert.ok(downs.fMeasure >= 0.9, `downbeat F-measure ${downs.fMeasure.toFixed(3)}`);
+      assert.ok(r.tempoConfidence > 0.3, `tempo confidence ${r.tempoConfidence}`);
+      if (c.tatumsPerBeat !== undefined) {
+        const ratio = r.tatums.length / r.beats.length;
+        assert.ok(Math.abs(ratio - c.tatumsPerBeat) < 0.1, `tatums per beat ${ratio.toFixed(2)}, expected ${c.tatumsPerBeat}`);
+      }
+    });
+  }
+});
+
+describe('analyzeRhythm without a pulse never fails', () => {
+  const noPulse: Array<[string, () => TestSignal]> = [
+    ['silence', () => silence(10)],
+    ['white noise', () => whiteNoise(15, -20, 3)],
+    ['a sustained chord', () => chord([261.63, 329.63, 392.0], 15)],
+  ];
+  for (const [name, make] of noPulse) {
+    test(`${name}: tempo 0, no beats`, () => {
+      const sig = make();
+      const r = analyze(sig);
+      checkValid(r, sig.samples.length / SR);
+      assert.equal(r.tempo, 0, `tempo ${r.tempo}`);
+      assert.equal(r.beats.length, 0, `${r.beats.length} beats`);
+    });
+  }
+
+  test('a 3 s click track: valid, with beats on the clicks if any', () => {
+    const sig = clickTrack({ bpm: 120, durationS: 3 });
+    const r = analyze(sig);
+    checkValid(r, 3);
+    const score = beatFMeasure(sig.beats, r.beats.map((b) => b.start), 0.07, 0);
+    assert.ok(r.beats.length === 0 || score.precision >= 0.8, `precision ${score.precision} of ${r.beats.length} beats`);
+  });
+
+  test('degenerate features: no frames, NaN and negative onsets', () => {
+    const empty = computeFrameFeatures(new Float32Array(0));
+    checkValid(analyzeRhythm(empty, 0), 0);
+    const f: FrameFeatures = computeFrameFeatures(clickTrack({ bpm: 100, durationS: 8 }).samples);
+    const broken: FrameFeatures = { ...f, onset: f.onset.map((v, i) => (i % 7 === 0 ? Number.NaN : i % 11 === 0 ? -5 : v)) };
+    checkValid(analyzeRhythm(broken, 8), 8);
+    checkValid(analyzeRhythm(f, Number.NaN), (f.frames * HOP) / SR);
+  });
+
+  test('drums under a sustained chord keep their beat', () => {
+    const sig = mix(drumPattern({ bpm: 110, durationS: DURATION }), chord([110, 220, 277.18, 329.63], DURATION, 0.15));
+    const r = analyze(sig);
+    checkValid(r, DURATION);
+    const score = beatFMeasure(sig.beats, r.beats.map((b) => b.start));
+    assert.ok(score.fMeasure >= 0.95, `beat F ${score.fMeasure}`);
+  });
+});
+
+describe('rhythm speed', () => {
+  test('a 4-minute drum loop (reported; asserted loosely because the test machine may be busy)', (t) => {
+    const sig = drumPattern({ bpm: 123, durationS: 240, drift: 0.03 });
+    const t0 = performance.now();
+    const f = computeFrameFeatures(sig.samples);
+    const t1 = performance.now();
+    const r = analyzeRhythm(f, 240);
+    const t2 = performance.now();
+    t.diagnostic(`4-minute signal: features ${(t1 - t0).toFixed(0)} ms, rhythm ${(t2 - t1).toFixed(0)} ms`);
+    const score = beatFMeasure(sig.beats, r.beats.map((b) => b.start));
+    assert.ok(score.fMeasure >= 0.95, `beat F ${score.fMeasure}`);
+    assert.ok(t2 - t1 < 1000, `rhythm took ${(t2 - t1).toFixed(0)} ms`);
+  });
+});
+
+describe('test helpers (signals.ts)', () => {
+  test('beatFMeasure: mir_eval semantics (5 s trim, ±70 ms, one-to-one)', () => {
+    const ref = [6, 6.5, 7, 7.5, 8];
+    assert.equal(beatFMeasure(ref, ref).fMeasure, 1, 'identical lists');
+    assert.equal(beatFMeasure(ref, ref.map((t) => t + 0.08)).fMeasure, 0, '80 ms late: no match');
+    assert.equal(beatFMeasure(ref, ref.map((t) => t - 0.06)).fMeasure, 1, '60 ms early: all match');
+    const doubled = beatFMeasure(ref, ref.flatMap((t) => [t, t + 0.01]));
+    assert.equal(doubled.matched, 5, 'one estimate per reference');
+    assert.ok(Math.abs(doubled.precision - 0.5) < 1e-12, `precision ${doubled.precision}`);
+    assert.equal(beatFMeasure([1, 2, 3], [1, 2, 3]).fMeasure, 0, 'everything before 5 s is trimmed');
+    assert.equal(beatFMeasure([1, 2, 3], [1, 2, 3], 0.07, 0).fMeasure, 1, 'no trim with minTime 0');
+  });
+
+  test('beatTimes: a linear tempo ramp from bpm·(1 − d) to bpm·(1 + d)', () => {
+    const beats = clickTrack({ bpm: 120, durationS: 30, drift: 0.05 }).beats;
+    const first = beats[1] - beats[0];
+    const last = beats[beats.length - 1] - beats[beats.length - 2];
+    assert.ok(Math.abs(60 / first - 114) < 0.5, `first tempo ${60 / first}`);
+    assert.ok(Math.abs(60 / last - 126) < 0.5, `last tempo ${60 / last}`);
+    assert.ok(Math.abs(meanTempo(beats) - 120) < 1, `mean tempo ${meanTempo(beats)}`);
+  });
+});
