@@ -136,6 +136,7 @@ export function detectSourceKind(raw: unknown): SourceKind {
   const version = typeof meta.analyzer_version === 'string' ? meta.analyzer_version : '';
   if (version.startsWith('4.')) return 'spotify';
   if (version.startsWith('3.')) return 'echonest';
+  if (version.startsWith('songscope ')) return 'local';
   return 'file';
 }
 
@@ -225,7 +226,7 @@ export function validateAnalysis(raw: unknown, label: string): ValidationResult 
       if (typeof v === 'string' && v) embedded[k] = v;
     }
     const s = embeddedProvenance.source;
-    if (s === 'spotify' || s === 'echonest' || s === 'msd' || s === 'file') source = s;
+    if (s === 'spotify' || s === 'echonest' || s === 'msd' || s === 'local' || s === 'file') source = s;
   }
   return { analysis, warnings, source, embedded };
 }

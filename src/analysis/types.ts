@@ -73,10 +73,11 @@ export interface AudioAnalysis {
 
 /**
  * Where an analysis came from. `source` is the format family: `spotify` (analyzer 4.x, fetched or a
- * file of it), `echonest` (analyzer 3.x track analysis), `msd` (Million Song Dataset .h5) or `file`
+ * file of it), `echonest` (analyzer 3.x track analysis), `msd` (Million Song Dataset .h5), `local`
+ * (songscope's own analyzer run on an audio file: `meta.analyzer_version` "songscope …") or `file`
  * (any other analysis JSON in the same schema). `origin` says how songscope got it.
  */
-export type SourceKind = 'spotify' | 'echonest' | 'msd' | 'file';
+export type SourceKind = 'spotify' | 'echonest' | 'msd' | 'local' | 'file';
 export type Origin = 'api' | 'cache' | 'fixtures' | 'file' | 'stdin';
 
 export interface Provenance {

@@ -36,11 +36,13 @@ export function analyzeCommand(): Command {
       'Analyse one track: print a summary, and write the z-scored feature heatmap, the self-similarity ' +
         'matrix (as Vega-Lite specs and SVGs or PNGs), the validated analysis, summary.json and report.html (both ' +
         'plots, interactive, in one self-contained file) into one directory.\n\n' +
-        'The input is a local analysis file (Spotify or Echo Nest JSON, a Million Song Dataset .h5, or - for ' +
-        'JSON on stdin), or a Spotify track: spotify:track:ID, https://open.spotify.com/track/ID, a bare ' +
-        '22-character id, or any other text as a search query (needs SPOTIFY_CLIENT_ID/SECRET).',
+        'The input is an audio file (.wav, .flac, .mp3, .ogg: songscope computes the analysis itself, no ' +
+        'Spotify needed, cached by content), a local analysis file (Spotify or Echo Nest JSON, a Million Song ' +
+        'Dataset .h5, or - for JSON on stdin), or a Spotify track: spotify:track:ID, ' +
+        'https://open.spotify.com/track/ID, a bare 22-character id, or any other text as a search query ' +
+        '(needs SPOTIFY_CLIENT_ID/SECRET).',
     )
-    .argument('<input>', 'analysis file, Spotify track URI/URL/id, or search query')
+    .argument('<input>', 'audio file, analysis file, Spotify track URI/URL/id, or search query')
     .option('-o, --out <dir>', 'output directory (default: ./songscope-out/<title or file name>/)')
     .addOption(gridOption())
     .addOption(
@@ -64,6 +66,7 @@ export function analyzeCommand(): Command {
 Examples:
   $ songscope analyze fixtures/psy-gangnam-style.json
   $ songscope analyze fixtures/psy-gangnam-style.json --smooth 10 --out out/psy
+  $ songscope analyze my-song.flac
   $ songscope analyze spotify:track:7nWUDDCpTDYle0Ppi8i5K1 --fixtures fixtures/spotify --json
   $ songscope analyze "https://open.spotify.com/track/7nWUDDCpTDYle0Ppi8i5K1?si=abc"
   $ songscope analyze "daft punk around the world"
@@ -110,7 +113,7 @@ export function formatSummary(s: AnalyzeSummary, outDir: string, files: string[]
   const rows: [string, string | undefined][] = [
     ['source', source],
     ['duration', `${formatDuration(s.durationS)} (${fmt(s.durationS, 2)} s)`],
-    ['tempo', s.tempoBpm === undefined ? 'unknown' : withConfidence(`${fmt(s.tempoBpm, 1)} BPM`, s.tempoConfidence)],
+    ['tempo', s.tempoBpm === undefined ? 'unknown' : s.tempoBpm === 0 ? 'no steady pulse found' : withConfidence(`${fmt(s.tempoBpm, 1)} BPM`, s.tempoConfidence)],
     ['key', s.key === undefined ? 'unknown' : withConfidence(s.key, s.keyConfidence)],
     ['time sig.', s.timeSignature === undefined ? 'unknown' : withConfidence(s.timeSignature, s.timeSignatureConfidence)],
     ['loudness', s.loudnessDb === undefined ? undefined : `${fmt(s.loudnessDb, 1)} dB`],

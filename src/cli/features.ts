@@ -25,7 +25,7 @@ export function featuresCommand(): Command {
         'and resolution in the schema metadata); .csv writes CSV at full float precision; - streams Arrow IPC ' +
         'to stdout for the next command in a pipe.',
     )
-    .argument('<input>', 'analysis file, Spotify track URI/URL/id, or search query')
+    .argument('<input>', 'audio file, analysis file, Spotify track URI/URL/id, or search query')
     .option('-o, --output <file>', 'output file (.arrow, .feather, .ipc, .csv) or - for stdout (default: ./<title or file name>.arrow)')
     .addOption(gridOption())
     .option('-q, --quiet', 'print nothing on stderr when done');

@@ -8,6 +8,7 @@ import { ExitCode, SongscopeError, messages } from '../errors.js';
 import { VERSION } from '../version.js';
 import { analyzeCommand } from './analyze.js';
 import { featuresCommand } from './features.js';
+import { fetchCommand } from './fetch.js';
 import { albumCommand, classifyCommand, compareCommand } from './batch.js';
 import { clusterCommand, correlateCommand, normalizeCommand, reduceCommand } from './transforms.js';
 import { loadDotEnv, say } from './common.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(analyzeCommand());
   program.addCommand(featuresCommand());
+  program.addCommand(fetchCommand());
   program.addCommand(normalizeCommand());
   program.addCommand(correlateCommand());
   program.addCommand(clusterCommand());

@@ -33,6 +33,17 @@ export interface CachedTrack {
 /** What a listing entry is: an album's or a playlist's track list. */
 export type ListingKind = 'album' | 'playlist';
 
+/** A cached local analysis (no timestamp: the same file gives the same entry). */
+export interface CachedLocal {
+  songscope_cache: typeof CACHE_FORMAT_VERSION;
+  /** SHA-256 of the audio file's bytes, hex. */
+  sha256: string;
+  analyzer_version: string;
+  /** The file name it was first analysed under (for people reading the cache). */
+  file: string;
+  analysis: AudioAnalysis;
+}
+
 /**
  * The track list of an album or playlist as cached: the client's AlbumMetadata or PlaylistMetadata,
  * stored whole (fields beyond these three are kept, and checked by the reader).
@@ -134,6 +145,34 @@ export class AnalysisCache {
   async put(track: TrackMetadata, analysis: AudioAnalysis, now: Date = new Date()): Promise<string> {
     const entry: CachedTrack = { songscope_cache: CACHE_FORMAT_VERSION, fetched_at: now.toISOString(), track, analysis };
     const path = this.trackPath(track.id);
+    await writeJsonAtomic(path, entry, { pretty: false });
+    return path;
+  }
+
+  /** The file of a local audio file's analysis: `local/<sha-256 of the file's bytes>.json`. */
+  localPath(sha256: string): string {
+    return join(this.dir, 'local', `${sha256}.json`);
+  }
+
+  /**
+   * The cached analysis of an audio file with this content hash, made by this analyzer version, or
+   * undefined (absent, damaged, or made by another version of the analyzer: those are recomputed).
+   */
+  async getLocal(sha256: string, analyzerVersion: string, warn?: (line: string) => void): Promise<CachedLocal | undefined> {
+    const entry = (await readJson(this.localPath(sha256), warn)) as Partial<CachedLocal> | undefined;
+    if (!entry || typeof entry !== 'object') return undefined;
+    if (entry.songscope_cache !== CACHE_FORMAT_VERSION || entry.sha256 !== sha256 || typeof entry.analysis !== 'object' || entry.analysis === null) {
+      warn?.(`ignoring ${this.localPath(sha256)}: not a songscope cache entry of version ${CACHE_FORMAT_VERSION}; analysing the file again`);
+      return undefined;
+    }
+    if (entry.analyzer_version !== analyzerVersion) return undefined;
+    return entry as CachedLocal;
+  }
+
+  /** Store the analysis of an audio file under its content hash (atomically). */
+  async putLocal(sha256: string, analyzerVersion: string, file: string, analysis: AudioAnalysis): Promise<string> {
+    const entry: CachedLocal = { songscope_cache: CACHE_FORMAT_VERSION, sha256, analyzer_version: analyzerVersion, file, analysis };
+    const path = this.localPath(sha256);
     await writeJsonAtomic(path, entry, { pretty: false });
     return path;
   }

@@ -19,6 +19,7 @@
  * {@link fetchAnalyses} resolves the tracks of a collection, up to `concurrency` at a time, and yields
  * the outcomes in collection order without ever throwing for one track.
  */
+import { AUDIO_EXTENSIONS } from '../audio/types.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -88,7 +89,7 @@ export interface FetchAnalysesOptions {
 export const DEFAULT_CONCURRENCY = 4;
 
 /** File names a directory collection takes (case-insensitive). */
-const ANALYSIS_FILE = /\.(json|h5|hdf5)$/i;
+const ANALYSIS_FILE = new RegExp(`\\.(json|h5|hdf5|${AUDIO_EXTENSIONS.join('|')})$`, 'i');
 
 // ---- the shared Spotify client -------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
  * a file, a directory, standard input, a Spotify track (URI, URL or bare id), another Spotify object,
  * or a search query.
  */
+import { AUDIO_EXTENSIONS } from '../audio/types.js';
 import { statSync } from 'node:fs';
 import { inputError } from '../errors.js';
 
@@ -21,7 +22,7 @@ const SPOTIFY_TYPES = ['track', 'album', 'playlist', 'artist', 'episode', 'show'
 type SpotifyType = (typeof SPOTIFY_TYPES)[number];
 
 /** Extensions that make an argument a file path even when the file does not exist (→ "no such file"). */
-const FILE_EXTENSIONS = /\.(json|h5|hdf5)$/i;
+const FILE_EXTENSIONS = new RegExp(`\\.(json|h5|hdf5|${AUDIO_EXTENSIONS.join('|')})$`, 'i');
 
 function spotifyRef(type: string, id: string, form: 'uri' | 'url', arg: string): InputRef {
   if (!(SPOTIFY_TYPES as readonly string[]).includes(type)) {

@@ -10,6 +10,7 @@ import type { Analysis, TrackMetadata } from '../analysis/types.js';
 import { AnalysisCache, defaultCacheDir } from './cache.js';
 import { analysisFromJson, readAnalysisFile, readAnalysisStream } from './files.js';
 import { parseInput, trackUri, type InputRef } from './input.js';
+import { isAudioPath } from '../audio/types.js';
 import { SpotifyClient, spotifyOptionsFromEnv, type SpotifyClientOptions } from './spotify.js';
 
 export interface ResolveOptions {
@@ -53,6 +54,10 @@ export async function resolveAnalysis(input: string, options: ResolveOptions = {
     case 'stdin':
       return readAnalysisStream(options.stdin ?? process.stdin, log);
     case 'file':
+      if (isAudioPath(ref.path)) {
+        const { analyzeLocalFile } = await import('./local.js'); // the analyzer loads only when needed
+        return analyzeLocalFile(ref.path, { cacheDir: options.cacheDir, useCache: options.useCache, env: options.env, log });
+      }
       return readAnalysisFile(ref.path, log);
     case 'directory':
       throw inputError(messages.isDirectory(ref.path));

@@ -1,0 +1,65 @@
+/**
+ * Audio files as inputs: songscope's own analyzer (`../audio/analyzer.ts`) turns a WAV/FLAC/MP3/Ogg file
+ * into the same audio-analysis schema Spotify returns, so every later stage takes it unchanged. Analyses
+ * are cached by the SHA-256 of the file's bytes (and the analyzer version), so a second run — of the
+ * same file under any name — is instant.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import type { Analysis } from '../analysis/types.js';
+import { analysisFromJson } from './files.js';
+import { AnalysisCache, defaultCacheDir } from './cache.js';
+import { analyzeAudioFile } from '../audio/analyzer.js';
+import { LOCAL_ANALYZER_VERSION } from '../audio/types.js';
+
+export { isAudioPath } from '../audio/types.js';
+
+export interface LocalAnalysisOptions {
+  cacheDir?: string;
+  /** Read and write the cache; default true. */
+  useCache?: boolean;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+/** SHA-256 of a file's bytes, hex, streamed (constant memory). */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The analysis of a local audio file: from the cache when this file (by content) was analysed before by
+ * this analyzer version, else decoded and analysed, then cached.
+ *
+ * @throws SongscopeError exit code 2 for unreadable, truncated or unsupported files
+ */
+export async function analyzeLocalFile(path: string, options: LocalAnalysisOptions = {}): Promise<Analysis> {
+  const cache = options.useCache === false ? undefined : new AnalysisCache(options.cacheDir ?? defaultCacheDir(options.env ?? process.env));
+  const log = options.log ?? (() => undefined);
+  let sha: string | undefined;
+  if (cache) {
+    try {
+      sha = await fileSha256(path);
+    } catch {
+      sha = undefined; // unreadable: the decoder says why
+    }
+  }
+  if (cache && sha) {
+    const hit = await cache.getLocal(sha, LOCAL_ANALYZER_VERSION, log);
+    if (hit) return analysisFromJson(hit.analysis, path, 'cache', { title: titleOf(path) }, log);
+  }
+  const analysis = await analyzeAudioFile(path);
+  if (cache && sha) {
+    const { provenance: _omit, ...plain } = analysis;
+    await cache.putLocal(sha, LOCAL_ANALYZER_VERSION, basename(path), plain);
+  }
+  return analysis;
+}
+
+/** A title for a local file: its name without the extension. */
+export function titleOf(path: string): string {
+  return basename(path).replace(/\.[^.]+$/, '');
+}

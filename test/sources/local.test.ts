@@ -1,0 +1,119 @@
+/**
+ * Audio files as inputs, end to end: the resolver routes them to the local analyzer, analyses are cached
+ * by content hash, `fetch` writes JSON every command reads back, and broken files are one-line errors.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import wavefile from 'wavefile';
+import { resolveAnalysis } from '../../src/sources/resolve.js';
+import { validateAnalysis } from '../../src/analysis/schema.js';
+import { hasStackTrace, runCli } from '../helpers/cli.js';
+
+let tmp: string;
+let wav: string;
+let cacheDir: string;
+
+/** `seconds` of 44.1 kHz stereo 16-bit: a click (decaying 1 kHz burst) every 0.5 s (120 BPM) over a quiet A3 drone. */
+function clickTrackWav(seconds: number): Uint8Array {
+  const sr = 44100;
+  const n = Math.round(seconds * sr);
+  const left = new Int16Array(n);
+  const right = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = i / sr;
+    const sinceClick = t % 0.5;
+    const click = sinceClick < 0.03 ? Math.sin(2 * Math.PI * 1000 * sinceClick) * Math.exp(-sinceClick * 150) : 0;
+    const drone = 0.1 * Math.sin(2 * Math.PI * 220 * t);
+    left[i] = Math.round(12000 * (click + drone));
+    right[i] = Math.round(12000 * (click * 0.8 + drone));
+  }
+  const w = new wavefile.WaveFile();
+  w.fromScratch(2, sr, '16', [left, right]);
+  return w.toBuffer();
+}
+
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'songscope-local-'));
+  cacheDir = join(tmp, 'cache');
+  wav = join(tmp, 'clicks.wav');
+  await writeFile(wav, clickTrackWav(12));
+});
+after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('audio files through the resolver', () => {
+  test('a WAV becomes a valid analysis from the local analyzer, cached by content', async () => {
+    const first = await resolveAnalysis(wav, { cacheDir });
+    assert.equal(first.provenance.source, 'local', 'source');
+    assert.match(first.provenance.analyzerVersion ?? '', /^songscope /, 'analyzer version names songscope');
+    assert.ok(Math.abs(first.track.duration - 12) < 0.05, `duration ${first.track.duration}`);
+    assert.ok(Math.abs((first.track.tempo ?? 0) - 120) / 120 < 0.02, `tempo ${first.track.tempo}`);
+    const { warnings } = validateAnalysis(JSON.parse(JSON.stringify(first)), 'local');
+    assert.deepEqual(warnings, [], 'validates without warnings');
+    const cached = await readdir(join(cacheDir, 'local'));
+    assert.equal(cached.length, 1, 'one cache entry, named by the hash');
+    assert.match(cached[0], /^[0-9a-f]{64}\.json$/, 'sha-256 name');
+    // the same bytes under another name: served from the cache
+    const copy = join(tmp, 'renamed.wav');
+    await copyFile(wav, copy);
+    const t0 = performance.now();
+    const second = await resolveAnalysis(copy, { cacheDir });
+    const ms = performance.now() - t0;
+    assert.equal(second.provenance.origin, 'cache', 'origin');
+    assert.deepEqual(second.segments, first.segments, 'identical analysis');
+    assert.ok(ms < 500, `a cache hit is fast (${ms.toFixed(0)} ms)`);
+  });
+});
+
+describe('fetch and analyze from the command line', () => {
+  test('fetch writes JSON that analyze reads back; analyze takes the WAV directly', async () => {
+    const out = join(tmp, 'clicks.analysis.json');
+    const env = { SONGSCOPE_CACHE_DIR: cacheDir };
+    const r = await runCli(['fetch', wav, '-o', out], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /segments, \d+ beats, \d+ sections \(local, analyzer songscope /, 'fetch summary');
+    const json = JSON.parse(await readFile(out, 'utf8'));
+    assert.equal(json.provenance.source, 'local', 'provenance kept');
+    const a = await runCli(['analyze', out, '--out', join(tmp, 'from-json'), '--no-render', '--json'], { env });
+    assert.equal(a.code, 0, a.stderr);
+    const b = await runCli(['analyze', wav, '--out', join(tmp, 'from-wav'), '--no-render', '--json'], { env });
+    assert.equal(b.code, 0, b.stderr);
+    const sa = JSON.parse(a.stdout);
+    const sb = JSON.parse(b.stdout);
+    assert.equal(sa.counts.segments, sb.counts.segments, 'same analysis either way');
+    assert.equal(sb.source, 'local', 'summary source');
+  });
+
+  test('a directory of audio files is an album', async () => {
+    const dir = join(tmp, 'album');
+    await mkdir(dir);
+    await copyFile(wav, join(dir, '01-clicks.wav'));
+    await writeFile(join(dir, '02-slower.wav'), clickTrackWav(9));
+    const r = await runCli(['album', dir, '--no-plot', '-o', join(tmp, 'album-out')], { env: { SONGSCOPE_CACHE_DIR: cacheDir } });
+    assert.equal(r.code, 0, r.stderr);
+    const album = JSON.parse(await readFile(join(tmp, 'album-out', 'album.json'), 'utf8'));
+    assert.equal(album.tracks.length, 2, 'both tracks analysed');
+  });
+
+  test('truncated, garbage and unsupported audio: one line, exit 2', async () => {
+    const bytes = clickTrackWav(2);
+    const truncated = join(tmp, 'truncated.wav');
+    await writeFile(truncated, bytes.subarray(0, 2000));
+    const garbage = join(tmp, 'garbage.mp3');
+    await writeFile(garbage, Buffer.from('this is not audio at all, just text pretending'));
+    for (const path of [truncated, garbage]) {
+      const r = await runCli(['analyze', path, '--no-cache', '--out', join(tmp, 'x')]);
+      assert.equal(r.code, 2, `${path}: ${r.stderr}`);
+      assert.ok(r.stderr.split('\n').filter(Boolean).length <= 3, `short message: ${r.stderr}`);
+      assert.ok(!hasStackTrace(r.stderr), r.stderr);
+      assert.ok(r.stderr.includes(path.replace(/^.*\//, '')), `names the file: ${r.stderr}`);
+    }
+    const missing = await runCli(['analyze', join(tmp, 'nope.flac')]);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /no such file/, 'missing audio file');
+  });
+});
