@@ -4,6 +4,8 @@
  * JSON file in Spotify's audio-analysis schema, with songscope's provenance record beside the fields.
  */
 import { Command } from 'commander';
+import { stat } from 'node:fs/promises';
+import { inputError } from '../errors.js';
 import { addSourceOptions, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
 
 interface FetchCliOptions extends SourceCliOptions {
@@ -39,6 +41,9 @@ Examples:
       import('../analysis/summary.js'),
       import('../util/atomic.js'),
     ]);
+    if (opts.output !== undefined && opts.output !== '-' && (await isDirectory(opts.output))) {
+      throw inputError(`${opts.output}: is a directory; give -o a file name (or - for stdout)`);
+    }
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, say));
     const text = JSON.stringify(analysis) + '\n';
     const output = opts.output ?? `${analysisSlug(analysis)}.analysis.json`;
@@ -54,4 +59,12 @@ Examples:
     }
   });
   return cmd;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -11,6 +11,7 @@ import type { Analysis } from '../analysis/types.js';
 import { analysisFromJson } from './files.js';
 import { AnalysisCache, defaultCacheDir } from './cache.js';
 import { analyzeAudioFile } from '../audio/analyzer.js';
+import { SongscopeError } from '../errors.js';
 import { LOCAL_ANALYZER_VERSION } from '../audio/types.js';
 
 export { isAudioPath } from '../audio/types.js';
@@ -49,7 +50,15 @@ export async function analyzeLocalFile(path: string, options: LocalAnalysisOptio
   }
   if (cache && sha) {
     const hit = await cache.getLocal(sha, LOCAL_ANALYZER_VERSION, log);
-    if (hit) return analysisFromJson(hit.analysis, path, 'cache', { title: titleOf(path) }, log);
+    if (hit) {
+      try {
+        return analysisFromJson(hit.analysis, path, 'cache', { title: titleOf(path) }, log);
+      } catch (error) {
+        // a damaged entry is the cache's fault, not the file's: analyse the file again (and overwrite it)
+        if (!(error instanceof SongscopeError)) throw error;
+        log(`ignoring ${cache.localPath(sha)}: not a valid analysis (${error.message}); analysing the file again`);
+      }
+    }
   }
   const analysis = await analyzeAudioFile(path);
   if (cache && sha) {

@@ -117,3 +117,57 @@ describe('fetch and analyze from the command line', () => {
     assert.match(missing.stderr, /no such file/, 'missing audio file');
   });
 });
+
+describe('local analyses: cache damage, determinism, failures', () => {
+  test('a cache entry holding an invalid analysis is re-analysed, not blamed on the audio file', async () => {
+    const dir = join(tmp, 'damaged-cache');
+    const audio = join(tmp, 'damaged.wav');
+    await writeFile(audio, clickTrackWav(6));
+    const first = await resolveAnalysis(audio, { cacheDir: dir });
+    const [entryName] = await readdir(join(dir, 'local'));
+    const entryPath = join(dir, 'local', entryName);
+    const entry = JSON.parse(await readFile(entryPath, 'utf8'));
+    delete entry.analysis.track; // valid JSON, right hash and version, but not an analysis
+    await writeFile(entryPath, JSON.stringify(entry));
+    const lines: string[] = [];
+    const again = await resolveAnalysis(audio, { cacheDir: dir, log: (line) => lines.push(line) });
+    assert.equal(again.provenance.origin, 'file', 'analysed again, not served from the damaged entry');
+    assert.deepEqual(again.segments, first.segments, 'the same analysis as the first time');
+    assert.ok(lines.some((l) => l.includes(entryName)), `the damaged entry is reported: ${lines.join(' | ')}`);
+    const repaired = JSON.parse(await readFile(entryPath, 'utf8'));
+    assert.equal(typeof repaired.analysis.track, 'object', 'the entry is rewritten with the fresh analysis');
+    const third = await resolveAnalysis(audio, { cacheDir: dir });
+    assert.equal(third.provenance.origin, 'cache', 'the repaired entry serves the next run');
+  });
+
+  test('fetch --no-cache twice gives byte-identical JSON; a failed fetch writes nothing', async () => {
+    const env = { SONGSCOPE_CACHE_DIR: join(tmp, 'unused-cache') };
+    const outs = [join(tmp, 'det-1.json'), join(tmp, 'det-2.json')];
+    for (const out of outs) {
+      const r = await runCli(['fetch', wav, '--no-cache', '-q', '-o', out], { env });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const [a, b] = await Promise.all(outs.map((o) => readFile(o)));
+    assert.ok(a.equals(b), 'the same file gives byte-identical analysis JSON');
+    await assert.rejects(readdir(join(tmp, 'unused-cache')), 'nothing cached with --no-cache');
+
+    const bad = join(tmp, 'cut.wav');
+    await writeFile(bad, clickTrackWav(2).subarray(0, 3000));
+    const failedDir = join(tmp, 'failed-fetch');
+    await mkdir(failedDir);
+    const r = await runCli(['fetch', bad, '--no-cache', '-o', join(failedDir, 'cut.json')], { env });
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(!hasStackTrace(r.stderr), r.stderr);
+    assert.deepEqual(await readdir(failedDir), [], 'no output, complete or partial, after a failure');
+  });
+});
+
+test('fetch -o naming an existing directory is a usage error (exit 2), not a runtime failure', async () => {
+  const dir = join(tmp, 'out-dir');
+  await mkdir(dir, { recursive: true });
+  const r = await runCli(['fetch', wav, '--no-cache', '-o', dir], { env: { SONGSCOPE_CACHE_DIR: join(tmp, 'unused-cache') } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /is a directory/, `says why: ${r.stderr}`);
+  assert.ok(!hasStackTrace(r.stderr), r.stderr);
+  assert.deepEqual(await readdir(dir), [], 'nothing written into the directory');
+});

@@ -29,3 +29,22 @@ export class UnsupportedEncoding extends Error {
     this.name = 'UnsupportedEncoding';
   }
 }
+
+/**
+ * Bytes fed to a WebAssembly decoder per call: about ten seconds of audio (the decoders return all the PCM
+ * of a call at once, so a byte-sized step of a highly compressed file would be minutes of PCM), within
+ * 16 KiB … 1 MiB.
+ */
+export function stepBytes(fileBytes: number, frames: number | undefined, rate: number): number {
+  const STEP_SECONDS = 10;
+  const perSecond = frames ? fileBytes / (frames / rate) : 1 << 16;
+  return Math.max(1 << 14, Math.min(1 << 20, Math.round(perSecond * STEP_SECONDS)));
+}
+
+/** What the vendored FLAC and Vorbis decoders return per call. */
+export interface WasmDecoded {
+  channelData: Float32Array[];
+  samplesDecoded: number;
+  sampleRate: number;
+  errors: { message: string }[];
+}

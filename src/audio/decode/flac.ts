@@ -4,11 +4,11 @@
  * so only seconds of multichannel PCM exist at once; each piece is mixed to mono and resampled
  * straight into the output. STREAMINFO (parsed here) gives the length up front and exposes truncation.
  */
+import { stepBytes, type DecodeResult, type WasmDecoded } from './common.js';
 import { inputError } from '../../errors.js';
 import { audioMessages, count, seconds } from '../messages.js';
 import type { ByteSource } from './source.js';
 import { MonoSink, mixPlanar } from './sink.js';
-import type { DecodeResult } from './common.js';
 import { id3v2Length } from './sniff.js';
 import { FlacFrameSplitter, type FlacFrame } from './flacFrames.js';
 
@@ -43,23 +43,6 @@ export async function readFlacStreamInfo(src: ByteSource): Promise<FlacStreamInf
   return { sampleRate, channels, bitsPerSample, totalFrames, start };
 }
 
-/**
- * Bytes fed to the decoder per call: about {@link STEP_SECONDS} of audio (the decoder returns all the PCM
- * of a call at once, so a byte-sized step of a highly compressed file would be minutes of PCM), within
- * 16 KiB … 1 MiB.
- */
-function stepBytes(fileBytes: number, frames: number | undefined, rate: number): number {
-  const STEP_SECONDS = 10;
-  const perSecond = frames ? fileBytes / (frames / rate) : 1 << 16;
-  return Math.max(1 << 14, Math.min(1 << 20, Math.round(perSecond * STEP_SECONDS)));
-}
-
-interface WasmDecoded {
-  channelData: Float32Array[];
-  samplesDecoded: number;
-  sampleRate: number;
-  errors: { message: string }[];
-}
 
 export async function decodeFlac(src: ByteSource): Promise<DecodeResult> {
   const info = await readFlacStreamInfo(src);

@@ -3,11 +3,11 @@
  * see src/vendor/wasm-audio-decoders), the pages read by `oggPages.ts`, fed ~10 s at a time and mixed/resampled into the output as it goes. The Ogg pages are checked here: the granule
  * position of the last page gives the length up front, and a last page cut short means a truncated file.
  */
+import { stepBytes, type DecodeResult, type WasmDecoded } from './common.js';
 import { inputError } from '../../errors.js';
 import { audioMessages, seconds } from '../messages.js';
 import type { ByteSource } from './source.js';
 import { MonoSink, mixPlanar } from './sink.js';
-import type { DecodeResult } from './common.js';
 import { OggPageReader } from './oggPages.js';
 
 export interface VorbisInfo {
@@ -56,23 +56,6 @@ async function lastPage(src: ByteSource, serial: number): Promise<{ granule: num
   return undefined;
 }
 
-/**
- * Bytes fed to the decoder per call: about {@link STEP_SECONDS} of audio (the decoder returns all the PCM
- * of a call at once, so a byte-sized step of a highly compressed file would be minutes of PCM), within
- * 16 KiB … 1 MiB.
- */
-function stepBytes(fileBytes: number, frames: number | undefined, rate: number): number {
-  const STEP_SECONDS = 10;
-  const perSecond = frames ? fileBytes / (frames / rate) : 1 << 16;
-  return Math.max(1 << 14, Math.min(1 << 20, Math.round(perSecond * STEP_SECONDS)));
-}
-
-interface WasmDecoded {
-  channelData: Float32Array[];
-  samplesDecoded: number;
-  sampleRate: number;
-  errors: { message: string }[];
-}
 
 export async function decodeVorbis(src: ByteSource): Promise<DecodeResult> {
   const info = await readVorbisInfo(src);
