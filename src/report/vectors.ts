@@ -11,7 +11,7 @@ import type { Analysis } from '../analysis/types.js';
 import { summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
 import { FEATURE_COLUMNS, type FeatureMatrix } from '../matrix/featureMatrix.js';
 import { buildFeatureMatrix, type GridSemantics } from '../matrix/grid.js';
-import { columnStats, type ColumnStats } from '../transforms/normalize.js';
+import { columnStats, RunningColumnStats, type ColumnStats } from '../transforms/normalize.js';
 import type { Points } from '../transforms/points.js';
 import type { Collection, TrackRef } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
@@ -111,24 +111,18 @@ export async function collectTracks(
 /** The statistics of all tracks' 1 ms rows stacked (Chan et al.'s merge of per-track means and variances). */
 export function stackedStats(tracks: readonly TrackRecord[]): ColumnStats & { rows: number } {
   const k = FEATURE_COLUMNS.length;
-  const mean = new Float64Array(k);
-  const m2 = new Float64Array(k);
-  let count = 0;
+  const running = new RunningColumnStats(k);
+  let rows = 0;
   for (const t of tracks) {
-    const n = t.rows;
-    const total = count + n;
-    for (let c = 0; c < k; c++) {
-      const delta = t.mean[c] - mean[c];
-      mean[c] += (delta * n) / total;
-      m2[c] += t.std[c] * t.std[c] * n + (delta * delta * count * n) / total;
-    }
-    count = total;
+    for (let c = 0; c < k; c++) running.mergeColumn(c, t.rows, t.mean[c], t.std[c]);
+    rows += t.rows;
   }
-  const std = Float64Array.from(m2, (v) => Math.sqrt(v / count));
+  const mean = Float64Array.from(running.mean);
+  const std = Float64Array.from(running.m2, (v, c) => Math.sqrt(v / running.counts[c]));
   // A column is constant across the stack when every track has it constant at the same value.
   const constant = new Uint8Array(k);
   for (let c = 0; c < k; c++) constant[c] = tracks.every((t) => t.std[c] === 0 && t.mean[c] === tracks[0].mean[c]) ? 1 : 0;
-  return { mean, std, constant, rows: count };
+  return { mean, std, constant, rows };
 }
 
 /**

@@ -158,16 +158,25 @@ export class RunningColumnStats {
       if (values === 0) continue;
       if (lo < this.min[c]) this.min[c] = lo;
       if (hi > this.max[c]) this.max[c] = hi;
-      const m2b = own.std[c] * own.std[c] * values;
-      const seen = this.counts[c];
-      const total = seen + values;
-      const delta = own.mean[c] - this.mean[c];
-      this.mean[c] += (delta * values) / total;
-      this.m2[c] += m2b + (delta * delta * seen * values) / total;
-      this.counts[c] = total;
+      this.mergeColumn(c, values, own.mean[c], own.std[c]);
     }
     this.count += n;
     return this;
+  }
+
+  /**
+   * Merge the summary of `values` more values of column `c` — their mean and population std — into the
+   * running mean and sum of squared deviations (Chan et al.'s pairwise update). Does not touch `min`,
+   * `max` or `count`: {@link add} keeps those; callers that only have summaries keep their own.
+   */
+  mergeColumn(c: number, values: number, mean: number, std: number): void {
+    if (values <= 0) return;
+    const seen = this.counts[c];
+    const total = seen + values;
+    const delta = mean - this.mean[c];
+    this.mean[c] += (delta * values) / total;
+    this.m2[c] += std * std * values + (delta * delta * seen * values) / total;
+    this.counts[c] = total;
   }
 
   /** The statistics as {@link ColumnStats} (population std; `constant` where min equals max; NaN for a column without values). */
