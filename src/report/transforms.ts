@@ -11,7 +11,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 import type { LoadedMatrix } from '../matrix/load.js';
 import { secondsFromMs, type ResultTable, type TableColumn } from '../matrix/table.js';
-import { columnStats, normalize, zscoreWithin, type NormalizeMode } from '../transforms/normalize.js';
+import { columnStats, normalize, stackedColumnStats, zscoreWithin, type NormalizeMode } from '../transforms/normalize.js';
 import { binMeans, rollingMean } from '../transforms/resample.js';
 import { similarityRows, type SimilarityMatrix, type SimilarityMetric } from '../transforms/correlate.js';
 import {
@@ -453,6 +453,14 @@ function axisTitles(model: ReduceModel, embedding: Embedding): string[] {
   );
 }
 
+/** Each matrix's time-averaged vector, z-scored with the statistics of all matrices stacked (constant column → 0). */
+function acrossMeanVectors(matrices: readonly FeatureMatrix[]): Float64Array[] {
+  const stats = stackedColumnStats(matrices);
+  return matrices.map((m) =>
+    meanVector(m).map((x, c) => (stats.constant[c] || stats.std[c] === 0 ? 0 : (x - stats.mean[c]) / stats.std[c])),
+  );
+}
+
 /** The time-average of every column (NaN rows ignored) as one point per track. */
 export function meanVector(matrix: FeatureMatrix): Float64Array {
   const n = matrix.rows;
@@ -505,10 +513,10 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
   }
   const mode = options.normalize === undefined || options.normalize === 'auto' ? 'zscore-across' : options.normalize;
   checkSameColumns(inputs);
-  const vectors = normalize(
-    inputs.map((i) => i.matrix),
-    mode,
-  ).map(meanVector);
+  const matrices = inputs.map((i) => i.matrix);
+  // zscore-across is affine per column, so the mean of a z-scored track is its raw mean z-scored with the
+  // stacked statistics: no copy of any matrix (as album does it). Other modes normalise the matrices.
+  const vectors = mode === 'zscore-across' ? acrossMeanVectors(matrices) : normalize(matrices, mode).map(meanVector);
   const points: Points = { n: vectors.length, d: vectors[0].length, data: new Float64Array(vectors.length * vectors[0].length) };
   vectors.forEach((v, i) => points.data.set(v, i * points.d));
   const embedding = reduceInput(points, reduceOptions, `${inputs.length} tracks`);
