@@ -3,8 +3,8 @@
  * kernel and C = 1 — what scikit-learn's `SVC(kernel='linear')` runs) scored by stratified k-fold or
  * leave-one-out cross-validation, e.g. "can the tracks' time-averaged features tell album A from album B?".
  *
- * With a dimensionality reduction in front of the classifier there are two protocols, reported side by
- * side on identical folds:
+ * With a dimensionality reduction in front of the classifier there are two more protocols, reported beside
+ * `plain` (no reduction) on identical folds:
  *
  * - `transductive` — the notebook's protocol: reduce all points together, then cross-validate the
  *   classifier on the embedding. The held-out points took part in fitting the reduction, so the score is
@@ -20,7 +20,10 @@
 import { createRequire } from 'node:module';
 import { selectPoints, pointsToRows, type Points } from './points.js';
 import { fitReducer, reduce as reduceAll, type ReduceModel } from './reduce.js';
-import { createRandom, DEFAULT_SEED, shuffleInPlace } from '../util/random.js';
+import { DEFAULT_SEED } from '../util/random.js';
+import { indicesByClass, leaveOneOutFolds, stratifiedFolds, type FoldRule } from './folds.js';
+
+export { describeCv, FOLD_RULES, leaveOneOutFolds, stratifiedFolds, type FoldOptions, type FoldRule } from './folds.js';
 
 /** How the points are split into folds. */
 export type CvScheme = 'kfold' | 'loo';
@@ -48,6 +51,10 @@ export interface CrossValidateOptions {
   folds?: number;
   /** Seed of the fold shuffle and of the reduction; default {@link DEFAULT_SEED}. */
   seed?: number;
+  /** k-fold: shuffle each class's fold numbers (seeded); default true. `false` gives scikit-learn's folds exactly. */
+  shuffle?: boolean;
+  /** k-fold: whose fold sizes, scikit-learn's today or ≤ 0.21's (the notebook's); default `sklearn`. See {@link FoldRule}. */
+  foldRule?: FoldRule;
   /** Reduce the points first (and report both protocols). */
   reduce?: { model: ReduceModel; ndims: number };
   /** libsvm's cost C (> 0); default 1. */
@@ -92,6 +99,9 @@ export interface ClassifyReport {
   cv: CvScheme;
   /** Number of folds actually used (n for `loo`). */
   nFolds: number;
+  /** k-fold only: whether each class's fold numbers were shuffled (seeded), and whose fold sizes. */
+  shuffle?: boolean;
+  foldRule?: FoldRule;
   seed: number;
   C: number;
   /** Number of points and their dimensionality (before any reduction). */
@@ -102,7 +112,7 @@ export interface ClassifyReport {
   /** Accuracy of always predicting the largest class (the first of the largest, in sorted order). */
   majorityBaseline: number;
   reduce?: { model: ReduceModel; ndims: number };
-  /** `[plain]` without a reduction; `[transductive, leak-free]` with one. */
+  /** `[plain]` without a reduction; `[plain, transductive, leak-free]` with one. */
   protocols: ProtocolReport[];
   /** With a reduction: why `transductive` and `leak-free` differ ({@link PROTOCOL_EXPLANATION}). */
   explanation?: string;
@@ -192,44 +202,6 @@ function fitPredict(SVM: LibsvmClass, train: Points, y: number[], test: Points, 
   }
 }
 
-// ---- folds --------------------------------------------------------------------------------------------
-
-/**
- * Stratified k-fold split, seeded: every class's indices are shuffled (one generator seeded with `seed`,
- * classes in sorted order), then dealt round-robin into the folds, the deal continuing from class to class.
- *
- * Each fold thus gets ⌊n_c/k⌋ or ⌈n_c/k⌉ points of every class c and the fold sizes differ by at most one.
- * The per-fold class counts are exactly those of scikit-learn's `StratifiedKFold(shuffle=True)` (which deals
- * the class-sorted labels round-robin the same way); which points land in which fold differs, as the
- * random generators differ.
- *
- * @returns `folds` arrays of test indices, each ascending
- */
-export function stratifiedFolds(labels: readonly string[], folds: number, seed: number = DEFAULT_SEED): number[][] {
-  const random = createRandom(seed);
-  const byClass = indicesByClass(labels);
-  const out: number[][] = Array.from({ length: folds }, () => []);
-  let deal = 0;
-  for (const indices of byClass.values()) {
-    for (const i of shuffleInPlace([...indices], random)) out[deal++ % folds].push(i);
-  }
-  for (const f of out) f.sort((a, b) => a - b);
-  return out;
-}
-
-/** Leave-one-out: `n` folds, fold `i` holding out point `i`. */
-export function leaveOneOutFolds(n: number): number[][] {
-  return Array.from({ length: n }, (_, i) => [i]);
-}
-
-/** Point indices per class, classes in sorted order. */
-function indicesByClass(labels: readonly string[]): Map<string, number[]> {
-  const classes = [...new Set(labels)].sort();
-  const map = new Map<string, number[]>(classes.map((c) => [c, []]));
-  labels.forEach((l, i) => map.get(l)!.push(i));
-  return map;
-}
-
 // ---- validation ---------------------------------------------------------------------------------------
 
 /** Check the inputs; returns the sorted classes and the number of folds. Throws RangeError. */
@@ -282,9 +254,10 @@ function checkInputs(points: Points, labels: readonly string[], options: CrossVa
 /**
  * Cross-validate a linear SVM on labelled points.
  *
- * Without `reduce` the report holds one protocol, `plain`. With `reduce` it holds `transductive` (reduce
- * all points with `seed`, then cross-validate on the embedding) and `leak-free` (per fold, fit the
- * reduction with `seed` on the training points, project the test points), on the same folds.
+ * The report always holds `plain` (the points as given: the notebook's cell 48). With `reduce` it also holds
+ * `transductive` (reduce all points with `seed`, then cross-validate on the embedding: cell 49) and
+ * `leak-free` (per fold, fit the reduction with `seed` on the training points, project the test points),
+ * all on the same folds.
  *
  * Deterministic: the same points, labels and options give an identical report.
  *
@@ -307,7 +280,9 @@ export async function crossValidate(
   const classList = [...classes.keys()];
   const classIndex = new Map(classList.map((c, k) => [c, k]));
   const y = labels.map((l) => classIndex.get(l)!);
-  const folds = cv === 'loo' ? leaveOneOutFolds(points.n) : stratifiedFolds(labels, nFolds, seed);
+  const shuffle = options.shuffle ?? true;
+  const foldRule = options.foldRule ?? 'sklearn';
+  const folds = cv === 'loo' ? leaveOneOutFolds(points.n) : stratifiedFolds(labels, nFolds, { seed, shuffle, rule: foldRule });
   const trainOf = (test: number[]): number[] => {
     const held = new Set(test);
     const train: number[] = [];
@@ -349,6 +324,7 @@ export async function crossValidate(
   const report: ClassifyReport = {
     cv,
     nFolds: folds.length,
+    ...(cv === 'kfold' ? { shuffle, foldRule } : {}),
     seed,
     C,
     n: points.n,
@@ -358,10 +334,8 @@ export async function crossValidate(
     protocols: [],
   };
 
-  if (!options.reduce) {
-    report.protocols.push(run('plain', (train, test) => [selectPoints(points, train), selectPoints(points, test)]));
-    return report;
-  }
+  report.protocols.push(run('plain', (train, test) => [selectPoints(points, train), selectPoints(points, test)]));
+  if (!options.reduce) return report;
   const { model, ndims } = options.reduce;
   report.reduce = { model, ndims };
   const embedded = reduceAll(points, { model, ndims, seed }).points;

@@ -408,6 +408,11 @@ export interface SmacofOptions {
   maxIter?: number;
   /** Convergence tolerance (scikit-learn's `eps`, see {@link smacof}). Default 1e-3. */
   eps?: number;
+  /**
+   * A starting configuration [shape=(n, ndims)], row-major (scikit-learn's `init`): one start from it,
+   * `seed` and `nInit` unused. Not modified.
+   */
+  init?: Float64Array;
 }
 
 export interface SmacofResult {
@@ -457,6 +462,10 @@ export function smacof(dissimilarities: Float64Array, n: number, options: Smacof
   if (!Number.isInteger(maxIter) || maxIter < 1) throw new RangeError(`maxIter must be a positive integer, got ${maxIter}`);
   if (!(eps >= 0)) throw new RangeError(`eps must be a number ≥ 0, got ${eps}`);
 
+  if (options.init) {
+    if (options.init.length !== n * ndims) throw new RangeError(`init must hold n × ndims = ${n * ndims} values, got ${options.init.length}`);
+    return smacofSingle(dissimilarities, n, ndims, Float64Array.from(options.init), maxIter, eps);
+  }
   let best: SmacofResult | undefined;
   for (let start = 0; start < nInit; start++) {
     const random = createRandom(subSeed(seed, start));

@@ -219,7 +219,7 @@ describe('folds', () => {
     // interleave so classes are not contiguous
     const mixed = labels.map((_, i) => labels[(i * 4) % labels.length]);
     for (const seed of [0, 1, 2, 99]) {
-      const folds = stratifiedFolds(mixed, 3, seed);
+      const folds = stratifiedFolds(mixed, 3, { seed });
       assert.equal(folds.length, 3);
       const all = folds.flat().sort((x, y) => x - y);
       assert.deepEqual(all, mixed.map((_, i) => i)); // a partition
@@ -234,7 +234,7 @@ describe('folds', () => {
         assert.deepEqual(folds[k].map((i) => mixed[i]).sort(), expected);
       }
     }
-    assert.notDeepEqual(stratifiedFolds(mixed, 3, 0), stratifiedFolds(mixed, 3, 1));
+    assert.notDeepEqual(stratifiedFolds(mixed, 3, { seed: 0 }), stratifiedFolds(mixed, 3, { seed: 1 }));
   });
 
   test('every k-fold run of crossValidate trains on every class', async () => {
@@ -254,7 +254,7 @@ describe('folds', () => {
 
 describe('with a reduction: transductive vs leak-free', () => {
   /**
-   * A set built to leak. Two folds (stratifiedFolds(labels, 2, seed)), each with 3 points of class A and
+   * A set built to leak. Two folds (stratifiedFolds(labels, 2, { seed })), each with 3 points of class A and
    * 2 of class B. Feature 0 carries the class (A −1, B +1; variance 0.96). Each fold also has two nuisance
    * features of its own, zero in the other fold, with equal class means and no correlation with anything:
    * A (s, t), (−s, t), (0, −2t); B (s, 0), (−s, 0) — variances 4s²/5 and 6t²/5, 1.57 and 1.2 in fold 0
@@ -271,7 +271,7 @@ describe('with a reduction: transductive vs leak-free', () => {
    */
   function leakyCase(seed: number): { points: Points; labels: string[] } {
     const labels = ['A', 'B', 'A', 'A', 'B', 'A', 'B', 'A', 'B', 'A'];
-    const folds = stratifiedFolds(labels, 2, seed);
+    const folds = stratifiedFolds(labels, 2, { seed });
     const rows = labels.map(() => [0, 0, 0, 0, 0]);
     const scale = [[1.4, 1], [1.5, 0.95]];
     folds.forEach((fold, f) => {
@@ -296,13 +296,14 @@ describe('with a reduction: transductive vs leak-free', () => {
     const report = await crossValidate(points, labels, { folds: 2, seed, reduce: { model: 'pca', ndims: 2 } });
     assert.deepEqual(report.reduce, { model: 'pca', ndims: 2 });
     assert.equal(report.explanation, PROTOCOL_EXPLANATION);
-    assert.deepEqual(report.protocols.map((p) => p.protocol), ['transductive', 'leak-free']);
-    const [transductive, leakFree] = report.protocols;
+    assert.deepEqual(report.protocols.map((p) => p.protocol), ['plain', 'transductive', 'leak-free']);
+    const [plain, transductive, leakFree] = report.protocols;
+    assert.deepEqual(plain.folds.map((f) => f.testIndices), transductive.folds.map((f) => f.testIndices), 'plain runs on the same folds');
     assert.deepEqual(
       transductive.folds.map((f) => f.testIndices),
       leakFree.folds.map((f) => f.testIndices),
     );
-    assert.deepEqual(transductive.folds.map((f) => f.testIndices), stratifiedFolds(labels, 2, seed));
+    assert.deepEqual(transductive.folds.map((f) => f.testIndices), stratifiedFolds(labels, 2, { seed }));
 
     assert.equal(transductive.accuracy, 1);
     assert.deepEqual(transductive.confusion.matrix, [[6, 0], [0, 4]]);
@@ -319,7 +320,7 @@ describe('with a reduction: transductive vs leak-free', () => {
     const { points, labels } = syntheticAlbumPoints();
     const report = await crossValidate(points, labels, { cv: 'loo', reduce: { model: 'pca', ndims: 2 } });
     assert.equal(report.nFolds, 22);
-    const [transductive, leakFree] = report.protocols;
+    const [, transductive, leakFree] = report.protocols;
     for (const p of [transductive, leakFree]) {
       assert.equal(p.accuracy, 21 / 22);
       assert.deepEqual(p.confusion.matrix, [[11, 0], [1, 10]]);
