@@ -185,6 +185,8 @@ export const messages = {
     badGroup: (spec: string) => `--group ${JSON.stringify(spec)}: expected NAME=INPUT`,
     tooFewGroups: (command: string) =>
       `${command} needs at least two groups: give NAME=INPUT twice or more (or a manifest with a label column)`,
+    songNormalizationNeedsTracks: (mode: string) =>
+      `--normalize ${mode} normalises the time-averaged vectors of several tracks; one input is a trajectory of time bins: use auto, zscore-within, zscore-row, minmax or none`,
     tooFewTracks: (name: string, analysed: number, needed: number, what: string) =>
       `${name}: ${analysed} track${analysed === 1 ? '' : 's'} could be analysed; ${what} needs at least ${needed}`,
   },
@@ -232,9 +234,9 @@ export const messages = {
     emptyDirectory: (path: string) =>
       `${path}: no analysis files (*.json, *.h5, *.hdf5) in this directory (subdirectories are not searched)`,
     // manifests (CSV: path_or_uri,label)
-    manifestEmpty: (path: string) => `${path}: the manifest lists no inputs (expected lines of path_or_uri,label)`,
-    manifestFields: (path: string, line: number, found: number) =>
-      `${path}: line ${line}: ${found} fields; expected path_or_uri,label (quote a value that contains a comma)`,
+    manifestEmpty: (path: string) => `${path}: the manifest lists no inputs (expected lines of path_or_uri,label[,more columns])`,
+    manifestFields: (path: string, line: number, found: number, named: number) =>
+      `${path}: line ${line}: ${found} fields, but the header names ${named} columns (quote a value that contains a comma)`,
     manifestNoInput: (path: string, line: number) => `${path}: line ${line}: the path_or_uri field is empty`,
     manifestUnterminatedQuote: (path: string, line: number) =>
       `${path}: line ${line}: unterminated quoted field (fields spanning lines are not supported)`,
@@ -298,6 +300,8 @@ export const messages = {
   },
 
   // ---- CLI and options --------------------------------------------------------------------------------
+  /** Informational (stderr): what `--notebook` set. */
+  notebookChoices: (flags: string) => `--notebook: ${flags}`,
   badOption: (option: string, value: string, expected: string) =>
     `invalid value for ${option}: "${value}" (expected ${expected})`,
   writeFailed: (path: string, detail: string) => `cannot write ${path} (${detail})`,

@@ -63,7 +63,8 @@ export {
 } from './transforms/cluster.js';
 export { hierarchicalOrder, dendrogramSegments } from './transforms/hierarchy.js';
 export { reduce, fitReducer, smacof, REDUCE_MODELS, type Embedding, type ReduceModel, type FittedReducer } from './transforms/reduce.js';
-export { crossValidate, stratifiedFolds, type ClassifyReport } from './transforms/classify.js';
+export { crossValidate, type ClassifyReport } from './transforms/classify.js';
+export { stratifiedFolds, leaveOneOutFolds, describeCv, FOLD_RULES, type FoldRule } from './transforms/folds.js';
 export { createRandom, DEFAULT_SEED } from './util/random.js';
 
 // plots and reports
@@ -76,6 +77,7 @@ export { writePlot, svgToPng, type PlotFormat } from './plots/output.js';
 export { analyzeTrack, writeAnalyzeOutputs, defaultOutDir, type AnalyzeOptions, type AnalyzeResult } from './report/analyze.js';
 export { normalizeJob, correlateJob, clusterJob, reduceJob, binnedMatrix } from './report/transforms.js';
 export { runAlbum, runCompare, runClassify, type TrackGroup } from './report/album.js';
-export { collectTracks, trackVectors } from './report/vectors.js';
+export { collectTracks } from './report/vectors.js';
+export { songVectors, zscoreColumns, pooledRowStats, SONG_NORMALIZATIONS, type SongNormalization } from './transforms/songs.js';
 export { buildReportHtml, writeReport } from './report/html.js';
 export { generateAnalysis, writeSyntheticAlbum } from './synth/generate.js';

@@ -8,8 +8,11 @@ import type { CollectProgress } from '../report/vectors.js';
 import { parseNdims } from './transforms.js';
 import type { Collection } from '../sources/collection.js';
 import type { BatchOptions, TrackGroup, BatchTimings } from '../report/album.js';
-import type { TrackFailure, VectorNormalization } from '../report/vectors.js';
+import type { TrackFailure } from '../report/vectors.js';
+import type { SongNormalization } from '../transforms/songs.js';
 import type { HierarchyMetric } from '../transforms/hierarchy.js';
+import { describeCv, FOLD_RULES, type FoldRule } from '../transforms/folds.js';
+import type { ClassifyReport } from '../transforms/classify.js';
 import type { PlotFormat } from '../plots/output.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { ExitCode, inputError, messages } from '../errors.js';
@@ -24,6 +27,9 @@ import {
   resolveOptionsFrom,
   say,
   seedOption,
+  songNormalizeOption,
+  notebookOption,
+  applyNotebook,
   type SourceCliOptions,
 } from './common.js';
 
@@ -36,6 +42,7 @@ interface BatchCliOptions extends SourceCliOptions {
   seed: number;
   concurrency: number;
   normalize: string;
+  notebook?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -48,11 +55,7 @@ function addBatchOptions(cmd: Command, outDefault: string): Command {
     .option('-o, --out <dir>', `output directory (default: ${outDefault})`)
     .addOption(gridOption())
     .addOption(seedOption())
-    .addOption(
-      new Option('--normalize <mode>', "how each song's time-averaged vector is normalised: zscore-across (the notebook: statistics of all songs) or none")
-        .choices(['zscore-across', 'none'])
-        .default('zscore-across'),
-    )
+    .addOption(songNormalizeOption())
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel (Spotify rate limits are respected)').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
     .option('--no-plot', 'no plots at all (and no report.html): numbers only')
     .addOption(formatOption())
@@ -106,7 +109,7 @@ function batchJobOptions(opts: BatchCliOptions | ClassifyCliOptions, outDir: str
     grid: asGrid(opts.grid),
     concurrency: opts.concurrency,
     ...('plot' in opts ? { plots: opts.plot, format: opts.format } : {}),
-    normalize: opts.normalize as VectorNormalization,
+    normalize: opts.normalize as SongNormalization,
     seed: opts.seed,
     onProgress,
   };
@@ -143,8 +146,9 @@ export function albumCommand(): Command {
     .summary('analyse every track of an album, playlist, directory or manifest and compare the songs')
     .description(
       'Analyse every track of a collection and compare the songs with each other.\n\n' +
-        "Each song becomes its time-averaged feature vector (z-scored across the album, as the notebook's " +
-        'hypertools normalize="across"). Written into the output directory:\n' +
+        "Each song becomes its time-averaged feature vector, normalised by --normalize (default zscore-songs: " +
+        "each feature z-scored across the album's songs; --notebook uses the raw vectors, as the notebook's album " +
+        'cells did). Written into the output directory:\n' +
         '  tracks/NN-title/      per-track analyze outputs (off with --no-per-track-plots)\n' +
         "  songs-correlation     heatmap of the songs' Pearson correlations, labelled with track numbers and titles\n" +
         '  songs-clustermap      the same ordered by hierarchical clustering, with its dendrogram (seaborn clustermap)\n' +
@@ -160,6 +164,8 @@ export function albumCommand(): Command {
     .addOption(resolutionOption('per-track self-similarity'))
     .addOption(new Option('--smooth <seconds>', 'per-track self-similarity: rolling mean in seconds').default(0).argParser((v) => parseNumber('--smooth', v, { min: 0 })));
   addBatchOptions(cmd, './songscope-out/<album name>/');
+  cmd.addOption(notebookOption("--grid seed, --normalize none (the raw time-averages of cells 22–25), k-means on the 2-D MDS coordinates (hypertools 0.3's plot clusters the reduced data)"));
+  cmd.hook('preAction', (c) => applyNotebook(c, { grid: 'seed', normalize: 'none' }, c.opts().quiet));
   cmd.option('--json', 'print album.json\'s summary (tracks, clusters, failures, files) as JSON on stdout');
   cmd.addHelpText(
     'after',
@@ -185,6 +191,7 @@ Examples:
         ...batchJobOptions(opts, outDir, resolve, onProgress),
         perTrackPlots: opts.perTrackPlots,
         k: opts.k,
+        kmeansOn: opts.notebook ? 'mds' : 'vectors',
         metric: opts.metric as HierarchyMetric,
         resolutionMs: opts.resolution,
         smoothS: opts.smooth,
@@ -281,16 +288,32 @@ interface GroupCliOptions extends BatchCliOptions {
   group: string[];
   cv: string;
   folds?: number;
+  shuffle: boolean;
+  foldRule: string;
   reduce?: string;
   ndims: number;
 }
 
+/** What `--notebook` sets on compare and classify: cells 36 and 47–49. */
+const NOTEBOOK_CLASSIFY = { grid: 'seed', normalize: 'zscore-songs', cv: 'kfold', folds: 3, shuffle: false, foldRule: 'sklearn-0.19', reduce: 'mds', ndims: 2 };
+const NOTEBOOK_CLASSIFY_HELP =
+  "--grid seed, --normalize zscore-songs, 3-fold stratified CV unshuffled with scikit-learn ≤ 0.21's folds " +
+  "(the notebook's cross_val_score default under Python 2), C = 1, and --reduce mds --ndims 2: cell 48 is the " +
+  "'plain' accuracy, cell 49 the 'transductive' one";
+
 function addClassifyOptions(cmd: Command): Command {
   return cmd
     .option('-g, --group <NAME=INPUT>', `a group of tracks: NAME=INPUT where INPUT is a ${COLLECTION_HELP}; repeat`, (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .addOption(new Option('--cv <scheme>', 'cross-validation: stratified k-fold (seeded) or leave-one-out').choices(['kfold', 'loo']).default('kfold'))
+    .addOption(new Option('--cv <scheme>', 'cross-validation: stratified k-fold or leave-one-out').choices(['kfold', 'loo']).default('kfold'))
     .addOption(new Option('--folds <n>', 'k-fold: number of folds (default 5, or the smallest group size)').argParser((v) => parseNumber('--folds', v, { min: 2, integer: true })))
-    .addOption(new Option('--reduce <model>', 'reduce the vectors first and report both protocols (transductive and leak-free)').choices(['pca', 'mds', 'classical-mds', 'umap']))
+    .option('--shuffle', "k-fold: shuffle each group's fold numbers, seeded by --seed (the default)")
+    .option('--no-shuffle', "k-fold: no shuffle: the folds are scikit-learn's StratifiedKFold(shuffle=False), member for member, and the accuracy equals cross_val_score's")
+    .addOption(
+      new Option('--fold-rule <rule>', "k-fold: whose fold sizes: sklearn (scikit-learn ≥ 0.22) or sklearn-0.19 (≤ 0.21, each class split by its own KFold: the notebook's)")
+        .choices([...FOLD_RULES])
+        .default('sklearn'),
+    )
+    .addOption(new Option('--reduce <model>', 'also reduce the vectors first and report the transductive and leak-free protocols beside the plain one').choices(['pca', 'mds', 'classical-mds', 'umap']))
     .addOption(new Option('--ndims <n>', 'dimensions of --reduce: 2 or 3').default(2).argParser(parseNdims));
 }
 
@@ -298,13 +321,14 @@ function classifyOptions(opts: GroupCliOptions) {
   return {
     cv: opts.cv as 'kfold' | 'loo',
     folds: opts.folds,
+    shuffle: opts.shuffle,
+    foldRule: opts.foldRule as FoldRule,
     reduce: opts.reduce ? { model: opts.reduce as 'pca', ndims: opts.ndims } : undefined,
   };
 }
 
-function printClassification(report: import('../transforms/classify.js').ClassifyReport): void {
-  const cv = report.cv === 'loo' ? 'leave-one-out' : `${report.nFolds}-fold stratified CV (seed ${report.seed})`;
-  say(`linear SVM (libsvm C-SVC, C = ${report.C}) on ${report.n} tracks × ${report.d} features, ${cv}`);
+function printClassification(report: ClassifyReport): void {
+  say(`linear SVM (libsvm C-SVC, C = ${report.C}) on ${report.n} tracks × ${report.d} features, ${describeCv(report)} CV`);
   say(`classes: ${report.classes.map((c) => `${c.label} (${c.count})`).join(', ')}; majority baseline ${(report.majorityBaseline * 100).toFixed(1)} %`);
   for (const p of report.protocols) {
     const correct = Math.round(p.pooledAccuracy * report.n);
@@ -326,13 +350,15 @@ export function compareCommand(): Command {
     .summary('put the songs of several groups in one MDS space and classify them')
     .description(
       "Compare groups of tracks (albums, playlists, directories, manifests): every song's time-averaged feature " +
-        'vector is z-scored across all groups, placed in one 2-D MDS space coloured by group (compare-mds), ' +
+        'vector is normalised (--normalize, default zscore-songs: each feature z-scored across all groups\' songs, as the notebook\'s cell 36), placed in one 2-D MDS space coloured by group (compare-mds), ' +
         'correlated song by song (compare-correlation), and a linear SVM is cross-validated on the groups ' +
         '(as classify). Writes compare.json and report.html.',
     )
     .argument('[groups...]', 'groups as NAME=INPUT (or just INPUT, named after the collection)');
   addClassifyOptions(cmd);
   addBatchOptions(cmd, './songscope-out/compare/');
+  cmd.addOption(notebookOption(NOTEBOOK_CLASSIFY_HELP));
+  cmd.hook('preAction', (c) => applyNotebook(c, NOTEBOOK_CLASSIFY, c.opts().quiet));
   cmd.option('--json', 'print the classification report as JSON on stdout');
   cmd.addHelpText(
     'after',
@@ -375,11 +401,13 @@ export function classifyCommand(): Command {
     .summary('can a linear SVM tell groups of tracks apart? (cross-validated)')
     .description(
       "A linear SVM (libsvm's C-SVC, C = 1: what scikit-learn's SVC(kernel='linear') runs) on each track's " +
-        'time-averaged feature vector (z-scored across all tracks by default, as the notebook), with seeded ' +
-        'stratified k-fold cross-validation (--folds, default 5 or the smallest group size) or leave-one-out.\n\n' +
-        'With --reduce, both protocols are reported side by side: transductive (the notebook: reduce all tracks, ' +
-        'then cross-validate — optimistic, the test tracks shaped the space) and leak-free (the reduction is ' +
-        'fitted inside each training fold and the test tracks are projected into it).\n\n' +
+        'time-averaged feature vector (--normalize, default zscore-songs: each feature z-scored across the songs, as the notebook\'s cell 47), with ' +
+        'stratified k-fold cross-validation (--folds, default 5 or the smallest group size; shuffled and seeded, or ' +
+        "--no-shuffle for scikit-learn's StratifiedKFold folds and cross_val_score's accuracy exactly) or leave-one-out.\n\n" +
+        'With --reduce, three protocols are reported side by side on the same folds: plain (no reduction), ' +
+        'transductive (the notebook: reduce all tracks, then cross-validate — optimistic, the test tracks shaped the ' +
+        'space) and leak-free (the reduction is fitted inside each training fold and the test tracks are projected ' +
+        "into it). --notebook reproduces the notebook's cells 47–49.\n\n" +
         'Groups: --group NAME=INPUT (repeat; INPUT an album/playlist URI or URL, a directory of analysis files, ' +
         'or a manifest), or one CSV manifest path_or_uri,label whose labels are the groups.',
     )
@@ -389,16 +417,20 @@ export function classifyCommand(): Command {
     .option('-o, --output <file>', 'per-track predictions (.csv/.arrow; - for stdout): track, group, fold and predicted group per protocol')
     .addOption(gridOption())
     .addOption(seedOption())
-    .addOption(new Option('--normalize <mode>', "normalisation of the track vectors").choices(['zscore-across', 'none']).default('zscore-across'))
+    .addOption(songNormalizeOption())
+    .addOption(notebookOption(NOTEBOOK_CLASSIFY_HELP))
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
     .option('--json', 'print the report as JSON on stdout (accuracy, folds, confusion per protocol)')
     .option('-q, --quiet', 'no progress and no report on stderr');
   addSourceOptions(cmd);
+  cmd.hook('preAction', (c) => applyNotebook(c, NOTEBOOK_CLASSIFY, c.opts().quiet));
   cmd.addHelpText(
     'after',
     `
 Examples:
   $ songscope classify --group dance=generated/dance --group folk=generated/folk --cv loo
+  $ songscope classify --group A=albums/a --group B=albums/b --folds 3 --no-shuffle   # = cross_val_score(cv=3)
+  $ songscope classify albums.csv --notebook
   $ songscope classify albums.csv --reduce mds --ndims 2 --json`,
   );
   cmd.action(async (positional: string[], opts: ClassifyCliOptions) => {

@@ -9,6 +9,7 @@ import { Option, type Command } from 'commander';
 import { inputError, messages } from '../errors.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { GRID_SEMANTICS, type GridSemantics } from '../matrix/grid.js';
+import { DEFAULT_SONG_NORMALIZATION, SONG_NORMALIZATIONS } from '../transforms/songs.js';
 
 /** Options every command that resolves an input accepts. */
 export interface SourceCliOptions {
@@ -175,4 +176,40 @@ export function plotTarget(output: string, plot: string | boolean | undefined): 
   const dir = dirname(base);
   const name = basename(base).replace(/\.(arrow|feather|ipc|csv|svg|png|vl\.json|json)$/i, '');
   return { dir, name };
+}
+
+// ---- song vectors and the notebook's choices ------------------------------------------------------------
+
+/** `--normalize` of album, compare, classify: how each song's time-averaged vector is normalised. */
+export function songNormalizeOption(): Option {
+  return new Option(
+    '--normalize <mode>',
+    "how each song's time-averaged feature vector is normalised: zscore-songs (each column z-scored across the songs' " +
+      "vectors, population std, a constant column → 0: hypertools normalize='across' on the stacked vectors, as the " +
+      "notebook's compare and classify cells), none (the raw time-averages, as the notebook's album cells), or " +
+      "zscore-rows (z-scored with the statistics of every song's 1 ms rows pooled)",
+  )
+    .choices([...SONG_NORMALIZATIONS])
+    .default(DEFAULT_SONG_NORMALIZATION);
+}
+
+/** `--notebook`: one flag for every choice the original notebook made (see {@link applyNotebook}). */
+export function notebookOption(what: string): Option {
+  return new Option('--notebook', `make every choice the original notebook's code made: ${what} (an option given explicitly still wins)`);
+}
+
+/**
+ * With `--notebook`, set each of `presets` (option name → value) unless the user gave that option on the
+ * command line, and say on stderr what was set (unless `quiet`). Runs as a `preAction` hook.
+ */
+export function applyNotebook(cmd: Command, presets: Record<string, unknown>, quiet = false): void {
+  if (!cmd.opts().notebook) return;
+  const set: string[] = [];
+  for (const [key, value] of Object.entries(presets)) {
+    if (cmd.getOptionValueSource(key) === 'cli') continue;
+    cmd.setOptionValueWithSource(key, value, 'config');
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    set.push(value === true ? flag : value === false ? flag.replace(/^--/, '--no-') : `${flag} ${String(value)}`);
+  }
+  if (!quiet && set.length > 0) say(messages.notebookChoices(set.join(' ')));
 }

@@ -327,8 +327,10 @@ export function reduceCommand(): Command {
       'Dimensionality reduction.\n\n' +
         'One input: its time bins (binned and smoothed as correlate does) become a trajectory — points in ' +
         'time order joined by a line, coloured by time or by k-means cluster.\n' +
-        "Several inputs: each track's time-averaged feature vector (z-scored across all inputs by default, " +
-        'as hypertools normalize="across") becomes one labelled point.\n\n' +
+        "Several inputs: each track's time-averaged feature vector becomes one labelled point; --normalize says " +
+        'how the vectors are normalised: zscore-songs (the default: each feature z-scored across the tracks\' ' +
+        "vectors, as the notebook's hypertools normalize='across' on stacked vectors), none (raw time-averages), " +
+        "zscore-rows (z-scored with every track's 1 ms rows pooled), or a matrix mode applied before averaging.\n\n" +
         'Models:\n' +
         '  pca            principal components (reports the explained variance)\n' +
         "  mds            metric MDS by SMACOF, as scikit-learn's MDS (seeded, 4 restarts)\n" +
@@ -340,7 +342,11 @@ export function reduceCommand(): Command {
     .addOption(new Option('--ndims <n>', 'output dimensions: 2 or 3').default(2).argParser(parseNdims))
     .addOption(resolutionOption('time bins (one input)'))
     .addOption(smoothOption())
-    .addOption(normalizeOption())
+    .addOption(
+      new Option('--normalize <mode>', 'one input: the 1 ms matrix before binning (as correlate); several: the vectors (default zscore-songs)')
+        .choices(['auto', 'zscore-songs', 'zscore-rows', ...NORMALIZE_CHOICES])
+        .default('auto'),
+    )
     .addOption(seedOption())
     .addOption(new Option('--color <by>', 'one input: colour the trajectory by time or by k-means cluster').choices(['time', 'cluster']).default('time'))
     .addOption(new Option('--k <n>', 'clusters for --color cluster').default(3).argParser((v) => parseNumber('--k', v, { min: 1, integer: true })))

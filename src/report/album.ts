@@ -13,11 +13,12 @@ import type { Collection } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import type { GridSemantics } from '../matrix/grid.js';
 import { analyzeTrack, writeAnalyzeOutputs } from './analyze.js';
-import { collectTracks, pointCorrelations, trackVectors, type CollectProgress, type TrackFailure, type TrackRecord, type VectorNormalization } from './vectors.js';
+import { collectTracks, pointCorrelations, type CollectProgress, type TrackFailure, type TrackRecord } from './vectors.js';
+import { DEFAULT_SONG_NORMALIZATION, songVectors, type SongNormalization } from '../transforms/songs.js';
 import { kmeans } from '../transforms/cluster.js';
 import { dendrogramSegments, hierarchicalOrder, type HierarchyMetric } from '../transforms/hierarchy.js';
 import { reduce } from '../transforms/reduce.js';
-import { crossValidate, type ClassifyReport, type CvScheme } from '../transforms/classify.js';
+import { crossValidate, describeCv, type ClassifyReport, type CvScheme, type FoldRule } from '../transforms/classify.js';
 import type { ReduceModel } from '../transforms/reduce.js';
 import type { Points } from '../transforms/points.js';
 import { clustermapSpec, songsCorrelationSpec } from '../plots/songs.js';
@@ -46,7 +47,8 @@ export interface BatchOptions {
   format?: PlotFormat;
   /** Write report.html (needs plots); default true. */
   report?: boolean;
-  normalize?: VectorNormalization;
+  /** How the songs' time-averaged vectors are normalised; default `zscore-songs` (see `transforms/songs.ts`). */
+  normalize?: SongNormalization;
   seed?: number;
   onProgress?: (p: CollectProgress) => void;
   /** Per-track analyze: self-similarity bin width (ms) and smoothing (s). */
@@ -109,6 +111,7 @@ function trackJson(t: TrackRecord, vector: Float64Array, extra: Record<string, u
     input: t.ref.input,
     ...(t.ref.id ? { trackId: t.ref.id } : {}),
     ...(t.ref.label !== undefined ? { label: t.ref.label } : {}),
+    ...(t.ref.columns ? { columns: t.ref.columns } : {}),
     title: t.summary.title,
     artist: t.summary.artist,
     durationS: t.summary.durationS,
@@ -165,6 +168,13 @@ export interface AlbumJobOptions extends BatchOptions {
   k?: number;
   /** Distance between rows of the correlation matrix for the clustermap; default `correlation` (seaborn). */
   metric?: HierarchyMetric;
+  /**
+   * What k-means clusters: the songs' vectors (default) or their 2-D MDS coordinates — what the notebook's
+   * `hyp.plot(vecs, model='MDS', n_clusters=3, ndims=2)` does in hypertools 0.3 (it reduces first, then
+   * clusters the reduced data; the PCA(2) it applies to 2-D coordinates is a rotation, which k-means does
+   * not see).
+   */
+  kmeansOn?: 'vectors' | 'mds';
 }
 
 export interface AlbumResult {
@@ -181,7 +191,7 @@ export interface AlbumResult {
 }
 
 /**
- * The album job: every track's time-averaged feature vector (z-scored across the album), their
+ * The album job: every track's time-averaged feature vector (normalised by `normalize`), their
  * song-by-song correlation (`songs-correlation`), the same ordered by hierarchical clustering with its
  * dendrogram (`songs-clustermap`, seaborn's clustermap with `metric`), a 2-D MDS of the songs coloured by
  * k-means (`songs-mds`), `album.json` with every number, and `report.html`.
@@ -190,18 +200,19 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
   const started = performance.now();
   const timings: BatchTimings = { tracks: 0, perTrack: 0, songs: 0, plots: 0, total: 0 };
   const seed = options.seed ?? DEFAULT_SEED;
-  const normalization = options.normalize ?? 'zscore-across';
+  const normalization = options.normalize ?? DEFAULT_SONG_NORMALIZATION;
+  const kmeansOn = options.kmeansOn ?? 'vectors';
   const { tracks, failures } = await collect(collection, options, timings);
   if (tracks.length < 2) throw inputError(messages.toolkit.tooFewTracks(collection.name, tracks.length, 2, 'an album comparison'));
   let t = performance.now();
-  const vectors = trackVectors(tracks, normalization);
+  const vectors = songVectors(tracks, normalization);
   const correlation = pointCorrelations(vectors);
   const corrPoints: Points = { n: tracks.length, d: tracks.length, data: correlation.map((v) => (Number.isNaN(v) ? 0 : v)) };
   const metric = options.metric ?? 'correlation';
   const hierarchy = hierarchicalOrder(corrPoints, { metric, method: 'average' });
   const k = Math.min(options.k ?? 3, tracks.length);
-  const clusters = kmeans(vectors, k, { seed }).labels;
   const mds = songsMds(vectors, seed);
+  const clusters = kmeans(kmeansOn === 'mds' ? mds : vectors, k, { seed }).labels;
   timings.songs = performance.now() - t;
 
   const names = tracks.map((tr) => tr.name);
@@ -246,7 +257,7 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
         axisTitles: ['MDS 1', 'MDS 2'],
         legendTitle: 'k-means cluster',
       }),
-      caption: `Metric MDS (SMACOF, seed ${seed}) of the songs' feature vectors; colour = k-means cluster on the 26-dimensional vectors.`,
+      caption: `Metric MDS (SMACOF, seed ${seed}) of the songs' feature vectors (${normalization}); colour = k-means cluster on ${kmeansOn === 'mds' ? 'the 2-D MDS coordinates (as the notebook)' : 'the 26-dimensional vectors'}.`,
     },
   ];
   t = performance.now();
@@ -262,7 +273,7 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
     failures: failures.map(failureJson),
     correlation: matrixRows(correlation, tracks.length),
     clustermap: { metric, method: 'average', order: hierarchy.order, merges: hierarchy.merges },
-    kmeans: { k, seed },
+    kmeans: { k, seed, on: kmeansOn },
   };
   const files = await writeBatchOutputs(options, plots, 'album.json', albumJson, {
     title: collection.name,
@@ -345,7 +356,14 @@ export interface TrackGroup {
 export interface ClassifyJobOptions {
   cv?: CvScheme;
   folds?: number;
+  /** k-fold: shuffle (seeded; default true) and whose fold sizes (see `FoldRule`). */
+  shuffle?: boolean;
+  foldRule?: FoldRule;
   reduce?: { model: ReduceModel; ndims: number };
+}
+
+function cvOptions(o: ClassifyJobOptions) {
+  return { cv: o.cv, folds: o.folds, shuffle: o.shuffle, foldRule: o.foldRule, reduce: o.reduce };
 }
 
 export interface GroupedTracks {
@@ -379,7 +397,7 @@ export async function collectGroups(groups: TrackGroup[], options: BatchOptions)
     }
     failures.push(...r.failures);
   }
-  return { tracks, labels, failures, vectors: trackVectors(tracks, options.normalize ?? 'zscore-across'), timings };
+  return { tracks, labels, failures, vectors: songVectors(tracks, options.normalize ?? DEFAULT_SONG_NORMALIZATION), timings };
 }
 
 export interface CompareResult {
@@ -394,7 +412,7 @@ export interface CompareResult {
 }
 
 /**
- * Put the songs of several groups in one MDS space (z-scored across all of them), coloured by group,
+ * Put the songs of several groups in one MDS space (their vectors normalised together), coloured by group,
  * and cross-validate a linear SVM on the groups. Writes `compare-mds`, `compare-correlation`,
  * `compare.json` and `report.html`.
  */
@@ -412,7 +430,7 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
   let classification: ClassifyReport | undefined;
   let classificationSkipped: string | undefined;
   try {
-    classification = await crossValidate(vectors, labels, { cv: options.cv, folds: options.folds, seed, reduce: options.reduce });
+    classification = await crossValidate(vectors, labels, { ...cvOptions(options), seed });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     classificationSkipped = e.message;
@@ -430,7 +448,7 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
         axisTitles: ['MDS 1', 'MDS 2'],
         legendTitle: 'group',
       }),
-      caption: `Metric MDS (SMACOF, seed ${seed}) of every song's mean feature vector, z-scored across all groups.`,
+      caption: `Metric MDS (SMACOF, seed ${seed}) of every song's mean feature vector (${options.normalize ?? DEFAULT_SONG_NORMALIZATION} over all groups).`,
     },
     {
       name: 'compare-correlation',
@@ -443,7 +461,7 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
   const compareJson = {
     groups: groups.map((g) => ({ name: g.name, source: g.collection.source, tracks: labels.filter((l) => l === g.name).length })),
     generator: GENERATOR,
-    normalization: options.normalize ?? 'zscore-across',
+    normalization: options.normalize ?? DEFAULT_SONG_NORMALIZATION,
     seed,
     features: FEATURE_COLUMNS,
     tracks: tracks.map((tr, i) => trackJson(tr, vectors.data.subarray(i * 26, (i + 1) * 26), { group: labels[i], mds: [mds.data[i * 2], mds.data[i * 2 + 1]] })),
@@ -468,7 +486,7 @@ function classificationSummary(c: ClassifyReport | undefined, skipped: string | 
     out.classification = `not run: ${skipped ?? 'unknown reason'}`;
     return out;
   }
-  out['cross-validation'] = c.cv === 'loo' ? 'leave-one-out' : `${c.nFolds}-fold stratified (seed ${c.seed})`;
+  out['cross-validation'] = describeCv(c);
   out.classifier = `linear SVM (libsvm C-SVC, C = ${c.C})`;
   for (const p of c.protocols) out[`accuracy (${p.protocol})`] = `${(p.accuracy * 100).toFixed(1)} %`;
   out['majority baseline'] = `${(c.majorityBaseline * 100).toFixed(1)} %`;
@@ -507,16 +525,17 @@ export async function runClassify(
   const grouped = await collectGroups(groups, { ...options, plots: false });
   const t = performance.now();
   let report: ClassifyReport;
-  try {
-    report = await crossValidate(grouped.vectors, grouped.labels, {
-      cv: options.cv,
-      folds: options.folds,
-      seed: options.seed ?? DEFAULT_SEED,
-      reduce: options.reduce,
+  const failed = grouped.failures.length > 0;
+  if (grouped.tracks.length === 0) {
+    throw new SongscopeError(messages.toolkit.tooFewTracks(groups.map((g) => g.name).join(' vs '), 0, 4, 'a classification'), {
+      exitCode: failed ? ExitCode.RUNTIME : ExitCode.USAGE,
+      ...(failed ? { hint: describeFailures(grouped.failures).join('\n') } : {}),
     });
+  }
+  try {
+    report = await crossValidate(grouped.vectors, grouped.labels, { ...cvOptions(options), seed: options.seed ?? DEFAULT_SEED });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    const failed = grouped.failures.length > 0;
     throw new SongscopeError(e.message, {
       exitCode: failed ? ExitCode.RUNTIME : ExitCode.USAGE,
       ...(failed ? { hint: describeFailures(grouped.failures).join('\n') } : {}),

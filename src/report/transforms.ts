@@ -11,7 +11,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 import type { LoadedMatrix } from '../matrix/load.js';
 import { secondsFromMs, type ResultTable, type TableColumn } from '../matrix/table.js';
-import { columnStats, normalize, stackedColumnStats, zscoreWithin, type NormalizeMode } from '../transforms/normalize.js';
+import { columnStats, normalize, zscoreWithin, type NormalizeMode } from '../transforms/normalize.js';
+import { DEFAULT_SONG_NORMALIZATION, songVectors, type SongNormalization } from '../transforms/songs.js';
 import { binMeans, rollingMean } from '../transforms/resample.js';
 import { similarityRows, type SimilarityMatrix, type SimilarityMetric } from '../transforms/correlate.js';
 import {
@@ -415,7 +416,14 @@ function clusterSubtitle(s: ClusterSummary): string {
 
 // ---- reduce -------------------------------------------------------------------------------------------
 
-export interface ReduceJobOptions extends BinOptions {
+export interface ReduceJobOptions extends Omit<BinOptions, 'normalize'> {
+  /**
+   * One input: the 1 ms matrix's normalisation before binning (as `correlate`; default `auto`). Several
+   * inputs: how the tracks' time-averaged vectors are normalised — a {@link SongNormalization} (default
+   * `zscore-songs`), or a matrix mode (`zscore-within`, `zscore-row`, `minmax`) applied to each matrix
+   * before averaging; `zscore-across` is `zscore-rows`.
+   */
+  normalize?: NormalizeChoice | SongNormalization;
   model?: ReduceModel;
   ndims?: number;
   seed?: number;
@@ -453,14 +461,6 @@ function axisTitles(model: ReduceModel, embedding: Embedding): string[] {
   );
 }
 
-/** Each matrix's time-averaged vector, z-scored with the statistics of all matrices stacked (constant column → 0). */
-function acrossMeanVectors(matrices: readonly FeatureMatrix[]): Float64Array[] {
-  const stats = stackedColumnStats(matrices);
-  return matrices.map((m) =>
-    meanVector(m).map((x, c) => (stats.constant[c] || stats.std[c] === 0 ? 0 : (x - stats.mean[c]) / stats.std[c])),
-  );
-}
-
 /** The time-average of every column (NaN rows ignored) as one point per track. */
 export function meanVector(matrix: FeatureMatrix): Float64Array {
   const n = matrix.rows;
@@ -482,7 +482,7 @@ export function meanVector(matrix: FeatureMatrix): Float64Array {
 
 /**
  * Reduce one track's time bins (a trajectory) or several tracks' time-averaged feature vectors (a
- * labelled scatter). Several tracks are normalised with `normalize` (default `zscore-across`) first.
+ * labelled scatter). Several tracks' vectors are normalised with `normalize` (default `zscore-songs`) first.
  */
 export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}): ReduceJobResult {
   const model = options.model ?? 'pca';
@@ -491,7 +491,9 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
   const reduceOptions = { model, ndims, seed };
   if (inputs.length === 1) {
     const loaded = inputs[0];
-    const binned = binnedMatrix(loaded.matrix, options);
+    const normalize = options.normalize;
+    if (normalize === 'zscore-songs' || normalize === 'zscore-rows') throw inputError(messages.toolkit.songNormalizationNeedsTracks(normalize));
+    const binned = binnedMatrix(loaded.matrix, { ...options, normalize });
     const points = definedPoints(binned, loaded, `reduce --model ${model}`);
     const embedding = reduceInput(points, reduceOptions, `the ${points.n} time bins of ${loaded.label}`);
     const times = timesS(binned.timeMs);
@@ -511,14 +513,22 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
     });
     return { embedding, table: { columns, metadata: reduceMetadata(loaded.matrix.metadata, summary) }, spec, summary };
   }
-  const mode = options.normalize === undefined || options.normalize === 'auto' ? 'zscore-across' : options.normalize;
+  const chosen = options.normalize === undefined || options.normalize === 'auto' ? DEFAULT_SONG_NORMALIZATION : options.normalize;
+  const mode = chosen === 'zscore-across' ? 'zscore-rows' : chosen;
   checkSameColumns(inputs);
   const matrices = inputs.map((i) => i.matrix);
-  // zscore-across is affine per column, so the mean of a z-scored track is its raw mean z-scored with the
-  // stacked statistics: no copy of any matrix (as album does it). Other modes normalise the matrices.
-  const vectors = mode === 'zscore-across' ? acrossMeanVectors(matrices) : normalize(matrices, mode).map(meanVector);
-  const points: Points = { n: vectors.length, d: vectors[0].length, data: new Float64Array(vectors.length * vectors[0].length) };
-  vectors.forEach((v, i) => points.data.set(v, i * points.d));
+  let points: Points;
+  if (mode === 'zscore-songs' || mode === 'zscore-rows' || mode === 'none') {
+    // song-vector modes need only each track's row count and column statistics: no copy of any matrix
+    points = songVectors(
+      matrices.map((m) => ({ rows: m.rows, ...columnStats(m) })),
+      mode,
+    );
+  } else {
+    const vectors = normalize(matrices, mode).map(meanVector);
+    points = { n: vectors.length, d: vectors[0].length, data: new Float64Array(vectors.length * vectors[0].length) };
+    vectors.forEach((v, i) => points.data.set(v, i * points.d));
+  }
   const embedding = reduceInput(points, reduceOptions, `${inputs.length} tracks`);
   const names = inputs.map((i) => plotTitle(i));
   const columns = coordinateColumns({ name: 'track', values: names }, embedding);

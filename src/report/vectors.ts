@@ -1,25 +1,20 @@
 /**
- * One feature vector per track, computed one track at a time: what album, compare and classify work on.
+ * The tracks of a collection, analysed one at a time: what album, compare and classify work on.
  *
- * The notebook z-scored every song "across" the album (hypertools `normalize='across'`: the statistics of
- * all songs' 1 ms rows stacked) and then averaged each song over time. Z-scoring is affine per column, so
- * the time-average of a z-scored song equals its raw time-average z-scored with the stacked statistics.
- * That lets us keep per track only its row count, column means and column variances (26 numbers each),
- * merge them at the end, and never hold more than one 1 ms matrix (in one reused buffer) at a time.
+ * Per track only its row count and raw column means and standard deviations (26 numbers each) are kept —
+ * everything a song vector needs under every normalisation (see `transforms/songs.ts`) — so no more than
+ * one 1 ms matrix (in one reused buffer) is ever held.
  */
 import type { Analysis } from '../analysis/types.js';
 import { summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
-import { FEATURE_COLUMNS, type FeatureMatrix } from '../matrix/featureMatrix.js';
+import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 import { buildFeatureMatrix, type GridSemantics } from '../matrix/grid.js';
-import { columnStats, RunningColumnStats, type ColumnStats } from '../transforms/normalize.js';
+import { columnStats, type ColumnStats } from '../transforms/normalize.js';
 import type { Points } from '../transforms/points.js';
 import type { Collection, TrackRef } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { SongscopeError } from '../errors.js';
-
-/** How per-track vectors are normalised: `zscore-across` (the notebook) or `none` (raw time-averages). */
-export type VectorNormalization = 'zscore-across' | 'none';
 
 /** One track that was analysed. */
 export interface TrackRecord {
@@ -106,40 +101,6 @@ export async function collectTracks(
     options.onProgress?.({ done, total: collection.tracks.length, failed: failures.length, name });
   }
   return { tracks, failures };
-}
-
-/** The statistics of all tracks' 1 ms rows stacked (Chan et al.'s merge of per-track means and variances). */
-export function stackedStats(tracks: readonly TrackRecord[]): ColumnStats & { rows: number } {
-  const k = FEATURE_COLUMNS.length;
-  const running = new RunningColumnStats(k);
-  let rows = 0;
-  for (const t of tracks) {
-    for (let c = 0; c < k; c++) running.mergeColumn(c, t.rows, t.mean[c], t.std[c]);
-    rows += t.rows;
-  }
-  const mean = Float64Array.from(running.mean);
-  const std = Float64Array.from(running.m2, (v, c) => Math.sqrt(v / running.counts[c]));
-  // A column is constant across the stack when every track has it constant at the same value.
-  const constant = new Uint8Array(k);
-  for (let c = 0; c < k; c++) constant[c] = tracks.every((t) => t.std[c] === 0 && t.mean[c] === tracks[0].mean[c]) ? 1 : 0;
-  return { mean, std, constant, rows };
-}
-
-/**
- * The tracks' time-averaged feature vectors as points (tracks × 26): with `zscore-across`, each is the
- * mean of the track's z-scored rows under the stacked statistics (constant columns → 0).
- */
-export function trackVectors(tracks: readonly TrackRecord[], normalization: VectorNormalization = 'zscore-across'): Points {
-  const k = FEATURE_COLUMNS.length;
-  const data = new Float64Array(tracks.length * k);
-  const stats = normalization === 'zscore-across' && tracks.length > 0 ? stackedStats(tracks) : undefined;
-  tracks.forEach((t, i) => {
-    for (let c = 0; c < k; c++) {
-      const x = t.mean[c];
-      data[i * k + c] = stats ? (stats.constant[c] || stats.std[c] === 0 ? 0 : (x - stats.mean[c]) / stats.std[c]) : x;
-    }
-  });
-  return { n: tracks.length, d: k, data };
 }
 
 /** Pearson r between every pair of points (rows), row-major n × n; NaN where a row is constant. */

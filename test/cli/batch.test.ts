@@ -12,7 +12,8 @@ import { CLI, hasStackTrace, runCli } from '../helpers/cli.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { writeSyntheticAlbum } from '../../src/synth/generate.js';
 import { resolveCollection } from '../../src/sources/collection.js';
-import { collectTracks, trackVectors } from '../../src/report/vectors.js';
+import { collectTracks } from '../../src/report/vectors.js';
+import { songVectors } from '../../src/transforms/songs.js';
 import { crossValidate } from '../../src/transforms/classify.js';
 
 let tmp: string;
@@ -48,10 +49,11 @@ describe('classify', () => {
     const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `folk=${folk}`, '--reduce', 'pca', '--ndims', '2', '--folds', '3', '--seed', '5', '--json', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
-    assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['transductive', 'leak-free']);
+    assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['plain', 'transductive', 'leak-free']);
     assert.match(report.explanation, /optimistic/);
     const folds = (p: { folds: { testIndices: number[] }[] }) => p.folds.map((f) => f.testIndices);
     assert.deepEqual(folds(report.protocols[0]), folds(report.protocols[1]));
+    assert.deepEqual(folds(report.protocols[1]), folds(report.protocols[2]));
     // the library, on the same tracks, gives the same numbers
     const tracks = [];
     const labels: string[] = [];
@@ -60,10 +62,10 @@ describe('classify', () => {
       tracks.push(...got.tracks);
       labels.push(...got.tracks.map(() => name));
     }
-    const lib = await crossValidate(trackVectors(tracks), labels, { folds: 3, seed: 5, reduce: { model: 'pca', ndims: 2 } });
+    const lib = await crossValidate(songVectors(tracks), labels, { folds: 3, seed: 5, reduce: { model: 'pca', ndims: 2 } });
     assert.deepEqual(report.protocols.map((p: { accuracy: number }) => p.accuracy), lib.protocols.map((p) => p.accuracy));
     const csv = (await readFile(out, 'utf8')).trimEnd().split('\n');
-    assert.equal(csv[0], 'track,input,group,fold,predicted_transductive,predicted_leak_free');
+    assert.equal(csv[0], 'track,input,group,fold,predicted_plain,predicted_transductive,predicted_leak_free');
     assert.equal(csv.length, 2 * PER_STYLE + 1);
     assert.match(r.stderr, /transductive +accuracy/);
   });
@@ -146,7 +148,7 @@ describe('groups that cannot be cross-validated, and tracks that fail', () => {
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.deepEqual(report.reduce, { model: 'umap', ndims: 2 }, 'the reduction asked for');
-    assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['transductive', 'leak-free'], 'both protocols');
+    assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['plain', 'transductive', 'leak-free'], 'plain beside both protocols');
   });
 
   test('compare with a failing track: exit code 1, the failure in report.html', async () => {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { buildFeatureMatrix } from '../../src/matrix/grid.js';
 import { normalize } from '../../src/transforms/normalize.js';
 import { meanVector } from '../../src/report/transforms.js';
-import { collectTracks, pointCorrelations, trackVectors } from '../../src/report/vectors.js';
+import { collectTracks, pointCorrelations } from '../../src/report/vectors.js';
+import { songVectors } from '../../src/transforms/songs.js';
 import { resolveCollection } from '../../src/sources/collection.js';
 import { compileSpec } from '../../src/plots/render.js';
 import { runCli, hasStackTrace } from '../helpers/cli.js';
@@ -26,7 +27,7 @@ after(async () => {
 });
 
 describe('per-track vectors, one track at a time', () => {
-  test('equal the time-average of the matrices z-scored across all of them, computed in memory', async () => {
+  test('zscore-rows: equal the time-average of the matrices z-scored with all their rows pooled, computed in memory', async () => {
     const collection = await resolveCollection(join(ROOT, 'fixtures'), { useCache: false });
     const { tracks, failures } = await collectTracks(collection, { resolve: { useCache: false } });
     assert.deepEqual(failures, []);
@@ -34,7 +35,7 @@ describe('per-track vectors, one track at a time', () => {
     const analyses = await Promise.all(collection.tracks.map((t) => readAnalysisFile(t.input)));
     const matrices = analyses.map((a) => buildFeatureMatrix(a, { grid: 'full' }));
     const slow = normalize(matrices, 'zscore-across').map(meanVector);
-    const fast = trackVectors(tracks);
+    const fast = songVectors(tracks, 'zscore-rows');
     slow.forEach((v, i) => v.forEach((x, c) => assert.ok(Math.abs(fast.data[i * 26 + c] - x) < 1e-9, `track ${i} column ${c}: ${fast.data[i * 26 + c]} vs ${x}`)));
     // z-scored across: the row-weighted mean of the track vectors is 0 in every column
     for (let c = 0; c < 26; c++) {
@@ -67,7 +68,7 @@ describe('songscope album on a directory of the fixtures', () => {
     assert.ok(!files.includes('tracks'), '--no-per-track-plots');
     const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
     assert.equal(album.tracks.length, 3);
-    assert.equal(album.normalization, 'zscore-across');
+    assert.equal(album.normalization, 'zscore-songs', 'the default normalisation of song vectors');
     assert.deepEqual(album.failures, []);
     assert.equal(album.correlation.length, 3);
     assert.deepEqual(album.clustermap.order.slice().sort(), [0, 1, 2]);
