@@ -27,7 +27,8 @@ export interface TrackSummary {
   trackId?: string;
   source: string;
   origin: string;
-  location: string;
+  /** The input as the user gave it: a file path, `-`, `spotify:track:ID`, a search query. */
+  input: string;
   analyzerVersion?: string;
   /** Track length, seconds. */
   durationS: number;
@@ -57,7 +58,7 @@ export function summarizeAnalysis(analysis: Analysis): TrackSummary {
     trackId: p.trackId,
     source: p.source,
     origin: p.origin,
-    location: p.location,
+    input: p.location,
     analyzerVersion: p.analyzerVersion,
     durationS: t.duration,
     tempoBpm: t.tempo,

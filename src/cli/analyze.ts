@@ -108,8 +108,8 @@ const withConfidence = (text: string, c: number | undefined) => (c === undefined
 
 /** The human-readable summary `analyze` prints. */
 export function formatSummary(s: AnalyzeSummary, outDir: string, files: string[], elapsedMs: number): string {
-  const heading = s.title ? (s.artist ? `${s.artist} – ${s.title}` : s.title) : s.location;
-  const source = `${s.source}${s.analyzerVersion ? ` (analyzer ${s.analyzerVersion})` : ''} via ${s.origin}: ${s.location}`;
+  const heading = s.title ? (s.artist ? `${s.artist} – ${s.title}` : s.title) : s.input;
+  const source = `${s.source}${s.analyzerVersion ? ` (analyzer ${s.analyzerVersion})` : ''} via ${s.origin}: ${s.input}`;
   const rows: [string, string | undefined][] = [
     ['source', source],
     ['duration', `${formatDuration(s.durationS)} (${fmt(s.durationS, 2)} s)`],

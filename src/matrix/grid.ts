@@ -69,13 +69,16 @@ function storage(n: number, buffer: Float64Array | undefined): Float64Array {
 }
 
 /**
- * Schema metadata describing the track of an analysis: `track_id`, `title`, `artist`, `source`,
- * `analyzer_version`, `duration_s`, `sections_s` (a JSON array of section start times) and `generator`. Every key is present in every file, `""` when
- * unknown, so readers can rely on the schema.
+ * Schema metadata describing the track of an analysis: `input` (the input as the user gave it: a file
+ * path, `-`, `spotify:track:ID`, a search query — what names the track when nothing else does), `track_id`,
+ * `title`, `artist`, `source`, `analyzer_version`, `duration_s`, `sections_s` (a JSON array of section
+ * start times) and `generator`. Every key is present in every file, `""` when unknown, so readers can rely
+ * on the schema.
  */
 export function matrixMetadataFor(analysis: AudioAnalysis & { provenance?: Provenance }): MatrixMetadata {
   const p = analysis.provenance;
   const entries: [string, string | undefined][] = [
+    ['input', p?.location],
     ['track_id', p?.trackId],
     ['title', p?.title],
     ['artist', p?.artist],

@@ -89,7 +89,7 @@ export function smoothingWindow(smoothS: number, resolutionMs: number): number {
 
 function plotTitle(s: TrackSummary): string {
   if (s.title && s.artist) return `${s.artist} – ${s.title}`;
-  return s.title ?? (s.origin === 'file' ? s.location.replace(/^.*[\\/]/, '') : s.location);
+  return s.title ?? (s.origin === 'file' ? s.input.replace(/^.*[\\/]/, '') : s.input);
 }
 
 /**

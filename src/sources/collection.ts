@@ -7,7 +7,7 @@
  *   local files and unavailable tracks are skipped and listed in `skipped`);
  * - a directory → every `*.json`, `*.h5` and `*.hdf5` file in it (not recursive), in natural order of
  *   the names (`2-x.json` before `10-x.json`);
- * - a manifest `*.csv` → one input per line (`path_or_uri,label`, see {@link parseManifest});
+ * - a manifest `*.csv` → one input per line (`path_or_uri,label[,more columns]`, header row allowed, see {@link parseManifest});
  * - anything else `resolveAnalysis` accepts (a file, `-`, a track URI/URL/id, a search) → a collection of one.
  *
  * Album and playlist listings go through the same machinery as single tracks: the Spotify client made
@@ -52,6 +52,8 @@ export interface TrackRef {
   trackNumber?: number;
   /** The group label from a manifest (absent when the label is empty). */
   label?: string;
+  /** A manifest's other columns by name (see `parseManifest`). */
+  columns?: Record<string, string>;
 }
 
 /** An ordered list of tracks named by one argument (or several, merged). */
@@ -356,47 +358,92 @@ async function directoryCollection(path: string): Promise<Collection> {
 export interface ManifestLine {
   /** 1-based line number in the file. */
   line: number;
-  /** The first field, as written (unquoted, trimmed unless quoted). */
+  /** The path column, as written (unquoted, trimmed unless quoted). */
   input: string;
-  /** The second field, trimmed; undefined when absent or empty. */
+  /** The label column, trimmed; undefined when absent or empty. */
   label?: string;
+  /** Every other column by name (trimmed; an empty value is kept as ""); absent when there are none. */
+  columns?: Record<string, string>;
+}
+
+/** A parsed manifest: its column names and data lines. */
+export interface Manifest {
+  /** Column names: the header's, else `path_or_uri`, `label`, `column_3`, … for as many as the widest line. */
+  columns: string[];
+  /** Whether the first data line was a header. */
+  header: boolean;
+  /** Index of the path column and of the label column (-1: none) in {@link columns}. */
+  pathColumn: number;
+  labelColumn: number;
+  entries: ManifestLine[];
+}
+
+/** Header names recognised as the path column (any case); otherwise the first column is the path. */
+export const MANIFEST_PATH_COLUMNS: readonly string[] = Object.freeze(['path_or_uri', 'path', 'input', 'file', 'filename', 'uri', 'url', 'track', 'location', 'source']);
+
+/**
+ * Whether a manifest's first data line is a header: every field is a column name — a word of letters,
+ * digits, `_` and `-` starting with a letter or `_` (`path,label`, `file,genre,year`) — and the first is
+ * not a 22-character Spotify id. Paths (a dot, a slash), URIs (a colon) and search queries (a space) are
+ * data.
+ */
+export function isManifestHeader(fields: readonly string[]): boolean {
+  const first = fields[0]?.trim() ?? '';
+  if (/^[0-9A-Za-z]{22}$/.test(first)) return false;
+  return fields.every((f) => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(f.trim()));
 }
 
 /**
- * Parse manifest text: one `path_or_uri,label` per line (the label is optional and may be empty). Blank
- * lines and lines whose first non-blank character is `#` are skipped; a first data line
- * `path_or_uri,label` or `input,label` (any case) is a header and skipped too. Fields follow RFC 4180:
- * a field may be quoted (`"a, b.json"`), with `""` for a quote inside; spaces around fields are trimmed
- * unless quoted; quoted fields cannot span lines. A byte-order mark is ignored.
+ * Parse manifest text: one `path_or_uri,label[,more columns]` per line. The first data line is a header
+ * when it only holds column names ({@link isManifestHeader}): then the path column is the one named as in
+ * {@link MANIFEST_PATH_COLUMNS} (else the first), the label column the one named `label` (else the second),
+ * and every other column is kept by its name. Without a header the path is the first column, the label
+ * the second (optional, may be empty), and further columns are `column_3`, `column_4`, …
+ *
+ * Blank lines and lines whose first non-blank character is `#` are skipped. Fields follow RFC 4180: a field
+ * may be quoted (`"a, b.json"`), with `""` for a quote inside; spaces around fields are trimmed unless
+ * quoted; quoted fields cannot span lines. A byte-order mark is ignored.
  *
  * @param label names the manifest in messages
- * @throws SongscopeError (exit 2) naming the line: unterminated or stray quote, more than 2 fields, an
- *   empty first field
+ * @throws SongscopeError (exit 2) naming the line: unterminated or stray quote, more fields than the
+ *   header names, an empty path
  */
-export function parseManifest(text: string, label: string): ManifestLine[] {
+export function parseManifest(text: string, label: string): Manifest {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
-  const out: ManifestLine[] = [];
-  let seenData = false;
+  const rows: { line: number; fields: string[] }[] = [];
   lines.forEach((raw, i) => {
-    const lineNo = i + 1;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
-    const fields = splitCsvLine(line, label, lineNo);
-    if (!seenData) {
-      seenData = true;
-      const names = fields.map((f) => f.trim().toLowerCase());
-      if ((names[0] === 'path_or_uri' || names[0] === 'input') && (names.length === 1 || names[1] === 'label') && names.length <= 2) return;
-    }
-    if (fields.length > 2) throw inputError(messages.collection.manifestFields(label, lineNo, fields.length));
-    const input = fields[0]!;
-    if (input.trim() === '') throw inputError(messages.collection.manifestNoInput(label, lineNo));
-    const entry: ManifestLine = { line: lineNo, input };
-    const group = fields[1]?.trim();
-    if (group) entry.label = group;
-    out.push(entry);
+    rows.push({ line: i + 1, fields: splitCsvLine(line, label, i + 1) });
   });
-  return out;
+  const header = rows.length > 0 && isManifestHeader(rows[0].fields);
+  let columns: string[];
+  let pathColumn = 0;
+  let labelColumn = 1;
+  if (header) {
+    columns = rows.shift()!.fields.map((f) => f.trim());
+    const lower = columns.map((c) => c.toLowerCase());
+    const named = lower.findIndex((c) => MANIFEST_PATH_COLUMNS.includes(c));
+    pathColumn = named >= 0 ? named : 0;
+    const labelled = lower.indexOf('label');
+    labelColumn = labelled >= 0 ? labelled : columns.length > 1 ? (pathColumn === 1 ? 0 : 1) : -1;
+  } else {
+    const widest = Math.max(2, ...rows.map((r) => r.fields.length));
+    columns = Array.from({ length: widest }, (_, i) => (i === 0 ? 'path_or_uri' : i === 1 ? 'label' : `column_${i + 1}`));
+  }
+  const entries = rows.map(({ line, fields }) => {
+    if (header && fields.length > columns.length) throw inputError(messages.collection.manifestFields(label, line, fields.length, columns.length));
+    const input = fields[pathColumn] ?? '';
+    if (input.trim() === '') throw inputError(messages.collection.manifestNoInput(label, line));
+    const entry: ManifestLine = { line, input };
+    const group = labelColumn >= 0 ? fields[labelColumn]?.trim() : undefined;
+    if (group) entry.label = group;
+    const extra = columns.flatMap((name, c) => (c === pathColumn || c === labelColumn ? [] : [[name, (fields[c] ?? '').trim()] as const]));
+    if (extra.length > 0) entry.columns = Object.fromEntries(extra);
+    return entry;
+  });
+  return { columns, header, pathColumn, labelColumn, entries };
 }
 
 /** Split one CSV line into fields (RFC 4180 quoting, no line breaks inside fields). */
@@ -463,7 +510,7 @@ async function readManifest(path: string, options: ResolveOptions): Promise<Coll
     if (code === 'ENOENT') throw inputError(messages.fileNotFound(path));
     throw new SongscopeError(messages.fileUnreadable(path, code), { exitCode: ExitCode.USAGE, cause: e });
   }
-  const entries = parseManifest(text, path);
+  const { entries } = parseManifest(text, path);
   if (entries.length === 0) throw inputError(messages.collection.manifestEmpty(path));
   const base = dirname(path);
   const locate = (p: string): string => {
@@ -473,10 +520,11 @@ async function readManifest(path: string, options: ResolveOptions): Promise<Coll
 
   const tracks: TrackRef[] = [];
   const skipped: string[] = [];
-  const add = (ref: Omit<TrackRef, 'position'>, label: string | undefined): void => {
+  const add = (ref: Omit<TrackRef, 'position'>, entry: ManifestLine): void => {
     const track: TrackRef = { ...ref, position: tracks.length + 1 };
-    if (label !== undefined) track.label = label;
+    if (entry.label !== undefined) track.label = entry.label;
     else delete track.label;
+    if (entry.columns) track.columns = entry.columns;
     tracks.push(track);
   };
   for (const entry of entries) {
@@ -502,22 +550,22 @@ async function readManifest(path: string, options: ResolveOptions): Promise<Coll
           throw inputError(messages.collection.manifestStdin(path, entry.line));
         case 'file': {
           const file = locate(ref.path);
-          add({ input: file, title: stem(file) }, entry.label);
+          add({ input: file, title: stem(file) }, entry);
           break;
         }
         case 'directory':
-          for (const file of await directoryFiles(locate(ref.path))) add({ input: file, title: stem(file) }, entry.label);
+          for (const file of await directoryFiles(locate(ref.path))) add({ input: file, title: stem(file) }, entry);
           break;
         case 'album':
         case 'playlist': {
           const listed = await listingCollection(ref.kind, ref.id, options, entry.label);
-          for (const { position: _position, ...track } of listed.tracks) add(track, entry.label);
+          for (const { position: _position, ...track } of listed.tracks) add(track, entry);
           for (const s of listed.skipped ?? []) skipped.push(`${listed.source}: ${s}`);
           break;
         }
         case 'track':
         case 'search':
-          add(singleRef(ref, value), entry.label);
+          add(singleRef(ref, value), entry);
           break;
         default:
           throw inputError(messages.collection.notACollection(value, NOT_A_COLLECTION[ref.kind] ?? ref.kind));

@@ -52,6 +52,7 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     assert.equal(summary.grid.semantics, 'full');
     assert.equal(summary.similarity.bins, 220);
     assert.equal(summary.counts.segments, 894);
+    assert.equal(summary.input, 'fixtures/psy-gangnam-style.json', 'issue 10: summary.json names the input as given');
     const analysis = JSON.parse(await readFile(join(out, 'analysis.json'), 'utf8'));
     assert.equal(analysis.provenance.source, 'spotify');
     assert.deepEqual(analysis.segments, readJson<any>('fixtures/psy-gangnam-style.json').segments);
@@ -154,6 +155,7 @@ describe('songscope features', () => {
     assert.equal(m.metadata.resolution_ms, '1');
     assert.equal(m.metadata.source, 'spotify');
     assert.equal(m.metadata.title, '', 'unknown fields are present and empty');
+    assert.equal(m.metadata.input, 'fixtures/spotify/audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json', 'issue 10: the schema metadata names the input as given');
     assert.equal(m.metadata.artist, '');
     assert.equal(m.columns[0], 'bar');
   });

@@ -524,18 +524,38 @@ describe('manifests', () => {
   });
 
   test('parseManifest alone: the header is only recognised on the first data line', () => {
-    assert.deepEqual(parseManifest('path_or_uri,label\nx.json,a\ninput,label\n', 'm.csv'), [
+    const m = parseManifest('path_or_uri,label\nx.json,a\ninput,label\n', 'm.csv');
+    assert.equal(m.header, true, 'path_or_uri,label is a header');
+    assert.deepEqual(m.entries, [
       { line: 2, input: 'x.json', label: 'a' },
       { line: 3, input: 'input', label: 'label' },
     ]);
-    assert.deepEqual(parseManifest('PATH_OR_URI\nx.json\n', 'm.csv'), [{ line: 2, input: 'x.json' }]);
+    assert.deepEqual(parseManifest('PATH_OR_URI\nx.json\n', 'm.csv').entries, [{ line: 2, input: 'x.json' }]);
+  });
+
+  test('issue 10: any header row of column names is recognised (path,label · file,genre · path_or_uri,label,artist)', () => {
+    assert.deepEqual(parseManifest('path,label\na.json,rock\n', 'm.csv').entries, [{ line: 2, input: 'a.json', label: 'rock' }], 'path,label');
+    const genre = parseManifest('file,genre,year\nsong.flac,folk,1999\nother.json,,\n', 'm.csv');
+    assert.deepEqual(genre.columns, ['file', 'genre', 'year']);
+    assert.deepEqual(genre.entries, [
+      { line: 2, input: 'song.flac', label: 'folk', columns: { year: '1999' } },
+      { line: 3, input: 'other.json', columns: { year: '' } },
+    ], 'without a label column the second column is the label; other columns are kept by name');
+    const reordered = parseManifest('label,path_or_uri,artist\nrock,a.json,Queen\n', 'm.csv');
+    assert.deepEqual(reordered.entries, [{ line: 2, input: 'a.json', label: 'rock', columns: { artist: 'Queen' } }], 'columns found by name');
+    const plain = parseManifest('a.json,x,extra\n', 'm.csv');
+    assert.equal(plain.header, false);
+    assert.deepEqual(plain.entries, [{ line: 1, input: 'a.json', label: 'x', columns: { column_3: 'extra' } }], 'no header: further columns are kept as column_3 …');
+    for (const data of ['7nWUDDCpTDYle0Ppi8i5K1,x', 'spotify:track:7nWUDDCpTDYle0Ppi8i5K1,x', 'some search words,x', 'song.json,x', 'dir/song,x']) {
+      assert.equal(parseManifest(`${data}\n`, 'm.csv').header, false, `${data} is data, not a header`);
+    }
   });
 
   test('malformed lines → SongscopeError exit code 2 naming the line', async () => {
     const dir = await tempDir();
     const cases: [string, (path: string) => string][] = [
       ['# c\na.json,x\n"b.json,y\n', (p) => messages.collection.manifestUnterminatedQuote(p, 3)],
-      ['a.json,x,extra\n', (p) => messages.collection.manifestFields(p, 1, 3)],
+      ['path,label\na.json,x,extra\n', (p) => messages.collection.manifestFields(p, 2, 3, 2)],
       ['a.json,x\n\nb"c.json,y\n', (p) => messages.collection.manifestStrayQuote(p, 3)],
       ['"a.json" junk,x\n', (p) => messages.collection.manifestStrayQuote(p, 1)],
       ['a.json\n ,label\n', (p) => messages.collection.manifestNoInput(p, 2)],
