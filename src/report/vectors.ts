@@ -9,7 +9,8 @@ import type { Analysis } from '../analysis/types.js';
 import { summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 import { buildFeatureMatrix, type GridSemantics } from '../matrix/grid.js';
-import { columnStats, type ColumnStats } from '../transforms/normalize.js';
+import type { ColumnStats } from '../transforms/normalize.js';
+import { eventColumnStats, eventGrid } from '../matrix/events.js';
 import type { Points } from '../transforms/points.js';
 import type { Collection, TrackRef } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
@@ -81,13 +82,18 @@ export async function collectTracks(
     try {
       if (!outcome.analysis) throw outcome.error;
       const analysis = outcome.analysis;
-      const matrix = buildFeatureMatrix(analysis, { grid: options.grid ?? 'full', buffer });
-      // keep the largest buffer for the next track (a longer track allocates a new one)
-      if (!buffer || matrix.data.buffer.byteLength > buffer.byteLength) buffer = new Float64Array(matrix.data.buffer);
-      if (matrix.rows === 0) throw new SongscopeError(`${name}: the analysis has no events to put on the grid`, { exitCode: 2 });
-      const stats = columnStats(matrix);
-      const record: TrackRecord = { ref: outcome.ref, name, summary: summarizeAnalysis(analysis), rows: matrix.rows, mean: stats.mean, std: stats.std };
-      if (options.onTrack) await options.onTrack(analysis, matrix, record, stats);
+      const grid = options.grid ?? 'full';
+      // the statistics come from the events; the 1 ms matrix is built only for per-track outputs
+      const events = eventGrid(analysis, grid);
+      if (events.rows === 0) throw new SongscopeError(`${name}: the analysis has no events to put on the grid`, { exitCode: 2 });
+      const stats = eventColumnStats(events);
+      const record: TrackRecord = { ref: outcome.ref, name, summary: summarizeAnalysis(analysis), rows: events.rows, mean: stats.mean, std: stats.std };
+      if (options.onTrack) {
+        const matrix = buildFeatureMatrix(analysis, { grid, buffer });
+        // keep the largest buffer for the next track (a longer track allocates a new one)
+        if (!buffer || matrix.data.buffer.byteLength > buffer.byteLength) buffer = new Float64Array(matrix.data.buffer);
+        await options.onTrack(analysis, matrix, record, stats);
+      }
       tracks.push(record);
     } catch (e) {
       failures.push({
