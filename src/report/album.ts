@@ -13,9 +13,10 @@ import type { Collection } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import type { GridSemantics } from '../matrix/grid.js';
 import { analyzeTrack, writeAnalyzeOutputs } from './analyze.js';
-import { collectTracks, pointCorrelations, type CollectProgress, type TrackFailure, type TrackRecord } from './vectors.js';
+import { collectTracks, type CollectProgress, type TrackFailure, type TrackRecord } from './vectors.js';
 import { DEFAULT_SONG_NORMALIZATION, songVectors, type SongNormalization } from '../transforms/songs.js';
 import { kmeans } from '../transforms/cluster.js';
+import { pearsonRows } from '../transforms/correlate.js';
 import { dendrogramSegments, hierarchicalOrder, type HierarchyMetric } from '../transforms/hierarchy.js';
 import { reduce } from '../transforms/reduce.js';
 import { crossValidate, describeCv, type ClassifyReport, type CvScheme, type FoldRule } from '../transforms/classify.js';
@@ -206,7 +207,7 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
   if (tracks.length < 2) throw inputError(messages.toolkit.tooFewTracks(collection.name, tracks.length, 2, 'an album comparison'));
   let t = performance.now();
   const vectors = songVectors(tracks, normalization);
-  const correlation = pointCorrelations(vectors);
+  const correlation = pearsonRows(vectors).values;
   const corrPoints: Points = { n: tracks.length, d: tracks.length, data: correlation.map((v) => (Number.isNaN(v) ? 0 : v)) };
   const metric = options.metric ?? 'correlation';
   const hierarchy = hierarchicalOrder(corrPoints, { metric, method: 'average' });
@@ -426,7 +427,7 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
   if (tracks.length < 3) throw inputError(messages.toolkit.tooFewTracks(groups.map((g) => g.name).join(' vs '), tracks.length, 3, 'a comparison'));
   let t = performance.now();
   const mds = songsMds(vectors, seed);
-  const correlation = pointCorrelations(vectors);
+  const correlation = pearsonRows(vectors).values;
   let classification: ClassifyReport | undefined;
   let classificationSkipped: string | undefined;
   try {

@@ -11,7 +11,6 @@ import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 import { buildFeatureMatrix, type GridSemantics } from '../matrix/grid.js';
 import type { ColumnStats } from '../transforms/normalize.js';
 import { eventColumnStats, eventGrid } from '../matrix/events.js';
-import type { Points } from '../transforms/points.js';
 import type { Collection, TrackRef } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
@@ -107,41 +106,4 @@ export async function collectTracks(
     options.onProgress?.({ done, total: collection.tracks.length, failed: failures.length, name });
   }
   return { tracks, failures };
-}
-
-/** Pearson r between every pair of points (rows), row-major n × n; NaN where a row is constant. */
-export function pointCorrelations(points: Points): Float64Array {
-  const { n, d } = points;
-  const unit = new Float64Array(n * d);
-  const ok = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let c = 0; c < d; c++) sum += points.data[i * d + c];
-    const m = sum / d;
-    let ss = 0;
-    for (let c = 0; c < d; c++) {
-      const v = points.data[i * d + c] - m;
-      unit[i * d + c] = v;
-      ss += v * v;
-    }
-    if (ss > 0) {
-      ok[i] = 1;
-      const norm = Math.sqrt(ss);
-      for (let c = 0; c < d; c++) unit[i * d + c] /= norm;
-    }
-  }
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let r = NaN;
-      if (ok[i] && ok[j]) {
-        r = 0;
-        for (let c = 0; c < d; c++) r += unit[i * d + c] * unit[j * d + c];
-        r = i === j ? 1 : Math.max(-1, Math.min(1, r));
-      }
-      out[i * n + j] = r;
-      out[j * n + i] = r;
-    }
-  }
-  return out;
 }

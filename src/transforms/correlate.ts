@@ -2,6 +2,7 @@
  * Timepoint-by-timepoint similarity (the self-similarity matrix of a track).
  */
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
+import { euclideanDistances, pointsFromMatrix, type Points } from './points.js';
 
 /** A square matrix of similarities between the rows of a feature matrix. */
 export interface SimilarityMatrix {
@@ -40,20 +41,44 @@ export function correlateRows(matrix: FeatureMatrix): SimilarityMatrix {
  * Undefined rows are NaN throughout their row and column and listed in `undefinedRows`.
  */
 export function similarityRows(matrix: FeatureMatrix, metric: SimilarityMetric = 'pearson'): SimilarityMatrix {
-  if (metric === 'euclidean') return euclideanRows(matrix);
-  const centre = metric === 'pearson';
-  const n = matrix.rows;
-  const k = matrix.columns.length;
-  // Centre and scale each row to unit norm, stored row-major for cache-friendly dot products.
-  const unit = new Float64Array(n * k);
+  const points = pointsFromMatrix(matrix);
+  const { values, undefinedRows } = metric === 'euclidean' ? euclideanRows(points) : rowSimilarities(points, metric === 'pearson');
+  return { n: matrix.rows, timeMs: matrix.timeMs, values, undefinedRows, metric };
+}
+
+/** Pairwise values between the rows of a point set, and the rows for which they are undefined. */
+export interface RowPairs {
+  /** Row-major n × n; NaN in the rows and columns of undefined rows. */
+  values: Float64Array;
+  /** Rows with no defined value, ascending. */
+  undefinedRows: number[];
+}
+
+/**
+ * Pearson r between every pair of points (rows) across their coordinates — the one Pearson of songscope:
+ * the self-similarity matrix, the album's song-by-song correlation (pandas `DataFrame(vecs).T.corr()`)
+ * and the clustermap's correlation distance all come from here. A point holding NaN, or whose coordinates
+ * are all exactly equal, has no defined correlation (NaN), whatever rounding would make of it.
+ */
+export function pearsonRows(points: Points): RowPairs {
+  return rowSimilarities(points, true);
+}
+
+/**
+ * Each defined row centred (for Pearson) and scaled to unit length; r is then a dot product, clamped to
+ * [−1, 1]. Undefined: a NaN anywhere, or (centred) all values equal, or (uncentred) all zero.
+ */
+function rowSimilarities(points: Points, centre: boolean): RowPairs {
+  const { n, d, data } = points;
+  const unit = new Float64Array(n * d);
   const defined = new Uint8Array(n);
   const undefinedRows: number[] = [];
   for (let r = 0; r < n; r++) {
     let sum = 0;
     let min = Infinity;
     let max = -Infinity;
-    for (let c = 0; c < k; c++) {
-      const x = matrix.data[c * n + r];
+    for (let c = 0; c < d; c++) {
+      const x = data[r * d + c];
       sum += x;
       if (x < min) min = x;
       if (x > max) max = x;
@@ -62,15 +87,15 @@ export function similarityRows(matrix: FeatureMatrix, metric: SimilarityMetric =
       undefinedRows.push(r);
       continue;
     }
-    const mean = centre ? sum / k : 0;
+    const mean = centre ? sum / d : 0;
     let ss = 0;
-    for (let c = 0; c < k; c++) {
-      const d = matrix.data[c * n + r] - mean;
-      unit[r * k + c] = d;
-      ss += d * d;
+    for (let c = 0; c < d; c++) {
+      const v = data[r * d + c] - mean;
+      unit[r * d + c] = v;
+      ss += v * v;
     }
     const norm = Math.sqrt(ss);
-    for (let c = 0; c < k; c++) unit[r * k + c] /= norm;
+    for (let c = 0; c < d; c++) unit[r * d + c] /= norm;
     defined[r] = 1;
   }
   const values = new Float64Array(n * n);
@@ -85,48 +110,32 @@ export function similarityRows(matrix: FeatureMatrix, metric: SimilarityMetric =
       let r = NaN;
       if (defined[j]) {
         r = 0;
-        for (let c = 0; c < k; c++) r += unit[i * k + c] * unit[j * k + c];
+        for (let c = 0; c < d; c++) r += unit[i * d + c] * unit[j * d + c];
         r = Math.max(-1, Math.min(1, r));
       }
       values[i * n + j] = r;
       values[j * n + i] = r;
     }
   }
-  return { n, timeMs: matrix.timeMs, values, undefinedRows, metric };
+  return { values, undefinedRows };
 }
 
-function euclideanRows(matrix: FeatureMatrix): SimilarityMatrix {
-  const n = matrix.rows;
-  const k = matrix.columns.length;
-  const rows = new Float64Array(n * k);
-  const defined = new Uint8Array(n);
+/** Euclidean distance between every pair of rows; a row holding NaN is undefined. */
+function euclideanRows(points: Points): RowPairs {
+  const { n, d, data } = points;
   const undefinedRows: number[] = [];
   for (let r = 0; r < n; r++) {
-    let ok = true;
-    for (let c = 0; c < k; c++) {
-      const x = matrix.data[c * n + r];
-      rows[r * k + c] = x;
-      if (Number.isNaN(x)) ok = false;
-    }
-    if (ok) defined[r] = 1;
-    else undefinedRows.push(r);
-  }
-  const values = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let v = NaN;
-      if (defined[i] && defined[j]) {
-        let ss = 0;
-        for (let c = 0; c < k; c++) {
-          const d = rows[i * k + c] - rows[j * k + c];
-          ss += d * d;
-        }
-        v = Math.sqrt(ss);
+    for (let c = 0; c < d; c++) {
+      if (Number.isNaN(data[r * d + c])) {
+        undefinedRows.push(r);
+        break;
       }
-      values[i * n + j] = v;
-      values[j * n + i] = v;
     }
-    if (!defined[i]) values[i * n + i] = NaN;
   }
-  return { n, timeMs: matrix.timeMs, values, undefinedRows, metric: 'euclidean' };
+  const values = euclideanDistances(points);
+  for (const r of undefinedRows) {
+    values.fill(NaN, r * n, (r + 1) * n);
+    for (let j = 0; j < n; j++) values[j * n + r] = NaN;
+  }
+  return { values, undefinedRows };
 }

@@ -7,6 +7,7 @@
  * The linkage is computed directly (Lance–Williams updates on a full distance matrix, O(n³)), which is
  * exact for these methods and fast enough for n ≤ ~1000.
  */
+import { pearsonRows } from './correlate.js';
 import { euclideanDistances, type Points } from './points.js';
 
 /** Pairwise distance between points. */
@@ -82,37 +83,20 @@ export function hierarchicalOrder(points: Points, options: HierarchyOptions = {}
   return { order: leafOrder(merges, n), merges };
 }
 
-/** Full `n × n` matrix of 1 − Pearson r between rows (scipy `pdist(X, 'correlation')`). */
+/**
+ * Full `n × n` matrix of 1 − Pearson r between rows (scipy `pdist(X, 'correlation')`, clipped at 0); a
+ * constant row, whose correlation is undefined, is at distance 1 from every other row and 0 from itself.
+ */
 function correlationDistances(points: Points): Float64Array {
-  const { n, d, data } = points;
-  const centred = new Float64Array(n * d);
-  const norms = new Float64Array(n);
+  const { values } = pearsonRows(points);
+  const n = points.n;
   for (let i = 0; i < n; i++) {
-    let mean = 0;
-    for (let j = 0; j < d; j++) mean += data[i * d + j];
-    mean /= d;
-    let ss = 0;
-    for (let j = 0; j < d; j++) {
-      const x = data[i * d + j] - mean;
-      centred[i * d + j] = x;
-      ss += x * x;
-    }
-    norms[i] = Math.sqrt(ss);
-  }
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let v = 1;
-      if (norms[i] > 0 && norms[j] > 0) {
-        let dot = 0;
-        for (let c = 0; c < d; c++) dot += centred[i * d + c] * centred[j * d + c];
-        v = Math.max(0, 1 - dot / (norms[i] * norms[j]));
-      }
-      out[i * n + j] = v;
-      out[j * n + i] = v;
+    for (let j = 0; j < n; j++) {
+      const r = values[i * n + j];
+      values[i * n + j] = i === j ? 0 : Number.isNaN(r) ? 1 : Math.max(0, 1 - r);
     }
   }
-  return out;
+  return values;
 }
 
 /** Generic agglomeration with Lance–Williams updates; `dist` is overwritten. */

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { collectTracks, pointCorrelations, type TrackRecord } from '../../src/report/vectors.js';
+import { collectTracks, type TrackRecord } from '../../src/report/vectors.js';
+import { pearsonRows } from '../../src/transforms/correlate.js';
 import { resolveCollection } from '../../src/sources/collection.js';
 import { songVectors } from '../../src/transforms/songs.js';
 import { stratifiedFolds, type FoldRule } from '../../src/transforms/folds.js';
@@ -124,7 +125,7 @@ describe("the linear SVM's accuracy equals cross_val_score's exactly (cells 48 a
 describe("the album's song-by-song cells (23–25)", () => {
   test('the correlation is pd.DataFrame(vecs).T.corr() and the clustermap is seaborn\'s (average linkage, correlation metric)', () => {
     const album = songVectors(tracks.slice(0, 12), 'none');
-    const r = pointCorrelations(album);
+    const r = pearsonRows(album).values;
     assertClose(r, flat(ref.album_A.correlation), 1e-12, 'song-by-song correlation');
     const h = hierarchicalOrder({ n: 12, d: 12, data: r }, { metric: 'correlation', method: 'average' });
     assert.deepEqual(h.order, ref.album_A.clustermap.order, 'dendrogram leaf order (scipy leaves_list)');

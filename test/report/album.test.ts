@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { buildFeatureMatrix } from '../../src/matrix/grid.js';
 import { normalize } from '../../src/transforms/normalize.js';
 import { meanVector } from '../../src/report/transforms.js';
-import { collectTracks, pointCorrelations } from '../../src/report/vectors.js';
+import { collectTracks } from '../../src/report/vectors.js';
+import { pearsonRows } from '../../src/transforms/correlate.js';
 import { songVectors } from '../../src/transforms/songs.js';
 import { resolveCollection } from '../../src/sources/collection.js';
 import { compileSpec } from '../../src/plots/render.js';
@@ -43,7 +44,7 @@ describe('per-track vectors, one track at a time', () => {
       tracks.forEach((t, i) => (s += t.rows * fast.data[i * 26 + c]));
       assert.ok(Math.abs(s / tracks.reduce((a, t) => a + t.rows, 0)) < 1e-9, `column ${c}`);
     }
-    const r = pointCorrelations(fast);
+    const r = pearsonRows(fast).values;
     const n = tracks.length;
     for (let i = 0; i < n; i++) {
       assert.equal(r[i * n + i], 1);
