@@ -158,7 +158,7 @@ export function albumCommand(): Command {
     .addOption(new Option('--metric <metric>', "distance between the correlation matrix' rows for the clustermap (seaborn's metric)").choices(['correlation', 'euclidean']).default('correlation'))
     .option('--no-per-track-plots', 'skip the per-track analyze outputs')
     .addOption(resolutionOption('per-track self-similarity'))
-    .addOption(new Option('--smooth <seconds>', 'per-track self-similarity: rolling mean in seconds').default(0).argParser((v) => parseNumber('--smooth', v, { min: 0 })));
+    .addOption(new Option('--smooth <seconds>', 'per-track similarity-smooth and parts: rolling mean in seconds, as in analyze (0 skips similarity-smooth)').default(10).argParser((v) => parseNumber('--smooth', v, { min: 0 })));
   addBatchOptions(cmd, './songscope-out/<album name>/');
   cmd.option('--json', 'print album.json\'s summary (tracks, clusters, failures, files) as JSON on stdout');
   cmd.addHelpText(
