@@ -392,16 +392,18 @@ export async function writeAnalyzeOutputs(
   const svg = format === 'svg' || format === 'both';
   const png = format === 'png' || format === 'both';
   const contents: Partial<Record<AnalyzeFile, string | Uint8Array>> = {};
+  const specJson: Partial<Record<AnalyzePlot, string>> = {};
   for (const name of ANALYZE_PLOTS) {
     const spec = result.specs[name];
     if (!spec) continue;
-    contents[`${name}.vl.json`] = JSON.stringify(spec) + '\n';
+    specJson[name] = JSON.stringify(spec);
+    contents[`${name}.vl.json`] = specJson[name] + '\n';
     const image = result.svgs?.[name];
     if (image !== undefined && svg) contents[`${name}.svg`] = image;
     if (image !== undefined && png) contents[`${name}.png`] = svgToPng(image);
   }
   contents['analysis.json'] = JSON.stringify(analysis) + '\n';
-  if (options.report !== false) contents['report.html'] = buildReportHtml(analyzeReport(result, options.links));
+  if (options.report !== false) contents['report.html'] = buildReportHtml(analyzeReport(result, specJson, options.links));
   const names = ANALYZE_FILES.filter((name) => name === 'summary.json' || contents[name] !== undefined);
   const paths = names.map((name) => join(outDir, name));
   contents['summary.json'] = JSON.stringify({ ...result.summary, files: paths }, null, 2) + '\n';
@@ -448,7 +450,7 @@ const REPORT_SECTIONS: Record<AnalyzePlot, { title: string; caption: (s: Analyze
 };
 
 /** What report.html shows for one track: the summary numbers and every plot, in the notebook's order. */
-function analyzeReport(result: AnalyzeResult, links?: readonly ReportLink[]): ReportInput {
+function analyzeReport(result: AnalyzeResult, specJson: Partial<Record<AnalyzePlot, string>>, links?: readonly ReportLink[]): ReportInput {
   const s = result.summary;
   const summary: Record<string, string | number> = {};
   if (s.artist) summary.artist = s.artist;
@@ -471,7 +473,7 @@ function analyzeReport(result: AnalyzeResult, links?: readonly ReportLink[]): Re
     summary,
     plots: ANALYZE_PLOTS.flatMap((name) => {
       const spec = result.specs[name];
-      return spec ? [{ name, title: REPORT_SECTIONS[name].title, spec, caption: REPORT_SECTIONS[name].caption(s) }] : [];
+      return spec ? [{ name, title: REPORT_SECTIONS[name].title, spec, specJson: specJson[name], caption: REPORT_SECTIONS[name].caption(s) }] : [];
     }),
   };
 }
@@ -484,7 +486,7 @@ export interface GalleryItemOptions {
   name: string;
   /** Where the heading links to, e.g. the track's own report. */
   href?: string;
-  /** Side of each small plot, px; default 170. */
+  /** Side of each small plot, px; default 140. */
   size?: number;
   /** Display cells per axis of the small self-similarity heatmap; default 50. */
   maxSimilarityCells?: number;
@@ -495,7 +497,7 @@ export interface GalleryItemOptions {
  * fingerprint): its self-similarity matrix and its trajectory, small, without legends.
  */
 export function analyzeGalleryItem(result: AnalyzeResult, options: GalleryItemOptions): ReportGalleryItem {
-  const size = options.size ?? 170;
+  const size = options.size ?? 140;
   const resolutionS = result.summary.similarity.resolutionS;
   const small = (spec: TopLevelSpec, kind: string): TopLevelSpec =>
     withoutLegends({ ...spec, title: { text: kind, anchor: 'start', fontSize: 12, fontWeight: 'normal' } } as TopLevelSpec);

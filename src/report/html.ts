@@ -52,6 +52,11 @@ export interface ReportPlot {
   title: string;
   /** The Vega-Lite spec, with inline data. */
   spec: TopLevelSpec;
+  /**
+   * `JSON.stringify(spec)`, when the caller has it already (e.g. written as `NAME.vl.json`): the report
+   * then embeds this text instead of serialising the spec a second time. Must be exactly that.
+   */
+  specJson?: string;
   /** A sentence or two below the plot on how to read it. */
   caption?: string;
 }
@@ -150,7 +155,12 @@ export function escapeScript(code: string): string {
  * `JSON.parse` gives back the same value.
  */
 export function escapeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeJsonText(JSON.stringify(value));
+}
+
+/** {@link escapeJson} of JSON text already serialised. */
+function escapeJsonText(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // ---- the page -----------------------------------------------------------------------------------------------
@@ -282,6 +292,20 @@ function tableHtml(table: ReportTable): string {
 }
 
 /**
+ * The embedded plot list, escaped for a `<script>` element: `[{name, spec}, …, {name, spec, small: true}, …]`
+ * (main plots, then gallery plots), as {@link escapeJson} of that array would give, reusing `specJson`.
+ */
+function plotsJson(plots: readonly ReportPlot[], galleryPlots: readonly { name: string; spec: TopLevelSpec }[]): string {
+  const entry = (name: string, specJson: string, small: boolean) =>
+    `{"name":${JSON.stringify(name)},"spec":${specJson}${small ? ',"small":true' : ''}}`;
+  const entries = [
+    ...plots.map((p) => entry(p.name, p.specJson ?? JSON.stringify(p.spec), false)),
+    ...galleryPlots.map((p) => entry(p.name, JSON.stringify(p.spec), true)),
+  ];
+  return escapeJsonText(`[${entries.join(',')}]`);
+}
+
+/**
  * Build the report as one self-contained HTML document (see the module notes): heading (and links), a
  * table of contents, the summary table, the extra tables, then one section per plot with its title, the
  * plot (embedded with vega-embed as SVG, tooltips on hover, an export menu for SVG/PNG) and its caption,
@@ -388,10 +412,7 @@ export function buildReportHtml(input: ReportInput): string {
     parts.push(`<script data-library="${LIBRARIES[k].pkg}">${code}</script>`);
   }
   parts.push(
-    `<script type="application/json" id="songscope-plots">${escapeJson([
-      ...input.plots.map((p) => ({ name: p.name, spec: p.spec })),
-      ...galleryPlots.map((p) => ({ name: p.name, spec: p.spec, small: true })),
-    ])}</script>`,
+    `<script type="application/json" id="songscope-plots">${plotsJson(input.plots, galleryPlots)}</script>`,
     `<script>${EMBED_SCRIPT}</script>`,
     '</body>',
     '</html>',
