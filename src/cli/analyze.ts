@@ -53,7 +53,7 @@ export function analyzeCommand(): Command {
     .option('-o, --out <dir>', 'output directory (default: ./songscope-out/<title or file name>/)')
     .addOption(gridOption())
     .addOption(
-      new Option('--resolution <duration>', 'bin width of the self-similarity matrix, e.g. 1s, 500ms')
+      new Option('--resolution <duration>', 'bin width of the self-similarity matrices, the parts and the trajectory, e.g. 1s, 500ms')
         .default(1000, '1s')
         .argParser((v) => parseDurationMs('--resolution', v)),
     )
