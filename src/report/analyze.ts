@@ -206,7 +206,8 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   const smoothed = window > bins.rows ? undefined : window > 1 ? rollingMean(bins, window) : bins;
   if (window === 0) skipped['similarity-smooth'] = messages.analyze.smoothOff();
   else if (!smoothed) skipped['similarity-smooth'] = messages.analyze.smoothLongerThanTrack(smoothS, bins.rows, resolutionS);
-  const similaritySmooth = smoothed && window > 0 ? correlateRows(smoothed) : undefined;
+  // a 1-bin window is no smoothing at all (pandas rolling(1).mean() is the identity): the same matrix
+  const similaritySmooth = !smoothed || window === 0 ? undefined : window > 1 ? correlateRows(smoothed) : similarity;
   lap('smooth');
 
   const timesS = Float64Array.from(bins.timeMs, (ms) => ms / 1000);
@@ -418,13 +419,13 @@ const REPORT_SECTIONS: Record<AnalyzePlot, { title: string; caption: (s: Analyze
   features: {
     title: 'Features over time',
     caption: () =>
-      "The notebook's cell 17 (the model normalised 'within', as a heatmap): the z-score of each of the 26 features " +
+      "The notebook's cells 12 and 17 (the model normalised 'within', as a heatmap): the z-score of each of the 26 features " +
       '(bar, beat, 12 pitch classes, 12 timbre coefficients) over time, colour clamped to [−2, 2].',
   },
   similarity: {
     title: 'Self-similarity',
     caption: (s) =>
-      `The notebook's cell 18 (model.resample('1S').mean().T.corr()): Pearson correlation between every pair of ${s.similarity.resolutionS} s bins. ` +
+      `The notebook's cells 13 and 18 (model.resample('1S').mean().T.corr()): Pearson correlation between every pair of ${s.similarity.resolutionS} s bins. ` +
       'Blocks along the diagonal are parts that stay alike, off-diagonal stripes are repeats.',
   },
   'similarity-smooth': {

@@ -114,6 +114,10 @@ describe('analyzeTrack (the library behind `songscope analyze`)', () => {
     assert.match(r.summary.skipped?.['similarity-smooth'] ?? '', /--smooth 0/);
     assert.equal(r.summary.parts?.smoothS, 0);
     assert.deepEqual(r.parts, clusterJob(await loaded(FIXTURE_CASES[1]), { k: 4, seed: 3, smoothS: 0 }).labels);
+    // a window of one bin smooths nothing: similarity-smooth is the same matrix, not computed twice
+    const one = await analyzeTrack(analysis, { smoothS: 1, render: false });
+    assert.equal(one.similaritySmooth, one.similarity);
+    assert.equal(one.summary.similaritySmooth?.windowBins, 1);
   });
 
   test('a track shorter than --smooth: similarity-smooth skipped with the reason, parts on the unsmoothed bins', async () => {
@@ -175,7 +179,7 @@ describe('writeAnalyzeOutputs', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     const order = [...html.matchAll(/<div class="vega" id="plot-(\d+)" data-name="([^"]+)">/g)].map((m) => `${m[1]}:${m[2]}`);
     assert.deepEqual(order, ANALYZE_PLOTS.map((p, i) => `${i}:${p}`), 'the five plots, in the notebook order');
-    for (const cell of ['cell 17', 'cell 18', 'cell 19', 'cell 20', 'cells 20–21']) assert.ok(html.includes(`notebook&#39;s ${cell}`), `a caption names ${cell}`);
+    for (const cell of ['cells 12 and 17', 'cells 13 and 18', 'cell 19', 'cell 20', 'cells 20–21']) assert.ok(html.includes(`notebook&#39;s ${cell}`), `a caption names ${cell}`);
     assert.ok(html.includes('<p class="links"><a href="../../report.html">album</a></p>'), 'the link back');
 
     // again with --smooth 0 and no rendering: similarity-smooth and every SVG are gone
