@@ -190,6 +190,14 @@ export const messages = {
     tooFewTracks: (name: string, analysed: number, needed: number, what: string) =>
       `${name}: ${analysed} track${analysed === 1 ? '' : 's'} could be analysed; ${what} needs at least ${needed}`,
   },
+  /** Why `analyze` left one of its plots out (summary.json `skipped`, and the printed summary). */
+  analyze: {
+    smoothOff: () => '--smooth 0 asks for no rolling mean',
+    smoothLongerThanTrack: (smoothS: number, bins: number, resolutionS: number) =>
+      `--smooth ${smoothS} s is longer than the track's ${bins} bins of ${resolutionS} s (the rolling mean would leave every bin 0); parts are found on the unsmoothed bins`,
+    noDefinedBins: () => 'no time bin has a value for every feature',
+    trajectoryRefused: (detail: string) => `PCA cannot reduce these bins: ${detail}`,
+  },
   // ---- collections: albums, playlists, directories, manifests -----------------------------------------
   collection: {
     /** A Spotify object that is neither a track nor a list of tracks (artist, show, episode). */

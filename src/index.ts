@@ -74,10 +74,19 @@ export { trajectorySpec, labelledScatterSpec } from './plots/scatter.js';
 export { songsCorrelationSpec, clustermapSpec } from './plots/songs.js';
 export { compileSpec, renderSvg } from './plots/render.js';
 export { writePlot, svgToPng, type PlotFormat } from './plots/output.js';
-export { analyzeTrack, writeAnalyzeOutputs, defaultOutDir, type AnalyzeOptions, type AnalyzeResult } from './report/analyze.js';
+export {
+  analyzeTrack,
+  writeAnalyzeOutputs,
+  defaultOutDir,
+  analyzeGalleryItem,
+  ANALYZE_PLOTS,
+  type AnalyzeOptions,
+  type AnalyzeResult,
+  type AnalyzeSummary,
+} from './report/analyze.js';
 export { normalizeJob, correlateJob, clusterJob, reduceJob, binnedMatrix } from './report/transforms.js';
 export { runAlbum, runCompare, runClassify, type TrackGroup } from './report/album.js';
 export { collectTracks } from './report/vectors.js';
 export { songVectors, zscoreColumns, pooledRowStats, SONG_NORMALIZATIONS, type SongNormalization } from './transforms/songs.js';
-export { buildReportHtml, writeReport } from './report/html.js';
+export { buildReportHtml, writeReport, type ReportInput, type ReportGallery, type ReportLink } from './report/html.js';
 export { generateAnalysis, writeSyntheticAlbum } from './synth/generate.js';

@@ -4,6 +4,7 @@
 import { join, relative, sep } from 'node:path';
 import { Command, Option } from 'commander';
 import type { AnalyzeSummary } from '../report/analyze.js';
+import { describeParts, describeTrajectory } from '../report/describe.js';
 import type { PlotFormat } from '../plots/output.js';
 import { formatDuration } from '../analysis/summary.js';
 import {
@@ -15,6 +16,7 @@ import {
   parseNumber,
   resolveOptionsFrom,
   say,
+  seedOption,
   type SourceCliOptions,
 } from './common.js';
 
@@ -23,6 +25,8 @@ interface AnalyzeCliOptions extends SourceCliOptions {
   grid: string;
   resolution: number;
   smooth: number;
+  k: number;
+  seed: number;
   render: boolean;
   report: boolean;
   format: PlotFormat;
@@ -31,11 +35,14 @@ interface AnalyzeCliOptions extends SourceCliOptions {
 
 export function analyzeCommand(): Command {
   const cmd = new Command('analyze')
-    .summary('analyse one track: summary, feature heatmap and self-similarity plots')
+    .summary("analyse one track: the notebook's whole single-song story in five plots")
     .description(
-      'Analyse one track: print a summary, and write the z-scored feature heatmap, the self-similarity ' +
-        'matrix (as Vega-Lite specs and SVGs or PNGs), the validated analysis, summary.json and report.html (both ' +
-        'plots, interactive, in one self-contained file) into one directory.\n\n' +
+      "Analyse one track as the notebook did, and print a summary. Writes five plots (Vega-Lite specs and " +
+        'SVGs or PNGs): features (the z-scored feature heatmap), similarity (Pearson r between every pair of ' +
+        '--resolution bins), similarity-smooth (the same after the --smooth rolling mean), trajectory (the bins ' +
+        'reduced to 2-D by PCA, coloured by part) and parts (k-means on the smoothed bins, over time, with the ' +
+        "analysis' sections); plus the validated analysis, summary.json and report.html (every plot, " +
+        'interactive, in one self-contained file), into one directory.\n\n' +
         'The input is an audio file (.wav, .flac, .mp3, .ogg: songscope computes the analysis itself, no ' +
         'Spotify needed, cached by content), a local analysis file (Spotify or Echo Nest JSON, a Million Song ' +
         'Dataset .h5, or - for JSON on stdin), or a Spotify track: spotify:track:ID, ' +
@@ -46,15 +53,20 @@ export function analyzeCommand(): Command {
     .option('-o, --out <dir>', 'output directory (default: ./songscope-out/<title or file name>/)')
     .addOption(gridOption())
     .addOption(
-      new Option('--resolution <duration>', 'bin width of the self-similarity matrix, e.g. 1s, 500ms')
+      new Option('--resolution <duration>', 'bin width of the self-similarity matrices, the parts and the trajectory, e.g. 1s, 500ms')
         .default(1000, '1s')
         .argParser((v) => parseDurationMs('--resolution', v)),
     )
     .addOption(
-      new Option('--smooth <seconds>', "rolling mean before correlating, in seconds (the notebook's rolling(10) at 1 s is --smooth 10)")
-        .default(0)
+      new Option(
+        '--smooth <seconds>',
+        "rolling mean of similarity-smooth and parts, in seconds (the notebook's rolling(10) of 1 s bins); 0 skips similarity-smooth and finds parts on the unsmoothed bins",
+      )
+        .default(10)
         .argParser((v) => parseNumber('--smooth', v, { min: 0 })),
     )
+    .addOption(new Option('--k <n>', 'parts: number of k-means clusters').default(3).argParser((v) => parseNumber('--k', v, { min: 1, integer: true })))
+    .addOption(seedOption())
     .option('--no-render', 'write the Vega-Lite specs but skip rendering SVGs/PNGs')
     .addOption(formatOption())
     .option('--no-report', 'skip report.html (the plots, interactive, and the summary in one self-contained file)')
@@ -65,7 +77,7 @@ export function analyzeCommand(): Command {
     `
 Examples:
   $ songscope analyze fixtures/psy-gangnam-style.json
-  $ songscope analyze fixtures/psy-gangnam-style.json --smooth 10 --out out/psy
+  $ songscope analyze fixtures/psy-gangnam-style.json --smooth 20 --k 4 --out out/psy
   $ songscope analyze my-song.flac
   $ songscope analyze spotify:track:7nWUDDCpTDYle0Ppi8i5K1 --fixtures fixtures/spotify --json
   $ songscope analyze "https://open.spotify.com/track/7nWUDDCpTDYle0Ppi8i5K1?si=abc"
@@ -86,10 +98,14 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
       grid: asGrid(opts.grid),
       resolutionMs: opts.resolution,
       smoothS: opts.smooth,
+      k: opts.k,
+      seed: opts.seed,
       render: opts.render,
     });
     const outDir = opts.out ?? defaultOutDir(analysis);
+    const writing = performance.now();
     const files = await writeAnalyzeOutputs(analysis, result, outDir, { format: opts.format, report: opts.report });
+    result.timings.write = performance.now() - writing;
     const elapsedMs = performance.now() - started;
     if (opts.json) {
       process.stdout.write(JSON.stringify({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }, null, 2) + '\n');
@@ -125,9 +141,12 @@ export function formatSummary(s: AnalyzeSummary, outDir: string, files: string[]
     [
       'similarity',
       `${s.similarity.bins} × ${s.similarity.bins} at ${s.similarity.resolutionS} s` +
-        (s.similarity.smoothS ? `, ${s.similarity.smoothS} s rolling mean` : '') +
-        (s.similarity.undefinedBins ? `; ${s.similarity.undefinedBins} bins undefined (constant)` : ''),
+        (s.similarity.undefinedBins ? ` (${s.similarity.undefinedBins} bins undefined)` : '') +
+        (s.similaritySmooth ? `; smoothed over ${s.similaritySmooth.smoothS} s (${s.similaritySmooth.undefinedBins} bins undefined)` : ''),
     ],
+    ['parts', s.parts ? describeParts(s.parts) : undefined],
+    ['trajectory', s.trajectory ? describeTrajectory(s.trajectory) : undefined],
+    ...Object.entries(s.skipped ?? {}).map(([name, why]): [string, string] => ['skipped', `${name}: ${why}`]),
   ];
   const lines = [heading, ...rows.filter((r) => r[1] !== undefined).map(([k, v]) => `  ${k.padEnd(11)}${v}`)];
   lines.push(`wrote ${files.length} files to ${join(outDir, '.').replace(/[\\/]?$/, sep)}`);

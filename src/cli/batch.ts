@@ -162,7 +162,7 @@ export function albumCommand(): Command {
     .addOption(new Option('--metric <metric>', "distance between the correlation matrix' rows for the clustermap (seaborn's metric)").choices(['correlation', 'euclidean']).default('correlation'))
     .option('--no-per-track-plots', 'skip the per-track analyze outputs')
     .addOption(resolutionOption('per-track self-similarity'))
-    .addOption(new Option('--smooth <seconds>', 'per-track self-similarity: rolling mean in seconds').default(0).argParser((v) => parseNumber('--smooth', v, { min: 0 })));
+    .addOption(new Option('--smooth <seconds>', 'per-track similarity-smooth and parts: rolling mean in seconds, as in analyze (0 skips similarity-smooth)').default(10).argParser((v) => parseNumber('--smooth', v, { min: 0 })));
   addBatchOptions(cmd, './songscope-out/<album name>/');
   cmd.addOption(notebookOption("--grid seed, --normalize none (the raw time-averages of cells 22–25), k-means on the 2-D MDS coordinates (hypertools 0.3's plot clusters the reduced data)"));
   cmd.hook('preAction', (c) => applyNotebook(c, { grid: 'seed', normalize: 'none' }, c.opts().quiet));

@@ -12,7 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Collection } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import type { GridSemantics } from '../matrix/grid.js';
-import { analyzeTrack, writeAnalyzeOutputs } from './analyze.js';
+import { analyzeGalleryItem, analyzeTrack, writeAnalyzeOutputs } from './analyze.js';
 import { collectTracks, type CollectProgress, type TrackFailure, type TrackRecord } from './vectors.js';
 import { DEFAULT_SONG_NORMALIZATION, songVectors, type SongNormalization } from '../transforms/songs.js';
 import { kmeans } from '../transforms/cluster.js';
@@ -25,7 +25,7 @@ import type { Points } from '../transforms/points.js';
 import { clustermapSpec, songsCorrelationSpec } from '../plots/songs.js';
 import { labelledScatterSpec } from '../plots/scatter.js';
 import { writePlot, type PlotFormat } from '../plots/output.js';
-import { writeReport, type ReportInput } from './html.js';
+import { writeReport, type ReportGallery, type ReportGalleryItem, type ReportInput } from './html.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { slug } from '../util/slug.js';
 import { DEFAULT_SEED } from '../util/random.js';
@@ -60,6 +60,13 @@ export interface BatchOptions {
 /** Display resolution of the per-track plots of a batch: time bins of the feature heatmap, cells per axis of the similarity heatmap. */
 export const ALBUM_TRACK_FEATURE_BINS = 240;
 export const ALBUM_TRACK_SIMILARITY_CELLS = 80;
+/** Cells per axis of a track's self-similarity heatmap in the album report's gallery. */
+export const ALBUM_GALLERY_SIMILARITY_CELLS = 50;
+
+/** Where a track's `analyze` outputs go, relative to the batch's output directory. */
+function trackDir(record: TrackRecord): string {
+  return `tracks/${slug(record.name) || `track-${record.ref.position}`}`;
+}
 
 /** A plot written by a batch job. */
 interface PlotEntry {
@@ -127,10 +134,16 @@ function trackJson(t: TrackRecord, vector: Float64Array, extra: Record<string, u
 
 const failureJson = (f: TrackFailure) => ({ position: f.ref.position, name: f.name, input: f.ref.input, error: f.message, exitCode: f.exitCode });
 
-/** Analyse every track, writing per-track `analyze` outputs when asked. */
+/**
+ * Analyse every track, writing per-track `analyze` outputs (with their own report.html when the batch
+ * writes one, linking back to it) when asked. Returns the gallery entry of each track whose report was
+ * written (its small self-similarity and trajectory plots, linking to that report), by position.
+ */
 async function collect(collection: Collection, options: BatchOptions, timings: BatchTimings) {
   let perTrack = 0;
   const perTrackOutputs = options.plots !== false && options.perTrackPlots !== false;
+  const reports = perTrackOutputs && options.report !== false;
+  const gallery = new Map<number, ReportGalleryItem>();
   const t0 = performance.now();
   const result = await collectTracks(collection, {
     resolve: options.resolve,
@@ -146,20 +159,48 @@ async function collect(collection: Collection, options: BatchOptions, timings: B
             stats,
             resolutionMs: options.resolutionMs,
             smoothS: options.smoothS,
+            seed: options.seed,
             render: true,
             // coarser than `analyze` so 22 tracks of plots cost seconds, not a minute (analyze one track for full detail)
             maxFeatureBins: ALBUM_TRACK_FEATURE_BINS,
             maxSimilarityCells: ALBUM_TRACK_SIMILARITY_CELLS,
           });
-          const dir = join(options.outDir, 'tracks', slug(record.name) || `track-${record.ref.position}`);
-          await writeAnalyzeOutputs(analysis, analyzed, dir, { format: options.format, report: false });
+          const dir = trackDir(record);
+          await writeAnalyzeOutputs(analysis, analyzed, join(options.outDir, dir), {
+            format: options.format,
+            report: reports,
+            links: [{ text: `album report: ${collection.name}`, href: '../../report.html' }],
+          });
+          if (reports) {
+            const href = `${dir}/report.html`;
+            gallery.set(record.ref.position, analyzeGalleryItem(analyzed, { title: record.name, name: dir.slice('tracks/'.length), href, maxSimilarityCells: ALBUM_GALLERY_SIMILARITY_CELLS }));
+          }
           perTrack += performance.now() - t;
         }
       : undefined,
   });
   timings.perTrack = perTrack;
   timings.tracks = performance.now() - t0 - perTrack;
-  return result;
+  return { ...result, gallery };
+}
+
+/**
+ * The album report's gallery: every track's self-similarity matrix and trajectory, small, in track order
+ * (the notebook's last cell), each titled `NN Title` and linking to the track's own report.
+ */
+function trackGallery(tracks: readonly TrackRecord[], items: ReadonlyMap<number, ReportGalleryItem>): ReportGallery[] {
+  const entries = tracks.flatMap((tr) => items.get(tr.ref.position) ?? []);
+  if (entries.length === 0) return [];
+  return [
+    {
+      title: 'Every track: self-similarity and trajectory',
+      caption:
+        "The notebook's last cell: each song's temporal fingerprint. Left, the self-similarity matrix of its 1 s bins " +
+        '(red: alike, blue: opposite); right, the bins reduced to 2-D by PCA and joined in time order, coloured by part. ' +
+        "A track's title opens its own report with every plot.",
+      items: entries,
+    },
+  ];
 }
 
 // ---- album --------------------------------------------------------------------------------------------
@@ -203,7 +244,7 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
   const seed = options.seed ?? DEFAULT_SEED;
   const normalization = options.normalize ?? DEFAULT_SONG_NORMALIZATION;
   const kmeansOn = options.kmeansOn ?? 'vectors';
-  const { tracks, failures } = await collect(collection, options, timings);
+  const { tracks, failures, gallery } = await collect(collection, options, timings);
   if (tracks.length < 2) throw inputError(messages.toolkit.tooFewTracks(collection.name, tracks.length, 2, 'an album comparison'));
   let t = performance.now();
   const vectors = songVectors(tracks, normalization);
@@ -287,7 +328,8 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
       seed,
       'mean tempo (BPM)': mean(tracks.map((tr) => tr.summary.tempoBpm)),
     },
-    tables: [trackTable(tracks, clusters), ...(failures.length ? [failureTable(failures)] : [])],
+    tables: [trackTable(tracks, clusters, gallery), ...(failures.length ? [failureTable(failures)] : [])],
+    galleries: trackGallery(tracks, gallery),
   });
   timings.plots = performance.now() - t;
   timings.total = performance.now() - started;
@@ -327,18 +369,22 @@ function matrixRows(values: Float64Array, n: number): (number | null)[][] {
   return Array.from({ length: n }, (_, i) => Array.from(values.subarray(i * n, (i + 1) * n), (v) => (Number.isFinite(v) ? v : null)));
 }
 
-function trackTable(tracks: TrackRecord[], clusters: Int32Array) {
+/** The tracks table of the album report; a track with its own report links to it. */
+function trackTable(tracks: TrackRecord[], clusters: Int32Array, reports: ReadonlyMap<number, ReportGalleryItem>) {
   return {
     title: 'Tracks',
     columns: ['track', 'artist', 'duration', 'tempo (BPM)', 'key', 'cluster'],
-    rows: tracks.map((tr, i) => [
-      tr.name,
-      tr.summary.artist ?? '',
-      `${Math.floor(tr.summary.durationS / 60)}:${String(Math.round(tr.summary.durationS % 60)).padStart(2, '0')}`,
-      tr.summary.tempoBpm !== undefined ? tr.summary.tempoBpm.toFixed(1) : '',
-      tr.summary.key ?? '',
-      clusters[i],
-    ]),
+    rows: tracks.map((tr, i) => {
+      const href = reports.get(tr.ref.position)?.href;
+      return [
+        href ? { text: tr.name, href } : tr.name,
+        tr.summary.artist ?? '',
+        `${Math.floor(tr.summary.durationS / 60)}:${String(Math.round(tr.summary.durationS % 60)).padStart(2, '0')}`,
+        tr.summary.tempoBpm !== undefined ? tr.summary.tempoBpm.toFixed(1) : '',
+        tr.summary.key ?? '',
+        clusters[i],
+      ];
+    }),
   };
 }
 

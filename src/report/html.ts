@@ -20,6 +20,20 @@ import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 
+/** A link in the report: to a file beside it (e.g. another report), by a relative URL. */
+export interface ReportLink {
+  /** The link text. */
+  text: string;
+  /**
+   * A relative URL (`tracks/01-intro/report.html`, `../../report.html`): no scheme and no `//` host, so a
+   * report only ever links to files that travel with it. Characters a URL cannot hold are percent-encoded.
+   */
+  href: string;
+}
+
+/** A cell of a report table: text, a number (right-aligned) or a link. */
+export type ReportCell = string | number | ReportLink;
+
 /** A table of the report, below the summary. */
 export interface ReportTable {
   /** Heading above the table. */
@@ -27,7 +41,7 @@ export interface ReportTable {
   /** Column headings. */
   columns: readonly string[];
   /** Rows of cells, each as long as `columns`; numbers are right-aligned. */
-  rows: readonly (readonly (string | number)[])[];
+  rows: readonly (readonly ReportCell[])[];
 }
 
 /** A plot of the report. */
@@ -38,8 +52,32 @@ export interface ReportPlot {
   title: string;
   /** The Vega-Lite spec, with inline data. */
   spec: TopLevelSpec;
+  /**
+   * `JSON.stringify(spec)`, when the caller has it already (e.g. written as `NAME.vl.json`): the report
+   * then embeds this text instead of serialising the spec a second time. Must be exactly that.
+   */
+  specJson?: string;
   /** A sentence or two below the plot on how to read it. */
   caption?: string;
+}
+
+/** One entry of a gallery: a heading (optionally a link) over a few small plots side by side. */
+export interface ReportGalleryItem {
+  /** Heading of the entry, e.g. `'03 Digital Love'`. */
+  title: string;
+  /** Where the heading links to (a relative URL, see {@link ReportLink.href}), e.g. the track's own report. */
+  href?: string;
+  /** The small plots; `name` is the download file name, unique among all plots of the report. */
+  plots: readonly { name: string; spec: TopLevelSpec }[];
+}
+
+/** A section of small multiples: one entry per item (e.g. per track), laid out in a wrapping grid. */
+export interface ReportGallery {
+  /** Section heading. */
+  title: string;
+  /** A sentence or two above the entries on how to read them. */
+  caption?: string;
+  items: readonly ReportGalleryItem[];
 }
 
 /** Input of {@link buildReportHtml}. */
@@ -48,12 +86,16 @@ export interface ReportInput {
   title: string;
   /** A line below the heading. */
   subtitle?: string;
+  /** Links below the subtitle (e.g. back to the album report). */
+  links?: readonly ReportLink[];
   /** The summary table at the top: label → value, in order. */
   summary: readonly { label: string; value: string }[] | Record<string, string | number>;
   /** More tables, after the summary. */
   tables?: readonly ReportTable[];
   /** The plots, one section each, in order. */
   plots: readonly ReportPlot[];
+  /** Galleries of small plots, after the plots. */
+  galleries?: readonly ReportGallery[];
 }
 
 // ---- the inlined libraries --------------------------------------------------------------------------------
@@ -113,7 +155,12 @@ export function escapeScript(code: string): string {
  * `JSON.parse` gives back the same value.
  */
 export function escapeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeJsonText(JSON.stringify(value));
+}
+
+/** {@link escapeJson} of JSON text already serialised. */
+function escapeJsonText(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // ---- the page -----------------------------------------------------------------------------------------------
@@ -141,7 +188,14 @@ table.summary th { font-weight: normal; color: var(--muted); padding-right: 24px
 .table-wrap { overflow-x: auto; }
 .plot .vega { overflow-x: auto; padding: 4px 0; }
 .plot .vega.failed { color: #b00020; }
-.plot .caption { color: var(--muted); margin: 6px 0 0; max-width: 80ch; font-size: 14px; }
+.plot .caption, .gallery .caption { color: var(--muted); margin: 6px 0 0; max-width: 80ch; font-size: 14px; }
+header .links { margin: 4px 0 0; font-size: 14px; }
+header .links a, td a, .card h3 a { color: #1a5fb4; }
+.cards { display: flex; flex-wrap: wrap; gap: 20px 32px; margin-top: 12px; }
+.card { margin: 0; }
+.card h3 { font-size: 14px; margin: 0 0 2px; font-weight: 600; }
+.card-plots { display: flex; gap: 8px; align-items: flex-start; }
+.card .vega.failed { color: #b00020; max-width: 200px; font-size: 13px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 `;
 
@@ -180,7 +234,7 @@ const EMBED_SCRIPT = `
   }
   Promise.all(plots.map(function (plot, i) {
     var options = {
-      actions: { export: true, source: false, compiled: false, editor: false },
+      actions: plot.small ? false : { export: true, source: false, compiled: false, editor: false },
       renderer: 'svg',
       downloadFileName: plot.name
     };
@@ -208,11 +262,29 @@ function cellText(value: string | number): string {
   return value;
 }
 
+/** A relative URL, percent-encoded where needed and escaped for an attribute; anything else is refused. */
+function hrefAttr(href: string): string {
+  if (href === '' || /^[a-z][a-z0-9+.-]*:/i.test(href) || /^[\\/]/.test(href)) {
+    throw new RangeError(`report links must be relative URLs, got ${JSON.stringify(href)}`);
+  }
+  return escapeHtml(encodeURI(href));
+}
+
+function linkHtml(link: ReportLink): string {
+  return `<a href="${hrefAttr(link.href)}">${escapeHtml(link.text)}</a>`;
+}
+
+function cellHtml(v: ReportCell): string {
+  if (typeof v === 'number') return `<td class="num">${escapeHtml(cellText(v))}</td>`;
+  if (typeof v === 'string') return `<td>${escapeHtml(v)}</td>`;
+  return `<td>${linkHtml(v)}</td>`;
+}
+
 function tableHtml(table: ReportTable): string {
   const head = table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
   const body = table.rows
     .map((row) => {
-      const cells = row.map((v) => (typeof v === 'number' ? `<td class="num">${escapeHtml(cellText(v))}</td>` : `<td>${escapeHtml(v)}</td>`));
+      const cells = row.map(cellHtml);
       return `<tr>${cells.join('')}</tr>`;
     })
     .join('\n');
@@ -220,18 +292,37 @@ function tableHtml(table: ReportTable): string {
 }
 
 /**
- * Build the report as one self-contained HTML document (see the module notes): heading, a table of
- * contents, the summary table, the extra tables, then one section per plot with its title, the plot
- * (embedded with vega-embed as SVG, tooltips on hover, an export menu for SVG/PNG) and its caption.
+ * The embedded plot list, escaped for a `<script>` element: `[{name, spec}, …, {name, spec, small: true}, …]`
+ * (main plots, then gallery plots), as {@link escapeJson} of that array would give, reusing `specJson`.
+ */
+function plotsJson(plots: readonly ReportPlot[], galleryPlots: readonly { name: string; spec: TopLevelSpec }[]): string {
+  const entry = (name: string, specJson: string, small: boolean) =>
+    `{"name":${JSON.stringify(name)},"spec":${specJson}${small ? ',"small":true' : ''}}`;
+  const entries = [
+    ...plots.map((p) => entry(p.name, p.specJson ?? JSON.stringify(p.spec), false)),
+    ...galleryPlots.map((p) => entry(p.name, JSON.stringify(p.spec), true)),
+  ];
+  return escapeJsonText(`[${entries.join(',')}]`);
+}
+
+/**
+ * Build the report as one self-contained HTML document (see the module notes): heading (and links), a
+ * table of contents, the summary table, the extra tables, then one section per plot with its title, the
+ * plot (embedded with vega-embed as SVG, tooltips on hover, an export menu for SVG/PNG) and its caption,
+ * then the galleries: one section each, its entries (a heading, optionally a link, over small plots
+ * without menus) in a wrapping grid. Plot containers are numbered `plot-0`, `plot-1`, … in that order,
+ * main plots first; `data-plots` counts them all.
  *
- * @param input Title, summary, tables and plots.
+ * @param input Title, summary, tables, plots and galleries.
  * @returns The HTML text (UTF-8); the same input gives the same text.
- * @throws {RangeError} On duplicate or empty plot names, or a table row whose length differs from its
- *   columns; {@link Error} when a library build cannot be found in `node_modules`.
+ * @throws {RangeError} On duplicate or empty plot names (across plots and galleries), a table row whose
+ *   length differs from its columns, or a link that is not a relative URL; {@link Error} when a library
+ *   build cannot be found in `node_modules`.
  */
 export function buildReportHtml(input: ReportInput): string {
   const names = new Set<string>();
-  for (const plot of input.plots) {
+  const galleryPlots = (input.galleries ?? []).flatMap((g) => g.items.flatMap((item) => item.plots));
+  for (const plot of [...input.plots, ...galleryPlots]) {
     if (plot.name === '') throw new RangeError('report plot names must not be empty');
     if (names.has(plot.name)) throw new RangeError(`duplicate report plot name "${plot.name}"`);
     names.add(plot.name);
@@ -249,6 +340,7 @@ export function buildReportHtml(input: ReportInput): string {
     ...(summary.length > 0 ? [['summary', 'Summary']] : []),
     ...(input.tables ?? []).map((t, i) => [`table-${i}`, t.title]),
     ...input.plots.map((p, i) => [`section-${i}`, p.title]),
+    ...(input.galleries ?? []).map((g, i) => [`gallery-${i}`, g.title]),
   ];
   const parts: string[] = [
     '<!doctype html>',
@@ -267,6 +359,7 @@ export function buildReportHtml(input: ReportInput): string {
     '<header>',
     `<h1>${escapeHtml(input.title)}</h1>`,
     ...(input.subtitle ? [`<p class="subtitle">${escapeHtml(input.subtitle)}</p>`] : []),
+    ...(input.links && input.links.length > 0 ? [`<p class="links">${input.links.map(linkHtml).join(' · ')}</p>`] : []),
     '</header>',
     `<nav>${toc.map(([id, text]) => `<a href="#${id}">${escapeHtml(text)}</a>`).join('\n')}</nav>`,
   ];
@@ -292,13 +385,34 @@ export function buildReportHtml(input: ReportInput): string {
       '</section>',
     );
   });
+  let next = input.plots.length;
+  (input.galleries ?? []).forEach((gallery, g) => {
+    parts.push(
+      `<section class="gallery" id="gallery-${g}">`,
+      `<h2>${escapeHtml(gallery.title)}</h2>`,
+      ...(gallery.caption ? [`<p class="caption">${escapeHtml(gallery.caption)}</p>`] : []),
+      '<div class="cards">',
+    );
+    for (const item of gallery.items) {
+      const heading = item.href ? linkHtml({ text: item.title, href: item.href }) : escapeHtml(item.title);
+      parts.push(
+        '<figure class="card">',
+        `<h3>${heading}</h3>`,
+        '<div class="card-plots">',
+        ...item.plots.map((plot) => `<div class="vega" id="plot-${next++}" data-name="${escapeHtml(plot.name)}"></div>`),
+        '</div>',
+        '</figure>',
+      );
+    }
+    parts.push('</div>', '</section>');
+  });
   parts.push(`<footer>Made with songscope ${escapeHtml(VERSION)}. Interactive plots: hover for values; ⋯ menu to save as SVG or PNG.</footer>`);
   parts.push('</main>');
   for (const [k, code] of inlineLibraries().entries()) {
     parts.push(`<script data-library="${LIBRARIES[k].pkg}">${code}</script>`);
   }
   parts.push(
-    `<script type="application/json" id="songscope-plots">${escapeJson(input.plots.map((p) => ({ name: p.name, spec: p.spec })))}</script>`,
+    `<script type="application/json" id="songscope-plots">${plotsJson(input.plots, galleryPlots)}</script>`,
     `<script>${EMBED_SCRIPT}</script>`,
     '</body>',
     '</html>',

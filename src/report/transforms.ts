@@ -28,7 +28,7 @@ import { DEFAULT_SEED } from '../util/random.js';
 import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
 import { clusterTimelineSpec } from '../plots/timeline.js';
 import { labelledScatterSpec, trajectorySpec } from '../plots/scatter.js';
-import { displayBinMs, MAX_SIMILARITY_BINS, smoothingWindow } from './analyze.js';
+import { displayBinMs, MAX_SIMILARITY_BINS, smoothingWindow } from './bins.js';
 import { inputError, messages } from '../errors.js';
 
 /** `auto`: z-score within the track unless the matrix says it is normalised already. */
@@ -95,7 +95,8 @@ function plotTitle(loaded: LoadedMatrix): string {
   return md.artist && md.title ? `${md.artist} – ${md.title}` : loaded.label;
 }
 
-function describeBins(resolutionMs: number, smoothS: number): string {
+/** "1 s bins" or "1 s bins after a 10 s rolling mean": what a job worked on, for titles and subtitles. */
+export function describeBins(resolutionMs: number, smoothS: number): string {
   return `${resolutionMs / 1000} s bins${smoothS > 0 ? ` after a ${smoothS} s rolling mean` : ''}`;
 }
 
@@ -356,9 +357,7 @@ export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): 
   }
   const times = timesS(binned.timeMs);
   const endS = loaded.durationS ?? (times.length > 0 ? times[times.length - 1] + resolutionMs / 1000 : 0);
-  const boundariesS = labelsToBoundaries(labels, times, endS);
-  const sizes = new Array<number>(Math.max(k, 0)).fill(0);
-  for (const l of labels) if (l >= 0) sizes[l] = (sizes[l] ?? 0) + 1;
+  const parts = labelParts(labels, times, k, endS, loaded.sectionsS);
   const summary: ClusterSummary = {
     title: plotTitle(loaded),
     method,
@@ -367,19 +366,14 @@ export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): 
     resolutionS: resolutionMs / 1000,
     smoothS,
     bins: points.n,
-    sizes,
-    boundariesS,
+    sizes: parts.sizes,
+    boundariesS: parts.boundariesS,
     agreementConvention: AGREEMENT_CONVENTION,
     ...(inertia !== undefined ? { inertia } : {}),
   };
-  if (loaded.sectionsS.length > 0) {
-    const reference = [...loaded.sectionsS, endS].filter((t, i, a) => i === 0 || t > a[i - 1]);
-    summary.referenceBoundariesS = reference;
-    summary.agreement = [0.5, 3].map((windowS) => {
-      const { precision, recall, f } = boundaryFMeasure(reference, boundariesS, windowS);
-      return { windowS, precision, recall, f };
-    });
-  }
+  if (parts.referenceBoundariesS) summary.referenceBoundariesS = parts.referenceBoundariesS;
+  if (parts.agreement) summary.agreement = parts.agreement;
+  const boundariesS = parts.boundariesS;
   const table: ResultTable = {
     columns: [
       { name: 'time_s', values: times },
@@ -408,7 +402,45 @@ export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): 
   return { labels, table, spec, summary };
 }
 
-function clusterSubtitle(s: ClusterSummary): string {
+/** What a labelling of one track's time bins says about its parts (the numbers `cluster --json` reports). */
+export interface LabelParts {
+  /** Bins per label [shape=(k)] (label −1, no cluster, is not counted). */
+  sizes: number[];
+  /** Where the label changes (s), plus the start and end: the found section boundaries. */
+  boundariesS: number[];
+  /** The analysis' own section boundaries (section starts and the end), when there are sections. */
+  referenceBoundariesS?: number[];
+  /** Agreement of `boundariesS` with `referenceBoundariesS` at ±0.5 s and ±3 s ({@link AGREEMENT_CONVENTION}). */
+  agreement?: BoundaryScore[];
+}
+
+/**
+ * Sizes, boundaries and section agreement of a labelling of time bins.
+ *
+ * @param labels - label per bin, 0 … k−1 or −1 (no cluster) [shape=(n)]
+ * @param times - start of each bin, seconds [shape=(n)]
+ * @param k - number of labels asked for (the length of `sizes`)
+ * @param endS - end of the track, seconds
+ * @param sectionsS - start times of the analysis' sections, seconds (none: no agreement is scored)
+ */
+export function labelParts(labels: Int32Array, times: Float64Array, k: number, endS: number, sectionsS: readonly number[]): LabelParts {
+  const boundariesS = labelsToBoundaries(labels, times, endS);
+  const sizes = new Array<number>(Math.max(k, 0)).fill(0);
+  for (const l of labels) if (l >= 0) sizes[l] = (sizes[l] ?? 0) + 1;
+  const parts: LabelParts = { sizes, boundariesS };
+  if (sectionsS.length > 0) {
+    const reference = [...sectionsS, endS].filter((t, i, a) => i === 0 || t > a[i - 1]);
+    parts.referenceBoundariesS = reference;
+    parts.agreement = [0.5, 3].map((windowS) => {
+      const { precision, recall, f } = boundaryFMeasure(reference, boundariesS, windowS);
+      return { windowS, precision, recall, f };
+    });
+  }
+  return parts;
+}
+
+/** The subtitle of a cluster timeline: method, bins, and the boundary F-measures when there are sections. */
+export function clusterSubtitle(s: Pick<ClusterSummary, 'method' | 'k' | 'seed' | 'resolutionS' | 'smoothS' | 'agreement'>): string {
   const how = s.method === 'kmeans' ? `k-means, k = ${s.k}, seed ${s.seed}` : s.method === 'novelty' ? `novelty (Foote), ${s.k} segments` : `contiguous Ward, ${s.k} segments`;
   const f = s.agreement ? `; boundary F vs sections: ${s.agreement.map((a) => `${a.f.toFixed(2)} @ ${a.windowS} s`).join(', ')}` : '';
   return `${how} on ${describeBins(s.resolutionS * 1000, s.smoothS)}${f}`;
@@ -453,7 +485,8 @@ export interface ReduceJobResult {
 
 const dimNames = (ndims: number) => Array.from({ length: ndims }, (_, i) => `dim_${i + 1}`);
 
-function axisTitles(model: ReduceModel, embedding: Embedding): string[] {
+/** Axis titles of an embedding: `PC1 (34.1 % of variance)` for PCA and classical MDS, else `MDS 1`, `UMAP 1`. */
+export function axisTitles(model: ReduceModel, embedding: Embedding): string[] {
   const ratio = embedding.explainedVarianceRatio;
   const prefix = model === 'pca' ? 'PC' : model === 'umap' ? 'UMAP ' : 'MDS ';
   return Array.from({ length: embedding.points.d }, (_, i) =>

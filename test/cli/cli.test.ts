@@ -28,22 +28,24 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     const r = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
-    for (const expected of ['3:39.5', '132.1 BPM', 'B minor', '4/4', '116 bars', '467 beats', '894 segments', '8 sections', '219,494 rows × 26 features', '220 × 220 at 1 s', 'features.svg', 'similarity.vl.json', 'done in']) {
+    for (const expected of ['3:39.5', '132.1 BPM', 'B minor', '4/4', '116 bars', '467 beats', '894 segments', '8 sections', '219,494 rows × 26 features', '220 × 220 at 1 s', 'smoothed over 10 s (9 bins undefined)', 'features.svg', 'similarity.vl.json', 'done in']) {
       assert.ok(r.stdout.includes(expected), `stdout lacks ${expected}:\n${r.stdout}`);
     }
+    assert.match(r.stdout, /^  parts      3 by k-means, \d+ runs; boundaries 0, [\d., ]+… 219\.49 s; F \d\.\d\d vs sections \(±3 s\)$/m);
+    assert.match(r.stdout, /^  trajectory PCA of 220 bins; PC1 \d+\.\d % \+ PC2 \d+\.\d % of the variance$/m);
+    const plots = ['features', 'similarity', 'similarity-smooth', 'trajectory', 'parts'];
     const files = (await readdir(out)).sort();
-    assert.deepEqual(files, ['analysis.json', 'features.svg', 'features.vl.json', 'report.html', 'similarity.svg', 'similarity.vl.json', 'summary.json']);
+    assert.deepEqual(files, ['analysis.json', ...plots.flatMap((p) => [`${p}.svg`, `${p}.vl.json`]), 'report.html', 'summary.json'].sort());
     const html = await readFile(join(out, 'report.html'), 'utf8');
     assert.ok(html.includes('B minor') && !/<script[^>]+src=/i.test(html), 'report.html: the summary, self-contained');
-    for (const spec of ['features.vl.json', 'similarity.vl.json']) {
-      const parsed = JSON.parse(await readFile(join(out, spec), 'utf8'));
+    assert.deepEqual([...html.matchAll(/data-name="([^"]+)"/g)].map((m) => m[1]), plots, 'report.html shows the five plots in order');
+    for (const p of plots) {
+      const parsed = JSON.parse(await readFile(join(out, `${p}.vl.json`), 'utf8'));
       assert.equal(parsed.$schema, 'https://vega.github.io/schema/vega-lite/v6.json');
-      assert.ok(compile(parsed).spec, `${spec} compiles`);
-    }
-    for (const svg of ['features.svg', 'similarity.svg']) {
-      const text = await readFile(join(out, svg), 'utf8');
+      assert.ok(compile(parsed).spec, `${p}.vl.json compiles`);
+      const text = await readFile(join(out, `${p}.svg`), 'utf8');
       assert.match(text, /^<svg[^>]* width="\d+(\.\d+)?" height="\d+(\.\d+)?"/);
-      assert.ok(text.includes('time'), `${svg} has a time axis`);
+      assert.ok(text.includes(p === 'trajectory' ? 'PC1' : 'time'), `${p}.svg has its axis`);
     }
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     assert.equal(summary.key, 'B minor');
@@ -79,12 +81,18 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     assert.equal(s.source, 'echonest');
     assert.equal(s.key, 'B minor');
     assert.equal(s.similarity.resolutionS, 0.5);
-    assert.equal(s.similarity.smoothS, 10);
-    assert.equal(s.similarity.undefinedBins, 19); // 10 s at 0.5 s = a 20-bin window: 19 leading zero rows
+    assert.equal(s.similarity.undefinedBins, 0);
+    assert.equal(s.similaritySmooth.smoothS, 10);
+    assert.equal(s.similaritySmooth.windowBins, 20);
+    assert.equal(s.similaritySmooth.undefinedBins, 19); // 10 s at 0.5 s = a 20-bin window: 19 leading zero rows
+    assert.equal(s.parts.resolutionS, 0.5);
+    assert.equal(s.parts.bins, s.similarity.bins);
+    assert.equal(s.trajectory.points, s.similarity.bins);
     assert.ok(s.elapsedMs >= 0);
     const dir = join(cwd, 'songscope-out', 'give-it-up-for-love-feat-john-williams-mysto-pizzi-remix');
-    assert.deepEqual((await readdir(dir)).sort(), ['analysis.json', 'features.vl.json', 'report.html', 'similarity.vl.json', 'summary.json']);
-    assert.deepEqual(s.files.map((f: string) => f.replace(/^.*[\\/]/, '')), ['features.vl.json', 'similarity.vl.json', 'analysis.json', 'summary.json', 'report.html']);
+    const specs = ['features.vl.json', 'similarity.vl.json', 'similarity-smooth.vl.json', 'trajectory.vl.json', 'parts.vl.json'];
+    assert.deepEqual((await readdir(dir)).sort(), [...specs, 'analysis.json', 'report.html', 'summary.json'].sort());
+    assert.deepEqual(s.files.map((f: string) => f.replace(/^.*[\\/]/, '')), [...specs, 'analysis.json', 'summary.json', 'report.html']);
   });
 
   test('--out ./dir/ lists the files by name; --no-render removes SVGs an earlier run left', async () => {
@@ -92,13 +100,57 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     await mkdir(cwd);
     const first = await runCli(['analyze', join(FIXTURES, 'spotify/audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json'), '--out', './o/'], { cwd });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /^wrote 7 files to o\/\n  features\.vl\.json\n  features\.svg\n  similarity\.vl\.json\n  similarity\.svg\n  analysis\.json\n  summary\.json\n  report\.html$/m);
-    const second = await runCli(['analyze', join(FIXTURES, 'psy-gangnam-style.json'), '--out', './o/', '--no-render', '--no-report'], { cwd });
+    const listed = ['features', 'similarity', 'similarity-smooth', 'trajectory', 'parts'].flatMap((p) => [`${p}.vl.json`, `${p}.svg`]);
+    assert.ok(
+      first.stdout.includes(`\nwrote 13 files to o/\n${[...listed, 'analysis.json', 'summary.json', 'report.html'].map((f) => `  ${f}\n`).join('')}done in`),
+      first.stdout,
+    );
+    const second = await runCli(['analyze', join(FIXTURES, 'psy-gangnam-style.json'), '--out', './o/', '--no-render', '--no-report', '--smooth', '0'], { cwd });
     assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual((await readdir(join(cwd, 'o'))).sort(), ['analysis.json', 'features.vl.json', 'similarity.vl.json', 'summary.json']);
+    assert.match(second.stdout, /^  skipped    similarity-smooth: --smooth 0 asks for no rolling mean$/m);
+    assert.deepEqual((await readdir(join(cwd, 'o'))).sort(), ['analysis.json', 'features.vl.json', 'parts.vl.json', 'similarity.vl.json', 'summary.json', 'trajectory.vl.json']);
     const third = await runCli(['analyze', join(FIXTURES, 'psy-gangnam-style.json'), '--out', './o/', '--format', 'png', '--no-report'], { cwd });
     assert.equal(third.code, 0, third.stderr);
-    assert.deepEqual((await readdir(join(cwd, 'o'))).sort(), ['analysis.json', 'features.png', 'features.vl.json', 'similarity.png', 'similarity.vl.json', 'summary.json']);
+    const pngs = ['features', 'parts', 'similarity', 'similarity-smooth', 'trajectory'].flatMap((p) => [`${p}.png`, `${p}.vl.json`]);
+    assert.deepEqual((await readdir(join(cwd, 'o'))).sort(), ['analysis.json', ...pngs, 'summary.json'].sort());
+  });
+
+  test('parts are `cluster --k 3 --smooth 10 --seed 0`, the trajectory `reduce --model pca`, similarity-smooth `correlate --smooth 10`', async () => {
+    const dir = join(tmp, 'story');
+    const input = 'fixtures/spotify-web-api-js-track.json';
+    const a = await runCli(['analyze', input, '--out', join(dir, 'analyze'), '--json', '--no-render', '--no-report']);
+    assert.equal(a.code, 0, a.stderr);
+    const s = JSON.parse(a.stdout);
+    const c = await runCli(['cluster', input, '--k', '3', '--smooth', '10', '--seed', '0', '-o', join(dir, 'parts.csv'), '--json', '--no-plot']);
+    assert.equal(c.code, 0, c.stderr);
+    const { title: _title, files: _files, ...cluster } = JSON.parse(c.stdout);
+    const { runs, nInit: _nInit, ...parts } = s.parts;
+    assert.deepEqual(parts, cluster, 'summary.json parts = cluster --json');
+    const labels = (await readFile(join(dir, 'parts.csv'), 'utf8')).trimEnd().split('\n').slice(1).map((line) => line.split(',').map(Number));
+    const fromRuns = labels.map(([t]) => runs.find((run: { startS: number; endS: number }) => run.startS <= t && t < run.endS).label);
+    assert.deepEqual(fromRuns, labels.map(([, label]) => label), 'the runs hold the labels of cluster -o');
+
+    const r = await runCli(['reduce', input, '--model', 'pca', '-o', join(dir, 'trajectory.csv'), '--json', '--no-plot']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(s.trajectory.explainedVarianceRatio, JSON.parse(r.stdout).explainedVarianceRatio);
+    const coords = (await readFile(join(dir, 'trajectory.csv'), 'utf8')).trimEnd().split('\n').slice(1).map((line) => line.split(',').map(Number));
+    const points = JSON.parse(await readFile(join(dir, 'analyze', 'trajectory.vl.json'), 'utf8')).data.values;
+    assert.equal(points.length, coords.length);
+    // the spec keeps ~5 significant digits of the extent (display); the coordinates span ~10
+    const w = worst(coords.flatMap(([t, x, y], i) => [[points[i].c1, x, `x ${t}`], [points[i].c2, y, `y ${t}`]] as [number, number, string][]));
+    assert.ok(w.err <= 1e-3, w.at);
+
+    const k = await runCli(['correlate', input, '--smooth', '10', '-o', join(dir, 'smooth.csv'), '--no-plot', '-q']);
+    assert.equal(k.code, 0, k.stderr);
+    const matrix = (await readFile(join(dir, 'smooth.csv'), 'utf8')).trimEnd().split('\n').slice(1).map((line) => line.split(',').slice(1));
+    const cells = JSON.parse(await readFile(join(dir, 'analyze', 'similarity-smooth.vl.json'), 'utf8')).data.values;
+    assert.equal(cells.length, matrix.length ** 2, 'cell for cell');
+    const pairs: [number, number, string][] = cells.map((cell: { r: number | null }, i: number) => {
+      const v = matrix[Math.floor(i / matrix.length)][i % matrix.length];
+      return [cell.r ?? NaN, v === '' ? NaN : Number(v), `cell ${i}`];
+    });
+    const e = worst(pairs);
+    assert.ok(e.err <= 5e-4, e.at); // r rounded to 3 decimals for display
   });
 
   test('the MSD .h5 file and JSON on stdin', async () => {
@@ -218,6 +270,7 @@ describe('bad usage and bad input: one line, exit code 2, nothing written', () =
       const r = await runCli(args);
       assert.equal(r.code, 0);
       assert.match(r.stdout, /\$ songscope (analyze|features) fixtures\/psy-gangnam-style\.json/);
+      if (args[0] === 'analyze') assert.match(r.stdout.replace(/\s+/g, ' '), /--smooth <seconds> .* 0 skips similarity-smooth .*\(default: 10\)/, 'analyze --help: --smooth 0');
     }
     const v = await runCli(['--version']);
     assert.equal(v.code, 0);

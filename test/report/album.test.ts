@@ -15,6 +15,7 @@ import { pearsonRows } from '../../src/transforms/correlate.js';
 import { songVectors } from '../../src/transforms/songs.js';
 import { resolveCollection } from '../../src/sources/collection.js';
 import { compileSpec } from '../../src/plots/render.js';
+import { escapeHtml } from '../../src/report/html.js';
 import { runCli, hasStackTrace } from '../helpers/cli.js';
 import { FIXTURE_CASES, ROOT } from '../helpers/fixtures.js';
 import { readAnalysisFile } from '../../src/sources/files.js';
@@ -75,6 +76,39 @@ describe('songscope album on a directory of the fixtures', () => {
     assert.deepEqual(album.clustermap.order.slice().sort(), [0, 1, 2]);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     assert.ok(!/<script[^>]+src=/i.test(html), 'self-contained');
+    assert.ok(!html.includes('class="gallery"') && !html.includes('tracks/'), '--no-per-track-plots: no gallery, no links to track reports');
+  });
+
+  test("per-track outputs: each track's five plots and report.html, linked from the album report and shown in its gallery", async () => {
+    const out = join(tmp, 'album-tracks');
+    const r = await runCli(['album', 'fixtures', '-o', out, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
+    const dirs = (await readdir(join(out, 'tracks'))).sort();
+    assert.equal(dirs.length, 3);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    const plots = ['features', 'similarity', 'similarity-smooth', 'trajectory', 'parts'];
+    for (const [i, dir] of dirs.entries()) {
+      const files = (await readdir(join(out, 'tracks', dir))).sort();
+      const expected = ['analysis.json', ...plots.flatMap((p) => [`${p}.svg`, `${p}.vl.json`]), 'report.html', 'summary.json'].sort();
+      assert.deepEqual(files, expected, dir);
+      const own = await readFile(join(out, 'tracks', dir, 'report.html'), 'utf8');
+      assert.deepEqual([...own.matchAll(/data-name="([^"]+)"/g)].map((m) => m[1]), plots, `${dir}/report.html shows the five plots`);
+      assert.ok(own.includes('<a href="../../report.html">album report: fixtures</a>'), `${dir}/report.html links back`);
+      const summary = JSON.parse(await readFile(join(out, 'tracks', dir, 'summary.json'), 'utf8'));
+      assert.equal(summary.similaritySmooth.smoothS, 10, 'the notebook smoothing by default');
+      // the album report: the track's name links to its report, in the table and on its gallery entry
+      const name = album.tracks[i].name;
+      assert.equal(dir.slice(0, 2), name.slice(0, 2), 'tracks in order');
+      const link = `<a href="tracks/${dir}/report.html">${escapeHtml(name)}</a>`;
+      assert.ok(html.includes(`<td>${link}</td>`), `the tracks table links ${dir}`);
+      assert.ok(html.includes(`<h3>${link}</h3>`), `a gallery entry for ${dir}`);
+      for (const kind of ['similarity', 'trajectory']) assert.ok(html.includes(`data-name="${dir}-${kind}"`), `${dir}: small ${kind}`);
+    }
+    assert.equal(html.match(/<figure class="card">/g)?.length, 3, 'one gallery entry per track');
+    const embedded = JSON.parse(/<script type="application\/json" id="songscope-plots">([^<]*)<\/script>/.exec(html)![1]);
+    assert.equal(embedded.filter((p: { small?: boolean }) => p.small).length, 6, 'six small plots');
+    for (const p of embedded) compileSpec(p.spec);
   });
 
   test('per-track outputs and a failing track: reported at the end, exit code 1, the rest still analysed', async () => {

@@ -1,30 +1,137 @@
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeTrack, defaultOutDir, displayBinMs, smoothingWindow } from '../../src/report/analyze.js';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, displayBinMs, smoothingWindow, writeAnalyzeOutputs } from '../../src/report/analyze.js';
+import { clusterJob, correlateJob, reduceJob } from '../../src/report/transforms.js';
+import { loadMatrix, type LoadedMatrix } from '../../src/matrix/load.js';
+import { adjustedRandIndex } from '../../src/transforms/cluster.js';
+import { compileSpec } from '../../src/plots/render.js';
+import { generateAnalysis } from '../../src/synth/generate.js';
 import { SongscopeError } from '../../src/errors.js';
-import { FIXTURE_CASES, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
+import { FIXTURE_CASES, ROOT, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
+
+/** A fixture as the transform subcommands load it. */
+function loaded(c: (typeof FIXTURE_CASES)[number]): Promise<LoadedMatrix> {
+  return loadMatrix(join(ROOT, c.input), { grid: 'full', resolve: { useCache: false } });
+}
+
+/** The inline data of a (single-view or layered) spec's first data set. */
+function specRows(spec: unknown): Record<string, number>[] {
+  const s = spec as { data?: { values: Record<string, number>[] }; layer?: { data?: { values: Record<string, number>[] } }[] };
+  const values = s.data?.values ?? s.layer?.[0]?.data?.values;
+  assert.ok(values, 'the spec carries inline data');
+  return values;
+}
+
+let tmp: string;
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'songscope-analyze-'));
+});
+after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
 
 describe('analyzeTrack (the library behind `songscope analyze`)', () => {
-  test('its self-similarity equals the reference pipeline (z-score → 1 s bins → rolling(10) → corr)', async () => {
+  test('similarity and similarity-smooth equal the reference pipeline (z-score → 1 s bins [→ rolling(10)] → corr)', async () => {
     const c = FIXTURE_CASES[0];
     const ref = loadReference(c);
     const analysis = await loadFixture(c);
-    const plain = await analyzeTrack(analysis, { grid: 'seed', render: false });
+    const r = await analyzeTrack(analysis, { grid: 'seed', render: false });
     const pairs: [number, number, string][] = [];
-    for (const [i, row] of Object.entries(ref.corr_1s_rows)) row.forEach((v, j) => pairs.push([plain.similarity.values[Number(i) * plain.similarity.n + j], v, `[${i}][${j}]`]));
+    for (const [i, row] of Object.entries(ref.corr_1s_rows)) row.forEach((v, j) => pairs.push([r.similarity.values[Number(i) * r.similarity.n + j], v, `[${i}][${j}]`]));
     let w = worst(pairs);
-    assert.ok(w.err <= 1e-9, w.at);
+    assert.ok(pairs.length > 0 && w.err <= 1e-9, w.at);
+    assert.equal(r.summary.similarity.undefinedBins, 0, 'the unsmoothed bins are all defined');
 
-    const smooth = await analyzeTrack(analysis, { grid: 'seed', smoothS: 10, render: false });
-    assert.equal(smooth.summary.similarity.undefinedBins, 9);
+    // the default --smooth is the notebook's rolling(10)
+    assert.ok(r.similaritySmooth, 'similarity-smooth is drawn by default');
+    assert.equal(r.summary.similaritySmooth?.smoothS, 10);
+    assert.equal(r.summary.similaritySmooth?.undefinedBins, 9, 'the nine zero rows the rolling mean leaves');
     const sp: [number, number, string][] = [];
     for (const [i, row] of Object.entries(ref.corr_smoothed_rows)) {
       if (Number(i) < 9) continue;
-      row.forEach((v, j) => j >= 9 && sp.push([smooth.similarity.values[Number(i) * smooth.similarity.n + j], v, `[${i}][${j}]`]));
+      row.forEach((v, j) => j >= 9 && sp.push([r.similaritySmooth!.values[Number(i) * r.similaritySmooth!.n + j], v, `[${i}][${j}]`]));
     }
     w = worst(sp);
-    assert.ok(w.err <= 1e-9, w.at);
-    assert.equal(smooth.svgs, undefined);
+    assert.ok(sp.length > 0 && w.err <= 1e-9, w.at);
+    // parts are k-means of those smoothed bins: the same partition scikit-learn finds (the generators differ)
+    const ari = adjustedRandIndex(r.parts!, ref.kmeans_k3_smoothed_sklearn_labels);
+    assert.ok(ari >= 0.9, `ARI against scikit-learn's k-means: ${ari}`);
+    assert.equal(r.svgs, undefined, 'render: false draws nothing');
+  });
+
+  for (const c of [FIXTURE_CASES[0], FIXTURE_CASES[3], FIXTURE_CASES[4]]) {
+    test(`five plots whose numbers are those of correlate, cluster and reduce on the same input: ${c.name}`, async () => {
+      const analysis = await loadFixture(c);
+      const r = await analyzeTrack(analysis, { render: false });
+      const input = await loaded(c);
+      assert.deepEqual(Object.keys(r.specs).sort(), [...ANALYZE_PLOTS].sort(), 'every plot has a spec');
+      assert.equal(r.summary.skipped, undefined, 'nothing skipped');
+
+      // similarity / similarity-smooth = correlate [--smooth 10], bit for bit
+      assert.deepEqual(r.similarity.values, correlateJob(input, {}).similarity.values, 'similarity = correlate');
+      const smooth = correlateJob(input, { smoothS: 10 });
+      assert.deepEqual(r.similaritySmooth!.values, smooth.similarity.values, 'similarity-smooth = correlate --smooth 10');
+      assert.equal(r.summary.similaritySmooth!.undefinedBins, smooth.summary.undefinedBinsS.length);
+
+      // parts = cluster --k 3 --smooth 10 --seed 0: labels, boundaries, section agreement and the plot itself
+      const cluster = clusterJob(input, { k: 3, smoothS: 10, seed: 0 });
+      assert.deepEqual(r.parts, cluster.labels, 'parts labels = cluster labels');
+      const { title: _title, ...clusterSummary } = cluster.summary;
+      const { runs, nInit, ...parts } = r.summary.parts!;
+      assert.deepEqual(parts, clusterSummary, 'summary.json parts = cluster --json');
+      assert.equal(nInit, 10);
+      assert.deepEqual(r.specs.parts, cluster.spec, 'the parts plot is the cluster plot');
+      // the runs are the labels, run-length encoded, between the boundaries
+      const expanded = new Int32Array(r.parts!.length);
+      for (const run of runs) for (let i = run.startS; i < Math.min(run.endS, r.parts!.length); i++) expanded[i] = run.label;
+      assert.deepEqual(expanded, r.parts, 'runs expand to the labels');
+      assert.deepEqual([...runs.map((run) => run.startS), runs[runs.length - 1].endS], parts.boundariesS, 'runs start at the boundaries');
+      assert.deepEqual(specRows(r.specs.parts).map((row) => row.cluster), Array.from(r.parts!), 'the timeline draws the labels');
+
+      // trajectory = reduce --model pca (unsmoothed bins), coloured by part
+      const reduced = reduceJob([input], { model: 'pca' });
+      assert.deepEqual(r.trajectory!.points.data, reduced.embedding.points.data, 'trajectory = reduce --model pca');
+      assert.deepEqual(r.summary.trajectory!.explainedVarianceRatio, reduced.summary.explainedVarianceRatio);
+      const rows = specRows(r.specs.trajectory);
+      assert.equal(rows.length, r.similarity.n, 'one point per bin');
+      assert.deepEqual(rows.map((row) => row.cluster), Array.from(r.parts!), 'coloured by part');
+      const [a, b] = r.summary.trajectory!.explainedVarianceRatio;
+      const subtitle = JSON.stringify((r.specs.trajectory as { title: unknown }).title);
+      assert.ok(subtitle.includes(`${((a + b) * 100).toFixed(1)} % of the variance`), `explained variance in the subtitle: ${subtitle}`);
+
+      for (const name of ANALYZE_PLOTS) compileSpec(r.specs[name]!);
+    });
+  }
+
+  test('--smooth 0 skips similarity-smooth and finds parts on the unsmoothed bins, as cluster --smooth 0', async () => {
+    const analysis = await loadFixture(FIXTURE_CASES[1]);
+    const r = await analyzeTrack(analysis, { smoothS: 0, k: 4, seed: 3, render: false });
+    assert.equal(r.similaritySmooth, undefined);
+    assert.equal(r.specs['similarity-smooth'], undefined);
+    assert.match(r.summary.skipped?.['similarity-smooth'] ?? '', /--smooth 0/);
+    assert.equal(r.summary.parts?.smoothS, 0);
+    assert.deepEqual(r.parts, clusterJob(await loaded(FIXTURE_CASES[1]), { k: 4, seed: 3, smoothS: 0 }).labels);
+    // a window of one bin smooths nothing: similarity-smooth is the same matrix, not computed twice
+    const one = await analyzeTrack(analysis, { smoothS: 1, render: false });
+    assert.equal(one.similaritySmooth, one.similarity);
+    assert.equal(one.summary.similaritySmooth?.windowBins, 1);
+  });
+
+  test('a track shorter than --smooth: similarity-smooth skipped with the reason, parts on the unsmoothed bins', async () => {
+    const analysis = generateAnalysis({ style: 'folk', durationS: 8, seed: 5 });
+    const r = await analyzeTrack(analysis, { render: false });
+    assert.equal(r.similarity.n, 8);
+    assert.equal(r.similaritySmooth, undefined);
+    assert.match(r.summary.skipped?.['similarity-smooth'] ?? '', /--smooth 10 s is longer than the track's 8 bins of 1 s/);
+    assert.equal(r.summary.parts?.smoothS, 0);
+    assert.equal(r.parts?.length, 8);
+    assert.ok(r.trajectory, 'the trajectory is still drawn');
+    // fewer bins than --k: as many parts as bins at most
+    const tiny = await analyzeTrack(generateAnalysis({ style: 'dance', durationS: 5, seed: 1 }), { k: 9, render: false });
+    assert.equal(tiny.summary.parts?.k, 5);
   });
 
   test('the feature heatmap has at most 1,000 bins and z-scores of the 1 ms matrix', async () => {
@@ -35,7 +142,7 @@ describe('analyzeTrack (the library behind `songscope analyze`)', () => {
     // z-scored columns average ~0 over the track
     let sum = 0;
     for (let i = 0; i < r.featureBins.rows; i++) sum += r.featureBins.data[2 * r.featureBins.rows + i];
-    assert.ok(Math.abs(sum / r.featureBins.rows) < 0.05);
+    assert.ok(Math.abs(sum / r.featureBins.rows) < 0.05, `mean z ${sum / r.featureBins.rows}`);
     assert.equal(r.summary.grid.rows, 367474);
     assert.equal(defaultOutDir(analysis), 'songscope-out/give-it-up-for-love-feat-john-williams-mysto-pizzi-remix');
   });
@@ -48,5 +155,55 @@ describe('analyzeTrack (the library behind `songscope analyze`)', () => {
     assert.equal(smoothingWindow(10, 500), 20);
     assert.equal(smoothingWindow(0, 1000), 0);
     assert.throws(() => smoothingWindow(0.3, 1000), (e: unknown) => e instanceof SongscopeError && e.exitCode === 2);
+  });
+});
+
+describe('writeAnalyzeOutputs', () => {
+  test('every plot as spec + SVG, summary.json with parts and trajectory, report.html in the notebook order; stale files removed', async () => {
+    const analysis = await loadFixture(FIXTURE_CASES[1]);
+    const r = await analyzeTrack(analysis, { maxFeatureBins: 60, maxSimilarityCells: 30 });
+    const out = join(tmp, 'five');
+    const files = await writeAnalyzeOutputs(analysis, r, out, { links: [{ text: 'album', href: '../../report.html' }] });
+    const names = files.map((f) => f.slice(out.length + 1));
+    assert.deepEqual(names, [...ANALYZE_PLOTS.flatMap((p) => [`${p}.vl.json`, `${p}.svg`]), 'analysis.json', 'summary.json', 'report.html']);
+    for (const p of ANALYZE_PLOTS) {
+      assert.equal(await readFile(join(out, `${p}.vl.json`), 'utf8'), JSON.stringify(r.specs[p]) + '\n', `${p}.vl.json`);
+      assert.equal(await readFile(join(out, `${p}.svg`), 'utf8'), r.svgs?.[p], `${p}.svg`);
+    }
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    assert.deepEqual(summary.parts, JSON.parse(JSON.stringify(r.summary.parts)));
+    assert.equal(summary.parts.k, 3);
+    assert.equal(summary.parts.seed, 0);
+    assert.deepEqual(summary.parts.agreement.map((a: { windowS: number }) => a.windowS), [0.5, 3]);
+    assert.equal(summary.trajectory.explainedVarianceRatio.length, 2);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    const order = [...html.matchAll(/<div class="vega" id="plot-(\d+)" data-name="([^"]+)">/g)].map((m) => `${m[1]}:${m[2]}`);
+    assert.deepEqual(order, ANALYZE_PLOTS.map((p, i) => `${i}:${p}`), 'the five plots, in the notebook order');
+    for (const cell of ['cells 12 and 17', 'cells 13 and 18', 'cell 19', 'cell 20', 'cells 20–21']) assert.ok(html.includes(`notebook&#39;s ${cell}`), `a caption names ${cell}`);
+    assert.ok(html.includes('<p class="links"><a href="../../report.html">album</a></p>'), 'the link back');
+
+    // again with --smooth 0 and no rendering: similarity-smooth and every SVG are gone
+    const again = await analyzeTrack(analysis, { smoothS: 0, render: false, maxFeatureBins: 60, maxSimilarityCells: 30 });
+    await writeAnalyzeOutputs(analysis, again, out, { report: false });
+    assert.deepEqual(
+      (await readdir(out)).sort(),
+      ['analysis.json', 'features.vl.json', 'parts.vl.json', 'similarity.vl.json', 'summary.json', 'trajectory.vl.json'],
+    );
+  });
+
+  test('a gallery entry: the small self-similarity and trajectory, titled and linked, without legends', async () => {
+    const r = await analyzeTrack(await loadFixture(FIXTURE_CASES[0]), { render: false });
+    const item = analyzeGalleryItem(r, { title: '02 Gangnam Style', name: '02-gangnam-style', href: 'tracks/02-gangnam-style/report.html' });
+    assert.equal(item.title, '02 Gangnam Style');
+    assert.equal(item.href, 'tracks/02-gangnam-style/report.html');
+    assert.deepEqual(item.plots.map((p) => p.name), ['02-gangnam-style-similarity', '02-gangnam-style-trajectory']);
+    const [similarity, trajectory] = item.plots.map((p) => JSON.stringify(p.spec));
+    assert.equal(specRows(item.plots[0].spec).length, 44 * 44, '220 bins shown as 44 × 44 cells (at most 50)');
+    assert.equal(specRows(item.plots[1].spec).length, 220, 'one point per bin');
+    for (const text of [similarity, trajectory]) {
+      assert.ok(!/"legend":\{/.test(text), 'no legend');
+      assert.ok(text.includes('"width":140'), 'small');
+    }
+    for (const p of item.plots) compileSpec(p.spec);
   });
 });

@@ -8,11 +8,32 @@ import { pathToFileURL } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
 import { similarityHeatmapSpec, VEGA_LITE_SCHEMA } from '../../src/plots/heatmap.js';
 import { clusterTimelineSpec } from '../../src/plots/timeline.js';
-import { labelledScatterSpec } from '../../src/plots/scatter.js';
+import { labelledScatterSpec, trajectorySpec } from '../../src/plots/scatter.js';
 import { clustermapSpec } from '../../src/plots/songs.js';
-import { buildReportHtml, escapeJson, escapeScript, writeReport, type ReportInput } from '../../src/report/html.js';
+import { buildReportHtml, escapeJson, escapeScript, writeReport, type ReportGalleryItem, type ReportInput } from '../../src/report/html.js';
 
-/** A report with one plot of each kind; the similarity title carries text that must not break the page. */
+/** A gallery entry per track: a small self-similarity heatmap and a small trajectory (as album draws them). */
+function galleryItem(name: string, i: number): ReportGalleryItem {
+  const n = 8 + i;
+  const values = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) values[a * n + b] = Math.cos((a - b) / (2 + i));
+  const times = Array.from({ length: n }, (_, k) => k);
+  const points = { n, d: 2, data: Float64Array.from({ length: 2 * n }, (_, k) => Math.sin(k * (i + 1))) };
+  const slug = name.toLowerCase().replace(/\W+/g, '-');
+  return {
+    title: name,
+    href: `tracks/${name}/report.html`,
+    plots: [
+      { name: `${slug}-similarity`, spec: similarityHeatmapSpec({ title: name, binStartS: Float64Array.from(times), binWidthS: 1, values }, { size: 120 }) },
+      { name: `${slug}-trajectory`, spec: trajectorySpec({ points, timesS: times, clusters: times.map((k) => k % 3), title: name }, { size: 120 }) },
+    ],
+  };
+}
+
+/**
+ * A report with one plot of each kind, links (in the header and a table) and a gallery of two entries; the
+ * similarity title carries text that must not break the page.
+ */
 function reportInput(): ReportInput {
   const n = 16;
   const values = new Float64Array(n * n);
@@ -21,8 +42,13 @@ function reportInput(): ReportInput {
   return {
     title: 'Tiny – Track <test>',
     subtitle: 'songscope report & friends',
+    links: [{ text: 'album <report>', href: '../../report.html' }],
     summary: { duration: '3:39', tempo: 132.1, key: 'B minor' },
-    tables: [{ title: 'Sections', columns: ['start (s)', 'label'], rows: [[0, 'intro'], [12.5, 'verse <1>']] }],
+    tables: [
+      { title: 'Sections', columns: ['start (s)', 'label'], rows: [[0, 'intro'], [12.5, 'verse <1>']] },
+      { title: 'Tracks', columns: ['track', 'key'], rows: [[{ text: '01 One', href: 'tracks/01 One/report.html' }, 'A minor'], ['02 Two', 'C major']] },
+    ],
+    galleries: [{ title: 'Every track', caption: 'Each song, small.', items: [galleryItem('01 One', 0), galleryItem('02 Two', 1)] }],
     plots: [
       {
         name: 'similarity',
@@ -117,6 +143,17 @@ describe('buildReportHtml', () => {
     }
     assert.match(html, /<p class="caption">Red: alike; blue: opposite\.<\/p>/);
     assert.match(html, /<a href="#section-3">Songs, clustered<\/a>/);
+    assert.match(html, /<a href="#gallery-0">Every track<\/a>/);
+    // links: in the header, in a table cell and on each gallery entry, percent-encoded and escaped
+    assert.match(html, /<p class="links"><a href="\.\.\/\.\.\/report\.html">album &#60;report&#62;<\/a><\/p>/);
+    assert.match(html, /<td><a href="tracks\/01%20One\/report\.html">01 One<\/a><\/td><td>A minor<\/td>/);
+    // the gallery: one card per entry, its plots numbered after the main plots
+    assert.match(html, /<section class="gallery" id="gallery-0">\n<h2>Every track<\/h2>\n<p class="caption">Each song, small\.<\/p>/);
+    assert.equal(html.match(/<figure class="card">/g)?.length, 2);
+    assert.match(
+      html,
+      /<h3><a href="tracks\/02%20Two\/report\.html">02 Two<\/a><\/h3>\n<div class="card-plots">\n<div class="vega" id="plot-6" data-name="02-two-similarity"><\/div>\n<div class="vega" id="plot-7" data-name="02-two-trajectory"><\/div>/,
+    );
     // the summary as a list keeps its order
     const listed = buildReportHtml({ ...reportInput(), summary: [{ label: 'b', value: '2' }, { label: 'a', value: '1' }] });
     assert.ok(listed.indexOf('>b</th>') < listed.indexOf('>a</th>'));
@@ -128,10 +165,13 @@ describe('buildReportHtml', () => {
     const m = /<script type="application\/json" id="songscope-plots">([^<]*)<\/script>/.exec(html);
     assert.ok(m, 'plots JSON found');
     const plots = JSON.parse(m[1]);
-    assert.deepEqual(
-      plots,
-      input.plots.map((p) => JSON.parse(JSON.stringify({ name: p.name, spec: p.spec }))),
-    );
+    assert.deepEqual(plots, [
+      ...input.plots.map((p) => JSON.parse(JSON.stringify({ name: p.name, spec: p.spec }))),
+      ...input.galleries![0].items.flatMap((item) => item.plots.map((p) => JSON.parse(JSON.stringify({ name: p.name, spec: p.spec, small: true })))),
+    ]);
+    // a spec handed over already serialised is embedded as it is: the same page
+    const withJson = { ...input, plots: input.plots.map((p) => ({ ...p, specJson: JSON.stringify(p.spec) })) };
+    assert.equal(buildReportHtml(withJson), html);
   });
 
   test('deterministic: the same input gives the same bytes', () => {
@@ -142,6 +182,18 @@ describe('buildReportHtml', () => {
     const input = reportInput();
     assert.throws(() => buildReportHtml({ ...input, plots: [input.plots[0], input.plots[0]] }), /duplicate report plot name "similarity"/);
     assert.throws(() => buildReportHtml({ ...input, tables: [{ title: 'T', columns: ['a', 'b'], rows: [['x']] }] }), /row 0 has 1 cells for 2 columns/);
+    // plot names are unique across the plots and the galleries
+    const clash = { ...input, galleries: [{ title: 'G', items: [{ title: 'x', plots: [{ name: 'mds', spec: input.plots[2].spec }] }] }] };
+    assert.throws(() => buildReportHtml(clash), /duplicate report plot name "mds"/);
+  });
+
+  test('links must be relative: no scheme, no host, no absolute path', () => {
+    const input = reportInput();
+    for (const href of ['javascript:alert(1)', 'https://example.com/', 'file:///etc/passwd', '//example.com/x', '/etc/passwd', '\\\\host\\share', '']) {
+      assert.throws(() => buildReportHtml({ ...input, links: [{ text: 'x', href }] }), /report links must be relative URLs/, href);
+    }
+    const item = { ...galleryItem('03 Three', 2), href: 'JavaScript:alert(1)' };
+    assert.throws(() => buildReportHtml({ ...input, galleries: [{ title: 'G', items: [item] }] }), /report links must be relative URLs/);
   });
 
   test('writeReport writes the same bytes atomically', async () => {
@@ -197,13 +249,18 @@ describe('report.html in headless Chromium', { skip: SKIP }, () => {
       await page.goto(url);
       await page.waitForSelector('body[data-plots]', { timeout: 15_000 });
       const state = await page.evaluate(BODY_STATE);
-      assert.deepEqual(state, { plots: String(input.plots.length), errors: '' });
+      const all = [...input.plots, ...input.galleries![0].items.flatMap((item) => item.plots)];
+      assert.equal(all.length, 8);
+      assert.deepEqual(state, { plots: String(all.length), errors: '' });
 
-      // each container holds an SVG with marks
-      for (let i = 0; i < input.plots.length; i++) {
+      // each container, the gallery's too, holds an SVG with marks
+      for (let i = 0; i < all.length; i++) {
         const marks = await page.locator(`#plot-${i} svg .role-mark > *`).count();
-        assert.ok(marks > 0, `plot ${i} (${input.plots[i].name}) has marks`);
+        assert.ok(marks > 0, `plot ${i} (${all[i].name}) has marks`);
       }
+      assert.equal(await page.locator('#plot-6 svg .mark-rect.role-mark path').count(), 9 * 9, 'the second entry\'s 9 × 9 heatmap');
+      assert.equal(await page.locator('#gallery-0 .vega-actions').count(), 0, 'no export menus on the small plots');
+      assert.equal(await page.locator('#plot-0 .vega-actions').count(), 1, 'an export menu on a main plot');
       assert.equal(await page.locator('#plot-0 svg .mark-rect.role-mark path').count(), 16 * 16);
       // the title with </script><!-- arrived intact
       assert.equal(await page.locator('#plot-0 svg .role-title-text text').textContent(), 'Tiny </script><!-- – Track');
@@ -223,7 +280,7 @@ describe('report.html in headless Chromium', { skip: SKIP }, () => {
       const badPath = join(root, 'browser', 'bad.html');
       const broken = { $schema: VEGA_LITE_SCHEMA, data: { values: [{ a: 1 }] }, mark: 'nonsense' } as unknown as TopLevelSpec;
       const bad = { name: 'bad', title: 'Broken', spec: broken };
-      await writeReport(badPath, { ...input, plots: [input.plots[2], bad] });
+      await writeReport(badPath, { ...input, plots: [input.plots[2], bad], galleries: [] });
       const page2 = await browser.newPage();
       await page2.goto(pathToFileURL(badPath).href);
       await page2.waitForSelector('body[data-plots]', { timeout: 15_000 });
