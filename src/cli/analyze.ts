@@ -17,6 +17,8 @@ import {
   resolveOptionsFrom,
   say,
   seedOption,
+  notebookOption,
+  applyNotebook,
   type SourceCliOptions,
 } from './common.js';
 
@@ -70,8 +72,10 @@ export function analyzeCommand(): Command {
     .option('--no-render', 'write the Vega-Lite specs but skip rendering SVGs/PNGs')
     .addOption(formatOption())
     .option('--no-report', 'skip report.html (the plots, interactive, and the summary in one self-contained file)')
-    .option('--json', 'print the summary as JSON on stdout instead of the text summary');
+    .option('--json', 'print the summary as JSON on stdout instead of the text summary')
+    .addOption(notebookOption("--grid seed, --resolution 1s, --smooth 10, --k 3: the notebook's cells 16–21 (its Fleet Foxes song)"));
   addSourceOptions(cmd);
+  cmd.hook('preAction', (c) => applyNotebook(c, { grid: 'seed', resolution: { value: 1000, shown: '1s' }, smooth: 10, k: 3 }));
   cmd.addHelpText(
     'after',
     `
@@ -79,6 +83,7 @@ Examples:
   $ songscope analyze fixtures/psy-gangnam-style.json
   $ songscope analyze fixtures/psy-gangnam-style.json --smooth 20 --k 4 --out out/psy
   $ songscope analyze my-song.flac
+  $ songscope analyze fixtures/psy-gangnam-style.json --notebook      # exactly the notebook's choices
   $ songscope analyze spotify:track:7nWUDDCpTDYle0Ppi8i5K1 --fixtures fixtures/spotify --json
   $ songscope analyze "https://open.spotify.com/track/7nWUDDCpTDYle0Ppi8i5K1?si=abc"
   $ songscope analyze "daft punk around the world"

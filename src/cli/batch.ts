@@ -164,7 +164,7 @@ export function albumCommand(): Command {
     .addOption(resolutionOption('per-track self-similarity'))
     .addOption(new Option('--smooth <seconds>', 'per-track similarity-smooth and parts: rolling mean in seconds, as in analyze (0 skips similarity-smooth)').default(10).argParser((v) => parseNumber('--smooth', v, { min: 0 })));
   addBatchOptions(cmd, './songscope-out/<album name>/');
-  cmd.addOption(notebookOption("--grid seed, --normalize none (the raw time-averages of cells 22–25), k-means on the 2-D MDS coordinates (hypertools 0.3's plot clusters the reduced data)"));
+  cmd.addOption(notebookOption("--grid seed, --normalize none (the raw time-averages of cells 22–25), k-means on the 2-D MDS coordinates (hypertools 0.3's plot clusters the reduced data), and each track's gallery plots on its raw 1 s bins (cell 33)"));
   cmd.hook('preAction', (c) => applyNotebook(c, { grid: 'seed', normalize: 'none' }, c.opts().quiet));
   cmd.option('--json', 'print album.json\'s summary (tracks, clusters, failures, files) as JSON on stdout');
   cmd.addHelpText(
@@ -192,6 +192,7 @@ Examples:
         perTrackPlots: opts.perTrackPlots,
         k: opts.k,
         kmeansOn: opts.notebook ? 'mds' : 'vectors',
+        rawTrackBins: opts.notebook === true,
         metric: opts.metric as HierarchyMetric,
         resolutionMs: opts.resolution,
         smoothS: opts.smooth,

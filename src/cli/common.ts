@@ -198,18 +198,26 @@ export function notebookOption(what: string): Option {
   return new Option('--notebook', `make every choice the original notebook's code made: ${what} (an option given explicitly still wins)`);
 }
 
+/** A `--notebook` preset whose parsed value is shown otherwise on the command line (`1000` ms as `1s`). */
+export interface ShownPreset {
+  value: unknown;
+  shown: string;
+}
+
 /**
- * With `--notebook`, set each of `presets` (option name → value) unless the user gave that option on the
- * command line, and say on stderr what was set (unless `quiet`). Runs as a `preAction` hook.
+ * With `--notebook`, set each of `presets` (option name → parsed value) unless the user gave that option on
+ * the command line, and say on stderr what was set (unless `quiet`). Runs as a `preAction` hook.
  */
 export function applyNotebook(cmd: Command, presets: Record<string, unknown>, quiet = false): void {
   if (!cmd.opts().notebook) return;
   const set: string[] = [];
-  for (const [key, value] of Object.entries(presets)) {
+  for (const [key, preset] of Object.entries(presets)) {
     if (cmd.getOptionValueSource(key) === 'cli') continue;
+    const shown = typeof preset === 'object' && preset !== null && 'shown' in preset ? (preset as ShownPreset) : undefined;
+    const value = shown ? shown.value : preset;
     cmd.setOptionValueWithSource(key, value, 'config');
     const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    set.push(value === true ? flag : value === false ? flag.replace(/^--/, '--no-') : `${flag} ${String(value)}`);
+    set.push(value === true ? flag : value === false ? flag.replace(/^--/, '--no-') : `${flag} ${shown ? shown.shown : String(value)}`);
   }
   if (!quiet && set.length > 0) say(messages.notebookChoices(set.join(' ')));
 }

@@ -52,6 +52,8 @@ export interface BatchOptions {
   normalize?: SongNormalization;
   seed?: number;
   onProgress?: (p: CollectProgress) => void;
+  /** Per-track outputs on the raw 1 s bins instead of the z-scored ones (the notebook's last cell); default false. */
+  rawTrackBins?: boolean;
   /** Per-track analyze: self-similarity bin width (ms) and smoothing (s). */
   resolutionMs?: number;
   smoothS?: number;
@@ -151,12 +153,13 @@ async function collect(collection: Collection, options: BatchOptions, timings: B
     concurrency: options.concurrency,
     onProgress: options.onProgress,
     onTrack: perTrackOutputs
-      ? async (analysis, matrix, record, stats) => {
+      ? async (analysis, events, record, stats) => {
           const t = performance.now();
           const analyzed = await analyzeTrack(analysis, {
             grid: options.grid,
-            matrix,
+            events,
             stats,
+            normalize: options.rawTrackBins ? 'none' : 'zscore-within',
             resolutionMs: options.resolutionMs,
             smoothS: options.smoothS,
             seed: options.seed,

@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Analysis } from '../analysis/types.js';
 import { analysisSlug, summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
-import { buildFeatureMatrix, type GridOptions, type GridSemantics } from '../matrix/grid.js';
-import type { FeatureMatrix } from '../matrix/featureMatrix.js';
-import { columnStats, zscoreWithin, type ColumnStats } from '../transforms/normalize.js';
-import { binMeans, rollingMean } from '../transforms/resample.js';
+import { matrixMetadataFor, type GridSemantics } from '../matrix/grid.js';
+import { FEATURE_COLUMNS, type FeatureMatrix } from '../matrix/featureMatrix.js';
+import { eventBinMeans, eventColumnStats, eventGrid, type EventGrid } from '../matrix/events.js';
+import { zscoreWithin, type ColumnStats } from '../transforms/normalize.js';
+import { rollingMean } from '../transforms/resample.js';
 import { correlateRows, type SimilarityMatrix } from '../transforms/correlate.js';
 import { kmeans } from '../transforms/cluster.js';
 import { reduce, type Embedding } from '../transforms/reduce.js';
@@ -67,11 +68,15 @@ export interface AnalyzeOptions {
   maxSimilarityCells?: number;
   /** Render SVGs (false: specs only, e.g. for speed); default true. */
   render?: boolean;
-  /** Storage to reuse for the 1 ms matrix (see {@link GridOptions.buffer}). */
-  buffer?: Float64Array;
-  /** The analysis' 1 ms matrix, already built with `grid` (e.g. by a batch job that needs it too). */
-  matrix?: FeatureMatrix;
-  /** Its column statistics, when already computed (`columnStats(matrix)`). */
+  /**
+   * How the bins are normalised: `zscore-within` (default: each column z-scored with the track's 1 ms
+   * statistics, the notebook's `normalize=True` model) or `none` (the raw model, as the notebook's last
+   * cell draws each album track).
+   */
+  normalize?: 'zscore-within' | 'none';
+  /** The analysis' grid as events, already built with `grid` (e.g. by a batch job that needs it too). */
+  events?: EventGrid;
+  /** Its column statistics, when already computed (`eventColumnStats(events)`). */
   stats?: ColumnStats;
 }
 
@@ -97,8 +102,8 @@ export interface PartsSummary extends LabelParts {
 /** The numbers `analyze` reports (summary.json). */
 export interface AnalyzeSummary extends TrackSummary {
   grid: { semantics: GridSemantics; rows: number; columns: number; resolutionMs: 1; firstMs: number; lastMs: number };
-  /** `similarity`: the z-scored bins, unsmoothed. */
-  similarity: { resolutionS: number; bins: number; undefinedBins: number; metric: 'pearson' };
+  /** `similarity`: the bins (z-scored unless `normalization` is `none`), unsmoothed. */
+  similarity: { resolutionS: number; normalization: 'zscore-within' | 'none'; bins: number; undefinedBins: number; metric: 'pearson' };
   /** `similarity-smooth`: after the rolling mean (absent when skipped). */
   similaritySmooth?: { resolutionS: number; smoothS: number; windowBins: number; bins: number; undefinedBins: number; metric: 'pearson' };
   /** `parts` (absent when skipped). */
@@ -181,20 +186,22 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
     t = now;
   };
 
-  const matrix = options.matrix ?? buildFeatureMatrix(analysis, { grid, buffer: options.buffer });
-  if (matrix.rows === 0) throw inputError(messages.emptyGrid(analysis.provenance.location));
-  const firstMs = matrix.timeMs[0];
-  const lastMs = matrix.timeMs[matrix.rows - 1];
+  // Everything below comes from the grid's events: the 1 ms matrix is never built (src/matrix/events.ts).
+  const events = options.events ?? eventGrid(analysis, grid);
+  if (events.rows === 0) throw inputError(messages.emptyGrid(analysis.provenance.location));
+  const { firstMs, lastMs } = events;
   const binCount = Math.floor(lastMs / resolutionMs) - Math.floor(firstMs / resolutionMs) + 1;
   if (binCount > MAX_SIMILARITY_BINS) {
     throw inputError(messages.similarityTooLarge(binCount, MAX_SIMILARITY_BINS, Math.ceil((lastMs - firstMs + 1) / (MAX_SIMILARITY_BINS - 1))));
   }
-  lap('matrix');
+  lap('events');
   // z-scoring is affine per column, so binning then z-scoring with the 1 ms statistics equals
-  // z-scoring the 1 ms matrix then binning — without a second rows × 26 pass or allocation.
-  const stats = options.stats ?? columnStats(matrix);
-  lap('zscore');
-  const zscored = (binMs: number) => zscoreWithin(binMeans(matrix, binMs), { stats, inPlace: true });
+  // z-scoring the 1 ms matrix then binning.
+  const stats = options.stats ?? eventColumnStats(events);
+  lap('stats');
+  const metadata = { ...matrixMetadataFor(analysis), grid, resolution_ms: '1' };
+  const raw = options.normalize === 'none';
+  const zscored = (binMs: number) => (raw ? eventBinMeans(events, binMs, metadata) : zscoreWithin(eventBinMeans(events, binMs, metadata), { stats, inPlace: true }));
   const featureBins = zscored(displayBinMs(firstMs, lastMs, options.maxFeatureBins ?? 1000));
   const bins = zscored(resolutionMs);
   lap('bin');
@@ -259,8 +266,8 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
 
   const summary: AnalyzeSummary = {
     ...summarizeAnalysis(analysis),
-    grid: { semantics: grid, rows: matrix.rows, columns: matrix.columns.length, resolutionMs: 1, firstMs, lastMs },
-    similarity: { resolutionS, bins: similarity.n, undefinedBins: similarity.undefinedRows.length, metric: 'pearson' },
+    grid: { semantics: grid, rows: events.rows, columns: FEATURE_COLUMNS.length, resolutionMs: 1, firstMs, lastMs },
+    similarity: { resolutionS, normalization: raw ? 'none' : 'zscore-within', bins: similarity.n, undefinedBins: similarity.undefinedRows.length, metric: 'pearson' },
     ...(similaritySmooth
       ? {
           similaritySmooth: {

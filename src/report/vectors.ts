@@ -7,10 +7,9 @@
  */
 import type { Analysis } from '../analysis/types.js';
 import { summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
-import type { FeatureMatrix } from '../matrix/featureMatrix.js';
-import { buildFeatureMatrix, type GridSemantics } from '../matrix/grid.js';
+import type { GridSemantics } from '../matrix/grid.js';
 import type { ColumnStats } from '../transforms/normalize.js';
-import { eventColumnStats, eventGrid } from '../matrix/events.js';
+import { eventColumnStats, eventGrid, type EventGrid } from '../matrix/events.js';
 import type { Collection, TrackRef } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
@@ -52,10 +51,9 @@ export interface CollectOptions {
   /** Called after each track (analysed or failed). */
   onProgress?: (p: CollectProgress) => void;
   /**
-   * Called with each analysis and its 1 ms matrix while they are alive (per-track outputs); the matrix
-   * lives in a buffer reused for the next track, so do not keep it.
+   * Called with each analysis, its grid as events and its column statistics (per-track outputs).
    */
-  onTrack?: (analysis: Analysis, matrix: FeatureMatrix, record: TrackRecord, stats: ColumnStats) => Promise<void>;
+  onTrack?: (analysis: Analysis, events: EventGrid, record: TrackRecord, stats: ColumnStats) => Promise<void>;
 }
 
 /**
@@ -74,7 +72,6 @@ export async function collectTracks(
 ): Promise<{ tracks: TrackRecord[]; failures: TrackFailure[] }> {
   const tracks: TrackRecord[] = [];
   const failures: TrackFailure[] = [];
-  let buffer: Float64Array | undefined;
   let done = 0;
   for await (const outcome of fetchAnalyses(collection, { resolve: options.resolve, concurrency: options.concurrency ?? 4 })) {
     const name = trackName(outcome.ref, outcome.analysis);
@@ -82,17 +79,12 @@ export async function collectTracks(
       if (!outcome.analysis) throw outcome.error;
       const analysis = outcome.analysis;
       const grid = options.grid ?? 'full';
-      // the statistics come from the events; the 1 ms matrix is built only for per-track outputs
+      // the statistics come from the events: the 1 ms matrix is never built
       const events = eventGrid(analysis, grid);
       if (events.rows === 0) throw new SongscopeError(`${name}: the analysis has no events to put on the grid`, { exitCode: 2 });
       const stats = eventColumnStats(events);
       const record: TrackRecord = { ref: outcome.ref, name, summary: summarizeAnalysis(analysis), rows: events.rows, mean: stats.mean, std: stats.std };
-      if (options.onTrack) {
-        const matrix = buildFeatureMatrix(analysis, { grid, buffer });
-        // keep the largest buffer for the next track (a longer track allocates a new one)
-        if (!buffer || matrix.data.buffer.byteLength > buffer.byteLength) buffer = new Float64Array(matrix.data.buffer);
-        await options.onTrack(analysis, matrix, record, stats);
-      }
+      if (options.onTrack) await options.onTrack(analysis, events, record, stats);
       tracks.push(record);
     } catch (e) {
       failures.push({

@@ -4,7 +4,7 @@
  * 24 generated analyses (fixtures/notebook/, made by scripts/reference/notebook_parity.py).
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { collectTracks, type TrackRecord } from '../../src/report/vectors.js';
@@ -20,6 +20,8 @@ import { euclideanDistances, pointsFromRows, type Points } from '../../src/trans
 import { notebookReference, writeNotebookInputs, type ClassificationReference } from '../helpers/notebook.js';
 import { assertClose, tempDirPerSuite } from '../helpers/assert.js';
 import { runCli } from '../helpers/cli.js';
+import { readAnalysisFile } from '../../src/sources/files.js';
+import { analyzeTrack } from '../../src/report/analyze.js';
 
 const ref = notebookReference();
 const labels = ref.tracks.map((t) => t.label);
@@ -139,6 +141,20 @@ describe("the album's song-by-song cells (23–25)", () => {
   });
 });
 
+describe("each song's temporal fingerprint on its raw model (cell 33)", () => {
+  test('analyzeTrack with normalize none: the raw 1 s self-similarity and the PCA of the raw bins', async () => {
+    for (const g of ref.gallery_raw) {
+      const analysis = await readAnalysisFile(join(tmp.path, g.path));
+      const r = await analyzeTrack(analysis, { grid: 'seed', normalize: 'none', render: false });
+      assert.equal(r.similarity.n, g.bins, `${g.path}: 1 s bins`);
+      for (const [i, expected] of Object.entries(g.corr_rows)) {
+        assertClose(r.similarity.values.subarray(Number(i) * g.bins, (Number(i) + 1) * g.bins), expected, 1e-9, `${g.path} row ${i}`);
+      }
+      assertClose(r.summary.trajectory!.explainedVarianceRatio, g.explained_variance_ratio, 1e-9, `${g.path}: PCA explained variance`);
+    }
+  });
+});
+
 describe('through the CLI, as a user runs it', () => {
   const classify = async (...extra: string[]) => {
     const r = await runCli(['classify', '--group', `A=${dirs.A}`, '--group', `B=${dirs.B}`, '--json', '--quiet', ...extra], { timeoutMs: 120_000 });
@@ -208,5 +224,34 @@ describe('through the CLI, as a user runs it', () => {
     assertClose(album.tracks.flatMap((t: { vector: number[] }) => t.vector), flat(ref.vectors_raw.slice(0, 12)), 1e-9, 'album.json vectors');
     assertClose(album.correlation.flat(), flat(ref.album_A.correlation), 1e-9, 'album.json correlation');
     assert.deepEqual(album.clustermap.order, ref.album_A.clustermap.order, 'clustermap order');
+  });
+
+  test('album --notebook draws each track on its raw 1 s bins (cell 33) and links the gallery', async () => {
+    const two = join(tmp.path, 'two');
+    await mkdir(two, { recursive: true });
+    for (const g of ref.gallery_raw) await copyFile(join(tmp.path, g.path), join(two, g.path.replace(/^.*\//, '')));
+    const out = join(tmp.path, 'album-two');
+    const r = await runCli(['album', two, '--notebook', '-o', out, '--quiet'], { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const tracks = (await readdir(join(out, 'tracks'))).sort();
+    assert.equal(tracks.length, 2);
+    for (const dir of tracks) {
+      const summary = JSON.parse(await readFile(join(out, 'tracks', dir, 'summary.json'), 'utf8'));
+      assert.equal(summary.similarity.normalization, 'none', `${dir}: the raw model, as models_fleetfoxes`);
+      assert.equal(summary.grid.semantics, 'seed');
+    }
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    for (const dir of tracks) assert.ok(html.includes(`tracks/${dir}/report.html`), `the album report links ${dir}'s own report`);
+  });
+
+  test('analyze --notebook: seed grid, 1 s bins, a 10 s rolling mean, 3 parts (cells 16–21)', async () => {
+    const r = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--notebook', '--json', '--no-render', '-o', join(tmp.path, 'psy-nb')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /--notebook: --grid seed --resolution 1s --smooth 10 --k 3/);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.grid.semantics, 'seed');
+    assert.equal(s.similarity.normalization, 'zscore-within');
+    assert.equal(s.similaritySmooth.smoothS, 10);
+    assert.equal(s.parts.k, 3);
   });
 });
