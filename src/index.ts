@@ -32,7 +32,7 @@ export {
 } from './matrix/featureMatrix.js';
 export { buildFeatureMatrix, fullMs, seedMs, type GridOptions, type GridSemantics } from './matrix/grid.js';
 export { readMatrix, writeMatrix, writeTable, matrixFormatFor, matrixToTable, tableToMatrix, type MatrixFormat } from './matrix/io.js';
-export { loadMatrix, type LoadedMatrix, type LoadMatrixOptions } from './matrix/load.js';
+export { loadMatrix, type LoadedMatrix, type LoadMatrixOptions } from './jobs/load.js';
 export type { ResultTable, TableColumn } from './matrix/table.js';
 
 // collections (albums, playlists, directories, manifests)
@@ -83,10 +83,10 @@ export {
   type AnalyzeOptions,
   type AnalyzeResult,
   type AnalyzeSummary,
-} from './report/analyze.js';
-export { normalizeJob, correlateJob, clusterJob, reduceJob, binnedMatrix } from './report/transforms.js';
-export { runAlbum, runCompare, runClassify, type TrackGroup } from './report/album.js';
-export { collectTracks } from './report/vectors.js';
+} from './jobs/analyze.js';
+export { normalizeJob, correlateJob, clusterJob, reduceJob, binnedMatrix } from './jobs/transforms.js';
+export { runAlbum, runCompare, runClassify, type TrackGroup } from './jobs/album.js';
+export { collectTracks } from './jobs/tracks.js';
 export { songVectors, zscoreColumns, pooledRowStats, SONG_NORMALIZATIONS, type SongNormalization } from './transforms/songs.js';
 export { buildReportHtml, writeReport, type ReportInput, type ReportGallery, type ReportLink } from './report/html.js';
 export { generateAnalysis, writeSyntheticAlbum } from './synth/generate.js';

@@ -3,8 +3,8 @@
  */
 import { join, relative, sep } from 'node:path';
 import { Command, Option } from 'commander';
-import type { AnalyzeSummary } from '../report/analyze.js';
-import { describeParts, describeTrajectory } from '../report/describe.js';
+import type { AnalyzeSummary } from '../jobs/analyze.js';
+import { describeParts, describeTrajectory } from '../jobs/describe.js';
 import type { PlotFormat } from '../plots/output.js';
 import { formatDuration } from '../analysis/summary.js';
 import {
@@ -95,7 +95,7 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
     // Loaded on use, so `--help` does not pay for vega, vega-lite, Arrow and the Spotify SDK.
     const [{ resolveAnalysis }, { analyzeTrack, defaultOutDir, writeAnalyzeOutputs }] = await Promise.all([
       import('../sources/resolve.js'),
-      import('../report/analyze.js'),
+      import('../jobs/analyze.js'),
     ]);
     const log = (line: string) => say(line);
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));

@@ -4,11 +4,11 @@
  * exit code 1, but never stop the others.
  */
 import { Command, Option } from 'commander';
-import type { CollectProgress } from '../report/vectors.js';
+import type { CollectProgress } from '../jobs/tracks.js';
 import { parseNdims } from './transforms.js';
 import type { Collection } from '../sources/collection.js';
-import type { BatchOptions, TrackGroup, BatchTimings } from '../report/album.js';
-import type { TrackFailure } from '../report/vectors.js';
+import type { BatchOptions, TrackGroup, BatchTimings } from '../jobs/album.js';
+import type { TrackFailure } from '../jobs/tracks.js';
 import type { SongNormalization } from '../transforms/songs.js';
 import type { HierarchyMetric } from '../transforms/hierarchy.js';
 import { describeCv, FOLD_RULES, type FoldRule } from '../transforms/folds.js';
@@ -115,9 +115,9 @@ function batchJobOptions(opts: BatchCliOptions | ClassifyCliOptions, outDir: str
   };
 }
 
-/** Print the tracks that failed (`describeFailures` of `report/album.js`, imported with the job). */
+/** Print the tracks that failed (`describeFailures` of `jobs/album.js`, imported with the job). */
 async function reportFailures(failures: TrackFailure[]): Promise<void> {
-  const { describeFailures } = await import('../report/album.js');
+  const { describeFailures } = await import('../jobs/album.js');
   for (const line of describeFailures(failures)) say(line);
 }
 
@@ -178,7 +178,7 @@ Examples:
   cmd.action(async (spec: string, opts: AlbumCliOptions) => {
     const [{ resolveCollection }, { runAlbum }, { slug }] = await Promise.all([
       import('../sources/collection.js'),
-      import('../report/album.js'),
+      import('../jobs/album.js'),
       import('../util/slug.js'),
     ]);
     const resolve = resolveFrom(opts);
@@ -369,7 +369,7 @@ Examples:
   $ songscope compare --group dance=generated/dance --group folk=generated/folk --cv loo`,
   );
   cmd.action(async (positional: string[], opts: GroupCliOptions) => {
-    const { runCompare } = await import('../report/album.js');
+    const { runCompare } = await import('../jobs/album.js');
     const resolve = resolveFrom(opts);
     const groups = await resolveGroups([...positional, ...opts.group], resolve);
     if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('compare'));
@@ -435,7 +435,7 @@ Examples:
   $ songscope classify albums.csv --reduce mds --ndims 2 --json`,
   );
   cmd.action(async (positional: string[], opts: ClassifyCliOptions) => {
-    const [{ runClassify }, { writeTable }] = await Promise.all([import('../report/album.js'), import('../matrix/io.js')]);
+    const [{ runClassify }, { writeTable }] = await Promise.all([import('../jobs/album.js'), import('../matrix/io.js')]);
     await checkOutput(opts, 'predictions');
     const resolve = resolveFrom(opts);
     const groups = await resolveGroups([...positional, ...opts.group], resolve);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
 import { inputError, messages } from '../errors.js';
-import type { LoadedMatrix } from '../matrix/load.js';
+import type { LoadedMatrix } from '../jobs/load.js';
 import type { ResultTable } from '../matrix/table.js';
 import type { PlotFormat } from '../plots/output.js';
 import {
@@ -53,7 +53,7 @@ function addTransformOptions(cmd: Command, outputHelp: string): Command {
 const INPUT_HELP = 'matrix file (.arrow/.feather/.ipc/.csv), - for an Arrow stream on stdin, or any analysis input (file, Spotify URI/URL/id, search)';
 
 async function loadInputs(inputs: string[], opts: TransformCliOptions): Promise<LoadedMatrix[]> {
-  const { loadMatrix } = await import('../matrix/load.js');
+  const { loadMatrix } = await import('../jobs/load.js');
   if (inputs.filter((i) => i === '-').length > 1) throw inputError(messages.toolkit.oneStdin());
   const resolve = resolveOptionsFrom(opts, say);
   const loaded: LoadedMatrix[] = [];
@@ -144,7 +144,7 @@ Examples:
   );
   cmd.action(async (inputs: string[], opts: NormalizeCliOptions) => {
     const started = performance.now();
-    const [{ normalizeJob }, { writeMatrix }] = await Promise.all([import('../report/transforms.js'), import('../matrix/io.js')]);
+    const [{ normalizeJob }, { writeMatrix }] = await Promise.all([import('../jobs/transforms.js'), import('../matrix/io.js')]);
     const several = inputs.length > 1;
     if (several && opts.output === '-') throw inputError(messages.toolkit.severalToStdout());
     if (!several) await checkOutput(opts, 'matrix');
@@ -210,7 +210,7 @@ Examples:
   );
   cmd.action(async (input: string, opts: CorrelateCliOptions) => {
     const started = performance.now();
-    const { correlateJob, describeTimes } = await import('../report/transforms.js');
+    const { correlateJob, describeTimes } = await import('../jobs/transforms.js');
     await checkOutput(opts, 'matrix');
     const [loaded] = await loadInputs([input], opts);
     const result = correlateJob(loaded, {
@@ -274,7 +274,7 @@ Examples:
   );
   cmd.action(async (input: string, opts: ClusterCliOptions) => {
     const started = performance.now();
-    const { clusterJob } = await import('../report/transforms.js');
+    const { clusterJob } = await import('../jobs/transforms.js');
     await checkOutput(opts, 'labels');
     const [loaded] = await loadInputs([input], opts);
     const result = clusterJob(loaded, {
@@ -361,7 +361,7 @@ Examples:
   );
   cmd.action(async (inputs: string[], opts: ReduceCliOptions) => {
     const started = performance.now();
-    const { reduceJob } = await import('../report/transforms.js');
+    const { reduceJob } = await import('../jobs/transforms.js');
     await checkOutput(opts, 'coordinates');
     const loaded = await loadInputs(inputs, opts);
     const result = reduceJob(loaded, {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticAlbum } from '../../src/synth/generate.js';
 import { resolveCollection } from '../../src/sources/collection.js';
-import { runAlbum, type BatchTimings } from '../../src/report/album.js';
+import { runAlbum, type BatchTimings } from '../../src/jobs/album.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TRACKS = 22;

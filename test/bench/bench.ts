@@ -19,7 +19,7 @@ import { buildFeatureMatrix } from '../../src/matrix/grid.js';
 import { zscoreWithin } from '../../src/transforms/normalize.js';
 import { binMeans } from '../../src/transforms/resample.js';
 import { correlateRows } from '../../src/transforms/correlate.js';
-import { analyzeTrack, writeAnalyzeOutputs } from '../../src/report/analyze.js';
+import { analyzeTrack, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
 import type { Analysis } from '../../src/analysis/types.js';
 import { FIXTURE_CASES, ROOT } from '../helpers/fixtures.js';
 

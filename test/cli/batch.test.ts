@@ -12,7 +12,7 @@ import { CLI, hasStackTrace, runCli } from '../helpers/cli.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { writeSyntheticAlbum } from '../../src/synth/generate.js';
 import { resolveCollection } from '../../src/sources/collection.js';
-import { collectTracks } from '../../src/report/vectors.js';
+import { collectTracks } from '../../src/jobs/tracks.js';
 import { songVectors } from '../../src/transforms/songs.js';
 import { crossValidate } from '../../src/transforms/classify.js';
 

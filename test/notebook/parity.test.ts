@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { collectTracks, type TrackRecord } from '../../src/report/vectors.js';
+import { collectTracks, type TrackRecord } from '../../src/jobs/tracks.js';
 import { pearsonRows } from '../../src/transforms/correlate.js';
 import { resolveCollection } from '../../src/sources/collection.js';
 import { songVectors } from '../../src/transforms/songs.js';
@@ -21,7 +21,7 @@ import { notebookReference, writeNotebookInputs, type ClassificationReference } 
 import { assertClose, tempDirPerSuite } from '../helpers/assert.js';
 import { runCli } from '../helpers/cli.js';
 import { readAnalysisFile } from '../../src/sources/files.js';
-import { analyzeTrack } from '../../src/report/analyze.js';
+import { analyzeTrack } from '../../src/jobs/analyze.js';
 
 const ref = notebookReference();
 const labels = ref.tracks.map((t) => t.label);

@@ -31,7 +31,7 @@ import { DEFAULT_SEED } from '../util/random.js';
 import { inputError, messages } from '../errors.js';
 import { formatDuration } from '../analysis/summary.js';
 import { svgToPng, type PlotFormat } from '../plots/output.js';
-import { buildReportHtml, type ReportGalleryItem, type ReportInput, type ReportLink } from './html.js';
+import { buildReportHtml, type ReportGalleryItem, type ReportInput, type ReportLink } from '../report/html.js';
 import { AGREEMENT_CONVENTION, axisTitles, clusterSubtitle, describeBins, labelParts, type LabelParts } from './transforms.js';
 import { displayBinMs, MAX_SIMILARITY_BINS, smoothingWindow } from './bins.js';
 import { VERSION } from '../version.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMatrix, usableColumns } from '../../src/matrix/load.js';
+import { loadMatrix, usableColumns } from '../../src/jobs/load.js';
 import { createMatrix } from '../../src/matrix/featureMatrix.js';
 import { SongscopeError } from '../../src/errors.js';
 

@@ -9,7 +9,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
-import type { LoadedMatrix } from '../matrix/load.js';
+import type { LoadedMatrix } from './load.js';
 import { secondsFromMs, type ResultTable, type TableColumn } from '../matrix/table.js';
 import { columnStats, normalize, zscoreWithin, type NormalizeMode } from '../transforms/normalize.js';
 import { DEFAULT_SONG_NORMALIZATION, songVectors, type SongNormalization } from '../transforms/songs.js';

@@ -12,10 +12,10 @@ import { slug } from '../util/slug.js';
 import { analysisFromJson } from '../sources/files.js';
 import { resolveAnalysis, type ResolveOptions } from '../sources/resolve.js';
 import { parseJson } from '../util/jsonPosition.js';
-import type { FeatureMatrix } from './featureMatrix.js';
-import { buildFeatureMatrix, type GridSemantics } from './grid.js';
-import { readMatrix, STDIO_PATH } from './io.js';
-import { isArrowFileBytes, isArrowStreamBytes } from './arrow.js';
+import type { FeatureMatrix } from '../matrix/featureMatrix.js';
+import { buildFeatureMatrix, type GridSemantics } from '../matrix/grid.js';
+import { readMatrix, STDIO_PATH } from '../matrix/io.js';
+import { isArrowFileBytes, isArrowStreamBytes } from '../matrix/arrow.js';
 import { inputError } from '../errors.js';
 
 export interface LoadedMatrix {
