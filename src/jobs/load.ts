@@ -12,14 +12,25 @@ import { slug } from '../util/slug.js';
 import { analysisFromJson } from '../sources/files.js';
 import { resolveAnalysis, type ResolveOptions } from '../sources/resolve.js';
 import { parseJson } from '../util/jsonPosition.js';
-import type { FeatureMatrix } from '../matrix/featureMatrix.js';
-import { buildFeatureMatrix, type GridSemantics } from '../matrix/grid.js';
+import { FEATURE_COLUMNS, type FeatureMatrix, type MatrixMetadata } from '../matrix/featureMatrix.js';
+import { checkGridRows, matrixMetadataFor, type GridSemantics } from '../matrix/grid.js';
+import { eventGrid, materializeGrid, type EventGrid } from '../matrix/events.js';
 import { readMatrix, STDIO_PATH } from '../matrix/io.js';
 import { isArrowFileBytes, isArrowStreamBytes } from '../matrix/arrow.js';
 import { inputError } from '../errors.js';
 
 export interface LoadedMatrix {
-  matrix: FeatureMatrix;
+  /**
+   * The 1 ms matrix: read from the file, or — for an analysis — built from its events on first use (jobs
+   * that need only bins or statistics use {@link LoadedMatrix.events} and never build it).
+   */
+  readonly matrix: FeatureMatrix;
+  /** The matrix' schema metadata (available without building it). */
+  metadata: MatrixMetadata;
+  /** The matrix' feature columns. */
+  columns: readonly string[];
+  /** For an analysis: its grid as events (src/matrix/events.ts). */
+  events?: EventGrid;
   /** The analysis, when the input was one (absent for matrix files). */
   analysis?: Analysis;
   /** Section start times in seconds: from the analysis, or from a matrix's `sections_s` metadata. */
@@ -60,10 +71,19 @@ export async function loadMatrix(input: string, options: LoadMatrixOptions = {})
 }
 
 function fromAnalysis(analysis: Analysis, options: LoadMatrixOptions): LoadedMatrix {
-  const matrix = buildFeatureMatrix(analysis, { grid: options.grid ?? 'full' });
+  const grid = options.grid ?? 'full';
+  const events = eventGrid(analysis, grid);
+  let matrix: FeatureMatrix | undefined;
   const p = analysis.provenance;
   return {
-    matrix,
+    get matrix() {
+      checkGridRows(events.rows);
+      matrix ??= materializeGrid(events, { ...matrixMetadataFor(analysis), grid, resolution_ms: '1' });
+      return matrix;
+    },
+    metadata: { ...matrixMetadataFor(analysis), grid, resolution_ms: '1' },
+    columns: FEATURE_COLUMNS,
+    events,
     analysis,
     sectionsS: (analysis.sections ?? []).map((s) => s.start),
     durationS: analysis.track.duration,
@@ -85,6 +105,8 @@ function fromMatrix(read: FeatureMatrix, input: string, options: LoadMatrixOptio
   const duration = Number(md.duration_s);
   return {
     matrix,
+    metadata: md,
+    columns: matrix.columns,
     sectionsS,
     durationS: md.duration_s && Number.isFinite(duration) ? duration : undefined,
     label: md.title || md.track_id || input,

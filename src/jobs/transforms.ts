@@ -8,7 +8,8 @@
  * rolling mean (pandas `rolling(N).mean().fillna(0)`).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { FeatureMatrix } from '../matrix/featureMatrix.js';
+import type { FeatureMatrix, MatrixMetadata } from '../matrix/featureMatrix.js';
+import { eventBinMeans, eventColumnStats } from '../matrix/events.js';
 import type { LoadedMatrix } from './load.js';
 import { secondsFromMs, type ResultTable, type TableColumn } from '../matrix/table.js';
 import { columnStats, normalize, zscoreWithin, type NormalizeMode } from '../transforms/normalize.js';
@@ -47,10 +48,52 @@ export interface BinOptions {
  * The mode `auto` stands for on this matrix: `none` when its metadata says it was normalised (by any mode
  * but `none`, which leaves the values raw), else `zscore-within`.
  */
-export function effectiveNormalization(matrix: FeatureMatrix, choice: NormalizeChoice = 'auto'): NormalizeMode {
+export function effectiveNormalization(metadata: MatrixMetadata, choice: NormalizeChoice = 'auto'): NormalizeMode {
   if (choice !== 'auto') return choice;
-  const done = matrix.metadata.normalization;
+  const done = metadata.normalization;
   return done && done !== 'none' ? 'none' : 'zscore-within';
+}
+
+/** What binning needs from a matrix or from a grid's events. */
+interface BinSource {
+  rows: number;
+  firstMs: number;
+  lastMs: number;
+  metadata: MatrixMetadata;
+  /** Bin means of the source normalised with `mode`. */
+  bin(binMs: number, mode: NormalizeMode): FeatureMatrix;
+}
+
+function matrixSource(matrix: FeatureMatrix): BinSource {
+  return {
+    rows: matrix.rows,
+    firstMs: matrix.timeMs[0],
+    lastMs: matrix.timeMs[matrix.rows - 1],
+    metadata: matrix.metadata,
+    bin: (binMs, mode) =>
+      mode === 'zscore-within'
+        ? zscoreWithin(binMeans(matrix, binMs), { stats: columnStats(matrix), inPlace: true })
+        : binMeans(mode === 'none' ? matrix : normalize([matrix], mode)[0], binMs),
+  };
+}
+
+/**
+ * The bins of an input: from its grid's events when it is an analysis and the mode needs only column
+ * statistics (`zscore-within`, `none`) — the 1 ms matrix is then never built — else from its matrix.
+ */
+function inputSource(loaded: LoadedMatrix, mode: NormalizeMode): BinSource {
+  const events = loaded.events;
+  if (!events || (mode !== 'zscore-within' && mode !== 'none')) return matrixSource(loaded.matrix);
+  return {
+    rows: events.rows,
+    firstMs: events.firstMs,
+    lastMs: events.lastMs,
+    metadata: loaded.metadata,
+    bin: (binMs, m) => {
+      const bins = eventBinMeans(events, binMs, loaded.metadata);
+      return m === 'zscore-within' ? zscoreWithin(bins, { stats: eventColumnStats(events), inPlace: true }) : bins;
+    },
+  };
 }
 
 /**
@@ -59,25 +102,27 @@ export function effectiveNormalization(matrix: FeatureMatrix, choice: NormalizeC
  * equals z-scoring the 1 ms matrix first, without a second full-size copy).
  */
 export function binnedMatrix(matrix: FeatureMatrix, options: BinOptions = {}): FeatureMatrix {
+  if (matrix.rows === 0) throw inputError(messages.emptyGrid(matrix.metadata.title || 'matrix'));
+  return binSource(matrixSource(matrix), effectiveNormalization(matrix.metadata, options.normalize), options);
+}
+
+/** {@link binnedMatrix} of a loaded input: an analysis is binned from its events, never building its 1 ms matrix. */
+export function binnedInput(loaded: LoadedMatrix, options: BinOptions = {}): FeatureMatrix {
+  const mode = effectiveNormalization(loaded.metadata, options.normalize);
+  if (loaded.events ? loaded.events.rows === 0 : loaded.matrix.rows === 0) throw inputError(messages.emptyGrid(loaded.metadata.title || 'matrix'));
+  return binSource(inputSource(loaded, mode), mode, options);
+}
+
+function binSource(source: BinSource, mode: NormalizeMode, options: BinOptions): FeatureMatrix {
   const resolutionMs = options.resolutionMs ?? 1000;
   const window = smoothingWindow(options.smoothS ?? 0, resolutionMs);
-  if (matrix.rows === 0) throw inputError(messages.emptyGrid(matrix.metadata.title || 'matrix'));
-  const bins = Math.floor(matrix.timeMs[matrix.rows - 1] / resolutionMs) - Math.floor(matrix.timeMs[0] / resolutionMs) + 1;
+  const bins = Math.floor(source.lastMs / resolutionMs) - Math.floor(source.firstMs / resolutionMs) + 1;
   if (bins > MAX_SIMILARITY_BINS) {
-    const span = matrix.timeMs[matrix.rows - 1] - matrix.timeMs[0] + 1;
+    const span = source.lastMs - source.firstMs + 1;
     throw inputError(messages.similarityTooLarge(bins, MAX_SIMILARITY_BINS, Math.ceil(span / (MAX_SIMILARITY_BINS - 1))));
   }
-  const mode = effectiveNormalization(matrix, options.normalize);
-  let binned: FeatureMatrix;
-  if (mode === 'zscore-within') {
-    const stats = columnStats(matrix);
-    binned = zscoreWithin(binMeans(matrix, resolutionMs), { stats, inPlace: true });
-  } else if (mode === 'none') {
-    binned = binMeans(matrix, resolutionMs);
-  } else {
-    binned = binMeans(normalize([matrix], mode)[0], resolutionMs);
-  }
-  const before = matrix.metadata.normalization;
+  let binned = source.bin(resolutionMs, mode);
+  const before = source.metadata.normalization;
   binned = { ...binned, metadata: { ...binned.metadata, normalization: before && before !== 'none' ? before : mode } };
   if (window > binned.rows) {
     throw inputError(
@@ -91,7 +136,7 @@ export function binnedMatrix(matrix: FeatureMatrix, options: BinOptions = {}): F
 const timesS = (timeMs: Int32Array): Float64Array => Float64Array.from(timeMs, secondsFromMs);
 
 function plotTitle(loaded: LoadedMatrix): string {
-  const md = loaded.matrix.metadata;
+  const md = loaded.metadata;
   return md.artist && md.title ? `${md.artist} – ${md.title}` : loaded.label;
 }
 
@@ -139,9 +184,9 @@ function definedPoints(binned: FeatureMatrix, loaded: LoadedMatrix, what: string
 
 /** The inputs' feature columns must be the same (same names, same order) to be compared or stacked. */
 function checkSameColumns(inputs: readonly LoadedMatrix[]): void {
-  const first = inputs[0]?.matrix.columns;
+  const first = inputs[0]?.columns;
   for (const input of inputs.slice(1)) {
-    const columns = input.matrix.columns;
+    const columns = input.columns;
     if (columns.length !== first.length || columns.some((c, i) => c !== first[i])) {
       throw inputError(
         `${input.label}: its ${columns.length} feature columns differ from the ${first.length} of ${inputs[0].label}; ` +
@@ -236,7 +281,7 @@ export function correlateJob(loaded: LoadedMatrix, options: CorrelateOptions = {
   const resolutionMs = options.resolutionMs ?? 1000;
   const smoothS = options.smoothS ?? 0;
   const metric = options.metric ?? 'pearson';
-  const binned = binnedMatrix(loaded.matrix, options);
+  const binned = binnedInput(loaded, options);
   const similarity = similarityRows(binned, metric);
   const undefinedBinsS = similarity.undefinedRows.map((r) => secondsFromMs(similarity.timeMs[r]));
   const summary: CorrelateSummary = {
@@ -249,7 +294,7 @@ export function correlateJob(loaded: LoadedMatrix, options: CorrelateOptions = {
     normalization: binned.metadata.normalization ?? '',
   };
   const table = similarityTable(similarity, {
-    ...loaded.matrix.metadata,
+    ...loaded.metadata,
     kind: 'similarity',
     metric,
     resolution_ms: String(resolutionMs),
@@ -340,7 +385,7 @@ export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): 
   const method = options.method ?? 'kmeans';
   const k = options.k ?? 3;
   const seed = options.seed ?? DEFAULT_SEED;
-  const binned = binnedMatrix(loaded.matrix, options);
+  const binned = binnedInput(loaded, options);
   const points = definedPoints(binned, loaded, `${method} clustering`);
   if (k > points.n) throw inputError(messages.badOption('--k', String(k), `at most the number of time bins (${points.n})`));
   let labels: Int32Array;
@@ -380,7 +425,7 @@ export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): 
       { name: 'label', values: labels },
     ],
     metadata: {
-      ...loaded.matrix.metadata,
+      ...loaded.metadata,
       kind: 'clusters',
       method,
       k: String(k),
@@ -526,7 +571,7 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
     const loaded = inputs[0];
     const normalize = options.normalize;
     if (normalize === 'zscore-songs' || normalize === 'zscore-rows') throw inputError(messages.toolkit.songNormalizationNeedsTracks(normalize));
-    const binned = binnedMatrix(loaded.matrix, { ...options, normalize });
+    const binned = binnedInput(loaded, { ...options, normalize });
     const points = definedPoints(binned, loaded, `reduce --model ${model}`);
     const embedding = reduceInput(points, reduceOptions, `the ${points.n} time bins of ${loaded.label}`);
     const times = timesS(binned.timeMs);
@@ -544,21 +589,20 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
       title: `${plotTitle(loaded)}: ${model.toUpperCase()} trajectory of ${describeBins(options.resolutionMs ?? 1000, options.smoothS ?? 0)}`,
       axisTitles: titles,
     });
-    return { embedding, table: { columns, metadata: reduceMetadata(loaded.matrix.metadata, summary) }, spec, summary };
+    return { embedding, table: { columns, metadata: reduceMetadata(loaded.metadata, summary) }, spec, summary };
   }
   const chosen = options.normalize === undefined || options.normalize === 'auto' ? DEFAULT_SONG_NORMALIZATION : options.normalize;
   const mode = chosen === 'zscore-across' ? 'zscore-rows' : chosen;
   checkSameColumns(inputs);
-  const matrices = inputs.map((i) => i.matrix);
   let points: Points;
   if (mode === 'zscore-songs' || mode === 'zscore-rows' || mode === 'none') {
-    // song-vector modes need only each track's row count and column statistics: no copy of any matrix
+    // song-vector modes need only each track's row count and column statistics (from an analysis' events)
     points = songVectors(
-      matrices.map((m) => ({ rows: m.rows, ...columnStats(m) })),
+      inputs.map((i) => (i.events ? { rows: i.events.rows, ...eventColumnStats(i.events) } : { rows: i.matrix.rows, ...columnStats(i.matrix) })),
       mode,
     );
   } else {
-    const vectors = normalize(matrices, mode).map(meanVector);
+    const vectors = normalize(inputs.map((i) => i.matrix), mode).map(meanVector);
     points = { n: vectors.length, d: vectors[0].length, data: new Float64Array(vectors.length * vectors[0].length) };
     vectors.forEach((v, i) => points.data.set(v, i * points.d));
   }
@@ -579,7 +623,7 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
     title: `${model.toUpperCase()} of ${inputs.length} tracks' mean feature vectors (${mode})`,
     axisTitles: titles,
   });
-  return { embedding, table: { columns, metadata: reduceMetadata({ generator: inputs[0].matrix.metadata.generator || 'songscope', normalization: mode }, summary) }, spec, summary };
+  return { embedding, table: { columns, metadata: reduceMetadata({ generator: inputs[0].metadata.generator || 'songscope', normalization: mode }, summary) }, spec, summary };
 }
 
 /** `first`, then one column `dim_1`, `dim_2`[, `dim_3`] per embedded dimension. */

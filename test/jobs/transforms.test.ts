@@ -17,10 +17,16 @@ import { FIXTURE_CASES, loadFixture, loadReference, worst } from '../helpers/fix
 
 const TOL = 1e-9;
 
+/** A LoadedMatrix of an in-memory matrix (hand-made rows, one per second). */
+const loadedOf = (matrix: FeatureMatrix, label: string): LoadedMatrix => ({ matrix, metadata: matrix.metadata, columns: matrix.columns, sectionsS: [], label, slug: label });
+
 async function loaded(c: (typeof FIXTURE_CASES)[number], grid: 'seed' | 'full' = 'seed'): Promise<LoadedMatrix> {
   const analysis = await loadFixture(c);
+  const matrix = buildFeatureMatrix(analysis, { grid });
   return {
-    matrix: buildFeatureMatrix(analysis, { grid }),
+    matrix,
+    metadata: matrix.metadata,
+    columns: matrix.columns,
     analysis,
     sectionsS: analysis.sections.map((s) => s.start),
     durationS: analysis.track.duration,
@@ -170,7 +176,7 @@ describe('normalize modes (hypertools 0.8 semantics)', () => {
 
   test('normalizeJob: one heatmap spec per input, each compiles', () => {
     const r = normalizeJob(
-      [a, b].map((matrix, i) => ({ matrix, sectionsS: [], label: `m${i}`, slug: `m${i}` })),
+      [a, b].map((matrix, i) => loadedOf(matrix, `m${i}`)),
       'zscore-across',
     );
     assert.equal(r.specs.length, 2);
@@ -231,8 +237,6 @@ function inputErrorMatching(pattern: RegExp): (e: unknown) => boolean {
   };
 }
 
-/** A LoadedMatrix of hand-made rows (one per second). */
-const loadedOf = (matrix: FeatureMatrix, label: string): LoadedMatrix => ({ matrix, sectionsS: [], label, slug: label });
 
 describe('edge inputs are input errors (exit code 2), not internal errors', () => {
   const rows = (n: number, offset: number) => Array.from({ length: n }, (_, i) => [i + offset, (i * 7) % 5, offset - i]);
