@@ -301,5 +301,24 @@ export const messages = {
   badOption: (option: string, value: string, expected: string) =>
     `invalid value for ${option}: "${value}" (expected ${expected})`,
   writeFailed: (path: string, detail: string) => `cannot write ${path} (${detail})`,
+  /** The cause in `writeFailed`, by errno code (the code itself when it has no sentence here). */
+  writeCause: (code: string): string =>
+    ({
+      ENOSPC: 'no space left on the device',
+      EDQUOT: 'disk quota exceeded',
+      EFBIG: 'the file is too large for the file system',
+      EROFS: 'not writable: read-only file system',
+      EACCES: 'not writable: permission denied',
+      EPERM: 'not writable: operation not permitted',
+      EISDIR: 'it is a directory',
+      ENOTDIR: 'a parent in the path is not a directory',
+      ENAMETOOLONG: 'the name is too long',
+      ELOOP: 'too many symbolic links',
+      EIO: 'input/output error',
+      ENXIO: 'no reader on that device, FIFO or socket',
+      EPIPE: 'the reader went away',
+      EMFILE: 'too many open files',
+      ENFILE: 'too many open files',
+    })[code] ?? code,
   internal: (detail: string) => `internal error: ${detail} (run again with --verbose for details)`,
 } as const;

@@ -13,6 +13,7 @@ import {
   gridOption,
   parseDurationMs,
   parseNumber,
+  printStdout,
   resolveOptionsFrom,
   say,
   type SourceCliOptions,
@@ -92,9 +93,9 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
     const files = await writeAnalyzeOutputs(analysis, result, outDir, { format: opts.format, report: opts.report });
     const elapsedMs = performance.now() - started;
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }, null, 2) + '\n');
+      await printStdout(JSON.stringify({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }, null, 2) + '\n');
     } else {
-      process.stdout.write(formatSummary(result.summary, outDir, files, elapsedMs));
+      await printStdout(formatSummary(result.summary, outDir, files, elapsedMs));
     }
     if (opts.verbose) {
       say(`timings (ms): ${Object.entries(result.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);

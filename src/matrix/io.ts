@@ -186,7 +186,7 @@ async function writeToStream(
       if (out.listenerCount('error') === 0) out.on('error', () => undefined);
       return;
     }
-    throw runtimeError(messages.writeFailed(label, code), undefined, failure);
+    throw runtimeError(messages.writeFailed(label, messages.writeCause(code)), undefined, failure);
   }
   // closed without an error: the reader went away; nothing more to do
 }

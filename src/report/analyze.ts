@@ -15,6 +15,7 @@ import { correlateRows, type SimilarityMatrix } from '../transforms/correlate.js
 import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
 import { renderSvg } from '../plots/render.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { MAX_SIMILARITY_BINS } from '../limits.js';
 import { inputError, messages } from '../errors.js';
 import { formatDuration } from '../analysis/summary.js';
 import { svgToPng, type PlotFormat } from '../plots/output.js';
@@ -62,11 +63,8 @@ export interface AnalyzeResult {
   timings: Record<string, number>;
 }
 
-/**
- * Most time bins a self-similarity matrix may have: 4,000² float64 values are 128 MB and ~0.4 s of
- * correlating; a finer `--resolution` on a long track is refused with the coarsest resolution that fits.
- */
-export const MAX_SIMILARITY_BINS = 4000;
+/** Most time bins a self-similarity matrix may have (4,000; see `../limits.ts`). */
+export { MAX_SIMILARITY_BINS } from '../limits.js';
 
 export const GENERATOR = `songscope ${VERSION}`;
 
