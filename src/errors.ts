@@ -56,6 +56,31 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}…` : text);
 }
 
+/** 2147483648 → "2 GiB", 524288000 → "500 MiB" (whole units; fractions to one decimal). */
+function binarySize(bytes: number): string {
+  const [unit, size] = bytes >= 2 ** 30 ? ['GiB', 2 ** 30] : bytes >= 2 ** 20 ? ['MiB', 2 ** 20] : ['KiB', 2 ** 10];
+  const n = bytes / size;
+  return `${Number.isInteger(n) ? n : n.toFixed(1)} ${unit}`;
+}
+
+/** What the top level of a JSON document is, for {@link messages.notAnObject}: "null", "the number 42", "an array"… */
+export function describeJsonValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'number':
+      return `the number ${value}`;
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return String(value);
+    case 'object':
+      return 'an object without "track" or "segments"';
+    default:
+      return typeof value;
+  }
+}
+
 /** What the audio decoder reads itself (ffmpeg, when on the PATH, adds the rest). */
 export const SUPPORTED_AUDIO_FORMATS = 'WAV (PCM and float), FLAC, MP3 and Ogg Vorbis';
 const SUPPORTED_FORMATS = SUPPORTED_AUDIO_FORMATS;
@@ -75,8 +100,17 @@ export const messages = {
   // ---- analysis input -------------------------------------------------------------------------------
   invalidField: (label: string, field: string, problem: string) => `${label}: ${field} ${problem}`,
   notJson: (label: string, detail: string) => `${label}: not valid JSON (${detail})`,
-  notAnObject: (label: string) =>
-    `${label}: expected an audio-analysis object ({ "track": …, "segments": … }) at the top level`,
+  /** `found` says what the top level holds instead (see `describeJsonValue`). */
+  notAnObject: (label: string, found: string) =>
+    `${label}: expected an audio-analysis object ({ "track": …, "segments": … }) at the top level, found ${found}`,
+  jsonTooDeep: (label: string, maxDepth: number, line: number, column: number) =>
+    `${label}: JSON nested more than ${maxDepth} levels deep (line ${line}, column ${column}); songscope reads JSON nested at most ${maxDepth} deep`,
+  /** A file over a size limit of `../limits.ts`; `what` names the kind of file ("analysis files"). */
+  fileTooLarge: (path: string, bytes: number, limitBytes: number, what: string) =>
+    `${path}: the file has ${bytes.toLocaleString('en-US')} bytes; songscope reads ${what} of at most ${binarySize(limitBytes)} (${limitBytes.toLocaleString('en-US')} bytes)`,
+  /** Standard input over a size limit. */
+  stdinTooLarge: (label: string, limitBytes: number, what: string) =>
+    `${label}: more than ${binarySize(limitBytes)} (${limitBytes.toLocaleString('en-US')} bytes); songscope reads ${what} of at most that`,
   fileNotFound: (path: string) => `${path}: no such file`,
   fileUnreadable: (path: string, detail: string) => `${path}: cannot read the file (${detail})`,
   unsupportedFile: (path: string) =>
@@ -168,11 +202,11 @@ export const messages = {
     /** The hint after any "unsupported" message. */
     unsupportedHint: (ffmpegTried: boolean) =>
       ffmpegTried
-        ? 'ffmpeg was not found on the PATH: install ffmpeg to decode more formats (Opus, AAC/M4A, WMA, …),\nor convert the file to WAV or FLAC.'
-        : 'Install ffmpeg (on the PATH) to decode more formats (Opus, AAC/M4A, WMA, …), or convert the file to\nWAV or FLAC.',
+        ? 'ffmpeg was not found on the PATH: install ffmpeg to decode more formats (Opus, AAC/M4A, WMA, …), or convert the file to WAV or FLAC.'
+        : 'Install ffmpeg (on the PATH) to decode more formats (Opus, AAC/M4A, WMA, …), or convert the file to WAV or FLAC.',
     ffmpegFailed: (label: string, detail: string) => `${label}: ffmpeg could not decode the file (${detail})`,
     ffmpegFailedHint: () =>
-      `songscope decodes ${SUPPORTED_FORMATS} itself and hands other files to ffmpeg, which could not decode\nthis one either: is it an audio file?`,
+      `songscope decodes ${SUPPORTED_FORMATS} itself and hands other files to ffmpeg, which could not decode this one either: is it an audio file?`,
   },
   /** The transform and batch subcommands. */
   toolkit: {
@@ -253,8 +287,7 @@ export const messages = {
     notHdf5: (path: string) =>
       `${path}: not an HDF5 file (no HDF5 signature); expected a Million Song Dataset .h5 file`,
     notMsdHint: () =>
-      'A Million Song Dataset track file (e.g. TRAAAFP128F931B4E3.h5) has the datasets /analysis/songs,\n' +
-      '/analysis/segments_start, …, /analysis/sections_confidence and /metadata/songs.',
+      'A Million Song Dataset track file (e.g. TRAAAFP128F931B4E3.h5) has the datasets /analysis/songs, /analysis/segments_start, …, /analysis/sections_confidence and /metadata/songs.',
   },
 
   // ---- matrix files -----------------------------------------------------------------------------------
@@ -298,6 +331,8 @@ export const messages = {
   },
 
   // ---- CLI and options --------------------------------------------------------------------------------
+  noCommand: () => 'no command given (add --help for usage)',
+  commandList: (names: readonly string[]) => `commands: ${names.join(', ')}`,
   badOption: (option: string, value: string, expected: string) =>
     `invalid value for ${option}: "${value}" (expected ${expected})`,
   writeFailed: (path: string, detail: string) => `cannot write ${path} (${detail})`,

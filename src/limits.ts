@@ -37,11 +37,11 @@ export const MAX_SAMPLE_RATE_HZ = 768_000;
 export const MAX_CHANNELS = 32;
 
 /**
- * The largest JSON file (analysis, cache entry, recorded fixture) songscope reads, bytes: 500 MiB, just
- * under the longest string JavaScript can hold (2^29 − 24 characters). A Spotify analysis of a 3-hour
- * track is about 20 MB.
+ * The largest analysis file (JSON, on standard input too, a cache entry, a Million Song Dataset .h5)
+ * songscope reads, bytes: 500 MiB, just under the longest string JavaScript can hold (2^29 − 24
+ * characters). A Spotify analysis of a 3-hour track is about 20 MB.
  */
-export const MAX_JSON_FILE_BYTES = 500 * 2 ** 20;
+export const MAX_ANALYSIS_FILE_BYTES = 500 * 2 ** 20;
 
 /**
  * The deepest nesting of arrays and objects accepted in a JSON file. An analysis needs 4 levels (the

@@ -10,6 +10,7 @@ import type { Analysis, Origin, Provenance, TrackMetadata } from '../analysis/ty
 import { isHdf5, readMsdFile } from './msd.js';
 import { SPOTIFY_ID } from './input.js';
 import { parseJson } from '../util/jsonPosition.js';
+import { MAX_ANALYSIS_FILE_BYTES } from '../limits.js';
 
 /**
  * Validate parsed JSON and attach provenance.
@@ -42,6 +43,9 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
     try {
       const stat = await fh.stat();
       if (stat.isDirectory()) throw inputError(messages.isDirectory(path));
+      if (stat.size > MAX_ANALYSIS_FILE_BYTES) {
+        throw inputError(messages.fileTooLarge(path, stat.size, MAX_ANALYSIS_FILE_BYTES, 'analysis files'));
+      }
       head = new Uint8Array(8);
       await fh.read(head, 0, 8, 0);
     } finally {
@@ -61,7 +65,9 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
   }
   const text = await readFile(path, 'utf8');
   if (text.trim() === '') throw inputError(messages.fileEmpty(path));
-  if (!/^\s*[[{]/.test(text)) throw inputError(messages.unsupportedFile(path));
+  // A .json file is parsed whatever it holds (so a top-level null or number is named); other names only
+  // when the text starts like an object or an array.
+  if (!/\.json$/i.test(path) && !/^\s*[[{]/.test(text)) throw inputError(messages.unsupportedFile(path));
   const raw = parseJson(text, path);
   const analysis = analysisFromJson(raw, path, 'file', cacheEntryProvenance(raw), warn);
   if (!analysis.provenance.trackId && idFromName) analysis.provenance.trackId = idFromName;
@@ -87,7 +93,13 @@ export async function readAnalysisStream(
   warn?: (line: string) => void,
 ): Promise<Analysis> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += bytes.length;
+    if (size > MAX_ANALYSIS_FILE_BYTES) throw inputError(messages.stdinTooLarge('stdin', MAX_ANALYSIS_FILE_BYTES, 'analysis JSON'));
+    chunks.push(bytes);
+  }
   const text = Buffer.concat(chunks).toString('utf8');
   return analysisFromJson(parseJson(text, 'stdin'), 'stdin', 'stdin', {}, warn);
 }

@@ -224,3 +224,64 @@ describe('defect 2: -o onto a device node or a symlink writes through it, never 
     assert.equal(JSON.parse(readFileSync(real, 'utf8')).segments.length, 894);
   });
 });
+
+describe('defects 5, 6 and 12: analysis JSON the parser used to crash on, end to end', () => {
+  const psyText = () => readFileSync(join(ROOT, PSY), 'utf8');
+
+  test('defect 5: a UTF-8 BOM before the analysis: analyze, fetch and features succeed, from a file and stdin', async () => {
+    const path = join(tmp, 'bom.json');
+    writeFileSync(path, '\uFEFF' + psyText());
+    const a = await runCli(['analyze', path, '--out', join(tmp, 'bom-out'), '--no-render', '--no-report', '--no-cache']);
+    assert.equal(a.code, 0, a.stderr);
+    const f = await runCli(['fetch', path, '-o', join(tmp, 'bom.analysis.json'), '-q']);
+    assert.equal(f.code, 0, f.stderr);
+    const s = await runCli(['features', '-', '-o', join(tmp, 'bom.arrow'), '-q'], { input: Buffer.from('\uFEFF' + psyText(), 'utf8') });
+    assert.equal(s.code, 0, s.stderr);
+  });
+
+  test('defect 6: 100,000 nested arrays in an extra key: exit 2 naming the depth limit in analyze, fetch and features alike', async () => {
+    const path = join(tmp, 'deep.json');
+    const depth = 100_000;
+    writeFileSync(path, psyText().trimEnd().slice(0, -1) + `,"extra":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    for (const args of [
+      ['analyze', path, '--out', join(tmp, 'deep-out')],
+      ['fetch', path, '-o', join(tmp, 'deep.analysis.json')],
+      ['features', path, '-o', join(tmp, 'deep.arrow')],
+    ]) {
+      const r = await runCli(args);
+      assertFails(r, 2, /^songscope: .*deep\.json: JSON nested more than 64 levels deep \(line \d+, column \d+\); songscope reads JSON nested at most 64 deep$/, args[0]);
+    }
+    assert.equal(existsSync(join(tmp, 'deep-out')), false, 'no output directory');
+  });
+
+  test('defect 12: a top-level null, number or string says what the file holds', async () => {
+    for (const [content, found] of [
+      ['null', 'null'],
+      ['3.5', 'the number 3.5'],
+      ['"song"', 'a string'],
+    ]) {
+      const path = join(tmp, `top.json`);
+      writeFileSync(path, content);
+      const r = await runCli(['fetch', path, '-o', join(tmp, 'top.analysis.json')]);
+      assertFails(r, 2, new RegExp(`^songscope: .*top\\.json: expected an audio-analysis object .* at the top level, found ${found}$`), content);
+    }
+  });
+});
+
+describe('defect 15: songscope with no command', () => {
+  test('defect 15: one line and the list of commands, exit 2', async () => {
+    const r = await runCli([]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(lines(r.stderr), [
+      'songscope: no command given (add --help for usage)',
+      'commands: analyze, features, fetch, normalize, correlate, cluster, reduce, classify, album, compare',
+    ]);
+    assert.equal(r.stdout, '');
+  });
+
+  test('defect 15: --help still prints the full help on stdout, exit 0', async () => {
+    const r = await runCli(['--help']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Usage: songscope/);
+  });
+});
