@@ -63,6 +63,16 @@ function binarySize(bytes: number): string {
   return `${Number.isInteger(n) ? n : n.toFixed(1)} ${unit}`;
 }
 
+/** 10801 → "3:00:01"; 95.5 → "1:35" (hours only when there are any). */
+function clock(seconds: number): string {
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`;
+}
+
 /** What the top level of a JSON document is, for {@link messages.notAnObject}: "null", "the number 42", "an array"… */
 export function describeJsonValue(value: unknown): string {
   if (value === null) return 'null';
@@ -205,6 +215,31 @@ export const messages = {
         ? 'ffmpeg was not found on the PATH: install ffmpeg to decode more formats (Opus, AAC/M4A, WMA, …), or convert the file to WAV or FLAC.'
         : 'Install ffmpeg (on the PATH) to decode more formats (Opus, AAC/M4A, WMA, …), or convert the file to WAV or FLAC.',
     ffmpegFailed: (label: string, detail: string) => `${label}: ffmpeg could not decode the file (${detail})`,
+    /** ffmpeg met the end of the file while reading its header (ffmpeg's "End of file"). */
+    ffmpegEndOfFile: () => 'ffmpeg reached the end of the file before any audio',
+    /** A file that starts like an Ogg page but is shorter than one page header (27 bytes + a segment table). */
+    oggTooShort: (bytes: number) => `${bytes.toLocaleString('en-US')} bytes, less than one Ogg page`,
+    // ---- the limits of ../limits.ts (exit code 2, before decoding) ------------------------------------
+    sampleRateOutOfRange: (label: string, format: string, rateHz: number, minHz: number, maxHz: number) =>
+      `${label}: ${format} at ${rateHz.toLocaleString('en-US')} Hz; songscope decodes sample rates of ${minHz.toLocaleString('en-US')}–${maxHz.toLocaleString('en-US')} Hz`,
+    tooManyChannels: (label: string, format: string, channels: number, max: number) =>
+      `${label}: ${format} with ${channels} channels; songscope decodes at most ${max}`,
+    /** `where` names what made the promise: "WAV header", "FLAC header", "Ogg Vorbis stream", "MP3 Xing header". */
+    promisesTooLong: (label: string, where: string, durationS: number, maxS: number) =>
+      `${label}: the ${where} says ${clock(durationS)} of audio; songscope decodes at most ${maxS / 3600} hours`,
+    /** Decoded audio passing the limit as it streams (no header said how long it is). */
+    tooLong: (label: string, format: string, maxS: number) =>
+      `${label}: more than ${maxS / 3600} hours of ${format} audio; songscope decodes at most ${maxS / 3600} hours`,
+    /** A FLAC frame libFLAC could not decode: `what` is its reason in words ("lost sync", "CRC mismatch"). */
+    flacFrameDamaged: (frame: number, atS: number, what: string) => `frame ${frame} at ${atS.toFixed(2)} s is damaged: ${what}`,
+    /** The WebAssembly decoder itself failed (a trap) on damaged data. */
+    decoderFailed: (where: string) => `the decoder failed ${where}`,
+    /** Informational (stderr): damaged MP3 data skipped while decoding. */
+    mp3Skipped: (label: string, bytes: number, lostS: number) =>
+      `${label}: skipped ${bytes.toLocaleString('en-US')} bytes where no MP3 frame could be read (about ${lostS.toFixed(2)} s of audio)`,
+    /** Informational (stderr): frames the MP3 decoder could not decode (their audio is missing). */
+    mp3FramesDropped: (label: string, frames: number, lostS: number) =>
+      `${label}: the decoder could not decode ${frames.toLocaleString('en-US')} damaged MP3 frame${frames === 1 ? '' : 's'} (about ${lostS.toFixed(2)} s of audio)`,
     ffmpegFailedHint: () =>
       `songscope decodes ${SUPPORTED_FORMATS} itself and hands other files to ffmpeg, which could not decode this one either: is it an audio file?`,
   },
