@@ -179,6 +179,14 @@ export const messages = {
   damagedCacheEntryOffline: (path: string, detail: string) =>
     `the cache entry ${path} is damaged (${detail}) and --offline forbids fetching it again; delete the file or drop --offline`,
   isDirectory: (path: string) => `${path}: is a directory; give one analysis file`,
+  /** A local analysis's cache entry that cannot be trusted: `detail` says why. */
+  damagedLocalCacheEntry: (path: string, detail: string) =>
+    `ignoring the damaged cache entry ${path} (${detail}); analysing the file again`,
+  cacheEntryTooLarge: (path: string) => `ignoring ${path}: larger than any cache entry can be (a damaged cache entry; it will be made again)`,
+  cacheChecksumMismatch: () => 'its checksum does not match its content',
+  cacheChecksumMissing: () => 'it has no checksum',
+  /** Informational (stderr): the cache could not be written; `detail` is the write error's line. */
+  cacheWriteFailed: (what: string, detail: string) => `not caching ${what}: ${detail}`,
   notATrack: (input: string, kind: string) =>
     `${input}: names ${kind}; give one track (URI, URL, id, search query or analysis file)`,
   fileEmpty: (path: string) => `${path}: the file is empty; expected an analysis JSON or an MSD .h5 file`,

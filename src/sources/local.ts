@@ -9,9 +9,9 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Analysis } from '../analysis/types.js';
 import { analysisFromJson } from './files.js';
-import { AnalysisCache, defaultCacheDir } from './cache.js';
+import { AnalysisCache, analysisChecksumProblem, defaultCacheDir, storeOrWarn } from './cache.js';
 import { analyzeAudioFile } from '../audio/analyzer.js';
-import { SongscopeError } from '../errors.js';
+import { messages, SongscopeError } from '../errors.js';
 import { LOCAL_ANALYZER_VERSION } from '../audio/types.js';
 
 export { isAudioPath } from '../audio/types.js';
@@ -52,18 +52,33 @@ export async function analyzeLocalFile(path: string, options: LocalAnalysisOptio
     const hit = await cache.getLocal(sha, LOCAL_ANALYZER_VERSION, log);
     if (hit) {
       try {
-        return analysisFromJson(hit.analysis, path, 'cache', { title: titleOf(path) }, log);
+        const analysis = analysisFromJson(hit.analysis, path, 'cache', { title: titleOf(path) }, log);
+        // valid, but is it what was written? (a duration of 1e7 or emptied segments pass the schema)
+        const problem = analysisChecksumProblem(hit, true);
+        if (problem === undefined) {
+          for (const line of Array.isArray(hit.decode_warnings) ? hit.decode_warnings : []) log(`${path}: ${line}`);
+          return analysis;
+        }
+        log(messages.damagedLocalCacheEntry(cache.localPath(sha), problem));
       } catch (error) {
         // a damaged entry is the cache's fault, not the file's: analyse the file again (and overwrite it)
         if (!(error instanceof SongscopeError)) throw error;
-        log(`ignoring ${cache.localPath(sha)}: not a valid analysis (${error.message}); analysing the file again`);
+        log(messages.damagedLocalCacheEntry(cache.localPath(sha), `not a valid analysis: ${error.message}`));
       }
     }
   }
-  const analysis = await analyzeAudioFile(path);
+  const warnings: string[] = [];
+  const analysis = await analyzeAudioFile(path, {
+    warn: (line) => {
+      warnings.push(line);
+      log(line);
+    },
+  });
   if (cache && sha) {
     const { provenance: _omit, ...plain } = analysis;
-    await cache.putLocal(sha, LOCAL_ANALYZER_VERSION, basename(path), plain);
+    const prefix = `${path}: `;
+    const decodeWarnings = warnings.map((w) => (w.startsWith(prefix) ? w.slice(prefix.length) : w));
+    await storeOrWarn('the analysis', () => cache.putLocal(sha, LOCAL_ANALYZER_VERSION, basename(path), plain, decodeWarnings), log);
   }
   return analysis;
 }
