@@ -340,9 +340,20 @@ export const messages = {
     empty: (label: string) => `${label}: empty; expected a feature matrix (Arrow IPC file or stream, or CSV)`,
     notMatrixBytes: (label: string, head: string) =>
       `${label}: not a feature matrix: neither Arrow IPC nor CSV text (starts with bytes ${head})`,
+    tooLarge: (label: string, rows: number, columns: number, maxValues: number) =>
+      `${label}: ${rows.toLocaleString('en-US')} rows × ${columns.toLocaleString('en-US')} columns, more than the ${maxValues.toLocaleString('en-US')} values songscope reads (the 1 ms matrix of a 3-hour track has 280,800,000)`,
+    /** Arrow bytes on standard input (or a stream-format file) beyond what a matrix of the limit takes. */
+    tooManyBytes: (label: string, bytes: number, maxBytes: number) =>
+      `${label}: ${bytes.toLocaleString('en-US')} bytes or more of Arrow data, more than a matrix songscope reads can take (${maxBytes.toLocaleString('en-US')} bytes)`,
   },
   arrow: {
     invalidIpc: (label: string, detail: string) => `${label}: not a valid Arrow IPC file or stream (${detail})`,
+    /** Details of `invalidIpc`. */
+    footerDamaged: () => 'its footer is damaged',
+    metadataDamaged: () => 'its metadata is damaged',
+    batchDamaged: (index: number, count: number) => `record batch ${index} of ${count} is damaged`,
+    batchPastEnd: (index: number, count: number) => `record batch ${index} of ${count} is damaged: it lies past the end of the file`,
+    batchTooLarge: (index: number, count: number) => `record batch ${index} of ${count} has a body over 2 GiB, more than one read returns; write it in smaller batches`,
     noTimeColumn: (label: string, columns: readonly string[]) =>
       `${label}: no ${TIME_COLUMN} column (columns: ${columns.length ? columns.join(', ') : 'none'}); a feature matrix needs integer milliseconds in ${TIME_COLUMN}`,
     timeNotIntegral: (label: string, type: string, row: number, value: string) =>
