@@ -4,7 +4,7 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { inputError, messages } from '../errors.js';
+import { inputError, messages, SongscopeError } from '../errors.js';
 import { validateAnalysis } from '../analysis/schema.js';
 import type { Analysis, Origin, Provenance, TrackMetadata } from '../analysis/types.js';
 import { isHdf5, readMsdFile } from './msd.js';
@@ -38,16 +38,24 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 /** Read and validate an analysis from a file (.json or MSD .h5, recognised by content). */
 export async function readAnalysisFile(path: string, warn?: (line: string) => void): Promise<Analysis> {
   let head: Uint8Array;
+  /** The content of a pipe or device, read once (it cannot be read again). */
+  let streamed: Buffer | undefined;
   try {
     const fh = await open(path, 'r');
     try {
       const stat = await fh.stat();
       if (stat.isDirectory()) throw inputError(messages.isDirectory(path));
-      if (stat.size > MAX_ANALYSIS_FILE_BYTES) {
-        throw inputError(messages.fileTooLarge(path, stat.size, MAX_ANALYSIS_FILE_BYTES, 'analysis files'));
+      if (stat.isFile()) {
+        if (stat.size > MAX_ANALYSIS_FILE_BYTES) {
+          throw inputError(messages.fileTooLarge(path, stat.size, MAX_ANALYSIS_FILE_BYTES, 'analysis files'));
+        }
+        head = new Uint8Array(8);
+        await fh.read(head, 0, 8, 0);
+      } else {
+        // a pipe or a device (/dev/zero behind a .json name): read as a stream, within the limit
+        streamed = await readCapped(fh.createReadStream({ autoClose: false }), path);
+        head = streamed.subarray(0, 8);
       }
-      head = new Uint8Array(8);
-      await fh.read(head, 0, 8, 0);
     } finally {
       await fh.close();
     }
@@ -55,7 +63,7 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw inputError(messages.fileNotFound(path));
     if (code === 'EISDIR') throw inputError(messages.isDirectory(path));
-    if (code) throw inputError(messages.fileUnreadable(path, code));
+    if (code && !(e instanceof SongscopeError)) throw inputError(messages.fileUnreadable(path, code));
     throw e;
   }
   const stem = basename(path).replace(/\.[^.]*$/, '');
@@ -63,7 +71,7 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
   if (isHdf5(head)) {
     return analysisFromJson(await readMsdFile(path), path, 'file', {}, warn);
   }
-  const text = await readFile(path, 'utf8');
+  const text = streamed !== undefined ? streamed.toString('utf8') : await readFile(path, 'utf8');
   if (text.trim() === '') throw inputError(messages.fileEmpty(path));
   // A .json file is parsed whatever it holds (so a top-level null or number is named); other names only
   // when the text starts like an object or an array.
@@ -72,6 +80,24 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
   const analysis = analysisFromJson(raw, path, 'file', cacheEntryProvenance(raw), warn);
   if (!analysis.provenance.trackId && idFromName) analysis.provenance.trackId = idFromName;
   return analysis;
+}
+
+/**
+ * Read a stream up to {@link MAX_ANALYSIS_FILE_BYTES} (more is an input error). Stops early at a NUL byte,
+ * which no JSON text holds: the parser then names it, without reading the rest of an endless device.
+ */
+async function readCapped(stream: NodeJS.ReadableStream, label: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += bytes.length;
+    if (size > MAX_ANALYSIS_FILE_BYTES) throw inputError(messages.stdinTooLarge(label, MAX_ANALYSIS_FILE_BYTES, 'analysis JSON'));
+    chunks.push(bytes);
+    if (bytes.includes(0)) break;
+  }
+  (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  return Buffer.concat(chunks);
 }
 
 /** Title, artists, album and id from a songscope cache entry (`{ songscope_cache, track, analysis }`). */
@@ -92,14 +118,6 @@ export async function readAnalysisStream(
   stream: NodeJS.ReadableStream,
   warn?: (line: string) => void,
 ): Promise<Analysis> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += bytes.length;
-    if (size > MAX_ANALYSIS_FILE_BYTES) throw inputError(messages.stdinTooLarge('stdin', MAX_ANALYSIS_FILE_BYTES, 'analysis JSON'));
-    chunks.push(bytes);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await readCapped(stream, 'stdin')).toString('utf8');
   return analysisFromJson(parseJson(text, 'stdin'), 'stdin', 'stdin', {}, warn);
 }

@@ -6,12 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Analysis } from '../analysis/types.js';
 import { analysisFromJson } from './files.js';
 import { AnalysisCache, analysisChecksumProblem, defaultCacheDir, storeOrWarn } from './cache.js';
 import { analyzeAudioFile } from '../audio/analyzer.js';
-import { messages, SongscopeError } from '../errors.js';
+import { inputError, messages, SongscopeError } from '../errors.js';
+import { MAX_AUDIO_FILE_BYTES } from '../limits.js';
 import { LOCAL_ANALYZER_VERSION } from '../audio/types.js';
 
 export { isAudioPath } from '../audio/types.js';
@@ -41,7 +43,18 @@ export async function analyzeLocalFile(path: string, options: LocalAnalysisOptio
   const cache = options.useCache === false ? undefined : new AnalysisCache(options.cacheDir ?? defaultCacheDir(options.env ?? process.env));
   const log = options.log ?? (() => undefined);
   let sha: string | undefined;
-  if (cache) {
+  let regular = false;
+  try {
+    const st = await stat(path);
+    regular = st.isFile();
+    // refused before hashing gigabytes (the decoder refuses it too)
+    if (regular && st.size > MAX_AUDIO_FILE_BYTES) throw inputError(messages.fileTooLarge(path, st.size, MAX_AUDIO_FILE_BYTES, 'audio files'));
+  } catch (e) {
+    if (e instanceof SongscopeError) throw e;
+    // missing or unreadable: the decoder says why
+  }
+  // Only a regular file is hashed for the cache: a pipe or a device (/dev/zero behind a .wav name) may never end.
+  if (cache && regular) {
     try {
       sha = await fileSha256(path);
     } catch {

@@ -285,3 +285,30 @@ describe('defect 15: songscope with no command', () => {
     assert.match(r.stdout, /Usage: songscope/);
   });
 });
+
+describe('inputs that never end: /dev/zero behind a file name (issue 15: no hang, bounded memory)', () => {
+  const zero = (name: string) => {
+    const link = join(tmp, name);
+    if (!existsSync(link)) symlinkSync('/dev/zero', link);
+    return link;
+  };
+
+  test('an analysis name (.json) on /dev/zero: exit 2 from the first bytes, not an internal error after 600 MB', { skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, async () => {
+    const r = await runCli(['fetch', zero('zero.json'), '-o', join(tmp, 'zero.analysis.json')], { timeoutMs: 30_000 });
+    assertFails(r, 2, /^songscope: .*zero\.json: not valid JSON \(unexpected "\\u0000" at line 1, column 1\)$/, 'zero.json');
+  });
+
+  test('a matrix name (.arrow, .csv) on /dev/zero: exit 2, "not a feature matrix"', { skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, async () => {
+    for (const name of ['zero.arrow', 'zero.csv']) {
+      const r = await runCli(['correlate', zero(name), '-o', join(tmp, 'zero-corr.csv'), '--no-plot'], { timeoutMs: 30_000 });
+      assertFails(r, 2, /^songscope: .*zero\.(arrow|csv): not a feature matrix: neither Arrow IPC nor CSV text \(starts with bytes 00 00 00 00 00 00 00 00 …\)$/, name);
+    }
+  });
+
+  test('an audio name (.wav, .mp3) on /dev/zero: exit 2, never hashed for the cache forever', { skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, async () => {
+    for (const name of ['zero.wav', 'zero.mp3']) {
+      const r = await runCli(['fetch', zero(name), '-o', join(tmp, 'zero-audio.json')], { timeoutMs: 30_000, env: { SONGSCOPE_CACHE_DIR: join(tmp, 'zero-cache') } });
+      assertFails(r, 2, /^songscope: .*zero\.(wav|mp3): (empty file \(0 bytes\)|not a regular file)/, name);
+    }
+  });
+});
