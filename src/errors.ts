@@ -240,6 +240,17 @@ export const messages = {
       `${label}: more than ${maxS / 3600} hours of ${format} audio; songscope decodes at most ${maxS / 3600} hours`,
     /** A FLAC frame libFLAC could not decode: `what` is its reason in words ("lost sync", "CRC mismatch"). */
     flacFrameDamaged: (frame: number, atS: number, what: string) => `frame ${frame} at ${atS.toFixed(2)} s is damaged: ${what}`,
+    /** libFLAC's error status (`FLAC__STREAM_DECODER_ERROR_STATUS_LOST_SYNC; …`) in words, for {@link flacFrameDamaged}. */
+    flacStatus: (status: string): string =>
+      /LOST_SYNC/.test(status)
+        ? 'lost sync'
+        : /BAD_HEADER/.test(status)
+          ? 'bad frame header'
+          : /FRAME_CRC_MISMATCH/.test(status)
+            ? 'CRC mismatch'
+            : /UNPARSEABLE_STREAM/.test(status)
+              ? 'unparseable data'
+              : status.replace(/\s+/g, ' ').slice(0, 120),
     /** The WebAssembly decoder itself failed (a trap) on damaged data. */
     decoderFailed: (where: string) => `the decoder failed ${where}`,
     /** Informational (stderr): damaged MP3 data skipped while decoding. */

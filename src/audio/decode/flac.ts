@@ -45,16 +45,6 @@ export async function readFlacStreamInfo(src: ByteSource): Promise<FlacStreamInf
 }
 
 
-/** libFLAC's error status in words, for a damaged frame. */
-function flacErrorWords(message: string): string {
-  if (/LOST_SYNC/.test(message)) return 'lost sync';
-  if (/BAD_HEADER/.test(message)) return 'bad frame header';
-  if (/FRAME_CRC_MISMATCH/.test(message)) return 'CRC mismatch';
-  if (/UNPARSEABLE_STREAM/.test(message)) return 'unparseable data';
-  if (/BAD_METADATA/.test(message)) return 'bad metadata';
-  return message.replace(/\s+/g, ' ').slice(0, 120);
-}
-
 /** Start of a frame, seconds: frame numbers count blocks (fixed block size), sample numbers samples (variable). */
 function frameStartS(frame: FlacFrame, sampleRate: number): number {
   const { header } = frame;
@@ -90,7 +80,7 @@ export async function decodeFlac(src: ByteSource): Promise<DecodeResult> {
         lastFrameFailed = true;
         return;
       }
-      throw corrupt(audioMessages.flacFrameDamaged(frame.header.number, frameStartS(frame, info.sampleRate), flacErrorWords(r.errors[0].message)));
+      throw corrupt(audioMessages.flacFrameDamaged(frame.header.number, frameStartS(frame, info.sampleRate), audioMessages.flacStatus(r.errors[0].message)));
     }
     if (r.samplesDecoded === 0) return;
     if (r.sampleRate !== info.sampleRate) {
