@@ -103,7 +103,7 @@ export function decodeWithFfmpeg(
       }
     };
     const child = spawn(command, args, { stdio: ['path' in input ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    const sink = new MonoSink(ANALYSIS_SAMPLE_RATE, undefined, { label, format: 'audio' });
+    const sink = new MonoSink(ANALYSIS_SAMPLE_RATE, undefined, { label, format: 'decoded' });
     // f32le bytes arrive in chunks of any length: carry the 0–3 bytes of a split sample
     const carry = new Uint8Array(4);
     let carried = 0;

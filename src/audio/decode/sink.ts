@@ -24,7 +24,7 @@ const MAX_PREALLOCATED_FRAMES_PER_BYTE = 64;
 export interface MonoSinkOptions {
   /** The file, in messages. */
   label: string;
-  /** The format, in messages ("FLAC"). */
+  /** The format, in messages ("FLAC"; "decoded" for what ffmpeg hands over). */
   format: string;
   /** Size of the encoded file, bytes: preallocation is bounded by it. */
   fileBytes?: number;
@@ -51,7 +51,7 @@ export class MonoSink {
    * output is preallocated for it, but for at most {@link MAX_PREALLOCATED_FRAMES_PER_BYTE} frames per byte of
    * `options.fileBytes`. Pushing more than {@link MAX_DURATION_S} of audio throws (exit code 2).
    */
-  constructor(sourceRate: number, expectedFrames?: number, options: MonoSinkOptions = { label: 'audio', format: 'audio' }) {
+  constructor(sourceRate: number, expectedFrames?: number, options: MonoSinkOptions = { label: 'audio', format: 'decoded' }) {
     this.sourceRate = sourceRate;
     this.options = options;
     this.maxFrames = Math.floor(MAX_DURATION_S * sourceRate);
