@@ -56,6 +56,41 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}…` : text);
 }
 
+/** 2147483648 → "2 GiB", 524288000 → "500 MiB" (whole units; fractions to one decimal). */
+function binarySize(bytes: number): string {
+  const [unit, size] = bytes >= 2 ** 30 ? ['GiB', 2 ** 30] : bytes >= 2 ** 20 ? ['MiB', 2 ** 20] : ['KiB', 2 ** 10];
+  const n = bytes / size;
+  return `${Number.isInteger(n) ? n : n.toFixed(1)} ${unit}`;
+}
+
+/** 10801 → "3:00:01"; 95.5 → "1:35" (hours only when there are any). */
+function clock(seconds: number): string {
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`;
+}
+
+/** What the top level of a JSON document is, for {@link messages.notAnObject}: "null", "the number 42", "an array"… */
+export function describeJsonValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'number':
+      return `the number ${value}`;
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return String(value);
+    case 'object':
+      return 'an object without "track" or "segments"';
+    default:
+      return typeof value;
+  }
+}
+
 /** What the audio decoder reads itself (ffmpeg, when on the PATH, adds the rest). */
 export const SUPPORTED_AUDIO_FORMATS = 'WAV (PCM and float), FLAC, MP3 and Ogg Vorbis';
 const SUPPORTED_FORMATS = SUPPORTED_AUDIO_FORMATS;
@@ -75,8 +110,17 @@ export const messages = {
   // ---- analysis input -------------------------------------------------------------------------------
   invalidField: (label: string, field: string, problem: string) => `${label}: ${field} ${problem}`,
   notJson: (label: string, detail: string) => `${label}: not valid JSON (${detail})`,
-  notAnObject: (label: string) =>
-    `${label}: expected an audio-analysis object ({ "track": …, "segments": … }) at the top level`,
+  /** `found` says what the top level holds instead (see `describeJsonValue`). */
+  notAnObject: (label: string, found: string) =>
+    `${label}: expected an audio-analysis object ({ "track": …, "segments": … }) at the top level, found ${found}`,
+  jsonTooDeep: (label: string, maxDepth: number, line: number, column: number) =>
+    `${label}: JSON nested more than ${maxDepth} levels deep (line ${line}, column ${column}); songscope reads JSON nested at most ${maxDepth} deep`,
+  /** A file over a size limit of `../limits.ts`; `what` names the kind of file ("analysis files"). */
+  fileTooLarge: (path: string, bytes: number, limitBytes: number, what: string) =>
+    `${path}: the file has ${bytes.toLocaleString('en-US')} bytes; songscope reads ${what} of at most ${binarySize(limitBytes)} (${limitBytes.toLocaleString('en-US')} bytes)`,
+  /** Standard input over a size limit. */
+  stdinTooLarge: (label: string, limitBytes: number, what: string) =>
+    `${label}: more than ${binarySize(limitBytes)} (${limitBytes.toLocaleString('en-US')} bytes); songscope reads ${what} of at most that`,
   fileNotFound: (path: string) => `${path}: no such file`,
   fileUnreadable: (path: string, detail: string) => `${path}: cannot read the file (${detail})`,
   unsupportedFile: (path: string) =>
@@ -135,6 +179,14 @@ export const messages = {
   damagedCacheEntryOffline: (path: string, detail: string) =>
     `the cache entry ${path} is damaged (${detail}) and --offline forbids fetching it again; delete the file or drop --offline`,
   isDirectory: (path: string) => `${path}: is a directory; give one analysis file`,
+  /** A local analysis's cache entry that cannot be trusted: `detail` says why. */
+  damagedLocalCacheEntry: (path: string, detail: string) =>
+    `ignoring the damaged cache entry ${path} (${detail}); analysing the file again`,
+  cacheEntryTooLarge: (path: string) => `ignoring ${path}: larger than any cache entry can be (a damaged cache entry; it will be made again)`,
+  cacheChecksumMismatch: () => 'its checksum does not match its content',
+  cacheChecksumMissing: () => 'it has no checksum',
+  /** Informational (stderr): the cache could not be written; `detail` is the write error's line. */
+  cacheWriteFailed: (what: string, detail: string) => `not caching ${what}: ${detail}`,
   notATrack: (input: string, kind: string) =>
     `${input}: names ${kind}; give one track (URI, URL, id, search query or analysis file)`,
   fileEmpty: (path: string) => `${path}: the file is empty; expected an analysis JSON or an MSD .h5 file`,
@@ -168,11 +220,47 @@ export const messages = {
     /** The hint after any "unsupported" message. */
     unsupportedHint: (ffmpegTried: boolean) =>
       ffmpegTried
-        ? 'ffmpeg was not found on the PATH: install ffmpeg to decode more formats (Opus, AAC/M4A, WMA, …),\nor convert the file to WAV or FLAC.'
-        : 'Install ffmpeg (on the PATH) to decode more formats (Opus, AAC/M4A, WMA, …), or convert the file to\nWAV or FLAC.',
+        ? 'ffmpeg was not found on the PATH: install ffmpeg to decode more formats (Opus, AAC/M4A, WMA, …), or convert the file to WAV or FLAC.'
+        : 'Install ffmpeg (on the PATH) to decode more formats (Opus, AAC/M4A, WMA, …), or convert the file to WAV or FLAC.',
     ffmpegFailed: (label: string, detail: string) => `${label}: ffmpeg could not decode the file (${detail})`,
+    /** ffmpeg met the end of the file while reading its header (ffmpeg's "End of file"). */
+    ffmpegEndOfFile: () => 'ffmpeg reached the end of the file before any audio',
+    /** A file that starts like an Ogg page but is shorter than one page header (27 bytes + a segment table). */
+    oggTooShort: (bytes: number) => `${bytes.toLocaleString('en-US')} bytes, less than one Ogg page`,
+    // ---- the limits of ../limits.ts (exit code 2, before decoding) ------------------------------------
+    sampleRateOutOfRange: (label: string, format: string, rateHz: number, minHz: number, maxHz: number) =>
+      `${label}: ${format} at ${rateHz.toLocaleString('en-US')} Hz; songscope decodes sample rates of ${minHz.toLocaleString('en-US')}–${maxHz.toLocaleString('en-US')} Hz`,
+    tooManyChannels: (label: string, format: string, channels: number, max: number) =>
+      `${label}: ${format} with ${channels} channels; songscope decodes at most ${max}`,
+    /** `where` names what made the promise: "WAV header", "FLAC header", "Ogg Vorbis stream", "MP3 Xing header". */
+    promisesTooLong: (label: string, where: string, durationS: number, maxS: number) =>
+      `${label}: the ${where} says ${clock(durationS)} of audio; songscope decodes at most ${maxS / 3600} hours`,
+    /** Decoded audio passing the limit as it streams (no header said how long it is). */
+    tooLong: (label: string, format: string, maxS: number) =>
+      `${label}: more than ${maxS / 3600} hours of ${format} audio; songscope decodes at most ${maxS / 3600} hours`,
+    /** A FLAC frame libFLAC could not decode: `what` is its reason in words ("lost sync", "CRC mismatch"). */
+    flacFrameDamaged: (frame: number, atS: number, what: string) => `frame ${frame} at ${atS.toFixed(2)} s is damaged: ${what}`,
+    /** libFLAC's error status (`FLAC__STREAM_DECODER_ERROR_STATUS_LOST_SYNC; …`) in words, for {@link flacFrameDamaged}. */
+    flacStatus: (status: string): string =>
+      /LOST_SYNC/.test(status)
+        ? 'lost sync'
+        : /BAD_HEADER/.test(status)
+          ? 'bad frame header'
+          : /FRAME_CRC_MISMATCH/.test(status)
+            ? 'CRC mismatch'
+            : /UNPARSEABLE_STREAM/.test(status)
+              ? 'unparseable data'
+              : status.replace(/\s+/g, ' ').slice(0, 120),
+    /** The WebAssembly decoder itself failed (a trap) on damaged data. */
+    decoderFailed: (where: string) => `the decoder failed ${where}`,
+    /** Informational (stderr): damaged MP3 data skipped while decoding. */
+    mp3Skipped: (label: string, bytes: number, lostS: number) =>
+      `${label}: skipped ${bytes.toLocaleString('en-US')} bytes where no MP3 frame could be read (about ${lostS.toFixed(2)} s of audio)`,
+    /** Informational (stderr): frames the MP3 decoder could not decode (their audio is missing). */
+    mp3FramesDropped: (label: string, frames: number, lostS: number) =>
+      `${label}: the decoder could not decode ${frames.toLocaleString('en-US')} damaged MP3 frame${frames === 1 ? '' : 's'} (about ${lostS.toFixed(2)} s of audio)`,
     ffmpegFailedHint: () =>
-      `songscope decodes ${SUPPORTED_FORMATS} itself and hands other files to ffmpeg, which could not decode\nthis one either: is it an audio file?`,
+      `songscope decodes ${SUPPORTED_FORMATS} itself and hands other files to ffmpeg, which could not decode this one either: is it an audio file?`,
   },
   /** The transform and batch subcommands. */
   toolkit: {
@@ -263,8 +351,7 @@ export const messages = {
     notHdf5: (path: string) =>
       `${path}: not an HDF5 file (no HDF5 signature); expected a Million Song Dataset .h5 file`,
     notMsdHint: () =>
-      'A Million Song Dataset track file (e.g. TRAAAFP128F931B4E3.h5) has the datasets /analysis/songs,\n' +
-      '/analysis/segments_start, …, /analysis/sections_confidence and /metadata/songs.',
+      'A Million Song Dataset track file (e.g. TRAAAFP128F931B4E3.h5) has the datasets /analysis/songs, /analysis/segments_start, …, /analysis/sections_confidence and /metadata/songs.',
   },
 
   // ---- matrix files -----------------------------------------------------------------------------------
@@ -274,9 +361,20 @@ export const messages = {
     empty: (label: string) => `${label}: empty; expected a feature matrix (Arrow IPC file or stream, or CSV)`,
     notMatrixBytes: (label: string, head: string) =>
       `${label}: not a feature matrix: neither Arrow IPC nor CSV text (starts with bytes ${head})`,
+    tooLarge: (label: string, rows: number, columns: number, maxValues: number) =>
+      `${label}: ${rows.toLocaleString('en-US')} rows × ${columns.toLocaleString('en-US')} columns, more than the ${maxValues.toLocaleString('en-US')} values songscope reads (the 1 ms matrix of a 3-hour track has 280,800,000)`,
+    /** Arrow bytes on standard input (or a stream-format file) beyond what a matrix of the limit takes. */
+    tooManyBytes: (label: string, bytes: number, maxBytes: number) =>
+      `${label}: ${bytes.toLocaleString('en-US')} bytes or more of Arrow data, more than a matrix songscope reads can take (${maxBytes.toLocaleString('en-US')} bytes)`,
   },
   arrow: {
     invalidIpc: (label: string, detail: string) => `${label}: not a valid Arrow IPC file or stream (${detail})`,
+    /** Details of `invalidIpc`. */
+    footerDamaged: () => 'its footer is damaged',
+    metadataDamaged: () => 'its metadata is damaged',
+    batchDamaged: (index: number, count: number) => `record batch ${index} of ${count} is damaged`,
+    batchPastEnd: (index: number, count: number) => `record batch ${index} of ${count} is damaged: it lies past the end of the file`,
+    batchTooLarge: (index: number, count: number) => `record batch ${index} of ${count} has a body over 2 GiB, more than one read returns; write it in smaller batches`,
     noTimeColumn: (label: string, columns: readonly string[]) =>
       `${label}: no ${TIME_COLUMN} column (columns: ${columns.length ? columns.join(', ') : 'none'}); a feature matrix needs integer milliseconds in ${TIME_COLUMN}`,
     timeNotIntegral: (label: string, type: string, row: number, value: string) =>
@@ -310,8 +408,29 @@ export const messages = {
   // ---- CLI and options --------------------------------------------------------------------------------
   /** Informational (stderr): what `--notebook` set. */
   notebookChoices: (flags: string) => `--notebook: ${flags}`,
+  noCommand: () => 'no command given (add --help for usage)',
+  commandList: (names: readonly string[]) => `commands: ${names.join(', ')}`,
   badOption: (option: string, value: string, expected: string) =>
     `invalid value for ${option}: "${value}" (expected ${expected})`,
   writeFailed: (path: string, detail: string) => `cannot write ${path} (${detail})`,
+  /** The cause in `writeFailed`, by errno code (the code itself when it has no sentence here). */
+  writeCause: (code: string): string =>
+    ({
+      ENOSPC: 'no space left on the device',
+      EDQUOT: 'disk quota exceeded',
+      EFBIG: 'the file is too large for the file system',
+      EROFS: 'not writable: read-only file system',
+      EACCES: 'not writable: permission denied',
+      EPERM: 'not writable: operation not permitted',
+      EISDIR: 'it is a directory',
+      ENOTDIR: 'a parent in the path is not a directory',
+      ENAMETOOLONG: 'the name is too long',
+      ELOOP: 'too many symbolic links',
+      EIO: 'input/output error',
+      ENXIO: 'no reader on that device, FIFO or socket',
+      EPIPE: 'the reader went away',
+      EMFILE: 'too many open files',
+      ENFILE: 'too many open files',
+    })[code] ?? code,
   internal: (detail: string) => `internal error: ${detail} (run again with --verbose for details)`,
 } as const;

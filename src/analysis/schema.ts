@@ -5,7 +5,7 @@
  * Accepted shapes: Spotify's audio-analysis object, The Echo Nest 3.x track analysis (same keys, title
  * and artist in `meta`), and a wrapper `{ "analysis": {…} }` (as some tools and songscope's cache store it).
  */
-import { inputError, messages } from '../errors.js';
+import { describeJsonValue, inputError, messages } from '../errors.js';
 import type { AudioAnalysis, Provenance, Section, Segment, SourceKind, TimeInterval } from './types.js';
 
 /** Result of {@link validateAnalysis}. */
@@ -155,13 +155,13 @@ export function detectSourceKind(raw: unknown): SourceKind {
  */
 export function validateAnalysis(raw: unknown, label: string): ValidationResult {
   const check: Checker = new Checker(label);
-  if (!isObject(raw)) throw inputError(messages.notAnObject(label));
+  if (!isObject(raw)) throw inputError(messages.notAnObject(label, describeJsonValue(raw)));
   let root: Json = raw;
   if (!('segments' in root) && isObject(root.analysis)) {
     root = root.analysis;
     check.prefix = 'analysis.';
   }
-  if (!('track' in root) && !('segments' in root)) throw inputError(messages.notAnObject(label));
+  if (!('track' in root) && !('segments' in root)) throw inputError(messages.notAnObject(label, describeJsonValue(root)));
 
   const track = root.track;
   if (!isObject(track)) check.fail('track', track === undefined ? 'is missing' : `is ${show(track)}, expected an object`);

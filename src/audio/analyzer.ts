@@ -237,7 +237,7 @@ export function analyzeSignal(samples: Float32Array, options: AnalyzeSignalOptio
 export interface AnalyzeFileOptions extends DecodeOptions {
   /** See {@link AnalyzeSignalOptions.recordTime}. */
   recordTime?: boolean;
-  /** Receives non-fatal validation findings (there should be none). */
+  /** Receives non-fatal findings: damage the decoder got past (skipped MP3 frames), validation notes. */
   warn?: (line: string) => void;
 }
 
@@ -245,6 +245,7 @@ export interface AnalyzeFileOptions extends DecodeOptions {
 export async function analyzeAudioFileTimed(path: string, options: AnalyzeFileOptions = {}): Promise<TimedAnalysis<Analysis>> {
   const t0 = performance.now();
   const decoded = await decodeAudioFile(path, options);
+  decoded.warnings.forEach((line) => options.warn?.(line));
   const t1 = performance.now();
   const { analysis, timings } = analyzeSignalTimed(decoded.samples, {
     durationS: decoded.durationS,

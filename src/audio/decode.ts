@@ -18,7 +18,8 @@
  * Every failure a user can meet is a `SongscopeError` with exit code 2 and a one-line cause naming the
  * file (texts in `./messages.ts`).
  */
-import { inputError } from '../errors.js';
+import { inputError, messages } from '../errors.js';
+import { MAX_AUDIO_FILE_BYTES } from '../limits.js';
 import { ANALYSIS_SAMPLE_RATE } from './types.js';
 import { audioMessages } from './messages.js';
 import { fileSource, memorySource, type ByteSource } from './decode/source.js';
@@ -43,6 +44,8 @@ export interface DecodedAudio {
   /** The file's duration, seconds (its own frames at its own rate). */
   durationS: number;
   source: SourceInfo;
+  /** Damage the decoder got past (e.g. skipped MP3 bytes), one line each naming the file; usually empty. */
+  warnings: string[];
 }
 
 export interface DecodeOptions {
@@ -76,13 +79,22 @@ function finish(result: DecodeResult): DecodedAudio {
     sampleRate: ANALYSIS_SAMPLE_RATE,
     durationS: source.format === 'ffmpeg' ? samples.length / ANALYSIS_SAMPLE_RATE : source.frames / source.sampleRate,
     source,
+    warnings: result.warnings ?? [],
   };
 }
 
 async function decodeSource(src: ByteSource, options: DecodeOptions): Promise<DecodedAudio> {
   const { label } = src;
   if (src.size === 0) throw inputError(audioMessages.empty(label));
+  if (src.size > MAX_AUDIO_FILE_BYTES) throw inputError(messages.fileTooLarge(label, src.size, MAX_AUDIO_FILE_BYTES, 'audio files'));
   const format = await sniff(src);
+  if (format === undefined) {
+    // "OggS" and less than a page header (27 bytes) with its segment table: cut short, whatever it held
+    const head = await src.read(0, 28);
+    if (head.length < 28 && head.length >= 4 && head[0] === 0x4f && head[1] === 0x67 && head[2] === 0x67 && head[3] === 0x53) {
+      throw inputError(audioMessages.truncated(label, 'Ogg', audioMessages.oggTooShort(src.size)));
+    }
+  }
   let unsupported: string | undefined;
   try {
     switch (format) {

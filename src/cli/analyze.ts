@@ -14,6 +14,7 @@ import {
   gridOption,
   parseDurationMs,
   parseNumber,
+  printStdout,
   resolveOptionsFrom,
   say,
   seedOption,
@@ -113,9 +114,9 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
     result.timings.write = performance.now() - writing;
     const elapsedMs = performance.now() - started;
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }, null, 2) + '\n');
+      await printStdout(JSON.stringify({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }, null, 2) + '\n');
     } else {
-      process.stdout.write(formatSummary(result.summary, outDir, files, elapsedMs));
+      await printStdout(formatSummary(result.summary, outDir, files, elapsedMs));
     }
     if (opts.verbose) {
       say(`timings (ms): ${Object.entries(result.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);

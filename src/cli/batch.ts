@@ -23,6 +23,7 @@ import {
   formatOption,
   gridOption,
   parseNumber,
+  printStdout,
   resolutionOption,
   resolveOptionsFrom,
   say,
@@ -199,7 +200,7 @@ Examples:
       }),
     );
     if (opts.json) {
-      process.stdout.write(
+      await printStdout(
         JSON.stringify(
           {
             name: result.name,
@@ -378,7 +379,7 @@ Examples:
     const result = await withProgress(opts, 'compare', (onProgress) =>
       runCompare(groups, { ...batchJobOptions(opts, outDir, resolve, onProgress), perTrackPlots: false, ...classifyOptions(opts) }),
     );
-    if (opts.json) process.stdout.write(JSON.stringify(result.classification ?? { skipped: result.classificationSkipped }, null, 2) + '\n');
+    if (opts.json) await printStdout(JSON.stringify(result.classification ?? { skipped: result.classificationSkipped }, null, 2) + '\n');
     if (!opts.quiet) {
       if (result.classification) printClassification(result.classification);
       else say(`classification skipped: ${result.classificationSkipped}`);
@@ -468,7 +469,7 @@ Examples:
         opts.output,
       );
     }
-    if (opts.json) process.stdout.write(JSON.stringify({ ...report, failures: grouped.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })) }, null, 2) + '\n');
+    if (opts.json) await printStdout(JSON.stringify({ ...report, failures: grouped.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })) }, null, 2) + '\n');
     if (!opts.quiet) {
       printClassification(report);
       await reportFailures(grouped.failures);

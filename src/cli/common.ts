@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as util from 'node:util';
 import { basename, dirname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { inputError, messages } from '../errors.js';
+import { inputError, messages, runtimeError } from '../errors.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { GRID_SEMANTICS, type GridSemantics } from '../matrix/grid.js';
 import { DEFAULT_SONG_NORMALIZATION, SONG_NORMALIZATIONS } from '../transforms/songs.js';
@@ -20,6 +20,20 @@ export interface SourceCliOptions {
   record?: string;
   maxWait: number;
   verbose?: boolean;
+}
+
+/**
+ * Write text to standard output and wait until it is handed over. A reader that went away (EPIPE: `| head`)
+ * ends quietly; any other failure (a full disk under `> file`) is a runtime error naming standard output.
+ */
+export function printStdout(text: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.write(text, (error?: Error | null) => {
+      const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
+      if (!error || code === 'EPIPE') resolve();
+      else reject(runtimeError(messages.writeFailed('standard output', messages.writeCause(code ?? error.message)), undefined, error));
+    });
+  });
 }
 
 /** Write a line to stderr. */

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { inputError } from '../errors.js';
-import { addSourceOptions, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
+import { addSourceOptions, printStdout, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
 
 interface FetchCliOptions extends SourceCliOptions {
   output?: string;
@@ -47,7 +47,7 @@ Examples:
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, say));
     const text = JSON.stringify(analysis) + '\n';
     const output = opts.output ?? `${analysisSlug(analysis)}.analysis.json`;
-    if (output === '-') process.stdout.write(text);
+    if (output === '-') await printStdout(text);
     else await writeFileAtomic(output, text);
     if (!opts.quiet) {
       const p = analysis.provenance;

@@ -4,7 +4,7 @@
  * to one line on stderr and an exit code (0 ok, 1 runtime failure, 2 bad usage or input).
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode, SongscopeError, messages } from '../errors.js';
+import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
 import { VERSION } from '../version.js';
 import { analyzeCommand } from './analyze.js';
 import { featuresCommand } from './features.js';
@@ -58,22 +58,36 @@ export function reportError(error: unknown, verbose: boolean): number {
     return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
   }
   if (error instanceof SongscopeError) {
-    say(`songscope: ${error.message}`);
+    say(`songscope: ${oneLine(error.message)}`);
     if (error.hint) say(error.hint);
     if (verbose && error.cause) say(`cause: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : String(error.cause)}`);
     return error.exitCode;
   }
   const detail = error instanceof Error ? error.message : String(error);
-  say(`songscope: ${messages.internal(detail)}`);
+  say(`songscope: ${messages.internal(oneLine(detail))}`);
   if (verbose && error instanceof Error && error.stack) say(error.stack);
   return ExitCode.RUNTIME;
+}
+
+/** A message on one line: line breaks (a file name with one, a library's message) become `\n`. */
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, '\\n');
+}
+
+/** No command: no arguments at all, or only --verbose (anything else is commander's to judge). */
+function noCommand(args: readonly string[]): boolean {
+  return args.every((a) => a === '-v' || a === '--verbose');
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   loadDotEnv();
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    if (noCommand(argv.slice(2))) {
+      throw inputError(messages.noCommand(), messages.commandList(program.commands.map((c) => c.name())));
+    }
+    await program.parseAsync(argv);
     // a batch command that finished but had failures (some tracks) sets its exit code itself
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
   } catch (error) {

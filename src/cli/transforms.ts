@@ -17,6 +17,7 @@ import {
   formatOption,
   gridOption,
   parseNumber,
+  printStdout,
   plotTarget,
   resolutionOption,
   resolveOptionsFrom,
@@ -89,7 +90,7 @@ async function writeResult(
 ): Promise<string[]> {
   const { writeTable } = await import('../matrix/io.js');
   const written = await writeOutputs(output, (p) => writeTable(result.table, p), result.spec, opts);
-  if (opts.json) process.stdout.write(JSON.stringify({ ...result.summary, files: written }, null, 2) + '\n');
+  if (opts.json) await printStdout(JSON.stringify({ ...result.summary, files: written }, null, 2) + '\n');
   return written;
 }
 

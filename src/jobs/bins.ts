@@ -5,11 +5,8 @@
  */
 import { inputError, messages } from '../errors.js';
 
-/**
- * Most time bins a self-similarity matrix may have: 4,000² float64 values are 128 MB and ~0.4 s of
- * correlating; a finer `--resolution` on a long track is refused with the coarsest resolution that fits.
- */
-export const MAX_SIMILARITY_BINS = 4000;
+/** Most time bins a self-similarity matrix may have (see `../limits.ts`). */
+export { MAX_SIMILARITY_BINS } from '../limits.js';
 
 /** Smallest whole-ms bin width giving at most `maxBins` bins over `timeMs[0] … timeMs[last]`. */
 export function displayBinMs(firstMs: number, lastMs: number, maxBins: number): number {

@@ -17,7 +17,8 @@ import { checkGridRows, matrixMetadataFor, type GridSemantics } from '../matrix/
 import { eventGrid, materializeGrid, type EventGrid } from '../matrix/events.js';
 import { readMatrix, STDIO_PATH } from '../matrix/io.js';
 import { isArrowFileBytes, isArrowStreamBytes } from '../matrix/arrow.js';
-import { inputError } from '../errors.js';
+import { inputError, messages } from '../errors.js';
+import { MAX_ANALYSIS_FILE_BYTES, MAX_MATRIX_VALUES } from '../limits.js';
 
 export interface LoadedMatrix {
   /**
@@ -61,6 +62,7 @@ export async function loadMatrix(input: string, options: LoadMatrixOptions = {})
   if (input === STDIO_PATH) {
     const bytes = await readAll(options.stdin ?? process.stdin);
     if (looksLikeJson(bytes)) {
+      if (bytes.length > MAX_ANALYSIS_FILE_BYTES) throw inputError(messages.stdinTooLarge('stdin', MAX_ANALYSIS_FILE_BYTES, 'analysis JSON'));
       const analysis = analysisFromJson(parseJson(Buffer.from(bytes).toString('utf8'), 'stdin'), 'stdin', 'stdin', {}, options.resolve?.log);
       return fromAnalysis(analysis, options);
     }
@@ -149,7 +151,8 @@ export function usableColumns(matrix: FeatureMatrix, input: string, log?: (line:
 async function isMatrixFile(path: string): Promise<boolean> {
   try {
     const s = await stat(path);
-    if (!s.isFile()) return false;
+    // a pipe or a device named like a matrix is read as one (as a stream); other non-files go to the resolver
+    if (!s.isFile()) return !s.isDirectory() && MATRIX_EXTENSIONS.test(path);
   } catch {
     return false; // not a file: a URI, an id or a search (the resolver explains what is wrong)
   }
@@ -176,8 +179,16 @@ function looksLikeJson(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** All of standard input, up to what a matrix of the limit takes in Arrow (`MAX_MATRIX_VALUES` Float64 and an eighth). */
 async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const max = Math.ceil(MAX_MATRIX_VALUES * 8 * 1.125);
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+    size += bytes.length;
+    if (size > max) throw inputError(messages.matrixFile.tooManyBytes('stdin', size, max));
+    chunks.push(bytes);
+  }
   return Buffer.concat(chunks);
 }

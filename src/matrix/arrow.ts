@@ -9,14 +9,18 @@
  * copy of its 50 MB of values. IPC output is uncompressed (pandas `read_feather`, polars `read_ipc`,
  * DuckDB `read_arrow` and Arrow C++/Java/Rust all read it).
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import {
+  AsyncRecordBatchFileReader,
   DataType,
   Field,
   Float64,
   Int32,
   Message,
+  MessageHeader,
   Precision,
   RecordBatch,
+  RecordBatchReader,
   RecordBatchFileWriter,
   RecordBatchStreamWriter,
   Schema,
@@ -29,11 +33,19 @@ import {
   type TypeMap,
   type Vector,
 } from 'apache-arrow';
-import { inputError, messages, runtimeError } from '../errors.js';
+import { inputError, messages, runtimeError, SongscopeError } from '../errors.js';
 import { TIME_COLUMN, type FeatureMatrix } from './featureMatrix.js';
+import { MAX_MATRIX_VALUES } from '../limits.js';
 
 /** The 6 magic bytes `ARROW1` that begin and end an Arrow IPC file. */
 export const ARROW_MAGIC: Uint8Array = Uint8Array.from([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]);
+
+/**
+ * Rows per record batch written: 2^20 (17.5 minutes at 1 ms; 227 MB for 27 columns), so that the matrix of
+ * a 3-hour track (2.3 GB) is written, and read back, one batch at a time, and no single read nears the
+ * 2 GiB one file read can return.
+ */
+export const ARROW_BATCH_ROWS = 2 ** 20;
 
 /** Which Arrow IPC framing to write: `file` (random access, footer; `.arrow`/`.feather`) or `stream`. */
 export type IpcFormat = 'file' | 'stream';
@@ -80,8 +92,9 @@ export function checkMatrix(matrix: FeatureMatrix): void {
  *
  * Layout: `time_ms` Int32 (not nullable) from `matrix.timeMs`, then for each `matrix.columns[c]` a Float64
  * column (not nullable; NaN is a value, never a null) viewing `data.subarray(c*rows, (c+1)*rows)`. The matrix
- * `metadata` becomes the schema metadata (a `Map<string,string>` in key insertion order). One record batch
- * of `rows` rows. The table shares memory with the matrix: change one and the other changes.
+ * `metadata` becomes the schema metadata (a `Map<string,string>` in key insertion order). Record batches of
+ * {@link ARROW_BATCH_ROWS} rows (the last one shorter; one empty batch for an empty matrix). The table
+ * shares memory with the matrix: change one and the other changes.
  *
  * @throws SongscopeError (exit code 1) when the matrix is inconsistent: `timeMs.length !== rows`,
  *   `data.length !== rows × columns.length`, or a column named `time_ms`.
@@ -89,17 +102,19 @@ export function checkMatrix(matrix: FeatureMatrix): void {
 export function matrixToTable(matrix: FeatureMatrix): Table {
   checkMatrix(matrix);
   const { rows, columns, timeMs, data } = matrix;
-  const fields: Field[] = [new Field(TIME_COLUMN, new Int32(), false)];
-  const children: Data[] = [makeData({ type: new Int32(), length: rows, nullCount: 0, data: timeMs })];
-  columns.forEach((name, c) => {
-    fields.push(new Field(name, new Float64(), false));
-    children.push(
-      makeData({ type: new Float64(), length: rows, nullCount: 0, data: data.subarray(c * rows, (c + 1) * rows) }),
-    );
-  });
+  const fields: Field[] = [new Field(TIME_COLUMN, new Int32(), false), ...columns.map((name) => new Field(name, new Float64(), false))];
   const schema = new Schema(fields, new Map(Object.entries(matrix.metadata)));
-  const struct = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
-  return new Table(schema, [new RecordBatch(schema, struct)]);
+  const batches: RecordBatch[] = [];
+  for (let start = 0; start === 0 || start < rows; start += ARROW_BATCH_ROWS) {
+    const end = Math.min(rows, start + ARROW_BATCH_ROWS);
+    const n = end - start;
+    const children: Data[] = [makeData({ type: new Int32(), length: n, nullCount: 0, data: timeMs.subarray(start, end) })];
+    columns.forEach((_, c) => {
+      children.push(makeData({ type: new Float64(), length: n, nullCount: 0, data: data.subarray(c * rows + start, c * rows + end) }));
+    });
+    batches.push(new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children })));
+  }
+  return new Table(schema, batches);
 }
 
 /**
@@ -115,24 +130,71 @@ export function matrixToTable(matrix: FeatureMatrix): Table {
  * @throws SongscopeError (exit code 2) for a missing or non-integral `time_ms`, or a non-numeric column.
  */
 export function tableToMatrix(table: Table, label = 'Arrow table'): FeatureMatrix {
-  const names = table.schema.fields.map((f) => f.name);
+  const plan = matrixPlan(table.schema, label);
+  const rows = table.numRows;
+  checkMatrixSize(rows, plan.columns.length, label);
+  const timeMs = new Int32Array(rows);
+  const data = new Float64Array(rows * plan.columns.length);
+  fillMatrix(table, rows, plan, { timeMs, data, rows }, 0, label);
+  return { rows, columns: plan.columns, timeMs, data, metadata: Object.fromEntries(table.schema.metadata) };
+}
+
+/** Which table columns make a matrix: where `time_ms` is, and the value columns in order. */
+export interface MatrixPlan {
+  timeIndex: number;
+  /** Table column index of each matrix column. */
+  valueIndexes: number[];
+  columns: string[];
+}
+
+/**
+ * Check a schema for a matrix (before any data is read): a `time_ms` column of a numeric type, every other
+ * column numeric.
+ *
+ * @throws SongscopeError (exit code 2) for a missing or non-numeric `time_ms`, or a non-numeric column.
+ */
+export function matrixPlan(schema: Schema, label: string): MatrixPlan {
+  const names = schema.fields.map((f) => f.name);
   const timeIndex = names.indexOf(TIME_COLUMN);
   if (timeIndex < 0) throw inputError(messages.arrow.noTimeColumn(label, names));
-  const rows = table.numRows;
-  const timeMs = readTime(table.getChildAt(timeIndex)!, rows, label);
-
+  const timeType = schema.fields[timeIndex].type as DataType;
+  if (!isNumeric(timeType)) throw inputError(messages.arrow.timeType(label, String(timeType)));
+  const valueIndexes: number[] = [];
   const columns: string[] = [];
-  const vectors: Vector[] = [];
-  names.forEach((name, i) => {
+  schema.fields.forEach((field, i) => {
     if (i === timeIndex) return;
-    const vector = table.getChildAt(i)!;
-    if (!isNumeric(vector.type)) throw inputError(messages.arrow.columnNotNumeric(label, name, String(vector.type)));
-    columns.push(name);
-    vectors.push(vector);
+    if (!isNumeric(field.type as DataType)) throw inputError(messages.arrow.columnNotNumeric(label, field.name, String(field.type)));
+    valueIndexes.push(i);
+    columns.push(field.name);
   });
-  const data = new Float64Array(rows * columns.length);
-  vectors.forEach((vector, c) => copyAsFloat64(vector, data.subarray(c * rows, (c + 1) * rows)));
-  return { rows, columns, timeMs, data, metadata: Object.fromEntries(table.schema.metadata) };
+  return { timeIndex, valueIndexes, columns };
+}
+
+/** Refuse a matrix of more than {@link MAX_MATRIX_VALUES} values (rows × columns, at least one column counted). */
+export function checkMatrixSize(rows: number, columns: number, label: string): void {
+  if (rows * Math.max(1, columns) > MAX_MATRIX_VALUES) {
+    throw inputError(messages.matrixFile.tooLarge(label, rows, columns, MAX_MATRIX_VALUES));
+  }
+}
+
+/**
+ * Copy `rows` rows of a table or record batch into the matrix arrays at row `offset` (`target.rows` rows in
+ * all, column-major), checking `time_ms` (integers in Int32 range, no nulls; row numbers in errors count
+ * from the start of the matrix).
+ */
+export function fillMatrix(
+  source: { getChildAt(index: number): Vector | null },
+  rows: number,
+  plan: MatrixPlan,
+  target: { timeMs: Int32Array; data: Float64Array; rows: number },
+  offset: number,
+  label: string,
+): void {
+  readTime(source.getChildAt(plan.timeIndex)!, target.timeMs.subarray(offset, offset + rows), offset, label);
+  plan.valueIndexes.forEach((index, c) => {
+    const start = c * target.rows + offset;
+    copyAsFloat64(source.getChildAt(index)!, target.data.subarray(start, start + rows));
+  });
 }
 
 function isNumeric(type: DataType): boolean {
@@ -162,18 +224,20 @@ function copyAsFloat64(vector: Vector, target: Float64Array): void {
   }
 }
 
-/** The `time_ms` vector as an Int32Array, checking that every value is a non-null integer in Int32 range. */
-function readTime(vector: Vector, rows: number, label: string): Int32Array {
+/**
+ * Copy the `time_ms` vector into `out` (its length), checking that every value is a non-null integer in
+ * Int32 range; `offset` is added to row numbers in messages.
+ */
+function readTime(vector: Vector, out: Int32Array, offset: number, label: string): void {
   const type = vector.type as DataType;
   const typeName = String(type);
   if (!isNumeric(type)) throw inputError(messages.arrow.timeType(label, typeName));
-  const out = new Int32Array(rows);
   let pos = 0;
   for (const chunk of vector.data as ReadonlyArray<Data>) {
     const n = chunk.length;
     if (chunk.nullCount > 0) {
       for (let i = 0; i < n; i++) {
-        if (!chunk.getValid(i)) throw inputError(messages.arrow.timeNotIntegral(label, typeName, pos + i, 'null'));
+        if (!chunk.getValid(i)) throw inputError(messages.arrow.timeNotIntegral(label, typeName, offset + pos + i, 'null'));
       }
     }
     if (DataType.isInt(type) && type.bitWidth <= 32 && !(type.bitWidth === 32 && !type.isSigned)) {
@@ -184,14 +248,13 @@ function readTime(vector: Vector, rows: number, label: string): Int32Array {
       for (let i = 0; i < n; i++) {
         const v = tmp[i];
         if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
-          throw inputError(messages.arrow.timeNotIntegral(label, typeName, pos + i, String(v)));
+          throw inputError(messages.arrow.timeNotIntegral(label, typeName, offset + pos + i, String(v)));
         }
         out[pos + i] = v;
       }
     }
     pos += n;
   }
-  return out;
 }
 
 /**
@@ -253,13 +316,36 @@ export function decodeIpc(bytes: Uint8Array, label: string): Table {
   try {
     table = tableFromIPC(aligned);
   } catch (e) {
-    throw withCause(inputError(messages.arrow.invalidIpc(label, e instanceof Error ? e.message : String(e))), e);
+    throw withCause(inputError(messages.arrow.invalidIpc(label, arrowErrorDetail(e))), e);
   }
   if (table.schema.fields.length === 0 && table.numRows === 0) {
     // tableFromIPC returns an empty table rather than failing on some truncated inputs.
     throw inputError(messages.arrow.invalidIpc(label, 'no schema found'));
   }
   return table;
+}
+
+/**
+ * An Arrow reader's error as a detail for `invalidIpc`: its own messages ("Expected to read 1392 metadata
+ * bytes, but only read 10") as they are; a JavaScript error from walking damaged metadata ("Cannot read
+ * properties of null") as "its metadata is damaged".
+ */
+export function arrowErrorDetail(e: unknown): string {
+  if (e instanceof TypeError || e instanceof RangeError || !(e instanceof Error)) return messages.arrow.metadataDamaged();
+  return e.message.replace(/\s+/g, ' ').slice(0, 200);
+}
+
+/**
+ * {@link tableToMatrix} on a table decoded from untrusted bytes: Arrow decodes lazily, so damage can
+ * surface while the columns are copied; such failures are `invalidIpc` input errors.
+ */
+export function decodedTableToMatrix(table: Table, label: string): FeatureMatrix {
+  try {
+    return tableToMatrix(table, label);
+  } catch (e) {
+    if (e instanceof SongscopeError) throw e;
+    throw withCause(inputError(messages.arrow.invalidIpc(label, arrowErrorDetail(e))), e);
+  }
 }
 
 function endsWithMagic(bytes: Uint8Array): boolean {
@@ -272,4 +358,97 @@ function endsWithMagic(bytes: Uint8Array): boolean {
 function withCause<E extends Error>(error: E, cause: unknown): E {
   Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
   return error;
+}
+
+/** The most a single read returns (Linux caps one read at 2 GiB − 4 KiB; Node at 2 GiB − 1). */
+const MAX_READ_BYTES = 0x7ffff000;
+
+/**
+ * Read an Arrow IPC *file* (`ARROW1` … footer … `ARROW1`) into a matrix one record batch at a time: the
+ * footer and schema first (the columns are checked before any data is read), then each batch's metadata
+ * for its row count (so the matrix is allocated once, and refused when over {@link MAX_MATRIX_VALUES}),
+ * then each batch's body, copied into the matrix and dropped. Memory: the matrix plus one batch — a 2.3 GB
+ * file (the 1 ms matrix of a 3-hour track) is never held whole, and no read nears the 2 GiB one read returns.
+ *
+ * @param label names the file in messages.
+ * @throws SongscopeError (exit code 2): a missing trailing `ARROW1` (truncated), a damaged footer or
+ *   record batch, the limits, and everything {@link tableToMatrix} refuses.
+ */
+export async function readArrowFile(path: string, label = path): Promise<FeatureMatrix> {
+  const fh = await open(path, 'r');
+  try {
+    return await readArrowFileHandle(fh, (await fh.stat()).size, label);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+async function readArrowFileHandle(fh: FileHandle, size: number, label: string): Promise<FeatureMatrix> {
+  const invalid = (detail: string, cause?: unknown) => withCause(inputError(messages.arrow.invalidIpc(label, detail)), cause);
+  const tail = new Uint8Array(ARROW_MAGIC.length);
+  if (size >= 8 + ARROW_MAGIC.length) await fh.read(tail, 0, tail.length, size - tail.length);
+  if (size < 8 + ARROW_MAGIC.length || tail.some((b, i) => b !== ARROW_MAGIC[i])) {
+    throw invalid('truncated: an Arrow IPC file must end with ARROW1');
+  }
+  let reader: AsyncRecordBatchFileReader;
+  try {
+    reader = (await RecordBatchReader.from(fh)) as unknown as AsyncRecordBatchFileReader;
+    await reader.open({ autoDestroy: false });
+  } catch (e) {
+    throw invalid(messages.arrow.footerDamaged(), e);
+  }
+  const schema = reader.schema as Schema | undefined;
+  const footer = reader.footer;
+  if (!reader.isFile() || !schema || !footer || schema.fields.some((f) => typeof f.name !== 'string' || !f.type)) {
+    throw invalid(messages.arrow.footerDamaged());
+  }
+  const plan = matrixPlan(schema, label);
+  const count = reader.numRecordBatches;
+  // each batch's row count, from its metadata message (small), before reading any body
+  const batchRows: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const block = footer.getRecordBatch(i);
+    if (!block) throw invalid(messages.arrow.footerDamaged());
+    const offset = Number(block.offset);
+    const metaBytes = Number(block.metaDataLength);
+    const bodyBytes = Number(block.bodyLength);
+    if (!(offset >= 8 && metaBytes > 8 && bodyBytes >= 0 && offset + metaBytes + bodyBytes <= size - ARROW_MAGIC.length)) {
+      throw invalid(messages.arrow.batchPastEnd(i + 1, count));
+    }
+    if (bodyBytes > MAX_READ_BYTES) throw invalid(messages.arrow.batchTooLarge(i + 1, count));
+    const meta = new Uint8Array(metaBytes);
+    await fh.read(meta, 0, metaBytes, offset);
+    let rows: number;
+    try {
+      const prefix = new DataView(meta.buffer).getInt32(0, true) === -1 ? 8 : 4;
+      const message = Message.decode(meta.subarray(prefix));
+      if (message.headerType !== MessageHeader.RecordBatch) throw new Error('not a record batch');
+      rows = Number((message.header() as { length: number | bigint }).length);
+    } catch (e) {
+      throw invalid(messages.arrow.batchDamaged(i + 1, count), e);
+    }
+    if (!Number.isSafeInteger(rows) || rows < 0) throw invalid(messages.arrow.batchDamaged(i + 1, count));
+    batchRows.push(rows);
+  }
+  const rows = batchRows.reduce((a, b) => a + b, 0);
+  checkMatrixSize(rows, plan.columns.length, label);
+  const target = { timeMs: new Int32Array(rows), data: new Float64Array(rows * plan.columns.length), rows };
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    let batch: RecordBatch | null;
+    try {
+      batch = await reader.readRecordBatch(i);
+    } catch (e) {
+      throw invalid(messages.arrow.batchDamaged(i + 1, count), e);
+    }
+    if (!batch || batch.numRows !== batchRows[i] || batch.numCols !== schema.fields.length) throw invalid(messages.arrow.batchDamaged(i + 1, count));
+    try {
+      fillMatrix(batch, batch.numRows, plan, target, offset, label);
+    } catch (e) {
+      if (e instanceof SongscopeError) throw e;
+      throw invalid(messages.arrow.batchDamaged(i + 1, count), e);
+    }
+    offset += batch.numRows;
+  }
+  return { rows, columns: plan.columns, timeMs: target.timeMs, data: target.data, metadata: Object.fromEntries(schema.metadata) };
 }

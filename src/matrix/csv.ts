@@ -17,6 +17,7 @@
 import { inputError, messages } from '../errors.js';
 import { checkMatrix } from './arrow.js';
 import { TIME_COLUMN, type FeatureMatrix, type MatrixMetadata } from './featureMatrix.js';
+import { MAX_MATRIX_VALUES } from '../limits.js';
 
 
 /** Options for {@link writeCsv}. */
@@ -315,7 +316,12 @@ export class CsvMatrixParser {
       }
       throw inputError(messages.csv.extraValue(this.label, this.line, n + 1, fields.length, n));
     }
-    if (this.rows === this.capacity) this.grow(this.capacity * 2);
+    if (this.rows === this.capacity) {
+      const perRow = Math.max(1, n - 1);
+      const most = Math.floor(MAX_MATRIX_VALUES / perRow);
+      if (this.rows >= most) throw inputError(messages.matrixFile.tooLarge(this.label, this.rows + 1, n - 1, MAX_MATRIX_VALUES));
+      this.grow(Math.min(this.capacity * 2, most));
+    }
     const r = this.rows;
     const timeIndex = this.timeIndex;
     const cols = this.cols;

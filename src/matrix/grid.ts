@@ -25,11 +25,12 @@ import { FEATURE_COLUMNS, type FeatureMatrix, type MatrixMetadata } from './feat
 import { eventGrid, materializeGrid } from './events.js';
 
 import { inputError, messages } from '../errors.js';
+import { MAX_GRID_ROWS } from '../limits.js';
 
 export type GridSemantics = 'seed' | 'full';
 
-/** The longest track songscope resamples at 1 ms: 3 hours, 10.8 million rows, 2.2 GB of Float64. */
-export const MAX_GRID_ROWS = 3 * 3600 * 1000;
+/** The longest track songscope resamples at 1 ms: 3 hours, 10.8 million rows, 2.2 GB of Float64 (`../limits.ts`). */
+export { MAX_GRID_ROWS } from '../limits.js';
 export const GRID_SEMANTICS: readonly GridSemantics[] = ['seed', 'full'];
 
 export interface GridOptions {

@@ -9,21 +9,24 @@
  *   `./csv.ts`.
  *
  * File outputs are atomic (temporary file + rename, see `../util/atomic.ts`): a failed write leaves the old
- * file, or nothing, and no temporary file. Reading detects the format by content, not by name.
+ * file, or nothing, and no temporary file. Arrow files are written in record batches of at most 2^20 rows
+ * and read back batch by batch, so a 3-hour matrix (2.3 GB) round-trips. Reading detects the format by
+ * content, not by name.
  */
 import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { inputError, messages, runtimeError, SongscopeError } from '../errors.js';
 import { writeStreamAtomic } from '../util/atomic.js';
 import {
   decodeIpc,
+  decodedTableToMatrix,
   isArrowFileBytes,
   isArrowStreamBytes,
-  matrixToTable,
-  tableToMatrix,
+  readArrowFile,
   writeMatrixIpc,
 } from './arrow.js';
+import { MAX_MATRIX_VALUES } from '../limits.js';
 import { parseCsv, writeCsv } from './csv.js';
 import type { FeatureMatrix } from './featureMatrix.js';
 import { resultTableToArrow, writeTableCsv, type ResultTable } from './table.js';
@@ -47,6 +50,11 @@ const STDOUT_LABEL = 'standard output';
 const STDIN_LABEL = 'stdin';
 /** How much of the start of an input is looked at to tell Arrow from CSV from binary. */
 const SNIFF_BYTES = 4096;
+/**
+ * The most bytes of Arrow data read whole (standard input, a stream-format file): what a matrix of
+ * {@link MAX_MATRIX_VALUES} Float64 values takes, with an eighth more for time, metadata and padding.
+ */
+const MAX_ARROW_BYTES = Math.ceil(MAX_MATRIX_VALUES * 8 * 1.125);
 
 /**
  * The format a path is written in, from its extension (case-insensitive): `.arrow`/`.feather`/`.ipc` →
@@ -186,7 +194,7 @@ async function writeToStream(
       if (out.listenerCount('error') === 0) out.on('error', () => undefined);
       return;
     }
-    throw runtimeError(messages.writeFailed(label, code), undefined, failure);
+    throw runtimeError(messages.writeFailed(label, messages.writeCause(code)), undefined, failure);
   }
   // closed without an error: the reader went away; nothing more to do
 }
@@ -202,8 +210,11 @@ export interface ReadMatrixOptions {
  * content, whatever the name: `ARROW1` at the start → Arrow IPC file, `FF FF FF FF` → Arrow IPC stream,
  * UTF-8 text → CSV (its header must name `time_ms`). Pipes and other non-regular files (`<(…)`) work too.
  *
- * Arrow input is read whole and decoded (see {@link tableToMatrix}: `time_ms` of any integer type, other
- * numeric types converted to Float64, nulls → NaN, schema metadata restored). CSV is parsed as it streams
+ * An Arrow IPC file is read one record batch at a time (footer and schema first, so a bad column fails before
+ * any data is read; memory: the matrix plus one batch); an Arrow stream (stdin, a stream-format file) is read
+ * whole, up to what a matrix of the limit takes. Either way see {@link tableToMatrix}: `time_ms` of any
+ * integer type, other numeric types converted to Float64, nulls → NaN, schema metadata restored. A matrix of
+ * more than `MAX_MATRIX_VALUES` values (`../limits.ts`) is refused before it is allocated. CSV is parsed as it streams
  * in (metadata `{}` unless `# key=value` comment lines precede the header). The returned matrix owns its
  * memory: column-major `Float64Array` data of `rows × columns.length`, `Int32Array` times.
  *
@@ -231,20 +242,46 @@ export async function readMatrix(path: string, options: ReadMatrixOptions = {}):
     throw readError(path, e);
   }
   if (head.length === 0) throw inputError(messages.matrixFile.empty(path));
-  if (isArrowFileBytes(head) || isArrowStreamBytes(head)) {
-    let bytes: Uint8Array;
+  if (isArrowFileBytes(head)) {
+    // the file format: read batch by batch (a 3-hour matrix is 2.3 GB: never held whole)
     try {
-      bytes = await readFile(path);
+      return await readArrowFile(path);
     } catch (e) {
       throw readError(path, e);
     }
-    return tableToMatrix(decodeIpc(bytes, path), path);
+  }
+  if (isArrowStreamBytes(head)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readWhole(path);
+    } catch (e) {
+      throw readError(path, e);
+    }
+    return decodedTableToMatrix(decodeIpc(bytes, path), path);
   }
   checkText(head, path);
   try {
     return await parseCsv(createReadStream(path, { highWaterMark: 1 << 20 }), path);
   } catch (e) {
     throw readError(path, e);
+  }
+}
+
+/** A whole file in one array (read in pieces: one read returns at most 2 GiB), refused over {@link MAX_ARROW_BYTES}. */
+async function readWhole(path: string): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size > MAX_ARROW_BYTES) throw inputError(messages.matrixFile.tooManyBytes(path, size, MAX_ARROW_BYTES));
+    const bytes = new Uint8Array(size);
+    for (let at = 0; at < size; ) {
+      const { bytesRead } = await fh.read(bytes, at, Math.min(size - at, 1 << 30), at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await fh.close();
   }
 }
 
@@ -301,8 +338,9 @@ async function readFromStream(stream: NodeJS.ReadableStream, label: string): Pro
         const bytes = toBytes(next.value);
         chunks.push(bytes);
         size += bytes.length;
+        if (size > MAX_ARROW_BYTES) throw inputError(messages.matrixFile.tooManyBytes(label, size, MAX_ARROW_BYTES));
       }
-      return tableToMatrix(decodeIpc(concat(chunks, size), label), label);
+      return decodedTableToMatrix(decodeIpc(concat(chunks, size), label), label);
     }
     checkText(head.subarray(0, SNIFF_BYTES), label);
     async function* rest(): AsyncGenerator<Uint8Array> {

@@ -11,14 +11,25 @@
  *   "kind", "listing": {id, name, tracks: [{id, name, artists, album, durationMs}], …} }`: the track list
  *   of an album or playlist, so that `--offline` can list it again.
  *
- * Writes are atomic (temp file + rename); failures are never cached.
+ * - `local/<sha256 of the audio file>.json` — `{ "songscope_cache": 1, "sha256", "analyzer_version", "file",
+ *   "analysis_sha256", "decode_warnings"?, "analysis" }`: songscope's own analysis of an audio file.
+ *
+ * Analysis entries carry `analysis_sha256`, the SHA-256 of their analysis as serialised, so an entry
+ * damaged in a way the schema still accepts (a duration of 1e7, segments emptied) is caught and analysed
+ * or fetched again ({@link analysisChecksumProblem}). Writes are atomic (temp file + rename); failures are
+ * never cached; before the first write into a directory, temporary files that a killed process left there
+ * are removed.
  */
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AudioAnalysis, TrackMetadata } from '../analysis/types.js';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { cleanStaleTempFiles, writeJsonAtomic } from '../util/atomic.js';
 import { slug } from '../util/slug.js';
+import { jsonDepthOffset } from '../util/jsonPosition.js';
+import { MAX_ANALYSIS_FILE_BYTES, MAX_JSON_DEPTH } from '../limits.js';
+import { messages, SongscopeError } from '../errors.js';
 
 export const CACHE_FORMAT_VERSION = 1;
 
@@ -27,6 +38,8 @@ export interface CachedTrack {
   /** ISO 8601 time of the fetch. */
   fetched_at: string;
   track: TrackMetadata;
+  /** {@link analysisChecksum} of `analysis` (absent in entries written before checksums). */
+  analysis_sha256?: string;
   analysis: AudioAnalysis;
 }
 
@@ -41,8 +54,31 @@ export interface CachedLocal {
   analyzer_version: string;
   /** The file name it was first analysed under (for people reading the cache). */
   file: string;
+  /** {@link analysisChecksum} of `analysis`. */
+  analysis_sha256?: string;
+  /** What the decoder warned about (damage it got past), without the file name: printed again on a hit. */
+  decode_warnings?: string[];
   analysis: AudioAnalysis;
 }
+
+/** SHA-256 (hex) of an analysis as the cache serialises it (`JSON.stringify`, which parsing and re-serialising reproduces exactly). */
+export function analysisChecksum(analysis: unknown): string {
+  return createHash('sha256').update(JSON.stringify(analysis)).digest('hex');
+}
+
+/**
+ * What is wrong with a cache entry's checksum, in words for `messages.damagedCacheEntry…`, or undefined
+ * when it matches. `required`: an entry without one is damaged (local analyses, which can always be made
+ * again); otherwise it is an entry from before checksums and accepted (Spotify analyses, which may no
+ * longer be fetchable).
+ */
+export function analysisChecksumProblem(entry: { analysis_sha256?: unknown; analysis: unknown }, required: boolean): string | undefined {
+  if (entry.analysis_sha256 === undefined) return required ? messages.cacheChecksumMissing() : undefined;
+  return entry.analysis_sha256 === analysisChecksum(entry.analysis) ? undefined : messages.cacheChecksumMismatch();
+}
+
+/** Directories whose stale temporary files this process has already removed. */
+const cleanedDirs = new Set<string>();
 
 /**
  * The track list of an album or playlist as cached: the client's AlbumMetadata or PlaylistMetadata,
@@ -122,7 +158,7 @@ export class AnalysisCache {
   async putListing(kind: ListingKind, listing: CachedListingData, now: Date = new Date()): Promise<string> {
     const entry: CachedListing = { songscope_cache: CACHE_FORMAT_VERSION, fetched_at: now.toISOString(), kind, listing };
     const path = this.listingPath(kind, listing.id);
-    await writeJsonAtomic(path, entry);
+    await this.write(path, entry, true);
     return path;
   }
 
@@ -143,10 +179,26 @@ export class AnalysisCache {
 
   /** Store a successfully fetched and validated analysis. */
   async put(track: TrackMetadata, analysis: AudioAnalysis, now: Date = new Date()): Promise<string> {
-    const entry: CachedTrack = { songscope_cache: CACHE_FORMAT_VERSION, fetched_at: now.toISOString(), track, analysis };
+    const entry: CachedTrack = {
+      songscope_cache: CACHE_FORMAT_VERSION,
+      fetched_at: now.toISOString(),
+      track,
+      analysis_sha256: analysisChecksum(analysis),
+      analysis,
+    };
     const path = this.trackPath(track.id);
-    await writeJsonAtomic(path, entry, { pretty: false });
+    await this.write(path, entry, false);
     return path;
+  }
+
+  /** Write an entry atomically, first removing stale temporary files from its directory (once a process). */
+  private async write(path: string, entry: unknown, pretty: boolean): Promise<void> {
+    const dir = dirname(path);
+    if (!cleanedDirs.has(dir)) {
+      cleanedDirs.add(dir);
+      await cleanStaleTempFiles(dir);
+    }
+    await writeJsonAtomic(path, entry, { pretty });
   }
 
   /** The file of a local audio file's analysis: `local/<sha-256 of the file's bytes>.json`. */
@@ -169,11 +221,22 @@ export class AnalysisCache {
     return entry as CachedLocal;
   }
 
-  /** Store the analysis of an audio file under its content hash (atomically). */
-  async putLocal(sha256: string, analyzerVersion: string, file: string, analysis: AudioAnalysis): Promise<string> {
-    const entry: CachedLocal = { songscope_cache: CACHE_FORMAT_VERSION, sha256, analyzer_version: analyzerVersion, file, analysis };
+  /**
+   * Store the analysis of an audio file under its content hash (atomically), with its checksum and the
+   * decoder's warnings (`decodeWarnings`, without the file name).
+   */
+  async putLocal(sha256: string, analyzerVersion: string, file: string, analysis: AudioAnalysis, decodeWarnings: string[] = []): Promise<string> {
+    const entry: CachedLocal = {
+      songscope_cache: CACHE_FORMAT_VERSION,
+      sha256,
+      analyzer_version: analyzerVersion,
+      file,
+      analysis_sha256: analysisChecksum(analysis),
+      ...(decodeWarnings.length ? { decode_warnings: decodeWarnings } : {}),
+      analysis,
+    };
     const path = this.localPath(sha256);
-    await writeJsonAtomic(path, entry, { pretty: false });
+    await this.write(path, entry, false);
     return path;
   }
 
@@ -188,7 +251,7 @@ export class AnalysisCache {
   }
 
   async putSearch(query: string, trackId: string): Promise<void> {
-    await writeJsonAtomic(this.searchPath(query), { query, track_id: trackId });
+    await this.write(this.searchPath(query), { query, track_id: trackId }, true);
   }
 }
 
@@ -201,14 +264,33 @@ function isTrackMetadata(t: unknown): t is TrackMetadata {
   return typeof m.id === 'string' && typeof m.name === 'string' && Array.isArray(m.artists) && m.artists.every((a) => typeof a === 'string');
 }
 
+/**
+ * Store something in the cache, or say why not and go on: a cache that cannot be written (the directory
+ * is a file, a directory sits at the entry's path, the disk is full) never fails the work it would have
+ * saved. `what` names it in the warning ("the analysis"). Errors other than write failures propagate.
+ */
+export async function storeOrWarn(what: string, store: () => Promise<unknown>, warn: (line: string) => void): Promise<void> {
+  try {
+    await store();
+  } catch (error) {
+    if (!(error instanceof SongscopeError)) throw error;
+    warn(messages.cacheWriteFailed(what, error.message));
+  }
+}
+
 async function readJson(path: string, warn?: (line: string) => void): Promise<unknown> {
   let text: string;
   try {
+    if ((await stat(path)).size > MAX_ANALYSIS_FILE_BYTES) {
+      warn?.(messages.cacheEntryTooLarge(path));
+      return undefined;
+    }
     text = await readFile(path, 'utf8');
   } catch {
     return undefined;
   }
   try {
+    if (jsonDepthOffset(text, MAX_JSON_DEPTH) >= 0) throw new Error('nested too deep');
     return JSON.parse(text);
   } catch {
     warn?.(`ignoring ${path}: not valid JSON (a damaged cache entry; it will be fetched again)`);

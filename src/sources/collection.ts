@@ -26,7 +26,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { Analysis, TrackMetadata } from '../analysis/types.js';
 import { ExitCode, inputError, messages, SongscopeError } from '../errors.js';
-import { AnalysisCache, defaultCacheDir, type ListingKind } from './cache.js';
+import { AnalysisCache, defaultCacheDir, storeOrWarn, type ListingKind } from './cache.js';
 import { parseInput, type InputRef, type PathKind } from './input.js';
 import { resolveAnalysis, spotifyClientOptions, type ResolveOptions } from './resolve.js';
 import {
@@ -263,7 +263,7 @@ async function fetchListing(kind: ListingKind, id: string, options: ResolveOptio
   const listing: Listing =
     kind === 'album' ? { kind, data: await client.getAlbum(id) } : { kind, data: await client.getPlaylist(id) };
   client.rememberTracks(listing.data.tracks);
-  if (cache) await cache.putListing(kind, listing.data);
+  if (cache) await storeOrWarn('the track list', () => cache.putListing(kind, listing.data), log);
   return listing;
 }
 

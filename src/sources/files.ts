@@ -4,12 +4,13 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { inputError, messages } from '../errors.js';
+import { inputError, messages, SongscopeError } from '../errors.js';
 import { validateAnalysis } from '../analysis/schema.js';
 import type { Analysis, Origin, Provenance, TrackMetadata } from '../analysis/types.js';
 import { isHdf5, readMsdFile } from './msd.js';
 import { SPOTIFY_ID } from './input.js';
 import { parseJson } from '../util/jsonPosition.js';
+import { MAX_ANALYSIS_FILE_BYTES } from '../limits.js';
 
 /**
  * Validate parsed JSON and attach provenance.
@@ -37,13 +38,24 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 /** Read and validate an analysis from a file (.json or MSD .h5, recognised by content). */
 export async function readAnalysisFile(path: string, warn?: (line: string) => void): Promise<Analysis> {
   let head: Uint8Array;
+  /** The content of a pipe or device, read once (it cannot be read again). */
+  let streamed: Buffer | undefined;
   try {
     const fh = await open(path, 'r');
     try {
       const stat = await fh.stat();
       if (stat.isDirectory()) throw inputError(messages.isDirectory(path));
-      head = new Uint8Array(8);
-      await fh.read(head, 0, 8, 0);
+      if (stat.isFile()) {
+        if (stat.size > MAX_ANALYSIS_FILE_BYTES) {
+          throw inputError(messages.fileTooLarge(path, stat.size, MAX_ANALYSIS_FILE_BYTES, 'analysis files'));
+        }
+        head = new Uint8Array(8);
+        await fh.read(head, 0, 8, 0);
+      } else {
+        // a pipe or a device (/dev/zero behind a .json name): read as a stream, within the limit
+        streamed = await readCapped(fh.createReadStream({ autoClose: false }), path);
+        head = streamed.subarray(0, 8);
+      }
     } finally {
       await fh.close();
     }
@@ -51,7 +63,7 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw inputError(messages.fileNotFound(path));
     if (code === 'EISDIR') throw inputError(messages.isDirectory(path));
-    if (code) throw inputError(messages.fileUnreadable(path, code));
+    if (code && !(e instanceof SongscopeError)) throw inputError(messages.fileUnreadable(path, code));
     throw e;
   }
   const stem = basename(path).replace(/\.[^.]*$/, '');
@@ -59,13 +71,33 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
   if (isHdf5(head)) {
     return analysisFromJson(await readMsdFile(path), path, 'file', {}, warn);
   }
-  const text = await readFile(path, 'utf8');
+  const text = streamed !== undefined ? streamed.toString('utf8') : await readFile(path, 'utf8');
   if (text.trim() === '') throw inputError(messages.fileEmpty(path));
-  if (!/^\s*[[{]/.test(text)) throw inputError(messages.unsupportedFile(path));
+  // A .json file is parsed whatever it holds (so a top-level null or number is named); other names only
+  // when the text starts like an object or an array.
+  if (!/\.json$/i.test(path) && !/^\s*[[{]/.test(text)) throw inputError(messages.unsupportedFile(path));
   const raw = parseJson(text, path);
   const analysis = analysisFromJson(raw, path, 'file', cacheEntryProvenance(raw), warn);
   if (!analysis.provenance.trackId && idFromName) analysis.provenance.trackId = idFromName;
   return analysis;
+}
+
+/**
+ * Read a stream up to {@link MAX_ANALYSIS_FILE_BYTES} (more is an input error). Stops early at a NUL byte,
+ * which no JSON text holds: the parser then names it, without reading the rest of an endless device.
+ */
+async function readCapped(stream: NodeJS.ReadableStream, label: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += bytes.length;
+    if (size > MAX_ANALYSIS_FILE_BYTES) throw inputError(messages.stdinTooLarge(label, MAX_ANALYSIS_FILE_BYTES, 'analysis JSON'));
+    chunks.push(bytes);
+    if (bytes.includes(0)) break;
+  }
+  (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  return Buffer.concat(chunks);
 }
 
 /** Title, artists, album and id from a songscope cache entry (`{ songscope_cache, track, analysis }`). */
@@ -86,8 +118,6 @@ export async function readAnalysisStream(
   stream: NodeJS.ReadableStream,
   warn?: (line: string) => void,
 ): Promise<Analysis> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await readCapped(stream, 'stdin')).toString('utf8');
   return analysisFromJson(parseJson(text, 'stdin'), 'stdin', 'stdin', {}, warn);
 }

@@ -6,12 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Analysis } from '../analysis/types.js';
 import { analysisFromJson } from './files.js';
-import { AnalysisCache, defaultCacheDir } from './cache.js';
+import { AnalysisCache, analysisChecksumProblem, defaultCacheDir, storeOrWarn } from './cache.js';
 import { analyzeAudioFile } from '../audio/analyzer.js';
-import { SongscopeError } from '../errors.js';
+import { inputError, messages, SongscopeError } from '../errors.js';
+import { MAX_AUDIO_FILE_BYTES } from '../limits.js';
 import { LOCAL_ANALYZER_VERSION } from '../audio/types.js';
 
 export { isAudioPath } from '../audio/types.js';
@@ -41,7 +43,18 @@ export async function analyzeLocalFile(path: string, options: LocalAnalysisOptio
   const cache = options.useCache === false ? undefined : new AnalysisCache(options.cacheDir ?? defaultCacheDir(options.env ?? process.env));
   const log = options.log ?? (() => undefined);
   let sha: string | undefined;
-  if (cache) {
+  let regular = false;
+  try {
+    const st = await stat(path);
+    regular = st.isFile();
+    // refused before hashing gigabytes (the decoder refuses it too)
+    if (regular && st.size > MAX_AUDIO_FILE_BYTES) throw inputError(messages.fileTooLarge(path, st.size, MAX_AUDIO_FILE_BYTES, 'audio files'));
+  } catch (e) {
+    if (e instanceof SongscopeError) throw e;
+    // missing or unreadable: the decoder says why
+  }
+  // Only a regular file is hashed for the cache: a pipe or a device (/dev/zero behind a .wav name) may never end.
+  if (cache && regular) {
     try {
       sha = await fileSha256(path);
     } catch {
@@ -52,18 +65,33 @@ export async function analyzeLocalFile(path: string, options: LocalAnalysisOptio
     const hit = await cache.getLocal(sha, LOCAL_ANALYZER_VERSION, log);
     if (hit) {
       try {
-        return analysisFromJson(hit.analysis, path, 'cache', { title: titleOf(path) }, log);
+        const analysis = analysisFromJson(hit.analysis, path, 'cache', { title: titleOf(path) }, log);
+        // valid, but is it what was written? (a duration of 1e7 or emptied segments pass the schema)
+        const problem = analysisChecksumProblem(hit, true);
+        if (problem === undefined) {
+          for (const line of Array.isArray(hit.decode_warnings) ? hit.decode_warnings : []) log(`${path}: ${line}`);
+          return analysis;
+        }
+        log(messages.damagedLocalCacheEntry(cache.localPath(sha), problem));
       } catch (error) {
         // a damaged entry is the cache's fault, not the file's: analyse the file again (and overwrite it)
         if (!(error instanceof SongscopeError)) throw error;
-        log(`ignoring ${cache.localPath(sha)}: not a valid analysis (${error.message}); analysing the file again`);
+        log(messages.damagedLocalCacheEntry(cache.localPath(sha), `not a valid analysis: ${error.message}`));
       }
     }
   }
-  const analysis = await analyzeAudioFile(path);
+  const warnings: string[] = [];
+  const analysis = await analyzeAudioFile(path, {
+    warn: (line) => {
+      warnings.push(line);
+      log(line);
+    },
+  });
   if (cache && sha) {
     const { provenance: _omit, ...plain } = analysis;
-    await cache.putLocal(sha, LOCAL_ANALYZER_VERSION, basename(path), plain);
+    const prefix = `${path}: `;
+    const decodeWarnings = warnings.map((w) => (w.startsWith(prefix) ? w.slice(prefix.length) : w));
+    await storeOrWarn('the analysis', () => cache.putLocal(sha, LOCAL_ANALYZER_VERSION, basename(path), plain, decodeWarnings), log);
   }
   return analysis;
 }

@@ -7,7 +7,7 @@
  */
 import { SongscopeError, inputError, messages } from '../errors.js';
 import type { Analysis, TrackMetadata } from '../analysis/types.js';
-import { AnalysisCache, defaultCacheDir } from './cache.js';
+import { AnalysisCache, analysisChecksumProblem, defaultCacheDir, storeOrWarn } from './cache.js';
 import { analysisFromJson, readAnalysisFile, readAnalysisStream } from './files.js';
 import { parseInput, trackUri, type InputRef } from './input.js';
 import { isAudioPath } from '../audio/types.js';
@@ -126,15 +126,22 @@ class TrackResolver {
     if (!this.cache || !this.readCache) return undefined;
     const cached = await this.cache.get(id, this.log);
     if (!cached) return undefined;
+    let problem: string;
     try {
-      return this.toAnalysis(cached.analysis, cached.track, 'cache');
+      const analysis = this.toAnalysis(cached.analysis, cached.track, 'cache');
+      // valid, but is it what was written? (emptied segments pass the schema); entries from before
+      // checksums are served: a Spotify analysis may not be fetchable any more
+      const checksum = analysisChecksumProblem(cached, false);
+      if (checksum === undefined) return analysis;
+      problem = checksum;
     } catch (e) {
       if (!(e instanceof SongscopeError)) throw e;
-      const path = this.cache.trackPath(id);
-      if (this.options.offline && !this.replaying) throw inputError(messages.damagedCacheEntryOffline(path, e.message));
-      this.log(messages.damagedCacheEntry(path, e.message));
-      return undefined;
+      problem = e.message;
     }
+    const path = this.cache.trackPath(id);
+    if (this.options.offline && !this.replaying) throw inputError(messages.damagedCacheEntryOffline(path, problem));
+    this.log(messages.damagedCacheEntry(path, problem));
+    return undefined;
   }
 
   async byId(id: string, known?: TrackMetadata): Promise<Analysis> {
@@ -150,7 +157,8 @@ class TrackResolver {
     const analysis = this.toAnalysis(raw, track, this.replaying ? 'fixtures' : 'api');
     if (this.cache) {
       const { provenance: _omit, ...plain } = analysis;
-      await this.cache.put(track, plain);
+      const cache = this.cache;
+      await storeOrWarn('the analysis', () => cache.put(track, plain), this.log);
     }
     return analysis;
   }
@@ -164,7 +172,8 @@ class TrackResolver {
     const track = await this.client(`the search "${query}"`).searchTrack(query);
     this.log(`Search "${query}" → "${track.name}" by ${track.artists.join(', ') || 'unknown artist'} (${trackUri(track.id)})`);
     const analysis = await this.byId(track.id, track);
-    if (this.cache) await this.cache.putSearch(query, track.id);
+    const cache = this.cache;
+    if (cache) await storeOrWarn('the search', () => cache.putSearch(query, track.id), this.log);
     return analysis;
   }
 

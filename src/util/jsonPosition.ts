@@ -5,6 +5,7 @@
  * songscope reads from disk or stdin (analysis files, recorded fixtures).
  */
 import { inputError, messages } from '../errors.js';
+import { MAX_JSON_DEPTH } from '../limits.js';
 
 /** Offset of the first JSON syntax error in `text`, or -1 when the text is valid JSON. */
 export function jsonErrorOffset(text: string): number {
@@ -140,10 +141,37 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 /**
+ * Offset of the first `[` or `{` that opens a level deeper than `maxDepth` (outside strings), or -1 when
+ * the nesting stays within it. One iterative pass, whatever the depth; the text need not be valid JSON.
+ */
+export function jsonDepthOffset(text: string, maxDepth: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
+/**
  * Parse JSON text, turning a syntax error into one line naming `label` with the line and column
- * (exit code 2).
+ * (exit code 2). A leading byte-order mark is skipped; nesting deeper than {@link MAX_JSON_DEPTH} is
+ * refused before parsing (exit code 2, naming the limit), so no recursive step ever meets it.
  */
 export function parseJson(text: string, label: string): unknown {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const tooDeep = jsonDepthOffset(text, MAX_JSON_DEPTH);
+  if (tooDeep >= 0) {
+    const { line, column } = lineColumn(text, tooDeep);
+    throw inputError(messages.jsonTooDeep(label, MAX_JSON_DEPTH, line, column));
+  }
   try {
     return JSON.parse(text);
   } catch (e) {

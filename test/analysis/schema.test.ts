@@ -99,8 +99,8 @@ describe('validateAnalysis rejects malformed input with one line naming the fiel
     rejects(a, 'bad.json: sections[0].mode is 0.5, expected an integer');
   });
   test('not an object at all', () => {
-    rejects([1, 2, 3], 'bad.json: expected an audio-analysis object ({ "track": …, "segments": … }) at the top level');
-    rejects({ hello: 'world' }, 'bad.json: expected an audio-analysis object ({ "track": …, "segments": … }) at the top level');
+    rejects([1, 2, 3], 'bad.json: expected an audio-analysis object ({ "track": …, "segments": … }) at the top level, found an array');
+    rejects({ hello: 'world' }, 'bad.json: expected an audio-analysis object ({ "track": …, "segments": … }) at the top level, found an object without "track" or "segments"');
   });
 });
 

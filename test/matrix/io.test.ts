@@ -1,8 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import {
   Float64,
   Int32,
   Int64,
+  RecordBatchFileReader,
   Schema,
   Table,
   Uint8,
@@ -30,6 +31,8 @@ import {
   writeMatrix,
 } from '../../src/matrix/io.js';
 import { formatCsvNumber, parseCsv, writeCsv } from '../../src/matrix/csv.js';
+import { ARROW_BATCH_ROWS } from '../../src/matrix/arrow.js';
+import { MAX_MATRIX_VALUES } from '../../src/limits.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const IO_MODULE = new URL('../../src/matrix/io.ts', import.meta.url).href;
@@ -409,7 +412,7 @@ describe('Arrow IPC stream on standard output / input', () => {
         }
       })();
     await writeMatrix(m, '-', { stdout: failing('EPIPE') });
-    await rejectsWith(writeMatrix(m, '-', { stdout: failing('EIO') }), 1, 'cannot write standard output', 'EIO');
+    await rejectsWith(writeMatrix(m, '-', { stdout: failing('EIO') }), 1, 'cannot write standard output (input/output error)');
   });
 
   test('back-pressure: a slow stdout receives everything in order', async () => {
@@ -639,5 +642,112 @@ describe('formatCsvNumber', () => {
     assert.equal(formatCsvNumber(1e-7), '1e-7');
     assert.equal(formatCsvNumber(NaN), '');
     for (const x of [1, -0, 0.348, 1e21, -2.5e-300]) assert.ok(Object.is(Number(formatCsvNumber(x)), x));
+  });
+});
+
+describe('defect 10: a matrix file over 2 GiB (the 1 ms matrix of a 2 h 59 min track) reads back', () => {
+  test('matrices are written in record batches of at most 2^20 rows, which read back exactly', async () => {
+    const m = sampleMatrix(ARROW_BATCH_ROWS + 1000);
+    const path = join(dir, 'batches.arrow');
+    await writeMatrix(m, path);
+    const table = tableFromIPC(readFileSync(path));
+    assert.deepEqual(table.batches.map((b) => b.numRows), [ARROW_BATCH_ROWS, 1000]);
+    assertSameMatrix(await readMatrix(path), m);
+  });
+
+  test(
+    'defect 10: a sparse 2.16 GB Arrow file reads back with memory for the matrix and one batch, not two copies (child process)',
+    { skip: totalmem() < 8 * 2 ** 30 && 'needs 8 GB of memory', timeout: 300_000 },
+    () => {
+      const path = join(dir, 'big.arrow');
+      const rows = 180_000_000; // 12 bytes a row: 2.16 GB, over the 2 GiB a single file read returns
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'matrix', 'big-arrow.ts'), path, String(rows)], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 280_000,
+      });
+      rmSync(path, { force: true });
+      assert.equal(r.status, 0, `child exit ${r.status}: ${r.stderr}`);
+      const report = JSON.parse(r.stdout.trim()) as { rows: number; columns: string[]; fileBytes: number; tail: number[]; tailTime: number[]; lastValue: number; maxRssBytes: number };
+      assert.ok(report.fileBytes > 2 ** 31, `the file is over 2 GiB: ${report.fileBytes}`);
+      assert.equal(report.rows, rows);
+      assert.deepEqual(report.columns, ['x']);
+      assert.deepEqual(report.tail, [0.5, 1.5, 2.5], 'the last batch lands at its rows');
+      assert.deepEqual(report.tailTime, [0, 1, 2]);
+      assert.equal(report.lastValue, ((rows - 1) % ARROW_BATCH_ROWS) + 0.5);
+      // the matrix is the file's size (12 bytes a row); reading the whole file first would double it
+      assert.ok(report.maxRssBytes < report.fileBytes * 1.25, `peak RSS ${(report.maxRssBytes / 2 ** 30).toFixed(2)} GiB for a ${(report.fileBytes / 2 ** 30).toFixed(2)} GiB file`);
+    },
+  );
+
+  test(`a file declaring more than ${MAX_MATRIX_VALUES.toLocaleString('en-US')} values is refused before its batches are read`, async () => {
+    // a real small file whose one batch says it has more rows than the limit allows for 26 columns
+    const m = sampleMatrix(10);
+    const path = join(dir, 'claims-many-rows.arrow');
+    await writeMatrix(m, path);
+    const bytes = new Uint8Array(readFileSync(path));
+    // every int64 10 in the batch's metadata: its length and its columns' lengths say MAX_MATRIX_VALUES rows
+    const block = RecordBatchFileReader.from(bytes).open().footer!.getRecordBatch(0)!;
+    const view = new DataView(bytes.buffer);
+    let patched = 0;
+    for (let i = block.offset; i + 8 <= block.offset + block.metaDataLength; i += 4) {
+      if (view.getBigInt64(i, true) === 10n) {
+        view.setBigInt64(i, BigInt(MAX_MATRIX_VALUES), true);
+        patched++;
+      }
+    }
+    assert.ok(patched >= 1, 'the batch length was found');
+    writeFileSync(path, bytes);
+    await rejectsWith(readMatrix(path), 2, path, `more than the ${MAX_MATRIX_VALUES.toLocaleString('en-US')} values songscope reads`);
+  });
+});
+
+describe('defect 14: an Arrow file with zeroed parts is a one-line input error that says what is damaged', () => {
+  const damaged = async (name: string, from: (n: number) => number, to: (n: number) => number) => {
+    const path = join(dir, 'whole-14.arrow');
+    if (!existsSync(path)) await writeMatrix(sampleMatrix(50_000), path);
+    const bytes = new Uint8Array(readFileSync(path));
+    bytes.fill(0, from(bytes.length), to(bytes.length));
+    const out = join(dir, name);
+    writeFileSync(out, bytes);
+    return out;
+  };
+
+  test('defect 14: zeroed between the magic numbers: "damaged", not "Cannot read properties of null"', async () => {
+    const path = await damaged('zero-all.arrow', () => 8, (n) => n - 8);
+    const e = await rejectsWith(readMatrix(path), 2, path, 'not a valid Arrow IPC file');
+    assert.ok(!/Cannot read properties|undefined|null \(reading/.test(e.message), e.message);
+    assert.match(e.message, /\(its footer is damaged\)$/);
+  });
+
+  test('defect 14: zeroed footer', async () => {
+    const path = await damaged('zero-footer.arrow', (n) => n - 600, (n) => n - 10);
+    const e = await rejectsWith(readMatrix(path), 2, path, 'not a valid Arrow IPC file');
+    assert.match(e.message, /\(its footer is damaged\)$/);
+  });
+
+  test('defect 14: a zeroed record batch is "damaged", not "the matrix has no rows"', async () => {
+    const path = await damaged('zero-batch.arrow', () => 1000, (n) => n - 2000);
+    await rejectsWith(readMatrix(path), 2, path, /not a valid Arrow IPC file or stream \(record batch 1 of 1 is damaged\)$/);
+  });
+
+  test('defect 14: zeroed bytes at 100 places through the file are each decoded or refused in one line (exit 2)', async () => {
+    const path = join(dir, 'whole-14.arrow');
+    if (!existsSync(path)) await writeMatrix(sampleMatrix(50_000), path);
+    const whole = new Uint8Array(readFileSync(path));
+    const out = join(dir, 'zeroed-somewhere.arrow');
+    for (let k = 0; k < 100; k++) {
+      const at = Math.floor((k / 100) * whole.length);
+      const bytes = whole.slice();
+      bytes.fill(0, at, at + 64);
+      writeFileSync(out, bytes);
+      try {
+        await readMatrix(out);
+      } catch (e) {
+        assert.ok(e instanceof SongscopeError, `zeroed at ${at}: ${e instanceof Error ? e.stack : String(e)}`);
+        assert.equal(e.exitCode, 2, `zeroed at ${at}: ${e.message}`);
+        assert.ok(!e.message.includes('\n') && !/Cannot read properties|is not a function|of undefined/.test(e.message), `zeroed at ${at}: ${e.message}`);
+      }
+    }
   });
 });

@@ -1,4 +1,7 @@
-/** Shapes shared by the format decoders. */
+/** Shapes shared by the format decoders, and the limits every one of them checks. */
+import { inputError } from '../../errors.js';
+import { MAX_CHANNELS, MAX_DURATION_S, MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ } from '../../limits.js';
+import { audioMessages } from '../messages.js';
 
 export type SourceFormat = 'wav' | 'flac' | 'mp3' | 'ogg-vorbis' | 'ffmpeg';
 
@@ -17,6 +20,39 @@ export interface SourceInfo {
 export interface DecodeResult {
   samples: Float32Array;
   source: SourceInfo;
+  /** Damage the decoder got past (skipped MP3 bytes, …), one line each, naming the file. */
+  warnings?: string[];
+}
+
+/**
+ * Refuse, from its header and before any decoding, a stream outside the limits of `../../limits.ts`: a sample
+ * rate outside {@link MIN_SAMPLE_RATE_HZ}…{@link MAX_SAMPLE_RATE_HZ}, more than {@link MAX_CHANNELS}
+ * channels, or a promised length (`frames` at `sampleRate`) over {@link MAX_DURATION_S}.
+ *
+ * @param format - the format as messages name it ("WAV", "FLAC")
+ * @param where - what promises the length ("WAV header"); defaults to "`format` header"
+ * @throws SongscopeError (exit code 2) naming the limit
+ */
+export function checkStreamLimits(
+  label: string,
+  format: string,
+  stream: { sampleRate: number; channels?: number; frames?: number },
+  where = `${format} header`,
+): void {
+  const { sampleRate, channels, frames } = stream;
+  if (!(sampleRate >= MIN_SAMPLE_RATE_HZ && sampleRate <= MAX_SAMPLE_RATE_HZ)) {
+    throw inputError(audioMessages.sampleRateOutOfRange(label, format, sampleRate, MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ));
+  }
+  if (channels !== undefined && channels > MAX_CHANNELS) throw inputError(audioMessages.tooManyChannels(label, format, channels, MAX_CHANNELS));
+  if (frames !== undefined && frames / sampleRate > MAX_DURATION_S) {
+    throw inputError(audioMessages.promisesTooLong(label, where, frames / sampleRate, MAX_DURATION_S));
+  }
+}
+
+/** Whether an error is a WebAssembly trap (`memory access out of bounds`, `unreachable`): the decoder met damaged data. */
+export function isWasmTrap(error: unknown): boolean {
+  const ctor = (globalThis as unknown as { WebAssembly?: { RuntimeError?: new () => Error } }).WebAssembly?.RuntimeError;
+  return ctor !== undefined && error instanceof ctor;
 }
 
 /**

@@ -36,15 +36,27 @@ export function parseFfmpegStreamLine(stderr: string): { codec: string; sampleRa
   return { codec: m[1], sampleRate: Number(m[2]), channels };
 }
 
-/** The line of ffmpeg's standard error that says what went wrong. */
-function errorLine(stderr: string, input: string): string {
+/**
+ * What went wrong, from ffmpeg's standard error, as one short clause: the last line that names an error,
+ * without ffmpeg's `[demuxer @ 0x55d0…]` prefixes (heap addresses), the input's name, or "Error opening
+ * input:" framing, starting in lower case ("invalid data found when processing input").
+ */
+export function ffmpegErrorLine(stderr: string, input: string): string {
   const lines = stderr
     .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !/^(Input #|Stream #|Duration:|Metadata:|Output #|Press \[q\]|\s*[a-z_]+\s*:)/.test(l));
-  const line = [...lines].reverse().find((l) => /error|invalid|could not|unknown|no such|not found|unsupported/i.test(l)) ?? lines.at(-1) ?? 'no output';
-  const prefix = `${input}: `;
-  return (line.startsWith(prefix) ? line.slice(prefix.length) : line).slice(0, 200);
+    .map((l) => l.replace(/\[[^\]]*@ ?0x[0-9a-fA-F]+\]\s*/g, '').trim())
+    .filter((l) => l && !/^(Input #|Stream #|Duration:|Metadata:|Output #|Press \[q\]|\s*[a-z_]+\s*:)/.test(l))
+    .filter((l) => !/^Error opening (input|output) files?( .*)?\.$/.test(l)); // "Error opening input file X." says nothing new
+  const line = [...lines].reverse().find((l) => /error|invalid|could not|unknown|no such|not found|unsupported|end of file/i.test(l)) ?? lines.at(-1) ?? 'no output';
+  let clause = line.startsWith(`${input}: `) ? line.slice(input.length + 2) : line;
+  clause = clause.replace(/^Error (opening|while decoding|during demuxing|opening input files?)[^:]*:\s*/i, '');
+  clause = clause.slice(0, 200);
+  return clause.charAt(0).toLowerCase() + clause.slice(1);
+}
+
+/** ffmpeg's "End of file" while opening: the file ends before its header does. */
+function isEndOfFile(clause: string): boolean {
+  return /^end of file$/i.test(clause.trim());
 }
 
 /**
@@ -91,7 +103,7 @@ export function decodeWithFfmpeg(
       }
     };
     const child = spawn(command, args, { stdio: ['path' in input ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    const sink = new MonoSink(ANALYSIS_SAMPLE_RATE);
+    const sink = new MonoSink(ANALYSIS_SAMPLE_RATE, undefined, { label, format: 'decoded' });
     // f32le bytes arrive in chunks of any length: carry the 0–3 bytes of a split sample
     const carry = new Uint8Array(4);
     let carried = 0;
@@ -102,8 +114,16 @@ export function decodeWithFfmpeg(
       if (scratch.length < total) scratch = new Uint8Array(Math.max(total, scratch.length * 2));
       scratch.set(carry.subarray(0, carried), 0);
       scratch.set(chunk, carried);
-      sink.push(new Float32Array(scratch.buffer, 0, whole / 4));
       carried = total - whole;
+      try {
+        sink.push(new Float32Array(scratch.buffer, 0, whole / 4));
+      } catch (error) {
+        // longer than songscope decodes: stop ffmpeg, refuse the file
+        child.stdout!.removeAllListeners('data');
+        child.kill('SIGKILL');
+        done(() => reject(error));
+        return;
+      }
       carry.set(scratch.subarray(whole, total), 0);
     });
     let stderr = '';
@@ -116,7 +136,11 @@ export function decodeWithFfmpeg(
     });
     child.on('close', (code, signal) => {
       if (code !== 0) {
-        const why = signal ? `killed by ${signal}` : errorLine(stderr, inputArg);
+        const why = signal ? `killed by ${signal}` : ffmpegErrorLine(stderr, inputArg);
+        if (!signal && isEndOfFile(why)) {
+          done(() => reject(inputError(audioMessages.truncated(label, 'audio file', audioMessages.ffmpegEndOfFile()))));
+          return;
+        }
         done(() => reject(inputError(audioMessages.ffmpegFailed(label, why), audioMessages.ffmpegFailedHint())));
         return;
       }

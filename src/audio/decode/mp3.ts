@@ -16,7 +16,7 @@ import { inputError } from '../../errors.js';
 import { audioMessages, count, seconds } from '../messages.js';
 import type { ByteSource } from './source.js';
 import { MonoSink } from './sink.js';
-import { UnsupportedEncoding, type DecodeResult } from './common.js';
+import { UnsupportedEncoding, checkStreamLimits, type DecodeResult } from './common.js';
 import { findMpegFrame, id3v2Length, mpegHeader, type MpegHeader } from './sniff.js';
 
 /** The decoder's own delay (synthesis filterbank + IMDCT overlap), samples. */
@@ -39,6 +39,8 @@ export interface Mp3Layout {
   padding: number | undefined;
   /** Bytes of the last frame present and the bytes it should have, when it is cut short. */
   partialLast: { have: number; need: number } | undefined;
+  /** Bytes passed over because no frame could be read there: before the first frame and between frames. */
+  skippedBytes: number;
   channels: number;
 }
 
@@ -111,12 +113,14 @@ export function mp3Layout(b: Uint8Array, label: string): Mp3Layout {
   let channels = header.channels;
   let partialLast: Mp3Layout['partialLast'];
   let pos = first + infoFrameBytes;
+  let skippedBytes = first - start;
   if (header.frameBytes > 0) {
     while (pos + 4 <= end) {
       const h = mpegHeader(region, pos);
       if (!h || h.frameBytes === 0 || h.layer !== 3 || h.sampleRate !== header.sampleRate) {
         const next = findMpegFrame(region, pos + 1, 1 << 16);
         if (next === undefined) break; // trailing junk
+        skippedBytes += next - pos;
         pos = next;
         continue;
       }
@@ -129,7 +133,7 @@ export function mp3Layout(b: Uint8Array, label: string): Mp3Layout {
       pos += h.frameBytes;
     }
   }
-  return { first, end, header, infoFrameBytes, frames, announcedFrames, delay, padding, partialLast, channels };
+  return { first, end, header, infoFrameBytes, frames, announcedFrames, delay, padding, partialLast, channels, skippedBytes };
 }
 
 /** The little of the WebAssembly API used here (the project's `lib` has no DOM/WebAssembly typings). */
@@ -188,7 +192,14 @@ export async function decodeMp3(src: ByteSource): Promise<DecodeResult> {
   const { header } = layout;
   const spf = header.samplesPerFrame;
   const rate = header.sampleRate;
-  if (layout.announcedFrames !== undefined && layout.frames < layout.announcedFrames && header.frameBytes > 0) {
+  checkStreamLimits(label, 'MP3', { sampleRate: rate, frames: layout.announcedFrames === undefined ? undefined : layout.announcedFrames * spf }, 'MP3 Xing header');
+  checkStreamLimits(label, 'MP3', { sampleRate: rate, frames: layout.frames * spf }, 'MP3 file');
+  const warnings: string[] = [];
+  // Damage the walk passed over (at least a frame's worth: a few stray bytes are no audio): its audio is
+  // missing, and it explains frames missing from what the Xing header announced.
+  const damaged = header.frameBytes > 0 && layout.skippedBytes >= header.frameBytes;
+  if (damaged) warnings.push(audioMessages.mp3Skipped(label, layout.skippedBytes, (layout.skippedBytes / header.frameBytes) * (spf / rate)));
+  if (!damaged && layout.announcedFrames !== undefined && layout.frames < layout.announcedFrames && header.frameBytes > 0) {
     throw inputError(
       audioMessages.truncated(
         label,
@@ -222,7 +233,7 @@ export async function decodeMp3(src: ByteSource): Promise<DecodeResult> {
   bytes.copyWithin(0, audioStart, layout.end);
   wasm.decoder_set_mp3_data_size(layout.end - audioStart);
 
-  const sink = new MonoSink(rate, total);
+  const sink = new MonoSink(rate, total, { label, format: 'MP3', fileBytes: src.size });
   if (total !== undefined) sink.limitFrames(total);
   let mono = new Float32Array(0);
   let decoded = 0;
@@ -249,8 +260,12 @@ export async function decodeMp3(src: ByteSource): Promise<DecodeResult> {
     sink.push(mono.subarray(from, framesHere));
   }
   if (sink.frames === 0) throw inputError(audioMessages.corrupt(label, 'MP3', 'no decodable frame'));
+  // frames walked that the decoder gave no audio for (damaged side information or main data)
+  const dropped = header.frameBytes > 0 ? Math.floor((walked - decoded) / spf) : 0;
+  if (dropped > 0) warnings.push(audioMessages.mp3FramesDropped(label, dropped, (dropped * spf) / rate));
   return {
     samples: sink.finish(),
     source: { format: 'mp3', sampleRate: rate, channels: layout.channels, frames: sink.frames },
+    warnings,
   };
 }

@@ -6,9 +6,29 @@
  */
 import { ANALYSIS_SAMPLE_RATE } from '../types.js';
 import { StreamingResampler, resampledLength } from '../resample.js';
+import { inputError } from '../../errors.js';
+import { MAX_DURATION_S } from '../../limits.js';
+import { audioMessages } from '../messages.js';
 
 /** Output blocks when the length is unknown: 2^20 samples (47.6 s at 22,050 Hz). */
 const BLOCK = 1 << 20;
+
+/**
+ * The most source frames per byte of file a header is trusted for when preallocating: 64 (compressed audio
+ * has a few; 8 kbit/s MP3 has 8). A header promising more (a 58 KB FLAC claiming hours) gets this much,
+ * and the output grows if the audio really is there.
+ */
+const MAX_PREALLOCATED_FRAMES_PER_BYTE = 64;
+
+/** What a sink names in its messages, and the size of the file (to bound what a header may preallocate). */
+export interface MonoSinkOptions {
+  /** The file, in messages. */
+  label: string;
+  /** The format, in messages ("FLAC"; "decoded" for what ffmpeg hands over). */
+  format: string;
+  /** Size of the encoded file, bytes: preallocation is bounded by it. */
+  fileBytes?: number;
+}
 
 export class MonoSink {
   readonly sourceRate: number;
@@ -22,14 +42,30 @@ export class MonoSink {
   frames = 0;
   /** Stop accepting source frames after this many (e.g. the Vorbis end trim). */
   private limit = Infinity;
+  /** Source frames of {@link MAX_DURATION_S}: more is refused. */
+  private readonly maxFrames: number;
+  private readonly options: MonoSinkOptions;
 
-  /** `expectedFrames`: the source length if known (an estimate is fine: the output grows or is trimmed). */
-  constructor(sourceRate: number, expectedFrames?: number) {
+  /**
+   * `expectedFrames`: the source length if known (an estimate is fine: the output grows or is trimmed); the
+   * output is preallocated for it, but for at most {@link MAX_PREALLOCATED_FRAMES_PER_BYTE} frames per byte of
+   * `options.fileBytes`. Pushing more than {@link MAX_DURATION_S} of audio throws (exit code 2).
+   */
+  constructor(sourceRate: number, expectedFrames?: number, options: MonoSinkOptions = { label: 'audio', format: 'decoded' }) {
     this.sourceRate = sourceRate;
+    this.options = options;
+    this.maxFrames = Math.floor(MAX_DURATION_S * sourceRate);
     this.resampler = new StreamingResampler(sourceRate, ANALYSIS_SAMPLE_RATE);
     if (expectedFrames !== undefined && expectedFrames > 0) {
-      this.out = new Float32Array(resampledLength(expectedFrames, sourceRate, ANALYSIS_SAMPLE_RATE));
+      let frames = Math.min(expectedFrames, this.maxFrames);
+      if (options.fileBytes !== undefined) frames = Math.min(frames, Math.max(1, options.fileBytes) * MAX_PREALLOCATED_FRAMES_PER_BYTE);
+      this.out = new Float32Array(resampledLength(frames, sourceRate, ANALYSIS_SAMPLE_RATE));
     }
+  }
+
+  /** Output samples allocated up front (0 when the length was unknown). */
+  get preallocated(): number {
+    return this.out?.length ?? 0;
   }
 
   /** Accept at most `frames` source frames in all (later pushes are cut). */
@@ -41,6 +77,9 @@ export class MonoSink {
   push(mono: Float32Array): void {
     if (this.frames + mono.length > this.limit) mono = mono.subarray(0, Math.max(0, this.limit - this.frames));
     if (mono.length === 0) return;
+    if (this.frames + mono.length > this.maxFrames) {
+      throw inputError(audioMessages.tooLong(this.options.label, this.options.format, MAX_DURATION_S));
+    }
     this.frames += mono.length;
     this.write(this.resampler.push(mono));
   }

@@ -3,7 +3,7 @@
  * see src/vendor/wasm-audio-decoders), the pages read by `oggPages.ts`, fed ~10 s at a time and mixed/resampled into the output as it goes. The Ogg pages are checked here: the granule
  * position of the last page gives the length up front, and a last page cut short means a truncated file.
  */
-import { stepBytes, type DecodeResult, type WasmDecoded } from './common.js';
+import { checkStreamLimits, isWasmTrap, stepBytes, type DecodeResult, type WasmDecoded } from './common.js';
 import { inputError } from '../../errors.js';
 import { audioMessages, seconds } from '../messages.js';
 import type { ByteSource } from './source.js';
@@ -31,6 +31,7 @@ export async function readVorbisInfo(src: ByteSource): Promise<VorbisInfo> {
   const channels = b[body + 11];
   const sampleRate = u32(b, body + 12);
   if (channels === 0 || sampleRate === 0) throw corrupt(`${channels} channels at ${sampleRate} Hz`);
+  checkStreamLimits(src.label, 'Ogg Vorbis', { sampleRate, channels });
   return { sampleRate, channels, serial: u32(b, 14) };
 }
 
@@ -65,10 +66,13 @@ export async function decodeVorbis(src: ByteSource): Promise<DecodeResult> {
     throw inputError(audioMessages.truncated(src.label, 'Ogg Vorbis', `the last Ogg page is cut short${have}`));
   }
   const expected = last && last.granule > 0 ? last.granule : undefined;
+  checkStreamLimits(src.label, 'Ogg Vorbis', { sampleRate: info.sampleRate, frames: expected }, 'Ogg Vorbis stream');
   const { OggVorbisDecoder } = await import('../../vendor/wasm-audio-decoders/ogg-vorbis/OggVorbisDecoder.js');
   const decoder = new OggVorbisDecoder();
   await decoder.ready;
-  const sink = new MonoSink(info.sampleRate, expected);
+  // After a trap libvorbis's heap may be damaged: that instance is dropped, never freed.
+  let poisoned = false;
+  const sink = new MonoSink(info.sampleRate, expected, { label: src.label, format: 'Ogg Vorbis', fileBytes: src.size });
   if (expected !== undefined && last?.eos) sink.limitFrames(expected);
   let mono: Float32Array | undefined;
   let errors = 0;
@@ -85,14 +89,30 @@ export async function decodeVorbis(src: ByteSource): Promise<DecodeResult> {
     const reader = new OggPageReader(info.serial);
     for (let at = 0; at < src.size; at += step) {
       const pages = reader.push(await src.read(at, step));
-      if (pages.length) take(decoder.decodeOggPages(pages));
+      if (!pages.length) continue;
+      let r: WasmDecoded;
+      try {
+        r = decoder.decodeOggPages(pages);
+      } catch (e) {
+        poisoned = true;
+        if (!isWasmTrap(e)) throw e;
+        throw inputError(audioMessages.corrupt(src.label, 'Ogg Vorbis', audioMessages.decoderFailed(`after ${seconds(sink.frames / info.sampleRate)}`)));
+      }
+      take(r);
     }
   } finally {
-    decoder.free();
+    if (!poisoned) {
+      try {
+        decoder.free();
+      } catch {
+        // nothing more to free
+      }
+    }
   }
   const frames = sink.frames;
   if (frames === 0) {
-    if (errors > 0) throw inputError(audioMessages.corrupt(src.label, 'Ogg Vorbis', firstError ?? 'no decodable packet'));
+    // a stream whose last page says it holds audio, none of which decodes, is damaged (not empty)
+    if (errors > 0 || expected !== undefined) throw inputError(audioMessages.corrupt(src.label, 'Ogg Vorbis', firstError ?? 'no decodable packet'));
     throw inputError(audioMessages.noSamples(src.label, 'Ogg Vorbis'));
   }
   return {

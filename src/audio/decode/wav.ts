@@ -7,7 +7,7 @@ import { inputError } from '../../errors.js';
 import { audioMessages, count } from '../messages.js';
 import type { ByteSource } from './source.js';
 import { MonoSink } from './sink.js';
-import { UnsupportedEncoding, type DecodeResult } from './common.js';
+import { UnsupportedEncoding, checkStreamLimits, type DecodeResult } from './common.js';
 
 export interface WavInfo {
   /** 1 integer PCM, 3 IEEE float (after resolving WAVE_FORMAT_EXTENSIBLE). */
@@ -92,6 +92,7 @@ export async function readWavInfo(src: ByteSource): Promise<WavInfo> {
   if (channels === 0) throw corrupt('0 channels');
   if (sampleRate === 0) throw corrupt('sample rate 0');
   if (blockAlign === 0) throw corrupt('block size 0');
+  checkStreamLimits(label, 'WAV', { sampleRate, channels });
   const bytesPerSample = blockAlign % channels === 0 ? blockAlign / channels : Math.ceil(bitsPerSample / 8);
   if (formatTag === 1) {
     if (bitsPerSample < 1 || bitsPerSample > 32 || ![1, 2, 3, 4].includes(bytesPerSample)) {
@@ -123,6 +124,7 @@ export async function readWavInfo(src: ByteSource): Promise<WavInfo> {
   }
   const frames = Math.floor(dataBytes / blockAlign);
   if (frames === 0) throw inputError(audioMessages.noSamples(label, 'WAV'));
+  checkStreamLimits(label, 'WAV', { sampleRate, frames });
   return { formatTag, channels, sampleRate, bitsPerSample, bytesPerSample, blockAlign, dataStart, dataBytes: frames * blockAlign, frames };
 }
 
@@ -192,7 +194,7 @@ const STEP = 1 << 20;
 
 export async function decodeWav(src: ByteSource): Promise<DecodeResult> {
   const info = await readWavInfo(src);
-  const sink = new MonoSink(info.sampleRate, info.frames);
+  const sink = new MonoSink(info.sampleRate, info.frames, { label: src.label, format: 'WAV', fileBytes: src.size });
   const step = Math.max(1, Math.floor(STEP / info.blockAlign)) * info.blockAlign;
   const mono = new Float32Array(step / info.blockAlign);
   const buffer = new Uint8Array(step); // reused: no garbage per step

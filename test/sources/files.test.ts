@@ -1,0 +1,124 @@
+/**
+ * Analysis JSON read from files and standard input (`src/sources/files.ts`, `src/util/jsonPosition.ts`) on
+ * the inputs of issue 15: a byte-order mark (defect 5), nesting 100,000 deep (defect 6), a top-level
+ * value that is not an object (defect 12), and the size and depth limits of `src/limits.ts`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { SongscopeError } from '../../src/errors.js';
+import { MAX_ANALYSIS_FILE_BYTES, MAX_JSON_DEPTH } from '../../src/limits.js';
+import { readAnalysisFile, readAnalysisStream } from '../../src/sources/files.js';
+import { jsonDepthOffset, parseJson } from '../../src/util/jsonPosition.js';
+import { ROOT } from '../helpers/fixtures.js';
+
+const PSY = join(ROOT, 'fixtures', 'psy-gangnam-style.json');
+let dir: string;
+let psyText: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'songscope-files-'));
+  psyText = await readFile(PSY, 'utf8');
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function rejectsInput(promise: Promise<unknown> | (() => unknown), pattern: RegExp): Promise<void> {
+  let caught: unknown;
+  try {
+    await (typeof promise === 'function' ? promise() : promise);
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof SongscopeError, `expected a SongscopeError, got ${caught instanceof Error ? caught.stack : String(caught)}`);
+  assert.equal(caught.exitCode, 2, `exit code of: ${caught.message}`);
+  assert.match(caught.message, pattern);
+  assert.equal(caught.message.includes('\n'), false, `one line: ${JSON.stringify(caught.message)}`);
+}
+
+/** The psy analysis with `"extra": [[[…]]]` nested `depth` deep. */
+function nested(depth: number): string {
+  return psyText.trimEnd().slice(0, -1) + `,"extra":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+}
+
+describe('defect 5: a UTF-8 byte-order mark before an analysis JSON', () => {
+  test('defect 5: a file starting with a BOM reads like the same file without it', async () => {
+    const path = join(dir, 'bom.json');
+    await writeFile(path, '\uFEFF' + psyText);
+    const a = await readAnalysisFile(path);
+    assert.equal(a.segments.length, 894);
+    assert.equal(a.track.duration, (await readAnalysisFile(PSY)).track.duration);
+  });
+
+  test('defect 5: a BOM on standard input, and parseJson itself', async () => {
+    const a = await readAnalysisStream(Readable.from([Buffer.from('\uFEFF' + psyText, 'utf8')]));
+    assert.equal(a.segments.length, 894);
+    assert.deepEqual(parseJson('\uFEFF{"a": [1]}', 'x.json'), { a: [1] });
+  });
+
+  test('defect 5: a BOM before invalid JSON still names the line and column', async () => {
+    await rejectsInput(() => parseJson('\uFEFF{"a": [1,]}', 'x.json'), /^x\.json: not valid JSON \(unexpected "\]" at line 1, column 10\)$/);
+  });
+});
+
+describe('defect 6: JSON nested deeper than the limit is refused before parsing', () => {
+  test(`defect 6: 100,000 nested arrays in an extra key: exit 2 naming the limit of ${MAX_JSON_DEPTH}`, async () => {
+    const path = join(dir, 'deep.json');
+    await writeFile(path, nested(100_000));
+    await rejectsInput(readAnalysisFile(path), new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: JSON nested more than ${MAX_JSON_DEPTH} levels deep \\(line \\d+, column \\d+\\); songscope reads JSON nested at most ${MAX_JSON_DEPTH} deep$`));
+  });
+
+  test('defect 6: unclosed nesting (invalid JSON) is refused the same way, never by a stack overflow', async () => {
+    await rejectsInput(() => parseJson('['.repeat(1_000_000), 'open.json'), /^open\.json: JSON nested more than 64 levels deep \(line 1, column 65\)/);
+  });
+
+  test('defect 6: exactly the limit is accepted; one more is refused at that bracket', () => {
+    const at = (d: number) => `${'['.repeat(d)}${']'.repeat(d)}`;
+    assert.equal(jsonDepthOffset(at(MAX_JSON_DEPTH), MAX_JSON_DEPTH), -1);
+    assert.equal(jsonDepthOffset(at(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH), MAX_JSON_DEPTH);
+    assert.equal(jsonDepthOffset(`{"s": "${'['.repeat(200)}"}`, MAX_JSON_DEPTH), -1, 'brackets inside strings do not count');
+    assert.equal(jsonDepthOffset(`["\\"${'['.repeat(200)}"]`, MAX_JSON_DEPTH), -1, 'an escaped quote does not end the string');
+    assert.deepEqual(parseJson(nested(MAX_JSON_DEPTH - 1), 'ok.json') !== undefined, true);
+  });
+});
+
+describe('defect 12: a .json file whose top level is not an object says what it holds', () => {
+  for (const [content, found] of [
+    ['null', 'null'],
+    ['42', 'the number 42'],
+    ['"hello"', 'a string'],
+    ['true', 'true'],
+    ['[1, 2]', 'an array'],
+    ['{"hello": "world"}', 'an object without "track" or "segments"'],
+  ] as const) {
+    test(`defect 12: ${content} → "found ${found}"`, async () => {
+      const path = join(dir, `top-${found.replace(/\W+/g, '-')}.json`);
+      await writeFile(path, content + '\n');
+      await rejectsInput(
+        readAnalysisFile(path),
+        new RegExp(`: expected an audio-analysis object \\(\\{ "track": …, "segments": … \\}\\) at the top level, found ${found.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+      );
+    });
+  }
+
+  test('defect 12: text that is not JSON in a .json file is "not valid JSON", elsewhere "unsupported file type"', async () => {
+    const json = join(dir, 'words.json');
+    await writeFile(json, 'hello');
+    await rejectsInput(readAnalysisFile(json), /words\.json: not valid JSON \(unexpected "h" at line 1, column 1\)$/);
+    const txt = join(dir, 'words.txt');
+    await writeFile(txt, 'hello');
+    await rejectsInput(readAnalysisFile(txt), /words\.txt: unsupported file type/);
+  });
+});
+
+describe(`the size limit of analysis files (${MAX_ANALYSIS_FILE_BYTES / 2 ** 20} MiB)`, () => {
+  test('a larger file is refused from its size, before reading it', async () => {
+    const path = join(dir, 'huge.json');
+    await writeFile(path, '{');
+    await truncate(path, MAX_ANALYSIS_FILE_BYTES + 1); // sparse: no disk used
+    await rejectsInput(readAnalysisFile(path), /huge\.json: the file has 524,288,001 bytes; songscope reads analysis files of at most 500 MiB \(524,288,000 bytes\)$/);
+  });
+});
