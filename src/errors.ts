@@ -6,7 +6,6 @@
  * as small functions of the offending values, so tests can assert on them and the CLI prints them the
  * same way everywhere.
  */
-import { TIME_COLUMN } from './matrix/featureMatrix.js';
 
 /** Process exit codes (documented in the README). */
 export const ExitCode = {
@@ -38,6 +37,28 @@ export class SongscopeError extends Error {
     this.name = 'SongscopeError';
     this.exitCode = options.exitCode ?? ExitCode.RUNTIME;
     this.hint = options.hint;
+  }
+}
+
+/**
+ * A library function was given a value it cannot work with (librosa's `ParameterError` is the model): a
+ * parameter out of range, or data it cannot take (too few points, a non-finite value). Exit code 2. The
+ * message names the parameter as the library calls it (`k`, `resolutionMs`); the CLI says which flag that
+ * is ({@link ParameterError.parameter}), so only the CLI knows its flags.
+ */
+export class ParameterError extends SongscopeError {
+  /**
+   * @param parameter - the parameter's name in the library (`k`, `nInit`, `points`)
+   * @param shown - the offending value as the message shows it (`0`, `"foo"`, `3 points`)
+   * @param expected - what would have been accepted (`an integer in [1, 12]`)
+   */
+  constructor(
+    readonly parameter: string,
+    readonly shown: string,
+    readonly expected: string,
+  ) {
+    super(messages.parameter(parameter, shown, expected), { exitCode: ExitCode.USAGE });
+    this.name = 'ParameterError';
   }
 }
 
@@ -376,22 +397,22 @@ export const messages = {
     batchPastEnd: (index: number, count: number) => `record batch ${index} of ${count} is damaged: it lies past the end of the file`,
     batchTooLarge: (index: number, count: number) => `record batch ${index} of ${count} has a body over 2 GiB, more than one read returns; write it in smaller batches`,
     noTimeColumn: (label: string, columns: readonly string[]) =>
-      `${label}: no ${TIME_COLUMN} column (columns: ${columns.length ? columns.join(', ') : 'none'}); a feature matrix needs integer milliseconds in ${TIME_COLUMN}`,
+      `${label}: no time_ms column (columns: ${columns.length ? columns.join(', ') : 'none'}); a feature matrix needs integer milliseconds in time_ms`,
     timeNotIntegral: (label: string, type: string, row: number, value: string) =>
-      `${label}: column ${TIME_COLUMN} (${type}) holds ${value} at row ${row}; expected integer milliseconds in the Int32 range`,
+      `${label}: column time_ms (${type}) holds ${value} at row ${row}; expected integer milliseconds in the Int32 range`,
     timeType: (label: string, type: string) =>
-      `${label}: column ${TIME_COLUMN} has type ${type}; expected integer milliseconds (Int32)`,
+      `${label}: column time_ms has type ${type}; expected integer milliseconds (Int32)`,
     columnNotNumeric: (label: string, column: string, type: string) =>
       `${label}: column ${column} has type ${type}; expected numbers (Float64 or another integer or floating-point type)`,
   },
   csv: {
     /** The input has no header line (it is empty, or only comments and blank lines). */
     noHeader: (label: string) =>
-      `${label}: no header line; expected a CSV feature matrix starting with ${TIME_COLUMN},<columns…>`,
+      `${label}: no header line; expected a CSV feature matrix starting with time_ms,<columns…>`,
     /** The first non-comment line does not name a `time_ms` column: not one of our CSVs (maybe not CSV at all). */
     notMatrix: (label: string, line: number, text: string) =>
-      `${label}: not a feature matrix: neither Arrow IPC nor CSV with a ${TIME_COLUMN} header column (line ${line}: ${quote(text)})`,
-    duplicateTime: (label: string, line: number) => `${label}: line ${line}: the header names ${TIME_COLUMN} more than once`,
+      `${label}: not a feature matrix: neither Arrow IPC nor CSV with a time_ms header column (line ${line}: ${quote(text)})`,
+    duplicateTime: (label: string, line: number) => `${label}: line ${line}: the header names time_ms more than once`,
     missingValue: (label: string, line: number, column: string, found: number, expected: number) =>
       `${label}: line ${line}, column ${column}: missing value (the row has ${found} fields, the header ${expected})`,
     extraValue: (label: string, line: number, field: number, found: number, expected: number) =>
@@ -399,7 +420,7 @@ export const messages = {
     notNumber: (label: string, line: number, column: string, value: string) =>
       `${label}: line ${line}, column ${column}: ${quote(value)} is not a number`,
     notTime: (label: string, line: number, value: string) =>
-      `${label}: line ${line}, column ${TIME_COLUMN}: ${quote(value)} is not an integer number of milliseconds (Int32)`,
+      `${label}: line ${line}, column time_ms: ${quote(value)} is not an integer number of milliseconds (Int32)`,
     unterminatedQuote: (label: string, line: number) =>
       `${label}: line ${line}: unterminated quoted field (fields spanning lines are not supported)`,
     notText: (label: string, line: number) => `${label}: not UTF-8 text (after line ${line})`,
@@ -410,6 +431,8 @@ export const messages = {
   notebookChoices: (flags: string) => `--notebook: ${flags}`,
   noCommand: () => 'no command given (add --help for usage)',
   commandList: (names: readonly string[]) => `commands: ${names.join(', ')}`,
+  /** A {@link ParameterError}: `k: 0 (expected an integer in [1, 12])`; the CLI passes its flag as `name`. */
+  parameter: (name: string, shown: string, expected: string) => `${name}: ${shown} (expected ${expected})`,
   badOption: (option: string, value: string, expected: string) =>
     `invalid value for ${option}: "${value}" (expected ${expected})`,
   writeFailed: (path: string, detail: string) => `cannot write ${path} (${detail})`,
