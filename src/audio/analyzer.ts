@@ -29,7 +29,7 @@ import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Analysis, AudioAnalysis, TimeInterval, TrackInfoSection } from '../analysis/types.js';
 import { inputError } from '../errors.js';
-import { analysisFromJson } from '../sources/files.js';
+import { analysisFromJson } from '../analysis/fromJson.js';
 import { decodeAudioFile, type DecodeOptions } from './decode.js';
 import { computeFrameFeatures } from './features.js';
 import { analyzeRhythm } from './rhythm.js';

@@ -94,9 +94,10 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
   cmd.action(async (input: string, opts: AnalyzeCliOptions) => {
     const started = performance.now();
     // Loaded on use, so `--help` does not pay for vega, vega-lite, Arrow and the Spotify SDK.
-    const [{ resolveAnalysis }, { analyzeTrack, defaultOutDir, writeAnalyzeOutputs }] = await Promise.all([
+    const [{ resolveAnalysis }, { analyzeTrack, defaultOutDir, writeAnalyzeOutputs }, { buildReportHtml }] = await Promise.all([
       import('../sources/resolve.js'),
       import('../jobs/analyze.js'),
+      import('../report/html.js'),
     ]);
     const log = (line: string) => say(line);
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));
@@ -110,7 +111,7 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
     });
     const outDir = opts.out ?? defaultOutDir(analysis);
     const writing = performance.now();
-    const files = await writeAnalyzeOutputs(analysis, result, outDir, { format: opts.format, report: opts.report });
+    const files = await writeAnalyzeOutputs(analysis, result, outDir, { format: opts.format, report: opts.report ? buildReportHtml : undefined });
     result.timings.write = performance.now() - writing;
     const elapsedMs = performance.now() - started;
     if (opts.json) {

@@ -13,6 +13,7 @@ import type { SongNormalization } from '../transforms/songs.js';
 import type { HierarchyMetric } from '../transforms/hierarchy.js';
 import { describeCv, FOLD_RULES, type FoldRule } from '../transforms/folds.js';
 import type { ClassifyReport } from '../transforms/classify.js';
+import type { ReportRenderer } from '../plots/page.js';
 import type { PlotFormat } from '../plots/output.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { ExitCode, inputError, messages } from '../errors.js';
@@ -103,10 +104,17 @@ async function withProgress<T>(opts: { quiet?: boolean }, label: string, run: (o
 }
 
 /** What every batch job takes from the shared options. */
-function batchJobOptions(opts: BatchCliOptions | ClassifyCliOptions, outDir: string, resolve: ResolveOptions, onProgress?: (p: CollectProgress) => void): BatchOptions {
+function batchJobOptions(
+  opts: BatchCliOptions | ClassifyCliOptions,
+  outDir: string,
+  resolve: ResolveOptions,
+  onProgress?: (p: CollectProgress) => void,
+  report?: ReportRenderer,
+): BatchOptions {
   return {
     outDir,
     resolve,
+    ...(report ? { report } : {}),
     grid: asGrid(opts.grid),
     concurrency: opts.concurrency,
     ...('plot' in opts ? { plots: opts.plot, format: opts.format } : {}),
@@ -177,10 +185,11 @@ Examples:
   $ songscope album https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M --no-plot --json`,
   );
   cmd.action(async (spec: string, opts: AlbumCliOptions) => {
-    const [{ resolveCollection }, { runAlbum }, { slug }] = await Promise.all([
+    const [{ resolveCollection }, { runAlbum }, { slug }, { buildReportHtml }] = await Promise.all([
       import('../sources/collection.js'),
       import('../jobs/album.js'),
       import('../util/slug.js'),
+      import('../report/html.js'),
     ]);
     const resolve = resolveFrom(opts);
     const collection = await resolveCollection(spec, resolve);
@@ -189,7 +198,7 @@ Examples:
     const outDir = opts.out ?? `songscope-out/${slug(collection.name) || 'album'}`;
     const result = await withProgress(opts, collection.name, (onProgress) =>
       runAlbum(collection, {
-        ...batchJobOptions(opts, outDir, resolve, onProgress),
+        ...batchJobOptions(opts, outDir, resolve, onProgress, buildReportHtml),
         perTrackPlots: opts.perTrackPlots,
         k: opts.k,
         kmeansOn: opts.notebook ? 'mds' : 'vectors',
@@ -370,14 +379,14 @@ Examples:
   $ songscope compare --group dance=generated/dance --group folk=generated/folk --cv loo`,
   );
   cmd.action(async (positional: string[], opts: GroupCliOptions) => {
-    const { runCompare } = await import('../jobs/album.js');
+    const [{ runCompare }, { buildReportHtml }] = await Promise.all([import('../jobs/album.js'), import('../report/html.js')]);
     const resolve = resolveFrom(opts);
     const groups = await resolveGroups([...positional, ...opts.group], resolve);
     if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('compare'));
     if (!opts.quiet) say(describeGroups(groups));
     const outDir = opts.out ?? 'songscope-out/compare';
     const result = await withProgress(opts, 'compare', (onProgress) =>
-      runCompare(groups, { ...batchJobOptions(opts, outDir, resolve, onProgress), perTrackPlots: false, ...classifyOptions(opts) }),
+      runCompare(groups, { ...batchJobOptions(opts, outDir, resolve, onProgress, buildReportHtml), perTrackPlots: false, ...classifyOptions(opts) }),
     );
     if (opts.json) await printStdout(JSON.stringify(result.classification ?? { skipped: result.classificationSkipped }, null, 2) + '\n');
     if (!opts.quiet) {

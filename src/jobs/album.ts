@@ -25,8 +25,8 @@ import type { Points } from '../transforms/points.js';
 import { clustermapSpec, songsCorrelationSpec } from '../plots/songs.js';
 import { labelledScatterSpec } from '../plots/scatter.js';
 import { writePlot, type PlotFormat } from '../plots/output.js';
-import { writeReport, type ReportGallery, type ReportGalleryItem, type ReportInput } from '../report/html.js';
-import { writeJsonAtomic } from '../util/atomic.js';
+import type { ReportGallery, ReportGalleryItem, ReportInput, ReportRenderer } from '../plots/page.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { slug } from '../util/slug.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
@@ -46,8 +46,8 @@ export interface BatchOptions {
   perTrackPlots?: boolean;
   /** Static image format; default `svg`. */
   format?: PlotFormat;
-  /** Write report.html (needs plots); default true. */
-  report?: boolean;
+  /** Renders report.html (needs plots): `buildReportHtml` of `report/html.ts`; without one, none is written (nor per-track ones). */
+  report?: ReportRenderer;
   /** How the songs' time-averaged vectors are normalised; default `zscore-songs` (see `transforms/songs.ts`). */
   normalize?: SongNormalization;
   seed?: number;
@@ -106,9 +106,9 @@ async function writeBatchOutputs(
   const jsonPath = join(options.outDir, jsonName);
   await writeJsonAtomic(jsonPath, json, { pretty: true });
   files.push(jsonPath);
-  if (options.plots !== false && options.report !== false) {
+  if (options.plots !== false && options.report) {
     const reportPath = join(options.outDir, 'report.html');
-    await writeReport(reportPath, { ...report, plots: plots.map(({ name, title, spec, caption }) => ({ name, title, spec, caption })) });
+    await writeFileAtomic(reportPath, options.report({ ...report, plots: plots.map(({ name, title, spec, caption }) => ({ name, title, spec, caption })) }));
     files.push(reportPath);
   }
   return files;
@@ -144,7 +144,7 @@ const failureJson = (f: TrackFailure) => ({ position: f.ref.position, name: f.na
 async function collect(collection: Collection, options: BatchOptions, timings: BatchTimings) {
   let perTrack = 0;
   const perTrackOutputs = options.plots !== false && options.perTrackPlots !== false;
-  const reports = perTrackOutputs && options.report !== false;
+  const reports = perTrackOutputs && options.report !== undefined;
   const gallery = new Map<number, ReportGalleryItem>();
   const t0 = performance.now();
   const result = await collectTracks(collection, {
@@ -171,7 +171,7 @@ async function collect(collection: Collection, options: BatchOptions, timings: B
           const dir = trackDir(record);
           await writeAnalyzeOutputs(analysis, analyzed, join(options.outDir, dir), {
             format: options.format,
-            report: reports,
+            report: reports ? options.report : undefined,
             links: [{ text: `album report: ${collection.name}`, href: '../../report.html' }],
           });
           if (reports) {

@@ -31,7 +31,7 @@ import { DEFAULT_SEED } from '../util/random.js';
 import { inputError, messages } from '../errors.js';
 import { formatDuration } from '../analysis/summary.js';
 import { svgToPng, type PlotFormat } from '../plots/output.js';
-import { buildReportHtml, type ReportGalleryItem, type ReportInput, type ReportLink } from '../report/html.js';
+import type { ReportGalleryItem, ReportInput, ReportLink, ReportRenderer } from '../plots/page.js';
 import { AGREEMENT_CONVENTION, axisTitles, clusterSubtitle, describeBins, labelParts, type LabelParts } from './transforms.js';
 import { displayBinMs, MAX_SIMILARITY_BINS, smoothingWindow } from './bins.js';
 import { VERSION } from '../version.js';
@@ -375,8 +375,11 @@ type AnalyzeFile = (typeof ANALYZE_FILES)[number];
 export interface AnalyzeWriteOptions {
   /** Static images of the rendered plots: `svg` (default), `png` or `both`. Nothing without rendering. */
   format?: PlotFormat;
-  /** Write `report.html` (the plots, interactive, and the summary in one self-contained file); default true. */
-  report?: boolean;
+  /**
+   * Renders `report.html` (the plots, interactive, and the summary in one self-contained file): pass
+   * `buildReportHtml` from `report/html.ts`. Without one, no report.html is written.
+   */
+  report?: ReportRenderer;
   /** Links shown at the top of report.html (e.g. back to an album's report), relative to `outDir`. */
   links?: readonly ReportLink[];
 }
@@ -411,7 +414,7 @@ export async function writeAnalyzeOutputs(
     if (image !== undefined && png) contents[`${name}.png`] = svgToPng(image);
   }
   contents['analysis.json'] = JSON.stringify(analysis) + '\n';
-  if (options.report !== false) contents['report.html'] = buildReportHtml(analyzeReport(result, specJson, options.links));
+  if (options.report) contents['report.html'] = options.report(analyzeReport(result, specJson, options.links));
   const names = ANALYZE_FILES.filter((name) => name === 'summary.json' || contents[name] !== undefined);
   const paths = names.map((name) => join(outDir, name));
   contents['summary.json'] = JSON.stringify({ ...result.summary, files: paths }, null, 2) + '\n';

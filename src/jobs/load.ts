@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import type { Analysis } from '../analysis/types.js';
 import { analysisSlug } from '../analysis/summary.js';
 import { slug } from '../util/slug.js';
-import { analysisFromJson } from '../sources/files.js';
+import { analysisFromJson } from '../analysis/fromJson.js';
 import { resolveAnalysis, type ResolveOptions } from '../sources/resolve.js';
 import { parseJson } from '../util/jsonPosition.js';
 import { FEATURE_COLUMNS, type FeatureMatrix, type MatrixMetadata } from '../matrix/featureMatrix.js';

@@ -5,35 +5,14 @@
 import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { inputError, messages, SongscopeError } from '../errors.js';
-import { validateAnalysis } from '../analysis/schema.js';
-import type { Analysis, Origin, Provenance, TrackMetadata } from '../analysis/types.js';
+import { analysisFromJson } from '../analysis/fromJson.js';
+import type { Analysis, Provenance, TrackMetadata } from '../analysis/types.js';
+
+export { analysisFromJson };
 import { isHdf5, readMsdFile } from './msd.js';
 import { SPOTIFY_ID } from './input.js';
 import { parseJson } from '../util/jsonPosition.js';
 import { MAX_ANALYSIS_FILE_BYTES } from '../limits.js';
-
-/**
- * Validate parsed JSON and attach provenance.
- *
- * @param location - what the user named (path, `-`, URI)
- * @param warn - receives non-fatal findings (e.g. events sorted)
- */
-export function analysisFromJson(
-  raw: unknown,
-  location: string,
-  origin: Origin,
-  extra: Partial<Provenance> = {},
-  warn: (line: string) => void = () => undefined,
-): Analysis {
-  const { analysis, warnings, source, embedded } = validateAnalysis(raw, location);
-  warnings.forEach(warn);
-  const provenance: Provenance = { source, origin, location, ...embedded, ...stripUndefined(extra) };
-  return { ...analysis, provenance };
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 /** Read and validate an analysis from a file (.json or MSD .h5, recognised by content). */
 export async function readAnalysisFile(path: string, warn?: (line: string) => void): Promise<Analysis> {

@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Analysis } from '../analysis/types.js';
-import { analysisFromJson } from './files.js';
+import { analysisFromJson } from '../analysis/fromJson.js';
 import { AnalysisCache, analysisChecksumProblem, defaultCacheDir, storeOrWarn } from './cache.js';
 import { analyzeAudioFile } from '../audio/analyzer.js';
 import { inputError, messages, SongscopeError } from '../errors.js';

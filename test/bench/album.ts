@@ -3,6 +3,7 @@
  * generated four-minute analyses (about 1,000 segments each, written as analysis files like a warm cache)
  * through the whole album pipeline, with plots off and on, reporting the split and the peak RSS.
  */
+import { buildReportHtml } from '../../src/report/html.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     const run = async (plots: boolean, perTrackPlots: boolean) => {
       const times: BatchTimings[] = [];
       for (let i = 0; i <= RUNS; i++) {
-        const r = await runAlbum(collection, { outDir: join(dir, `out-${plots}-${perTrackPlots}-${i}`), resolve: { useCache: false }, plots, perTrackPlots });
+        const r = await runAlbum(collection, { outDir: join(dir, `out-${plots}-${perTrackPlots}-${i}`), resolve: { useCache: false }, plots, perTrackPlots, report: buildReportHtml });
         if (i > 0) times.push(r.timings);
       }
       const med = median(times.map((t) => t.total));

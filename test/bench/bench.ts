@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { buildReportHtml } from '../../src/report/html.js';
 import { validateAnalysis } from '../../src/analysis/schema.js';
 import { analysisFromJson, readAnalysisFile } from '../../src/sources/files.js';
 import { buildFeatureMatrix } from '../../src/matrix/grid.js';
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
       const run = async (render: boolean) => {
         const analysis: Analysis = analysisFromJson(JSON.parse(text), c.input, 'file');
         const result = await analyzeTrack(analysis, { render });
-        await writeAnalyzeOutputs(analysis, result, join(dir, c.name.replace(/\W+/g, '_')));
+        await writeAnalyzeOutputs(analysis, result, join(dir, c.name.replace(/\W+/g, '_')), { report: buildReportHtml });
         return result.timings;
       };
       const without = await time(() => run(false), 3);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, displayBinMs, smoothingWindow, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
 import { clusterJob, correlateJob, reduceJob } from '../../src/jobs/transforms.js';
+import { buildReportHtml } from '../../src/report/html.js';
 import { loadMatrix, type LoadedMatrix } from '../../src/jobs/load.js';
 import { adjustedRandIndex } from '../../src/transforms/cluster.js';
 import { compileSpec } from '../../src/plots/render.js';
@@ -163,7 +164,7 @@ describe('writeAnalyzeOutputs', () => {
     const analysis = await loadFixture(FIXTURE_CASES[1]);
     const r = await analyzeTrack(analysis, { maxFeatureBins: 60, maxSimilarityCells: 30 });
     const out = join(tmp, 'five');
-    const files = await writeAnalyzeOutputs(analysis, r, out, { links: [{ text: 'album', href: '../../report.html' }] });
+    const files = await writeAnalyzeOutputs(analysis, r, out, { report: buildReportHtml, links: [{ text: 'album', href: '../../report.html' }] });
     const names = files.map((f) => f.slice(out.length + 1));
     assert.deepEqual(names, [...ANALYZE_PLOTS.flatMap((p) => [`${p}.vl.json`, `${p}.svg`]), 'analysis.json', 'summary.json', 'report.html']);
     for (const p of ANALYZE_PLOTS) {
@@ -182,9 +183,9 @@ describe('writeAnalyzeOutputs', () => {
     for (const cell of ['cells 12 and 17', 'cells 13 and 18', 'cell 19', 'cell 20', 'cells 20–21']) assert.ok(html.includes(`notebook&#39;s ${cell}`), `a caption names ${cell}`);
     assert.ok(html.includes('<p class="links"><a href="../../report.html">album</a></p>'), 'the link back');
 
-    // again with --smooth 0 and no rendering: similarity-smooth and every SVG are gone
+    // again with --smooth 0, no rendering and no report renderer: similarity-smooth, every SVG and report.html are gone
     const again = await analyzeTrack(analysis, { smoothS: 0, render: false, maxFeatureBins: 60, maxSimilarityCells: 30 });
-    await writeAnalyzeOutputs(analysis, again, out, { report: false });
+    await writeAnalyzeOutputs(analysis, again, out, {});
     assert.deepEqual(
       (await readdir(out)).sort(),
       ['analysis.json', 'features.vl.json', 'parts.vl.json', 'similarity.vl.json', 'summary.json', 'trajectory.vl.json'],
