@@ -351,6 +351,9 @@ export const messages = {
     emptyDirectory: (path: string) =>
       `${path}: no analysis files (*.json, *.h5, *.hdf5) in this directory (subdirectories are not searched)`,
     // manifests (CSV: path_or_uri,label)
+    /** Informational (stderr): manifest entries without a label belong to no group. */
+    unlabelledLeftOut: (manifest: string, inputs: readonly string[]) =>
+      `${manifest}: left out ${inputs.length === 1 ? 'one entry' : `${inputs.length} entries`} without a label (${inputs.join(', ')})`,
     manifestEmpty: (path: string) => `${path}: the manifest lists no inputs (expected lines of path_or_uri,label[,more columns])`,
     manifestFields: (path: string, line: number, found: number, named: number) =>
       `${path}: line ${line}: ${found} fields, but the header names ${named} columns (quote a value that contains a comma)`,

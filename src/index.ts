@@ -85,7 +85,10 @@ export {
   type AnalyzeSummary,
 } from './jobs/analyze.js';
 export { normalizeJob, correlateJob, clusterJob, reduceJob, binnedMatrix } from './jobs/transforms.js';
-export { runAlbum, runCompare, runClassify, type TrackGroup } from './jobs/album.js';
+export { runAlbum } from './jobs/album.js';
+export { runCompare } from './jobs/compare.js';
+export { runClassify } from './jobs/classify.js';
+export { collectGroups, type TrackGroup } from './jobs/groups.js';
 export { collectTracks } from './jobs/tracks.js';
 export { songVectors, zscoreColumns, pooledRowStats, SONG_NORMALIZATIONS, type SongNormalization } from './transforms/songs.js';
 export { buildReportHtml, writeReport, type ReportInput, type ReportGallery, type ReportLink } from './report/html.js';

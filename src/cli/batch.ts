@@ -6,8 +6,8 @@
 import { Command, Option } from 'commander';
 import type { CollectProgress } from '../jobs/tracks.js';
 import { parseNdims } from './transforms.js';
-import type { Collection } from '../sources/collection.js';
-import type { BatchOptions, TrackGroup, BatchTimings } from '../jobs/album.js';
+import type { BatchOptions, BatchTimings } from '../jobs/batch.js';
+import type { TrackGroup } from '../jobs/groups.js';
 import type { TrackFailure } from '../jobs/tracks.js';
 import type { SongNormalization } from '../transforms/songs.js';
 import type { HierarchyMetric } from '../transforms/hierarchy.js';
@@ -124,9 +124,9 @@ function batchJobOptions(
   };
 }
 
-/** Print the tracks that failed (`describeFailures` of `jobs/album.js`, imported with the job). */
+/** Print the tracks that failed (`describeFailures` of `jobs/batch.js`, imported with the job). */
 async function reportFailures(failures: TrackFailure[]): Promise<void> {
-  const { describeFailures } = await import('../jobs/album.js');
+  const { describeFailures } = await import('../jobs/batch.js');
   for (const line of describeFailures(failures)) say(line);
 }
 
@@ -234,47 +234,6 @@ Examples:
 
 // ---- groups -------------------------------------------------------------------------------------------
 
-/** `NAME=INPUT` (or a bare INPUT, named after its collection). */
-function splitGroup(text: string): { name?: string; input: string } {
-  const eq = text.indexOf('=');
-  // a Spotify URL can hold '=' only after '?', so a '=' before any '?' or ':' separates the name
-  if (eq > 0 && !/[?:/]/.test(text.slice(0, eq))) return { name: text.slice(0, eq).trim(), input: text.slice(eq + 1).trim() };
-  return { input: text };
-}
-
-/**
- * Groups from `NAME=INPUT` arguments (several with the same NAME are merged) or from one manifest whose
- * `label` column names the groups.
- */
-async function resolveGroups(specs: string[], resolve: ResolveOptions, log: (line: string) => void = say): Promise<TrackGroup[]> {
-  const { resolveCollection } = await import('../sources/collection.js');
-  const groups = new Map<string, Collection>();
-  for (const spec of specs) {
-    const { name, input } = splitGroup(spec);
-    if (!input) throw inputError(messages.toolkit.badGroup(spec));
-    const collection = await resolveCollection(input, resolve);
-    if (name === undefined && collection.kind === 'manifest' && collection.tracks.some((t) => t.label)) {
-      // a labelled manifest: one group per label; an entry without a label belongs to no group
-      const unlabelled = collection.tracks.filter((t) => !t.label);
-      if (unlabelled.length > 0) {
-        log(`${input}: left out ${unlabelled.length === 1 ? 'one entry' : `${unlabelled.length} entries`} without a label (${unlabelled.map((t) => t.input).join(', ')})`);
-      }
-      for (const t of collection.tracks) {
-        if (!t.label) continue;
-        const g = groups.get(t.label) ?? { ...collection, name: t.label, tracks: [] };
-        g.tracks.push({ ...t, position: g.tracks.length + 1 });
-        groups.set(t.label, g);
-      }
-      continue;
-    }
-    const groupName = name || collection.name;
-    const existing = groups.get(groupName);
-    if (existing) existing.tracks.push(...collection.tracks.map((t, i) => ({ ...t, position: existing.tracks.length + i + 1 })));
-    else groups.set(groupName, { ...collection, name: groupName, tracks: [...collection.tracks] });
-  }
-  return [...groups.entries()].map(([name, collection]) => ({ name, collection }));
-}
-
 /** `dance: 6 tracks; folk: 1 track`. */
 function describeGroups(groups: readonly TrackGroup[]): string {
   return groups.map((g) => `${g.name}: ${tracksCount(g.collection.tracks.length)}`).join('; ');
@@ -379,9 +338,9 @@ Examples:
   $ songscope compare --group dance=generated/dance --group folk=generated/folk --cv loo`,
   );
   cmd.action(async (positional: string[], opts: GroupCliOptions) => {
-    const [{ runCompare }, { buildReportHtml }] = await Promise.all([import('../jobs/album.js'), import('../report/html.js')]);
+    const [{ runCompare }, { buildReportHtml }, { resolveGroups }] = await Promise.all([import('../jobs/compare.js'), import('../report/html.js'), import('../jobs/groups.js')]);
     const resolve = resolveFrom(opts);
-    const groups = await resolveGroups([...positional, ...opts.group], resolve);
+    const groups = await resolveGroups([...positional, ...opts.group], resolve, say);
     if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('compare'));
     if (!opts.quiet) say(describeGroups(groups));
     const outDir = opts.out ?? 'songscope-out/compare';
@@ -445,10 +404,10 @@ Examples:
   $ songscope classify albums.csv --reduce mds --ndims 2 --json`,
   );
   cmd.action(async (positional: string[], opts: ClassifyCliOptions) => {
-    const [{ runClassify }, { writeTable }] = await Promise.all([import('../jobs/album.js'), import('../matrix/io.js')]);
+    const [{ runClassify }, { writeTable }, { resolveGroups }] = await Promise.all([import('../jobs/classify.js'), import('../matrix/io.js'), import('../jobs/groups.js')]);
     await checkOutput(opts, 'predictions');
     const resolve = resolveFrom(opts);
-    const groups = await resolveGroups([...positional, ...opts.group], resolve);
+    const groups = await resolveGroups([...positional, ...opts.group], resolve, say);
     if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('classify'));
     checkGroupSizes(groups, opts);
     if (!opts.quiet) say(describeGroups(groups));

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticAlbum } from '../../src/synth/generate.js';
 import { resolveCollection } from '../../src/sources/collection.js';
-import { runAlbum, type BatchTimings } from '../../src/jobs/album.js';
+import { runAlbum } from '../../src/jobs/album.js';
+import type { BatchTimings } from '../../src/jobs/batch.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TRACKS = 22;

@@ -1,0 +1,242 @@
+/**
+ * What the batch jobs (album, compare, classify) share: their options, analysing a collection's tracks
+ * (with each track's own analyze outputs when asked), writing plots, the JSON of every number and
+ * report.html, and the pieces of those files that describe tracks and failures.
+ *
+ * Tracks are analysed one at a time (see `./tracks.ts`): memory is 26 × 2 numbers per track plus one
+ * track's events, however long the album. Everything written goes through atomic writes.
+ */
+import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import type { Collection } from '../sources/collection.js';
+import type { ResolveOptions } from '../sources/resolve.js';
+import type { GridSemantics } from '../matrix/grid.js';
+import { analyzeGalleryItem, analyzeTrack, writeAnalyzeOutputs } from './analyze.js';
+import { collectTracks, type CollectProgress, type TrackFailure, type TrackRecord } from './tracks.js';
+import { type SongNormalization } from '../transforms/songs.js';
+import { reduce } from '../transforms/reduce.js';
+import type { Points } from '../transforms/points.js';
+import { writePlot, type PlotFormat } from '../plots/output.js';
+import type { ReportGallery, ReportGalleryItem, ReportInput, ReportRenderer } from '../plots/page.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { slug } from '../util/slug.js';
+
+export interface BatchOptions {
+  /** Directory every output goes into (created). */
+  outDir: string;
+  resolve: ResolveOptions;
+  grid?: GridSemantics;
+  /** Parallel fetches; default 4. */
+  concurrency?: number;
+  /** Plots at all (false: numbers only); default true. */
+  plots?: boolean;
+  /** Per-track `analyze` outputs (plots) under `tracks/`; default true. */
+  perTrackPlots?: boolean;
+  /** Static image format; default `svg`. */
+  format?: PlotFormat;
+  /** Renders report.html (needs plots): `buildReportHtml` of `report/html.ts`; without one, none is written (nor per-track ones). */
+  report?: ReportRenderer;
+  /** How the songs' time-averaged vectors are normalised; default `zscore-songs` (see `transforms/songs.ts`). */
+  normalize?: SongNormalization;
+  seed?: number;
+  onProgress?: (p: CollectProgress) => void;
+  /** Per-track outputs on the raw 1 s bins instead of the z-scored ones (the notebook's last cell); default false. */
+  rawTrackBins?: boolean;
+  /** Per-track analyze: self-similarity bin width (ms) and smoothing (s). */
+  resolutionMs?: number;
+  smoothS?: number;
+}
+
+/** Display resolution of the per-track plots of a batch: time bins of the feature heatmap, cells per axis of the similarity heatmap. */
+export const ALBUM_TRACK_FEATURE_BINS = 240;
+
+export const ALBUM_TRACK_SIMILARITY_CELLS = 80;
+
+/** Cells per axis of a track's self-similarity heatmap in the album report's gallery. */
+export const ALBUM_GALLERY_SIMILARITY_CELLS = 50;
+
+/** Where a track's `analyze` outputs go, relative to the batch's output directory. */
+export function trackDir(record: TrackRecord): string {
+  return `tracks/${slug(record.name) || `track-${record.ref.position}`}`;
+}
+
+/** A plot written by a batch job. */
+export interface PlotEntry {
+  name: string;
+  title: string;
+  spec: TopLevelSpec;
+  caption: string;
+}
+
+/** Wall-clock split of a batch job, ms. */
+export interface BatchTimings {
+  tracks: number;
+  perTrack: number;
+  songs: number;
+  plots: number;
+  total: number;
+}
+
+export async function writePlots(plots: PlotEntry[], options: BatchOptions): Promise<string[]> {
+  const files: string[] = [];
+  if (options.plots === false) return files;
+  for (const p of plots) files.push(...(await writePlot(options.outDir, p.name, p.spec, { format: options.format ?? 'svg' })).files);
+  return files;
+}
+
+/** Write the plots, `jsonName` (every number) and, with plots, report.html showing them; returns the files written. */
+export async function writeBatchOutputs(
+  options: BatchOptions,
+  plots: PlotEntry[],
+  jsonName: string,
+  json: unknown,
+  report: Omit<ReportInput, 'plots'>,
+): Promise<string[]> {
+  const files = await writePlots(plots, options);
+  const jsonPath = join(options.outDir, jsonName);
+  await writeJsonAtomic(jsonPath, json, { pretty: true });
+  files.push(jsonPath);
+  if (options.plots !== false && options.report) {
+    const reportPath = join(options.outDir, 'report.html');
+    await writeFileAtomic(reportPath, options.report({ ...report, plots: plots.map(({ name, title, spec, caption }) => ({ name, title, spec, caption })) }));
+    files.push(reportPath);
+  }
+  return files;
+}
+
+export function trackJson(t: TrackRecord, vector: Float64Array, extra: Record<string, unknown>) {
+  return {
+    position: t.ref.position,
+    name: t.name,
+    input: t.ref.input,
+    ...(t.ref.id ? { trackId: t.ref.id } : {}),
+    ...(t.ref.label !== undefined ? { label: t.ref.label } : {}),
+    ...(t.ref.columns ? { columns: t.ref.columns } : {}),
+    title: t.summary.title,
+    artist: t.summary.artist,
+    durationS: t.summary.durationS,
+    tempoBpm: t.summary.tempoBpm,
+    key: t.summary.key,
+    timeSignature: t.summary.timeSignature,
+    loudnessDb: t.summary.loudnessDb,
+    vector: Array.from(vector),
+    ...extra,
+  };
+}
+
+export const failureJson = (f: TrackFailure) => ({ position: f.ref.position, name: f.name, input: f.ref.input, error: f.message, exitCode: f.exitCode });
+
+/**
+ * Analyse every track, writing per-track `analyze` outputs (with their own report.html when the batch
+ * writes one, linking back to it) when asked. Returns the gallery entry of each track whose report was
+ * written (its small self-similarity and trajectory plots, linking to that report), by position.
+ */
+export async function collect(collection: Collection, options: BatchOptions, timings: BatchTimings) {
+  let perTrack = 0;
+  const perTrackOutputs = options.plots !== false && options.perTrackPlots !== false;
+  const reports = perTrackOutputs && options.report !== undefined;
+  const gallery = new Map<number, ReportGalleryItem>();
+  const t0 = performance.now();
+  const result = await collectTracks(collection, {
+    resolve: options.resolve,
+    grid: options.grid,
+    concurrency: options.concurrency,
+    onProgress: options.onProgress,
+    onTrack: perTrackOutputs
+      ? async (analysis, events, record, stats) => {
+          const t = performance.now();
+          const analyzed = await analyzeTrack(analysis, {
+            grid: options.grid,
+            events,
+            stats,
+            normalize: options.rawTrackBins ? 'none' : 'zscore-within',
+            resolutionMs: options.resolutionMs,
+            smoothS: options.smoothS,
+            seed: options.seed,
+            render: true,
+            // coarser than `analyze` so 22 tracks of plots cost seconds, not a minute (analyze one track for full detail)
+            maxFeatureBins: ALBUM_TRACK_FEATURE_BINS,
+            maxSimilarityCells: ALBUM_TRACK_SIMILARITY_CELLS,
+          });
+          const dir = trackDir(record);
+          await writeAnalyzeOutputs(analysis, analyzed, join(options.outDir, dir), {
+            format: options.format,
+            report: reports ? options.report : undefined,
+            links: [{ text: `album report: ${collection.name}`, href: '../../report.html' }],
+          });
+          if (reports) {
+            const href = `${dir}/report.html`;
+            gallery.set(record.ref.position, analyzeGalleryItem(analyzed, { title: record.name, name: dir.slice('tracks/'.length), href, maxSimilarityCells: ALBUM_GALLERY_SIMILARITY_CELLS }));
+          }
+          perTrack += performance.now() - t;
+        }
+      : undefined,
+  });
+  timings.perTrack = perTrack;
+  timings.tracks = performance.now() - t0 - perTrack;
+  return { ...result, gallery };
+}
+
+/**
+ * The album report's gallery: every track's self-similarity matrix and trajectory, small, in track order
+ * (the notebook's last cell), each titled `NN Title` and linking to the track's own report.
+ */
+export function trackGallery(tracks: readonly TrackRecord[], items: ReadonlyMap<number, ReportGalleryItem>): ReportGallery[] {
+  const entries = tracks.flatMap((tr) => items.get(tr.ref.position) ?? []);
+  if (entries.length === 0) return [];
+  return [
+    {
+      title: 'Every track: self-similarity and trajectory',
+      caption:
+        "The notebook's last cell: each song's temporal fingerprint. Left, the self-similarity matrix of its 1 s bins " +
+        '(red: alike, blue: opposite); right, the bins reduced to 2-D by PCA and joined in time order, coloured by part. ' +
+        "A track's title opens its own report with every plot.",
+      items: entries,
+    },
+  ];
+}
+
+
+/**
+ * 2-D metric MDS of the songs. Two songs have an exact solution (SMACOF needs three points): they sit on
+ * the x axis, their distance apart, centred on 0. Songs whose vectors are all the same (one track listed
+ * several times) all sit at 0, SMACOF's own answer for zero dissimilarities.
+ */
+export function songsMds(vectors: Points, seed: number): Points {
+  const { n, d, data } = vectors;
+  if (data.every((v, i) => v === data[i % d])) return { n, d: 2, data: new Float64Array(n * 2) };
+  if (n !== 2) return reduce(vectors, { model: 'mds', ndims: 2, seed }).points;
+  let ss = 0;
+  for (let c = 0; c < d; c++) ss += (data[c] - data[d + c]) ** 2;
+  const half = Math.sqrt(ss) / 2;
+  return { n: 2, d: 2, data: Float64Array.from([-half, 0, half, 0]) };
+}
+
+export function songTooltip(tr: TrackRecord): Record<string, string | number> {
+  const tip: Record<string, string | number> = {};
+  if (tr.summary.artist) tip.artist = tr.summary.artist;
+  if (tr.summary.tempoBpm !== undefined) tip['tempo (BPM)'] = Math.round(tr.summary.tempoBpm * 10) / 10;
+  if (tr.summary.key) tip.key = tr.summary.key;
+  tip['duration (s)'] = Math.round(tr.summary.durationS);
+  return tip;
+}
+
+export function matrixRows(values: Float64Array, n: number): (number | null)[][] {
+  return Array.from({ length: n }, (_, i) => Array.from(values.subarray(i * n, (i + 1) * n), (v) => (Number.isFinite(v) ? v : null)));
+}
+
+export function failureTable(failures: TrackFailure[]) {
+  return { title: 'Tracks that failed', columns: ['track', 'input', 'error'], rows: failures.map((f) => [f.name, f.ref.input, f.message]) };
+}
+
+
+/**
+ * One line per track that failed: its name, the input when the message does not already name it, and why.
+ */
+export function describeFailures(failures: readonly TrackFailure[]): string[] {
+  if (failures.length === 0) return [];
+  return [
+    `${failures.length} track${failures.length === 1 ? '' : 's'} failed:`,
+    ...failures.map((f) => `  ${f.name}${f.message.includes(f.ref.input) ? '' : ` (${f.ref.input})`}: ${f.message}`),
+  ];
+}
