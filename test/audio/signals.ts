@@ -74,14 +74,15 @@ export function meanTempo(beats: readonly number[]): number {
   return (60 * (beats.length - 1)) / (beats[beats.length - 1] - beats[0]);
 }
 
-function addNoise(buf: Float32Array, db: number, random: Random): void {
+/** Add uniform white noise of RMS `db` dBFS (nothing for `-Infinity`). */
+export function addNoise(buf: Float32Array, db: number, random: Random): void {
   if (!Number.isFinite(db)) return;
   const amp = Math.pow(10, db / 20) * Math.sqrt(3); // uniform noise of that RMS
   for (let i = 0; i < buf.length; i++) buf[i] += amp * (2 * random() - 1);
 }
 
 /** Add a decaying sine (optionally sweeping down from `f0` to `f1`) at time `t`. */
-function addTone(buf: Float32Array, t: number, f0: number, f1: number, amp: number, decayS: number, lengthS: number): void {
+export function addTone(buf: Float32Array, t: number, f0: number, f1: number, amp: number, decayS: number, lengthS: number): void {
   const start = Math.round(t * SR);
   const len = Math.round(lengthS * SR);
   const decay = Math.exp(-1 / (decayS * SR)); // per-sample factors of the exponential envelopes
@@ -101,7 +102,7 @@ function addTone(buf: Float32Array, t: number, f0: number, f1: number, amp: numb
 }
 
 /** Add a decaying noise burst at `t`; `highpass` uses the first difference of white noise (hat-like). */
-function addNoiseBurst(buf: Float32Array, t: number, amp: number, decayS: number, lengthS: number, random: Random, highpass: boolean): void {
+export function addNoiseBurst(buf: Float32Array, t: number, amp: number, decayS: number, lengthS: number, random: Random, highpass: boolean): void {
   const start = Math.round(t * SR);
   const len = Math.round(lengthS * SR);
   const decay = Math.exp(-1 / (decayS * SR));

@@ -1,9 +1,10 @@
 /**
  * Tonal test audio generated in code: harmonic (piano-/organ-like) notes, chords, scales with cadences in any key,
- * and a three-part piece whose timbre and harmony change at known times. Deterministic; mono, 22,050 Hz.
+ * a three-part piece whose timbre and harmony change at known times, and band grooves with exactly known bars
+ * ({@link groove}: drums per bar position, chords, bass, pickup beats). Deterministic; mono, 22,050 Hz.
  */
 import { createRandom } from '../../src/util/random.js';
-import { drumPattern, SR, type TestSignal } from './signals.js';
+import { addNoise, addNoiseBurst, addTone, beatTimes, drumPattern, POP_PROGRESSION, SR, type RhythmOptions, type TestSignal } from './signals.js';
 
 /** MIDI note number → Hz (A4 = 69 = 440 Hz). */
 export const midiHz = (m: number): number => 440 * 2 ** ((m - 69) / 12);
@@ -232,4 +233,105 @@ export function songForm(partS = 20, seed = 5): TestSignal & PieceTruth {
   const drums = drumPattern({ bpm: 120, durationS: end, seed });
   for (let i = 0; i < buf.length; i++) buf[i] = 0.6 * buf[i] + 0.4 * drums.samples[i];
   return { samples: normalize(buf), sampleRate: SR, beats: drums.beats, changes: [partS, 2 * partS, 3 * partS], durationS: end };
+}
+
+/** Drum hits on one beat of a {@link groove} bar: the amplitude of each instrument (absent or 0 = not played). */
+export interface DrumHits {
+  /** Kick: a sine swept 150 → 50 Hz, 0.15 s decay (as {@link drumPattern}'s). */
+  kick?: number;
+  /** Snare: a white-noise burst (0.08 s decay) plus a 190 Hz tone at 0.6 × this amplitude. */
+  snare?: number;
+  /** Crash: a long (0.5 s decay) high-passed noise burst. */
+  crash?: number;
+  /** Closed hi-hat: a short (0.02 s) high-passed noise burst on the beat and, at 0.7 × this, half-way to the next. */
+  hat?: number;
+}
+
+/** Options of {@link groove}. */
+export interface GrooveOptions extends RhythmOptions {
+  /** Beats per bar. */
+  meter: number;
+  /** The drums at each position of the bar (`meter` entries, beat 1 first). */
+  drums: readonly DrumHits[];
+  /**
+   * Beats played before the first downbeat (an anacrusis), 0 … meter − 1 (default 0): the first beat of the signal
+   * is then beat `meter − pickup + 1` of a bar.
+   */
+  pickup?: number;
+  /**
+   * The chords (MIDI notes, root first), cycled, one per `chordBeats` beats from the first downbeat; the pickup
+   * beats play the last one. Default {@link POP_PROGRESSION}.
+   */
+  progression?: readonly (readonly number[])[];
+  /** Beats per chord (default `meter`: one chord a bar, changing on beat 1; 2 in 4/4: on beats 1 and 3). */
+  chordBeats?: number;
+  /**
+   * How the chords are played: `'sustain'` (organ-like, held until the next chord; default), `'beats'` (a
+   * piano-like strike of the current chord on every beat, so every beat has the same harmonic onset) or `'none'`
+   * (only the bass, if any, plays the progression's roots).
+   */
+  comping?: 'sustain' | 'beats' | 'none';
+  /**
+   * Bass: the chord's root two octaves down (3 harmonics, 0.8 s decay) on each chord's first beat only
+   * (`'downbeat'`), on every beat (`'beats'`: its onsets mark no beat, only its pitch changes with the chord) or
+   * not at all (`'none'`, default).
+   */
+  bass?: 'downbeat' | 'beats' | 'none';
+}
+
+/**
+ * A band groove with exactly known bars whose loudest beat need not be the first of the bar: drums given per bar
+ * position (e.g. a kick on 1 and 3 under a louder snare on 2 and 4), harmonic chords changing on beat 1 (or every
+ * `chordBeats` beats), an optional bass, an optional anacrusis so the first beat is not a downbeat, and a steady
+ * noise floor (`noiseDb`, default −60 dBFS). Returns the truth (`beats`, `downbeats`, `meter`). Deterministic
+ * (noise from `seed`).
+ *
+ * Usage: `groove({ bpm: 120, durationS: 20, meter: 4, drums: [{ kick: 0.5 }, { snare: 0.7 }, { kick: 0.5 },
+ * { snare: 0.7 }], bass: 'downbeat', pickup: 1 })`.
+ */
+export function groove(opts: GrooveOptions): TestSignal {
+  const { meter, drums } = opts;
+  const pickup = opts.pickup ?? 0;
+  const progression = opts.progression ?? POP_PROGRESSION;
+  const comping = opts.comping ?? 'sustain';
+  const bass = opts.bass ?? 'none';
+  const chordBeats = opts.chordBeats ?? meter;
+  const random = createRandom(opts.seed ?? 1);
+  const buf = new Float32Array(Math.round(opts.durationS * SR));
+  addNoise(buf, opts.noiseDb ?? -60, random);
+  const beats = beatTimes(opts.bpm, opts.durationS, opts.drift ?? 0, opts.startS ?? 0.5);
+  const beatS = 60 / opts.bpm;
+  const end = (i: number): number => (i < beats.length ? beats[i] : Math.min(opts.durationS, beats[beats.length - 1] + beatS));
+  const downbeats: number[] = [];
+  beats.forEach((t, i) => {
+    const rel = i - pickup;
+    const pos = ((rel % meter) + meter) % meter;
+    if (pos === 0) downbeats.push(t);
+    const hits = drums[pos] ?? {};
+    if (hits.kick) addTone(buf, t, 150, 50, hits.kick, 0.15, 0.6);
+    if (hits.snare) {
+      addNoiseBurst(buf, t, hits.snare, 0.08, 0.4, random, false);
+      addTone(buf, t, 190, 190, 0.6 * hits.snare, 0.06, 0.3);
+    }
+    if (hits.crash) addNoiseBurst(buf, t, hits.crash, 0.5, 1.5, random, true);
+    if (hits.hat) {
+      addNoiseBurst(buf, t, hits.hat, 0.02, 0.1, random, true);
+      addNoiseBurst(buf, 0.5 * (t + end(i + 1)), 0.7 * hits.hat, 0.02, 0.1, random, true);
+    }
+    const chordPos = ((rel % chordBeats) + chordBeats) % chordBeats;
+    const chordIndex = Math.floor(rel / chordBeats);
+    const notes = progression[((chordIndex % progression.length) + progression.length) % progression.length];
+    const chordEnd = end(i + (chordBeats - chordPos));
+    if (comping === 'beats') {
+      for (const m of notes) addNote(buf, t, end(i + 1) - t, midiHz(m), 0.08, { harmonics: 4, decayS: 0.4, rampS: 0.003 });
+    } else if (comping === 'sustain' && (chordPos === 0 || i === 0)) {
+      for (const m of notes) addNote(buf, t, chordEnd - t, midiHz(m), 0.06, { harmonics: 4, rampS: 0.02 });
+    }
+    const bassHere = bass === 'beats' || (bass === 'downbeat' && chordPos === 0);
+    if (bassHere) {
+      const stop = bass === 'beats' ? end(i + 1) : chordEnd;
+      addNote(buf, t, stop - t, midiHz(notes[0] - 24), 0.3, { harmonics: 3, decayS: 0.8, rampS: 0.005 });
+    }
+  });
+  return { samples: normalize(buf, 0.95), sampleRate: SR, beats, downbeats, meter };
 }
