@@ -26,6 +26,7 @@ import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
 import { clusterTimelineSpec, NO_CLUSTER } from '../plots/timeline.js';
 import { trajectorySpec } from '../plots/scatter.js';
 import { renderSvg } from '../plots/render.js';
+import { cellsAsImage } from '../plots/raster.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { inputError, messages } from '../errors.js';
@@ -292,25 +293,28 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   const binStartS = (m: { timeMs: Int32Array }) => Float64Array.from(m.timeMs, (ms) => ms / 1000);
   const featureBinMs = Number(featureBins.metadata.resolution_ms);
   const cellOptions = options.maxSimilarityCells !== undefined ? { maxDisplayCells: options.maxSimilarityCells } : {};
-  const specs: AnalyzeResult['specs'] = {
-    features: featureHeatmapSpec({
-      title,
-      features: featureBins.columns,
-      binStartS: binStartS(featureBins),
-      binWidthS: featureBinMs / 1000,
-      values: featureBins.data,
-    }),
-    similarity: similarityHeatmapSpec(
-      { title, binStartS: timesS, binWidthS: resolutionS, values: similarity.values, subtitle: similaritySubtitle(resolutionS, 0, similarity) },
-      cellOptions,
-    ),
+  // The heatmaps, as one rect per cell (the specs: tooltips in report.html) or as one picture (what the
+  // SVG/PNG files render: see plots/raster.ts).
+  const heatmaps = (style: { cellsAsImage?: typeof cellsAsImage }) => {
+    const out: Partial<Record<AnalyzePlot, TopLevelSpec>> = {
+      features: featureHeatmapSpec(
+        { title, features: featureBins.columns, binStartS: binStartS(featureBins), binWidthS: featureBinMs / 1000, values: featureBins.data },
+        style,
+      ),
+      similarity: similarityHeatmapSpec(
+        { title, binStartS: timesS, binWidthS: resolutionS, values: similarity.values, subtitle: similaritySubtitle(resolutionS, 0, similarity) },
+        { ...cellOptions, ...style },
+      ),
+    };
+    if (similaritySmooth) {
+      out['similarity-smooth'] = similarityHeatmapSpec(
+        { title, binStartS: timesS, binWidthS: resolutionS, values: similaritySmooth.values, subtitle: similaritySubtitle(resolutionS, smoothS, similaritySmooth) },
+        { ...cellOptions, ...style },
+      );
+    }
+    return out;
   };
-  if (similaritySmooth) {
-    specs['similarity-smooth'] = similarityHeatmapSpec(
-      { title, binStartS: timesS, binWidthS: resolutionS, values: similaritySmooth.values, subtitle: similaritySubtitle(resolutionS, smoothS, similaritySmooth) },
-      cellOptions,
-    );
-  }
+  const specs = heatmaps({}) as AnalyzeResult['specs'];
   if (trajectory) {
     const ratio = trajectory.explainedVarianceRatio!;
     const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
@@ -341,8 +345,9 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   let svgs: AnalyzeResult['svgs'];
   if (options.render !== false) {
     svgs = {};
+    const pictures = heatmaps({ cellsAsImage });
     for (const name of ANALYZE_PLOTS) {
-      const spec = specs[name];
+      const spec = pictures[name] ?? specs[name];
       if (!spec) continue;
       svgs[name] = await renderSvg(spec);
       lap(`render ${name}`);

@@ -81,6 +81,25 @@ export interface HeatmapStyleOptions {
   undefinedColor?: string;
   /** Decimals kept for the values in the inline data (display only). Integer 0–10, default 3. */
   decimals?: number;
+  /**
+   * Draw the cells as one picture instead of one rect each: this function (`cellsAsImage` of
+   * `./raster.ts`) turns the cells into an image URL, which the spec places over the plot area; the axes,
+   * legend and titles stay vega's. For static SVG/PNG files, whose rendering then no longer grows with the
+   * cell count. Default: one rect per cell, each with its value in a tooltip.
+   */
+  cellsAsImage?: (cells: RasterCells) => string;
+}
+
+/** A heatmap's cells as {@link HeatmapStyleOptions.cellsAsImage} receives them. */
+export interface RasterCells {
+  rows: number;
+  columns: number;
+  /** Row-major from the top-left cell [shape=(rows × columns)]; `null` or NaN = undefined. */
+  values: ArrayLike<number | null>;
+  /** The colour scale the rects would use (Vega-Lite quantitative scale: domain, scheme, reverse, clamp). */
+  scale: ReturnType<typeof colorScale>;
+  /** CSS colour of undefined cells. */
+  undefinedColor: string;
 }
 
 /** Options of {@link featureHeatmapSpec}. */
@@ -218,6 +237,32 @@ export function baseConfig(options: HeatmapStyleOptions) {
 }
 
 /**
+ * The spec with its cells drawn as one image: a layer with the image over the whole plot area, and the
+ * rect layer reduced to a single transparent cell (with the spec's transforms) that still defines the
+ * scales, axes and legend exactly as the full spec does.
+ */
+function asPicture(spec: TopLevelSpec & { data: { values: unknown[] }; encoding: Record<string, unknown> }, url: string, width: number, height: number): TopLevelSpec {
+  const { data, transform, mark: _mark, encoding, ...top } = spec as typeof spec & { transform?: unknown[]; mark: unknown };
+  const { tooltip: _tooltip, ...scaleEncoding } = encoding;
+  return {
+    ...top,
+    layer: [
+      {
+        data: { values: [{}] },
+        mark: { type: 'image', width, height, aspect: false, align: 'left', baseline: 'top', smooth: false, aria: false },
+        encoding: { x: { value: 0 }, y: { value: 0 }, url: { value: url } },
+      },
+      {
+        data: { values: data.values.slice(0, 1) },
+        ...(transform ? { transform } : {}),
+        mark: { ...RECT_MARK, opacity: 0 },
+        encoding: scaleEncoding,
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/**
  * The rect mark: `invalid: 'show'` keeps null (undefined) values instead of silently filtering them; `aria:
  * false` stops Vega-Lite from writing an `aria-label` description into every cell of the SVG (tens of
  * thousands of them); axes, legend and title keep their ARIA attributes.
@@ -334,7 +379,15 @@ export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureH
     },
     config: baseConfig(options),
   } satisfies TopLevelSpec;
-  return spec;
+  if (!options.cellsAsImage) return spec;
+  const url = options.cellsAsImage({
+    rows: features.length,
+    columns: bins,
+    values: cells.map((c) => c.z),
+    scale: spec.encoding.color.scale,
+    undefinedColor: options.undefinedColor ?? DEFAULT_UNDEFINED_COLOR,
+  });
+  return asPicture(spec, url, width, rowHeight * features.length);
 }
 
 /** Five evenly spaced legend values from lo to hi, rounded for display. */
@@ -514,5 +567,13 @@ export function similarityHeatmapSpec(
     },
     config: baseConfig(options),
   } satisfies TopLevelSpec;
-  return spec;
+  if (!options.cellsAsImage) return spec;
+  const url = options.cellsAsImage({
+    rows: m,
+    columns: m,
+    values: cells.map((c) => c.r),
+    scale: spec.encoding.color.scale,
+    undefinedColor: options.undefinedColor ?? DEFAULT_UNDEFINED_COLOR,
+  });
+  return asPicture(spec, url, size, size);
 }

@@ -201,6 +201,8 @@ function inlineOnlyLoader(): { loader: vega.Loader; refused: string[] } {
   const refused: string[] = [];
   const loader = vega.loader();
   loader.sanitize = async (uri: string) => {
+    // the pictures of heatmap cells (./raster.ts) are inline PNGs
+    if (uri.startsWith('data:image/png;base64,')) return { href: uri };
     const message = `songscope renders inline data only; refusing to load "${uri}"`;
     refused.push(message);
     throw new Error(message);
@@ -239,6 +241,14 @@ export function compactSvg(svg: string): string {
       /(fill|stroke)="rgb\((\d{1,3}), ?(\d{1,3}), ?(\d{1,3})\)"/g,
       (_, attr: string, r: string, g: string, b: string) => `${attr}="#${hex2(r)}${hex2(g)}${hex2(b)}"`,
     );
+}
+
+/**
+ * Pictures (heatmap cells, see `./raster.ts`) scaled without smoothing, one cell a sharp square: vega
+ * writes `image-rendering` only as CSS, which resvg reads in the attribute form.
+ */
+function pixelatedImages(svg: string): string {
+  return svg.replace(/ style="image-rendering: optimizeSpeed; image-rendering: pixelated;"/g, ' image-rendering="optimizeSpeed"');
 }
 
 /** Add `shape-rendering="crispEdges"` to the groups of rect marks (the property is inherited). */
@@ -291,7 +301,7 @@ export function renderSvg(spec: TopLevelSpec, options: RenderOptions = {}): Prom
       const svg = await view.toSVG(options.scaleFactor ?? 1);
       if (refused.length > 0) throw new Error(refused.join('; '));
       if (logger.errors.length > 0) throw new Error(`vega failed to render the spec: ${logger.errors.join('; ')}`);
-      const compact = compactSvg(svg);
+      const compact = pixelatedImages(compactSvg(svg));
       return options.crispRects === false ? compact : crispRects(compact);
     } finally {
       view.finalize();
