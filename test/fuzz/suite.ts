@@ -1,0 +1,64 @@
+/**
+ * The fuzz suite: which families exist, how a run's cases are numbered (`family-NNNN`, with the run's
+ * seed), how many of each family a run of `count` cases has, and the summary table.
+ */
+import { audioGenerator } from './audio.js';
+import { containersGenerator } from './containers.js';
+import type { Corpus } from './corpus.js';
+import { invocationsGenerator } from './invocations.js';
+import { jsonGenerator } from './json.js';
+import type { CaseResult } from './runner.js';
+import { FAMILIES, Rng, type Family, type FuzzCase, type Generator } from './types.js';
+
+export const GENERATORS: Record<Family, Generator> = {
+  json: jsonGenerator,
+  audio: audioGenerator,
+  containers: containersGenerator,
+  invocations: invocationsGenerator,
+};
+
+/** Share of a run's cases per family (json is the cheapest and the richest in mutations). */
+export const FAMILY_SHARE: Record<Family, number> = { json: 0.4, audio: 0.3, containers: 0.18, invocations: 0.12 };
+
+/** The stable id of case `index` of `family`. */
+export const caseId = (family: Family, index: number) => `${family}-${String(index).padStart(4, '0')}`;
+
+/** Parse `json-0412` into its family and index. */
+export function parseCaseId(id: string): { family: Family; index: number } {
+  const m = /^([a-z]+)-(\d+)$/.exec(id);
+  if (!m || !(FAMILIES as readonly string[]).includes(m[1])) throw new Error(`not a case id: ${id} (expected e.g. json-0412; families: ${FAMILIES.join(', ')})`);
+  return { family: m[1] as Family, index: Number(m[2]) };
+}
+
+/** Case `index` of `family` in a run seeded `seed`: the same every time, whatever else the run holds. */
+export function makeCase(family: Family, index: number, seed: number, corpus: Corpus): FuzzCase {
+  const spec = GENERATORS[family](Rng.forCase(seed, family, index), index, corpus);
+  return { ...spec, id: caseId(family, index), family, index, seed };
+}
+
+/** How many cases of each family a run of `count` cases has (only `families` when given). */
+export function familyCounts(count: number, families: readonly Family[] = FAMILIES): Record<Family, number> {
+  const total = families.reduce((s, f) => s + FAMILY_SHARE[f], 0);
+  const out = Object.fromEntries(FAMILIES.map((f) => [f, 0])) as Record<Family, number>;
+  let left = count;
+  families.forEach((f, i) => {
+    out[f] = i === families.length - 1 ? left : Math.round((count * FAMILY_SHARE[f]) / total);
+    left -= out[f];
+  });
+  return out;
+}
+
+/** The summary table: per family, cases, clean, mismatched, hung (and skipped when any). */
+export function summaryTable(results: readonly CaseResult[]): string {
+  const rows = [...FAMILIES, 'total'].map((f) => {
+    const rs = f === 'total' ? results : results.filter((r) => r.family === f);
+    const n = (s: string) => rs.filter((r) => r.status === s).length;
+    const peak = Math.max(0, ...rs.map((r) => r.rssMb ?? 0));
+    const slowest = Math.max(0, ...rs.map((r) => r.ms));
+    return [f, rs.length, n('clean'), n('mismatch'), n('hung'), n('skipped'), `${Math.round(peak)} MB`, `${(slowest / 1000).toFixed(1)} s`];
+  });
+  const head = ['family', 'cases', 'clean', 'mismatched', 'hung', 'skipped', 'peak RSS', 'slowest'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const fmt = (r: readonly (string | number)[]) => '| ' + r.map((x, i) => (i === 0 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join(' | ') + ' |';
+  return [fmt(head), '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 1) : '-'.repeat(w + 1)) + (i === 0 ? '-|' : ':|')).join(''), ...rows.map(fmt)].join('\n');
+}
