@@ -10,37 +10,20 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../helpers/cli.js';
-import { AUDIO_MUTATORS } from './audio.js';
-import { CONTAINER_MUTATORS } from './containers.js';
 import { buildCorpus } from './corpus.js';
-import { INVOCATION_MUTATORS } from './invocations.js';
-import { JSON_MUTATORS } from './json.js';
 import { KNOWN_DEFECT_CASES } from './known-defects.js';
 import { runCase } from './runner.js';
-import { makeCase } from './suite.js';
-import type { Family, FuzzCase } from './types.js';
+import { SLICE_SEED, sliceCases } from './suite.js';
 
-const SEED = 0;
 const tmpRoot = join(tmpdir(), `songscope-fuzz-slice-${process.pid}`);
 const corpus = await buildCorpus(join(tmpRoot, 'corpus'));
-
-/** Indices 0 … n−1 of a family take each of its n mutators once (mutators go round-robin by index). */
-const MUTATOR_COUNTS: Record<Family, number> = {
-  json: JSON_MUTATORS.length,
-  audio: AUDIO_MUTATORS.length,
-  containers: CONTAINER_MUTATORS.length,
-  invocations: INVOCATION_MUTATORS.length,
-};
-
-const cases: FuzzCase[] = (Object.keys(MUTATOR_COUNTS) as Family[]).flatMap((family) =>
-  Array.from({ length: MUTATOR_COUNTS[family] }, (_, i) => makeCase(family, i, SEED, corpus)).filter((c) => !c.heavy),
-);
+const cases = sliceCases(corpus);
 
 after(async () => {
   await rm(tmpRoot, { recursive: true, force: true });
 });
 
-describe(`fuzz slice: ${cases.length} cases, seed ${SEED} (npm run fuzz runs 2,000)`, { concurrency: 2 }, () => {
+describe(`fuzz slice: ${cases.length} cases, seed ${SLICE_SEED} (npm run fuzz runs 2,000)`, { concurrency: 2 }, () => {
   for (const c of cases) {
     const known = KNOWN_DEFECT_CASES[c.id];
     test(`${c.id} [${c.kind}] ${c.what.slice(0, 100)}`, { skip: known ? `known defect ${known}` : false }, async () => {
@@ -48,7 +31,7 @@ describe(`fuzz slice: ${cases.length} cases, seed ${SEED} (npm run fuzz runs 2,0
       assert.equal(
         r.status,
         'clean',
-        `${c.id} is ${r.status}: ${r.problems.join('; ')}\n  exit ${r.exit}; stderr: ${r.stderr.trim().slice(0, 500)}\n  again: npm run fuzz -- --case ${c.id} --seed ${SEED}`,
+        `${c.id} is ${r.status}: ${r.problems.join('; ')}\n  exit ${r.exit}; stderr: ${r.stderr.trim().slice(0, 500)}\n  again: npm run fuzz -- --case ${c.id} --seed ${SLICE_SEED}`,
       );
     });
   }

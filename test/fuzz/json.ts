@@ -25,6 +25,8 @@ interface Mutated {
   what: string;
   /** Inputs big enough to need a larger budget. */
   big?: boolean;
+  /** A valid track just under the 3-hour limit: a 2.2 GB matrix, a 2.3 GB Arrow file. */
+  long?: boolean;
 }
 
 type Mutator = (rng: Rng, base: JsonBase) => Mutated;
@@ -147,7 +149,7 @@ const MUTATORS: Record<string, Mutator> = {
       }
       case 4: {
         const v = setAt(base.value, [...a, 'track', 'duration'], () => 3 * 3600 - 1);
-        return { value: v, what: 'track.duration = 10,799 s (just under the 3-hour limit)', big: true };
+        return { value: v, what: 'track.duration = 10,799 s (just under the 3-hour limit)', big: true, long: true };
       }
       case 5: {
         const v = setAt(base.value, [...a, 'segments'], (old) => (Array.isArray(old) ? old.map((e, i) => ({ ...(e as object), start: i * 1e-7 })) : old));
@@ -378,8 +380,10 @@ export const jsonGenerator: Generator = (rng, index, corpus: Corpus): CaseSpec =
   let cmd: TrackCommand = rng.weighted(ANALYSIS_MIX);
   // full-size rendering is slow and tells nothing the cheaper commands do not: only on the excerpt
   if (cmd === 'analyze-render' && base.name !== 'excerpt') cmd = 'analyze';
-  // 50 MB inputs: parsing and validating them is the point; the matrix of one in three is built too
-  if (m.big) cmd = rng.chance(0.33) ? 'analyze' : 'fetch';
+  // 50 MB inputs: parsing and validating them is the point; the matrix of one in three is built too.
+  // A 3-hour track: its matrix (analyze) or its 2.3 GB Arrow file (features), which must read back.
+  if (m.long) cmd = rng.chance(0.5) ? 'features-arrow' : 'analyze';
+  else if (m.big) cmd = rng.chance(0.33) ? 'analyze' : 'fetch';
   const name = rng.chance(0.05) ? `${base.name} ünïcode & space.json` : `${base.name}.json`;
   return {
     kind,
@@ -388,8 +392,10 @@ export const jsonGenerator: Generator = (rng, index, corpus: Corpus): CaseSpec =
     async prepare(dirs) {
       const input = join(dirs.input, name);
       await writeFile(input, serialise(m, rng));
-      // 50 MB inputs: JSON.parse alone holds several hundred MB; a track near 3 hours builds a 2 GB matrix
-      const budget = m.big ? { timeoutMs: 120_000, memMb: 3072 } : undefined;
+      // 50 MB inputs: JSON.parse alone holds several hundred MB (3 GB allows for the parse, the validated
+      // copy and the matrix of 200,000 segments); a track near 3 hours builds a 2.2 GB matrix (8 GB: it and
+      // the z-scored copy, or the Arrow writer's buffers)
+      const budget = m.long ? { timeoutMs: 240_000, memMb: 8192 } : m.big ? { timeoutMs: 120_000, memMb: 3072 } : undefined;
       return trackInvocation(cmd, input, dirs, { rng, budget });
     },
   };

@@ -45,7 +45,17 @@ export const NEW_FINDINGS: KnownDefect[] = [
   {
     id: 'N1',
     title: 'a damaged Arrow footer or record-batch header makes apache-arrow loop (hangs past the timeout)',
-    matches: (r) => r.status === 'hung' && /^(arrow|csv)-|^arrow/.test(r.kind),
+    matches: (r) => (r.status === 'hung' || has(r, /over the budget/)) && /^arrow-/.test(r.kind),
+  },
+  {
+    id: 'N5',
+    title: 'a CSV header of very many columns (e.g. CR-only line ends: the whole file is one line) allocates 1,024 rows for each up front: minutes and gigabytes',
+    matches: (r) => (r.status === 'hung' || has(r, /over the budget/)) && /^csv-/.test(r.kind),
+  },
+  {
+    id: 'N6',
+    title: '`songscope help` prints the help on stdout and exits 2 with nothing on stderr',
+    matches: (r) => r.kind === 'help-version' && r.exit === 2 && r.stderr.trim() === '',
   },
   {
     id: 'N2',

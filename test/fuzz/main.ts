@@ -10,6 +10,7 @@
  *   --keep DIR      copy the directories of unclean cases (inputs, outputs, command) into DIR
  *   --json FILE     write every result as JSON
  *   --list          print the cases (id, mutation) without running them
+ *   --slice         run the `npm test` slice (seed 0) and print its known-defect list (known-defects.ts)
  *
  * Exit code 0 when every case ran clean, 1 otherwise.
  */
@@ -21,7 +22,7 @@ import { ROOT } from '../helpers/fixtures.js';
 import { buildCorpus } from './corpus.js';
 import { causeOf } from './known-defects.js';
 import { runCase, type CaseResult } from './runner.js';
-import { familyCounts, makeCase, parseCaseId, summaryTable } from './suite.js';
+import { familyCounts, makeCase, parseCaseId, sliceCases, summaryTable } from './suite.js';
 import { FAMILIES, type Family, type FuzzCase } from './types.js';
 
 interface Args {
@@ -33,10 +34,11 @@ interface Args {
   keep?: string;
   json?: string;
   list: boolean;
+  slice: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seed: 0, count: 2000, jobs: 2, list: false };
+  const a: Args = { seed: 0, count: 2000, jobs: 2, list: false, slice: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -60,6 +62,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--keep') a.keep = resolve(v());
     else if (k === '--json') a.json = resolve(v());
     else if (k === '--list') a.list = true;
+    else if (k === '--slice') a.slice = true;
     else throw new Error(`unknown option ${k} (see the comment at the top of test/fuzz/main.ts)`);
   }
   return a;
@@ -108,7 +111,9 @@ async function main(): Promise<number> {
   const corpus = await buildCorpus(join(tmpRoot, 'corpus'));
 
   let cases: FuzzCase[];
-  if (args.case) {
+  if (args.slice) {
+    cases = sliceCases(corpus);
+  } else if (args.case) {
     const { family, index } = parseCaseId(args.case);
     cases = [makeCase(family, index, args.seed, corpus)];
   } else {
@@ -117,6 +122,7 @@ async function main(): Promise<number> {
   }
   if (args.list) {
     for (const c of cases) process.stdout.write(`${c.id}\t${c.kind}\t${c.what}\n`);
+    await rm(tmpRoot, { recursive: true, force: true });
     return 0;
   }
   process.stderr.write(`fuzz: ${cases.length} cases, seed ${args.seed}, ${args.jobs} jobs, CLI ${cli}\n`);
@@ -147,8 +153,20 @@ async function main(): Promise<number> {
       out.push(describe(rs[0]), `  again: npm run fuzz -- --case ${rs[0].id} --seed ${args.seed}`, '');
     }
   }
+  if (args.slice) {
+    out.push('KNOWN_DEFECT_CASES for test/fuzz/known-defects.ts (the slice skips these):', '{');
+    for (const r of unclean) {
+      const c = causeOf(r);
+      out.push(`  '${r.id}': '${c.id} ${c.title.replace(/'/g, "\\'")}',`);
+    }
+    out.push('}', '');
+  }
   out.push(summaryTable(results), '');
-  out.push(`${results.length} cases in ${wallS.toFixed(0)} s wall (${args.jobs} jobs), seed ${args.seed}; unclean: ${unclean.length}`);
+  const cpuS = results.reduce((s, r) => s + (r.cpuS ?? 0), 0);
+  const load = (await import('node:os')).loadavg()[1];
+  out.push(
+    `${results.length} cases in ${wallS.toFixed(0)} s wall (${args.jobs} jobs; the CLI used ${cpuS.toFixed(0)} s of CPU; load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores), seed ${args.seed}; unclean: ${unclean.length}`,
+  );
   if (args.keep && unclean.length) out.push(`unclean cases' directories: ${args.keep}`);
   if (single && results[0].kept) out.push(`case directory: ${results[0].kept}`);
   process.stdout.write(out.join('\n') + '\n');

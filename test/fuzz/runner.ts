@@ -30,6 +30,8 @@ export interface CaseResult {
   ms: number;
   /** Peak resident set of the child, MB (undefined when it could not be measured). */
   rssMb?: number;
+  /** User + system CPU time of the child, s (with /usr/bin/time): what the case costs on an idle machine. */
+  cpuS?: number;
   stderr: string;
   /** The command, ready to paste into a shell (after `cd` into the case's work directory). */
   command: string;
@@ -179,17 +181,17 @@ function argvFor(inv: Invocation, cli: string, timeFile?: string): string[] {
         : 'mount --bind -o ro "$1" "$1" && shift 2 && exec "$@"';
     argv = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', inv.sandbox.mount, String(inv.sandbox.sizeKb ?? 0), ...argv];
   }
-  if (HAVE_TIME && timeFile) argv = [TIME, '-o', timeFile, '-f', '%M', ...argv];
+  if (HAVE_TIME && timeFile) argv = [TIME, '-o', timeFile, '-f', '%M %U %S', ...argv];
   return argv;
 }
 
-/** Peak RSS in MB from /usr/bin/time's output file (its last line is %M, in KB). */
-function peakFromTime(timeFile: string): { rssMb?: number; note?: string } {
+/** Peak RSS in MB and CPU seconds from /usr/bin/time's output file (its last line is `%M %U %S`). */
+function peakFromTime(timeFile: string): { rssMb?: number; cpuS?: number; note?: string } {
   try {
     const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
-    const kb = Number(lines[lines.length - 1]);
+    const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
     const note = lines.find((l) => l.startsWith('Command terminated by signal'));
-    return { rssMb: Number.isFinite(kb) ? kb / 1024 : undefined, note };
+    return { rssMb: Number.isFinite(kb) ? kb / 1024 : undefined, cpuS: Number.isFinite(user + sys) ? user + sys : undefined, note };
   } catch {
     return {};
   }
@@ -262,7 +264,7 @@ export async function runCase(c: FuzzCase, o: RunOptions): Promise<CaseResult> {
   clearTimeout(timer);
   if (poll) clearInterval(poll);
   const ms = performance.now() - started;
-  const { rssMb, note } = HAVE_TIME ? peakFromTime(timeFile) : { rssMb: peakPolled || undefined, note: undefined };
+  const { rssMb, cpuS, note } = HAVE_TIME ? peakFromTime(timeFile) : { rssMb: peakPolled || undefined, cpuS: undefined, note: undefined };
   const stdout = Buffer.concat(out);
   const stderr = Buffer.concat(err).toString('utf8');
 
@@ -284,7 +286,7 @@ export async function runCase(c: FuzzCase, o: RunOptions): Promise<CaseResult> {
     await rm(root, { recursive: true, force: true });
   }
   const relocate = (s: string) => (kept && kept !== root ? s.split(root).join(kept) : s);
-  return { ...base, status, problems, exit: code, ms, rssMb, stderr, command: relocate(command), kept, inputs: inputs.map(relocate) };
+  return { ...base, status, problems, exit: code, ms, rssMb, cpuS, stderr, command: relocate(command), kept, inputs: inputs.map(relocate) };
 }
 
 function statSafe(path: string) {

@@ -2,11 +2,11 @@
  * The fuzz suite: which families exist, how a run's cases are numbered (`family-NNNN`, with the run's
  * seed), how many of each family a run of `count` cases has, and the summary table.
  */
-import { audioGenerator } from './audio.js';
-import { containersGenerator } from './containers.js';
+import { AUDIO_MUTATORS, audioGenerator } from './audio.js';
+import { CONTAINER_MUTATORS, containersGenerator } from './containers.js';
 import type { Corpus } from './corpus.js';
-import { invocationsGenerator } from './invocations.js';
-import { jsonGenerator } from './json.js';
+import { INVOCATION_MUTATORS, invocationsGenerator } from './invocations.js';
+import { JSON_MUTATORS, jsonGenerator } from './json.js';
 import type { CaseResult } from './runner.js';
 import { FAMILIES, Rng, type Family, type FuzzCase, type Generator } from './types.js';
 
@@ -36,6 +36,23 @@ export function makeCase(family: Family, index: number, seed: number, corpus: Co
   return { ...spec, id: caseId(family, index), family, index, seed };
 }
 
+/** The seed of the `npm test` slice. */
+export const SLICE_SEED = 0;
+
+/**
+ * The `npm test` slice: indices 0 … n−1 of each family, which take each of its n mutators once (mutators go
+ * round-robin by index), at {@link SLICE_SEED}, without the heavy cases (50 MB inputs, 3-hour tracks).
+ */
+export function sliceCases(corpus: Corpus): FuzzCase[] {
+  const mutators: Record<Family, number> = {
+    json: JSON_MUTATORS.length,
+    audio: AUDIO_MUTATORS.length,
+    containers: CONTAINER_MUTATORS.length,
+    invocations: INVOCATION_MUTATORS.length,
+  };
+  return FAMILIES.flatMap((f) => Array.from({ length: mutators[f] }, (_, i) => makeCase(f, i, SLICE_SEED, corpus)).filter((c) => !c.heavy));
+}
+
 /** How many cases of each family a run of `count` cases has (only `families` when given). */
 export function familyCounts(count: number, families: readonly Family[] = FAMILIES): Record<Family, number> {
   const total = families.reduce((s, f) => s + FAMILY_SHARE[f], 0);
@@ -55,9 +72,10 @@ export function summaryTable(results: readonly CaseResult[]): string {
     const n = (s: string) => rs.filter((r) => r.status === s).length;
     const peak = Math.max(0, ...rs.map((r) => r.rssMb ?? 0));
     const slowest = Math.max(0, ...rs.map((r) => r.ms));
-    return [f, rs.length, n('clean'), n('mismatch'), n('hung'), n('skipped'), `${Math.round(peak)} MB`, `${(slowest / 1000).toFixed(1)} s`];
+    const cpu = rs.reduce((s, r) => s + (r.cpuS ?? 0), 0);
+    return [f, rs.length, n('clean'), n('mismatch'), n('hung'), n('skipped'), `${Math.round(peak)} MB`, `${(slowest / 1000).toFixed(1)} s`, `${Math.round(cpu)} s`];
   });
-  const head = ['family', 'cases', 'clean', 'mismatched', 'hung', 'skipped', 'peak RSS', 'slowest'];
+  const head = ['family', 'cases', 'clean', 'mismatched', 'hung', 'skipped', 'peak RSS', 'slowest', 'CPU'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const fmt = (r: readonly (string | number)[]) => '| ' + r.map((x, i) => (i === 0 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join(' | ') + ' |';
   return [fmt(head), '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 1) : '-'.repeat(w + 1)) + (i === 0 ? '-|' : ':|')).join(''), ...rows.map(fmt)].join('\n');
