@@ -372,9 +372,12 @@ const MUTATORS: Record<string, Mutator> = {
     const from = rng.int(Math.max(1, starts.length - n + 1));
     const width = base.container === 'wav' ? 4096 : 4;
     for (const f of starts.slice(from, from + n)) b.fill(0, f, Math.min(b.length, f + width));
+    // MP3: half the time the Xing/Info frame goes too, so no header says how long the stream is
+    const noXing = base.container === 'mp3' && starts.length > 0 && rng.chance(0.5);
+    if (noXing) b.fill(0, starts[0], starts[0] + 4);
     return {
       bytes: b,
-      what: `${n} of ${starts.length} ${base.container === 'wav' ? 'sample blocks' : 'frame headers'} zeroed from #${from}`,
+      what: `${n} of ${starts.length} ${base.container === 'wav' ? 'sample blocks' : 'frame headers'} zeroed from #${from}${noXing ? ', and the Xing frame' : ''}`,
       keepsLength: true,
     };
   },

@@ -78,7 +78,7 @@ type Mutator = (rng: Rng, c: Corpus) => Built;
 const MUTATORS: Record<string, Mutator> = {
   'unknown-option': (rng, c) => {
     const cmd = rng.pick(COMMANDS);
-    const opt = rng.pick(['--frobnicate', '-Z', '--no-such=1', '--offline=yes', '---x', '--out-dir', '--ouput', '-oo', '--json=1', '--resolutions', '--Offline']);
+    const opt = rng.pick(['--frobnicate', '-Z', '--no-such=1', '--offline=yes', '---x', '--out-dir', '--ouput', '--json=1', '--resolutions', '--Offline']);
     return usage(`${cmd} ${opt}`, (d) => [cmd, ...goodArgs(cmd, c), opt, ...privateFlags(d)]);
   },
   'unknown-command': (rng) => {
@@ -99,7 +99,9 @@ const MUTATORS: Record<string, Mutator> = {
     if (kind === 0) return usage(`${cmd} without its input`, (d) => [cmd, ...privateFlags(d)], cmd === 'classify' || cmd === 'compare' ? { exits: [2] } : {});
     const opt = rng.pick(['-o', '--resolution', '--cache-dir', '--fixtures', '--grid', '--seed', '--k']);
     if (kind === 1) return usage(`${cmd} ${opt} without a value`, [cmd, ...goodArgs(cmd, c), opt]);
-    return usage(`${cmd}: ${opt} swallows the input`, [cmd, opt, ...goodArgs(cmd, c)]);
+    // classify and compare take their groups by -g: an option before them takes "-g" as its value, and the
+    // command may well run (e.g. compare -o -g A=… writes into a directory named -g)
+    return usage(`${cmd}: ${opt} swallows the input`, (d) => [cmd, opt, ...goodArgs(cmd, c), ...privateFlags(d)], cmd === 'classify' || cmd === 'compare' ? { exits: [0, 2] } : {});
   },
   conflicting: (rng, c) => {
     const kind = rng.int(7);

@@ -14,14 +14,26 @@ export interface KnownDefect {
   matches(r: CaseResult): boolean;
 }
 
+const WRITE_KINDS = ['full-filesystem', 'readonly-filesystem', 'unwritable-output'];
 const has = (r: CaseResult, re: RegExp) => re.test(r.stderr) || r.problems.some((p) => re.test(p));
 /** Only the form of stderr is wrong (line count, prefix), not the exit code, the files or the time. */
 const formOnly = (r: CaseResult) => r.status === 'mismatch' && r.problems.every((p) => /^stderr (has \d+ lines|does not start)/.test(p));
 
 export const KNOWN_DEFECTS: KnownDefect[] = [
-  { id: 'D1', title: 'atomic writes exit 0 when the write fails (ENOSPC, EROFS): nothing written, nothing said', matches: (r) => r.exit === 0 && (has(r, /was not written/) || ((r.kind === 'full-filesystem' || r.kind === 'readonly-filesystem') && r.stderr.trim() === '')) },
+  {
+    id: 'D1',
+    title: 'atomic writes exit 0 when the write fails (ENOSPC, EROFS, /proc, /sys): nothing written, nothing said',
+    matches: (r) =>
+      (r.exit === 0 && (has(r, /was not written/) || (WRITE_KINDS.includes(r.kind) && r.stderr.trim() === ''))) ||
+      // album -o /proc/self/x: the same failed write, but something keeps the process alive: it hangs
+      (r.kind === 'unwritable-output' && r.status === 'hung'),
+  },
   { id: 'D2', title: 'device nodes replaced by a regular file', matches: (r) => has(r, /was a (character device|fifo) and is now/) },
-  { id: 'D3', title: 'absurd WAV sample rates hang', matches: (r) => r.family === 'audio' && /^wav/.test(r.what) && /sample rate/.test(r.what) && (r.status === 'hung' || has(r, /over the budget/)) },
+  {
+    id: 'D3',
+    title: 'absurd WAV sample rates hang (or crash: "Invalid typed array length")',
+    matches: (r) => r.family === 'audio' && /^wav/.test(r.what) && /sample rate/.test(r.what) && (r.status === 'hung' || has(r, /over the (time )?budget|internal error/)),
+  },
   { id: 'D4', title: 'FLAC bit flips: "memory access out of bounds"', matches: (r) => /^flac/.test(r.what) && has(r, /out of bounds/) },
   { id: 'D5', title: 'BOM in JSON: internal error', matches: (r) => /BOM/.test(r.what) && !/UTF-16/.test(r.what) && !formOnly(r) },
   { id: 'D6', title: 'deep nesting: stack overflow', matches: (r) => has(r, /Maximum call stack/) },
@@ -56,6 +68,31 @@ export const NEW_FINDINGS: KnownDefect[] = [
     id: 'N6',
     title: '`songscope help` prints the help on stdout and exits 2 with nothing on stderr',
     matches: (r) => r.kind === 'help-version' && r.exit === 2 && r.stderr.trim() === '',
+  },
+  {
+    id: 'N7',
+    title: 'absurd sample rates in Ogg Vorbis / FLAC headers hang or crash (D3 is the WAV case)',
+    matches: (r) => /^(ogg|flac)/.test(r.what) && /sample rate/.test(r.what) && (r.status === 'hung' || has(r, /over the (time )?budget|internal error/)),
+  },
+  {
+    id: 'N8',
+    title: 'bit flips in Ogg page headers: "internal error: Invalid typed array length: 5e17"',
+    matches: (r) => /^ogg/.test(r.what) && has(r, /internal error|Invalid typed array length/),
+  },
+  {
+    id: 'N9',
+    title: 'zeroed Ogg page headers silently lose audio (D13 is the MP3 case)',
+    matches: (r) => /^ogg/.test(r.what) && has(r, /silently lost audio/),
+  },
+  {
+    id: 'N10',
+    title: 'a zeroed Arrow footer: exit 2, but the message carries "Cannot read properties of null (reading \'fieldsLength\')"',
+    matches: (r) => /^arrow-/.test(r.kind) && has(r, /Cannot read properties/),
+  },
+  {
+    id: 'N11',
+    title: 'CSV rows out of time order: reduce fails with "internal error: Invalid typed array length: -5"',
+    matches: (r) => /^csv-/.test(r.kind) && has(r, /internal error|Invalid typed array length/),
   },
   {
     id: 'N2',

@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import type { FuzzCase, Invocation } from './types.js';
@@ -181,17 +181,17 @@ function argvFor(inv: Invocation, cli: string, timeFile?: string): string[] {
         : 'mount --bind -o ro "$1" "$1" && shift 2 && exec "$@"';
     argv = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', inv.sandbox.mount, String(inv.sandbox.sizeKb ?? 0), ...argv];
   }
-  if (HAVE_TIME && timeFile) argv = [TIME, '-o', timeFile, '-f', '%M %U %S', ...argv];
+  if (HAVE_TIME && timeFile) argv = [TIME, '-o', timeFile, '-f', '%M %U %S %e', ...argv];
   return argv;
 }
 
-/** Peak RSS in MB and CPU seconds from /usr/bin/time's output file (its last line is `%M %U %S`). */
-function peakFromTime(timeFile: string): { rssMb?: number; cpuS?: number; note?: string } {
+/** Peak RSS in MB, CPU and wall seconds from /usr/bin/time's output file (its last line is `%M %U %S %e`). */
+function peakFromTime(timeFile: string): { rssMb?: number; cpuS?: number; wallS?: number; note?: string } {
   try {
     const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
-    const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+    const [kb, user, sys, wall] = lines[lines.length - 1].split(' ').map(Number);
     const note = lines.find((l) => l.startsWith('Command terminated by signal'));
-    return { rssMb: Number.isFinite(kb) ? kb / 1024 : undefined, cpuS: Number.isFinite(user + sys) ? user + sys : undefined, note };
+    return { rssMb: Number.isFinite(kb) ? kb / 1024 : undefined, cpuS: Number.isFinite(user + sys) ? user + sys : undefined, wallS: Number.isFinite(wall) ? wall : undefined, note };
   } catch {
     return {};
   }
@@ -240,7 +240,7 @@ export async function runCase(c: FuzzCase, o: RunOptions): Promise<CaseResult> {
   child.stderr!.on('data', (d: Buffer) => {
     if (err.reduce((s, b) => s + b.length, 0) < 2 ** 20) err.push(d);
   });
-  let hung = false;
+  let timedOut = false;
   let peakPolled = 0;
   const poll = HAVE_TIME
     ? undefined
@@ -253,7 +253,7 @@ export async function runCase(c: FuzzCase, o: RunOptions): Promise<CaseResult> {
         }
       }, 50);
   const timer = setTimeout(() => {
-    hung = true;
+    timedOut = true;
     try {
       process.kill(-child.pid!, 'SIGKILL');
     } catch {
@@ -263,13 +263,20 @@ export async function runCase(c: FuzzCase, o: RunOptions): Promise<CaseResult> {
   const code: number | null = await new Promise((res) => child.on('close', (c) => res(c)));
   clearTimeout(timer);
   if (poll) clearInterval(poll);
-  const ms = performance.now() - started;
-  const { rssMb, cpuS, note } = HAVE_TIME ? peakFromTime(timeFile) : { rssMb: peakPolled || undefined, cpuS: undefined, note: undefined };
+  const measuredMs = performance.now() - started;
+  const { rssMb, cpuS, wallS, note } = HAVE_TIME ? peakFromTime(timeFile) : { rssMb: peakPolled || undefined, cpuS: undefined, wallS: undefined, note: undefined };
+  // Hung: killed at the timeout. A child that ended by itself is judged on what it did; it is over its
+  // time only when its own CPU time says so (on a machine shared with other work, a starved child's wall
+  // time says nothing about it, and the timer may fire while this process was busy).
+  const hung = timedOut && (code === null || code > 2 || /signal 9/.test(note ?? ''));
+  const overTime = !hung && cpuS !== undefined && cpuS * 1000 > inv.budget.timeoutMs;
+  const ms = wallS !== undefined ? wallS * 1000 : measuredMs;
   const stdout = Buffer.concat(out);
   const stderr = Buffer.concat(err).toString('utf8');
 
   const problems = hung ? [`no exit within ${inv.budget.timeoutMs / 1000} s: killed`] : judge(inv, code, stdout, stderr, dirs, tmpBefore, preserveBefore, note);
   if (!hung && rssMb !== undefined && rssMb > inv.budget.memMb) problems.push(`peak RSS ${Math.round(rssMb)} MB, over the budget of ${inv.budget.memMb} MB`);
+  if (overTime) problems.push(`${cpuS!.toFixed(1)} s of CPU, over the time budget of ${inv.budget.timeoutMs / 1000} s`);
   const status: Status = hung ? 'hung' : problems.length ? 'mismatch' : 'clean';
 
   let kept: string | undefined;
@@ -278,7 +285,8 @@ export async function runCase(c: FuzzCase, o: RunOptions): Promise<CaseResult> {
       const dest = join(o.keep, c.id);
       await rm(dest, { recursive: true, force: true });
       await mkdir(o.keep, { recursive: true });
-      spawnSync('cp', ['-a', root, dest]);
+      // copied without blocking the other jobs' timers; outputs over 64 MB (a 2 GB Arrow file) are left out
+      await copyTree(root, dest, 64 * 2 ** 20);
       kept = dest;
       await rm(root, { recursive: true, force: true });
     } else kept = root;
@@ -287,6 +295,17 @@ export async function runCase(c: FuzzCase, o: RunOptions): Promise<CaseResult> {
   }
   const relocate = (s: string) => (kept && kept !== root ? s.split(root).join(kept) : s);
   return { ...base, status, problems, exit: code, ms, rssMb, cpuS, stderr, command: relocate(command), kept, inputs: inputs.map(relocate) };
+}
+
+async function copyTree(from: string, to: string, maxBytes: number): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const name of readdirSync(from)) {
+    const src = join(from, name);
+    const st = statSafe(src);
+    if (!st) continue;
+    if (st.isDirectory()) await copyTree(src, join(to, name), maxBytes);
+    else if (st.isFile() && st.size <= maxBytes) await copyFile(src, join(to, name));
+  }
 }
 
 function statSafe(path: string) {
