@@ -1,8 +1,9 @@
 /**
- * The slice of the fuzz suite that runs inside `npm test`: one case of every mutator of every family
- * (seed 0; the 50 MB and 3-hour cases left to `npm run fuzz`), each through the built CLI under the
- * contract of test/fuzz/runner.ts. Cases that hit a defect known when the suite was written are skipped
- * with its number (test/fuzz/known-defects.ts); delete the entry once the defect is fixed.
+ * The slice of the fuzz suite that runs inside `npm test` (test/fuzz/suite.ts `sliceCases`): one case of
+ * every mutator of every family, plus one case of each defect the full run found (seed 0; the 50 MB and
+ * 3-hour cases left to `npm run fuzz`), each through the built CLI under the contract of
+ * test/fuzz/runner.ts. Cases that are unclean on the code the suite was written against are skipped with
+ * their cause (test/fuzz/known-defects.ts `KNOWN_DEFECT_CASES`); delete an entry once its defect is fixed.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

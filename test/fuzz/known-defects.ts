@@ -37,7 +37,11 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   { id: 'D4', title: 'FLAC bit flips: "memory access out of bounds"', matches: (r) => /^flac/.test(r.what) && has(r, /out of bounds/) },
   { id: 'D5', title: 'BOM in JSON: internal error', matches: (r) => /BOM/.test(r.what) && !/UTF-16/.test(r.what) && !formOnly(r) },
   { id: 'D6', title: 'deep nesting: stack overflow', matches: (r) => has(r, /Maximum call stack/) },
-  { id: 'D7', title: 'damaged cache entries', matches: (r) => (r.kind === 'cache-local-damaged' || r.kind === 'cache-track-damaged') && !formOnly(r) },
+  {
+    id: 'D7',
+    title: 'damaged cache entries (offline: "ignoring … it will be fetched again", then "not in the cache")',
+    matches: (r) => r.kind === 'cache-local-damaged' || r.kind === 'cache-track-damaged',
+  },
   { id: 'D8', title: 'unwritable cache fails the analysis', matches: (r) => r.kind === 'cache-unwritable' },
   { id: 'D9', title: 'stale cache temp files', matches: (r) => r.kind === 'cache-stale-temp' },
   { id: 'D10', title: '2.29 GB Arrow not readable', matches: (r) => has(r, /larger than one Node buffer/) },

@@ -11,12 +11,13 @@
  *   --json FILE     write every result as JSON
  *   --list          print the cases (id, mutation) without running them
  *   --slice         run the `npm test` slice (seed 0) and print its known-defect list (known-defects.ts)
+ *   --from FILE     print the report of a run saved with --json, without running anything
  *
  * Exit code 0 when every case ran clean, 1 otherwise.
  */
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../helpers/fixtures.js';
 import { buildCorpus } from './corpus.js';
@@ -35,6 +36,7 @@ interface Args {
   json?: string;
   list: boolean;
   slice: boolean;
+  from?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -63,6 +65,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--json') a.json = resolve(v());
     else if (k === '--list') a.list = true;
     else if (k === '--slice') a.slice = true;
+    else if (k === '--from') a.from = resolve(v());
     else throw new Error(`unknown option ${k} (see the comment at the top of test/fuzz/main.ts)`);
   }
   return a;
@@ -104,6 +107,11 @@ function signature(r: CaseResult): string {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.from) {
+    const saved = JSON.parse(await (await import('node:fs/promises')).readFile(args.from, 'utf8')) as { seed: number; wallS: number; jobs?: number; load?: number; results: CaseResult[] };
+    process.stdout.write(report(saved.results, { ...args, seed: saved.seed, jobs: saved.jobs ?? args.jobs }, saved.wallS, saved.load ?? NaN, false));
+    return saved.results.some((r) => r.status === 'mismatch' || r.status === 'hung') ? 1 : 0;
+  }
   const cli = join(ROOT, 'dist', 'cli', 'main.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build (npm run fuzz does)`);
   const tmpRoot = join(tmpdir(), `songscope-fuzz-${process.pid}`);
@@ -139,8 +147,16 @@ async function main(): Promise<number> {
   const wallS = (performance.now() - started) / 1000;
   // the corpus goes; a single case's directory stays for inspection
   await rm(single ? join(tmpRoot, 'corpus') : tmpRoot, { recursive: true, force: true });
-  if (args.json) await writeFile(args.json, JSON.stringify({ seed: args.seed, wallS, results }, null, 1));
 
+  const load = loadavg()[1];
+  if (args.json) await writeFile(args.json, JSON.stringify({ seed: args.seed, wallS, jobs: args.jobs, load, results }, null, 1));
+  process.stdout.write(report(results, args, wallS, load, single));
+  if (single && results[0].kept) process.stdout.write(`case directory: ${results[0].kept}\n`);
+  return results.some((r) => r.status === 'mismatch' || r.status === 'hung') ? 1 : 0;
+}
+
+/** The report: unclean cases grouped by cause (each with its command), the summary table, the totals. */
+function report(results: CaseResult[], args: Args, wallS: number, load: number, single: boolean): string {
   const out: string[] = [];
   if (single) out.push(describe(results[0]), '');
   const unclean = results.filter((r) => r.status === 'mismatch' || r.status === 'hung');
@@ -163,14 +179,11 @@ async function main(): Promise<number> {
   }
   out.push(summaryTable(results), '');
   const cpuS = results.reduce((s, r) => s + (r.cpuS ?? 0), 0);
-  const load = (await import('node:os')).loadavg()[1];
   out.push(
-    `${results.length} cases in ${wallS.toFixed(0)} s wall (${args.jobs} jobs; the CLI used ${cpuS.toFixed(0)} s of CPU; load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores), seed ${args.seed}; unclean: ${unclean.length}`,
+    `${results.length} cases in ${wallS.toFixed(0)} s wall (${args.jobs} jobs; the CLI used ${cpuS.toFixed(0)} s of CPU; load average ${load.toFixed(1)} on ${cpus().length} cores), seed ${args.seed}; unclean: ${unclean.length}`,
   );
   if (args.keep && unclean.length) out.push(`unclean cases' directories: ${args.keep}`);
-  if (single && results[0].kept) out.push(`case directory: ${results[0].kept}`);
-  process.stdout.write(out.join('\n') + '\n');
-  return unclean.length ? 1 : 0;
+  return out.join('\n') + '\n';
 }
 
 main().then(

@@ -40,8 +40,28 @@ export function makeCase(family: Family, index: number, seed: number, corpus: Co
 export const SLICE_SEED = 0;
 
 /**
+ * Cases of the full run (seed 0) that the first-of-each-mutator slice does not reach, one for each defect
+ * the full run found, so that each fix has a regression case in `npm test`.
+ */
+export const PINNED_CASES: readonly string[] = [
+  'invocations-0094', // D1: fetch -o /proc/self/… exits 0, nothing written
+  'audio-0583', // D3: a WAV of 2 Hz hangs
+  'audio-0046', // D4: FLAC bit flips, "memory access out of bounds"
+  'json-0080', // D5: a BOM in JSON, internal error
+  'json-0345', // D6: nesting 100,000 deep, stack overflow
+  'containers-0126', // D7: a damaged cache entry under --offline
+  'containers-0060', // N1: a damaged Arrow record-batch header, apache-arrow loops
+  'audio-0443', // N7: an Ogg Vorbis of 7 Hz hangs
+  'audio-0313', // N8: bit flips in Ogg page headers, "Invalid typed array length"
+  'audio-0105', // N9: zeroed Ogg page headers lose audio silently
+  'containers-0061', // N10: a zeroed Arrow footer, "Cannot read properties of null"
+  'containers-0351', // N11: CSV rows out of time order, reduce: "Invalid typed array length: -5"
+];
+
+/**
  * The `npm test` slice: indices 0 … n−1 of each family, which take each of its n mutators once (mutators go
- * round-robin by index), at {@link SLICE_SEED}, without the heavy cases (50 MB inputs, 3-hour tracks).
+ * round-robin by index), at {@link SLICE_SEED}, without the heavy cases (50 MB inputs, 3-hour tracks), and
+ * the {@link PINNED_CASES}.
  */
 export function sliceCases(corpus: Corpus): FuzzCase[] {
   const mutators: Record<Family, number> = {
@@ -50,7 +70,9 @@ export function sliceCases(corpus: Corpus): FuzzCase[] {
     containers: CONTAINER_MUTATORS.length,
     invocations: INVOCATION_MUTATORS.length,
   };
-  return FAMILIES.flatMap((f) => Array.from({ length: mutators[f] }, (_, i) => makeCase(f, i, SLICE_SEED, corpus)).filter((c) => !c.heavy));
+  const first = FAMILIES.flatMap((f) => Array.from({ length: mutators[f] }, (_, i) => makeCase(f, i, SLICE_SEED, corpus)).filter((c) => !c.heavy));
+  const pinned = PINNED_CASES.map((id) => parseCaseId(id)).map(({ family, index }) => makeCase(family, index, SLICE_SEED, corpus));
+  return [...first, ...pinned.filter((c) => !first.some((f) => f.id === c.id))];
 }
 
 /** How many cases of each family a run of `count` cases has (only `families` when given). */
