@@ -173,7 +173,7 @@ function report(results: CaseResult[], args: Args, wallS: number, load: number, 
     out.push('KNOWN_DEFECT_CASES for test/fuzz/known-defects.ts (the slice skips these):', '{');
     for (const r of unclean) {
       const c = causeOf(r);
-      out.push(`  '${r.id}': '${c.id} ${c.title.replace(/'/g, "\\'")}',`);
+      out.push(`  '${r.id}': '${c.id}: ${c.title.replace(/'/g, "\\'")}',`);
     }
     out.push('}', '');
   }
