@@ -2,7 +2,7 @@
  * One error class and one message catalogue for everything songscope tells a user.
  *
  * Every failure a user can meet is a {@link SongscopeError}: a one-line `message` naming the cause, an
- * optional multi-line `hint` with the ways forward, and the process exit code. The sentences live here,
+ * optional one-line `hint` with the ways forward, and the process exit code. The sentences live here,
  * as small functions of the offending values, so tests can assert on them and the CLI prints them the
  * same way everywhere.
  */
@@ -21,7 +21,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export interface SongscopeErrorOptions {
   /** Exit code for the CLI; defaults to {@link ExitCode.RUNTIME}. */
   exitCode?: ExitCode;
-  /** Further lines printed after the one-line cause: an explanation and the ways forward. */
+  /** One more line printed after the one-line cause: an explanation and the ways forward. */
   hint?: string;
   /** The underlying error, shown only with `--verbose`. */
   cause?: unknown;
@@ -118,13 +118,10 @@ const SUPPORTED_FORMATS = SUPPORTED_AUDIO_FORMATS;
 
 const CREDENTIAL_VARS = 'SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET';
 
-const OFFLINE_WAYS = [
-  'Ways forward without live analysis:',
-  '  - analyses you fetched before are in the cache: add --offline to use only the cache;',
-  '  - analyse a local file: songscope analyze path/to/analysis.json (Spotify or Echo Nest JSON) or a',
-  '    Million Song Dataset .h5 file;',
-  '  - replay recorded responses: --fixtures DIR (or SONGSCOPE_FIXTURES); see "Recorded fixtures" in the README.',
-].join('\n');
+/** Every hint is one line (the CLI prints the cause, then at most this one line). */
+const OFFLINE_WAYS =
+  'analyse your own audio instead (songscope analyze song.mp3: .wav, .flac, .mp3, .ogg), or an analysis file ' +
+  '(.json, MSD .h5); --offline uses only what the cache holds, --fixtures DIR replays recorded answers';
 
 /** The message catalogue. Each entry returns the one-line cause (and, via `…Hint`, the ways forward). */
 export const messages = {
@@ -152,11 +149,7 @@ export const messages = {
   // ---- Spotify ----------------------------------------------------------------------------------------
   missingCredentials: () =>
     `Spotify credentials are not set: set ${CREDENTIAL_VARS} (in the environment or a .env file)`,
-  missingCredentialsHint: () =>
-    [
-      'Create an app at https://developer.spotify.com/dashboard to get a client id and secret.',
-      OFFLINE_WAYS,
-    ].join('\n'),
+  missingCredentialsHint: () => `Create an app at https://developer.spotify.com/dashboard for a client id and secret, or ${OFFLINE_WAYS}.`,
   badCredentials: (status: number, error: string) =>
     `Spotify refused the client credentials (HTTP ${status} ${error}): check ${CREDENTIAL_VARS}`,
   unauthorized: (what: string) =>
@@ -164,11 +157,7 @@ export const messages = {
   analysisForbidden: (trackId: string) =>
     `Spotify answered 403 Forbidden for the audio analysis of spotify:track:${trackId}`,
   analysisForbiddenHint: () =>
-    [
-      'Since 27 November 2024 Spotify denies audio-analysis (and audio-features) to apps created after that',
-      'date, and to development-mode apps without extended quota access. Nothing on this side can change that.',
-      OFFLINE_WAYS,
-    ].join('\n'),
+    `Since 27 November 2024 Spotify denies audio-analysis to apps created after that date and to development-mode apps without extended quota access; ${OFFLINE_WAYS}.`,
   forbidden: (what: string) => `Spotify answered 403 Forbidden for ${what}`,
   notFound: (what: string) => `Spotify answered 404 Not Found: ${what}`,
   rateLimited: (askedS: number, waitedS: number, maxWaitS: number) =>
@@ -187,10 +176,7 @@ export const messages = {
     `no recorded response for ${request} in --fixtures ${dir} (looked for ${file})`,
 
   fixtureMissHint: () =>
-    [
-      'Record live answers with --record DIR (needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET), or write',
-      'the file by hand: the layout is described in fixtures/spotify/README.md ("Recorded fixtures" in the README).',
-    ].join('\n'),
+    'Record live answers with --record DIR (needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET), or write the file by hand (layout: fixtures/spotify/README.md).',
   fixturesWithRecord: () => '--fixtures (or SONGSCOPE_FIXTURES) and --record cannot be used together',
   offlineWithRecord: () => '--offline and --record cannot be used together: recording needs the network',
   offlineWithoutCache: () =>
@@ -317,17 +303,9 @@ export const messages = {
     /** Completes `messages.notFound` for `GET /playlists/{id}`. */
     noSuchPlaylist: (id: string) => `no such playlist spotify:playlist:${id}`,
     playlistNotFoundHint: () =>
-      [
-        'With client credentials songscope sees public playlists only: a private playlist answers 404.',
-        'Since 27 November 2024 Spotify also answers 404 for its own editorial and algorithmic playlists',
-        '("Made For You", "Discover Weekly", …) to apps without extended quota access.',
-      ].join('\n'),
+      'With client credentials songscope sees public playlists only (a private one answers 404), and since 27 November 2024 Spotify answers 404 for its own editorial and algorithmic playlists to apps without extended quota access.',
     playlistForbiddenHint: () =>
-      [
-        'Spotify restricted playlist contents for development-mode apps (from 9 March 2026 for existing apps);',
-        'apps with extended quota access are not affected.',
-        OFFLINE_WAYS,
-      ].join('\n'),
+      `Spotify restricted playlist contents for development-mode apps (from 9 March 2026 for existing apps); ${OFFLINE_WAYS}.`,
     /** An album or playlist with nothing songscope can analyse. */
     noTracks: (what: string, skipped: number) =>
       `${what} has no tracks to analyse` + (skipped > 0 ? ` (${skipped} ${skipped === 1 ? 'item' : 'items'} skipped)` : ''),
@@ -434,6 +412,8 @@ export const messages = {
   notebookChoices: (flags: string) => `--notebook: ${flags}`,
   noCommand: () => 'no command given (add --help for usage)',
   commandList: (names: readonly string[]) => `commands: ${names.join(', ')}`,
+  /** A usage error from the command-line parser, with the way to the help on the same line. */
+  withUsageHint: (message: string) => `${message} (add --help for usage)`,
   /** A {@link ParameterError}: `k: 0 (expected an integer in [1, 12])`; the CLI passes its flag as `name`. */
   parameter: (name: string, shown: string, expected: string) => `${name}: ${shown} (expected ${expected})`,
   badOption: (option: string, value: string, expected: string) =>

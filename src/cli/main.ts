@@ -4,7 +4,7 @@
  * to one line on stderr and an exit code (0 ok, 1 runtime failure, 2 bad usage or input).
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
+import { ExitCode, ParameterError, SongscopeError, inputError, messages } from '../errors.js';
 import { VERSION } from '../version.js';
 import { analyzeCommand } from './analyze.js';
 import { featuresCommand } from './features.js';
@@ -21,8 +21,7 @@ export function buildProgram(): Command {
         'and plotted as Vega-Lite heatmaps.',
     )
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(add --help for usage)')
-    .configureOutput({ outputError: (str, write) => write(`songscope: ${str.replace(/^error: /, '')}`) })
+    .configureOutput({ outputError: (str, write) => write(`songscope: ${commanderLine(str)}\n`) })
     .exitOverride();
   program.addCommand(analyzeCommand());
   program.addCommand(featuresCommand());
@@ -44,9 +43,42 @@ Environment: SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET (live Spotify), SONGSCOPE_
 SONGSCOPE_FIXTURES, SPOTIFY_API_BASE_URL, SPOTIFY_ACCOUNTS_BASE_URL; a .env file in the working
 directory is read too. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input.`,
   );
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(add --help for usage)');
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
+
+/**
+ * Commander's error as one line: `unknown option '--fromat' (did you mean --format?) (add --help for
+ * usage)` — commander puts its suggestion on a line of its own, and a usage hint would be a third.
+ */
+function commanderLine(text: string): string {
+  const message = text
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
+  return messages.withUsageHint(message);
+}
+
+/**
+ * The CLI's name for a library parameter of a {@link ParameterError}: the flag that sets it. Parameters
+ * without a flag (the points, the labels…) keep their library name.
+ */
+const PARAMETER_FLAGS: Record<string, string> = {
+  k: '--k',
+  nInit: '--n-init',
+  ndims: '--ndims',
+  folds: '--folds',
+  seed: '--seed',
+  resolutionMs: '--resolution',
+  binMs: '--resolution',
+  smoothS: '--smooth',
+  kernelSize: '--kernel',
+  metric: '--metric',
+  model: '--model',
+  method: '--method',
+  maxDisplayCells: '--max-cells',
+};
 
 /** Print a failure as one line (plus its hint) and return the exit code. */
 export function reportError(error: unknown, verbose: boolean): number {
@@ -54,8 +86,13 @@ export function reportError(error: unknown, verbose: boolean): number {
     // Commander has already printed its message (or the help / version).
     // --help and --version succeed; help shown because no command was given is a usage error.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.OK;
-    if (error.code === 'commander.help') return ExitCode.USAGE;
+    // `songscope help [command]` asked for the help: it is not an error
+    if (error.code === 'commander.help') return ExitCode.OK;
     return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  }
+  if (error instanceof ParameterError && PARAMETER_FLAGS[error.parameter]) {
+    say(`songscope: ${oneLine(messages.parameter(PARAMETER_FLAGS[error.parameter], error.shown, error.expected))}`);
+    return error.exitCode;
   }
   if (error instanceof SongscopeError) {
     say(`songscope: ${oneLine(error.message)}`);

@@ -4,8 +4,9 @@
  * - exit 0 with valid output: every file the command was to write exists and parses (JSON, Arrow with its
  *   magic at both ends and readable by apache-arrow, CSV with a header, SVG, PNG, HTML), what it prints on
  *   stdout parses, and no `.tmp-` file is left;
- * - or exit 2 (input) / 1 (runtime) with one line on stderr starting `songscope: ` (plus at most one hint
- *   line), and no partial or temporary file;
+ * - or exit 2 (input) / 1 (runtime) with the failure as one line on stderr starting `songscope: ` (plus at
+ *   most one hint line after it; the run's own one-line notes — progress, warnings — may come before it),
+ *   and no partial or temporary file;
  * - never a stack trace, "internal error" or a raw JavaScript engine message, whatever the exit code;
  * - within the case's time (else it is killed and counted as hung) and memory (peak RSS) budget.
  */
@@ -342,8 +343,12 @@ function judge(
   if ((code === 1 || code === 2) && !batchPartial) {
     if (stderr.trim() === '') problems.push(`exit ${code} with nothing on stderr`);
     else {
-      if (!lines[0].startsWith('songscope: ')) problems.push(`stderr does not start with "songscope: " (${JSON.stringify(lines[0].slice(0, 100))})`);
-      if (lines.length > 2) problems.push(`stderr has ${lines.length} lines, expected 1 (plus at most one hint line)`);
+      // the failure is one `songscope: ` line, at most one hint line after it, and nothing else after;
+      // lines before it are the run's own notes (progress, warnings), one line each
+      const failures = lines.map((l, i) => (l.startsWith('songscope: ') ? i : -1)).filter((i) => i >= 0);
+      if (failures.length === 0) problems.push(`no "songscope: " line on stderr (${JSON.stringify(lines[lines.length - 1].slice(0, 100))})`);
+      else if (failures.length > 1) problems.push(`stderr has ${failures.length} "songscope: " lines, expected one failure`);
+      else if (lines.length - failures[0] > 2) problems.push(`stderr has ${lines.length - failures[0] - 1} lines after the failure, expected at most one hint line`);
       if (lines.some((l) => l.trim() === '')) problems.push('stderr has an empty line');
     }
   }
