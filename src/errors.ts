@@ -261,6 +261,9 @@ export const messages = {
     /** The WebAssembly decoder itself failed (a trap) on damaged data. */
     decoderFailed: (where: string) => `the decoder failed ${where}`,
     /** Informational (stderr): damaged MP3 data skipped while decoding. */
+    /** Informational (stderr): damaged Ogg pages skipped, and the audio the stream's length says is missing. */
+    oggDamaged: (label: string, skippedBytes: number, lostS: number) =>
+      `${label}: skipped ${skippedBytes.toLocaleString('en-US')} bytes of damaged Ogg pages` + (lostS > 0 ? ` (about ${lostS.toFixed(2)} s of audio lost)` : ''),
     mp3Skipped: (label: string, bytes: number, lostS: number) =>
       `${label}: skipped ${bytes.toLocaleString('en-US')} bytes where no MP3 frame could be read (about ${lostS.toFixed(2)} s of audio)`,
     /** Informational (stderr): frames the MP3 decoder could not decode (their audio is missing). */
@@ -366,6 +369,10 @@ export const messages = {
     tooLarge: (label: string, rows: number, columns: number, maxValues: number) =>
       `${label}: ${rows.toLocaleString('en-US')} rows × ${columns.toLocaleString('en-US')} columns, more than the ${maxValues.toLocaleString('en-US')} values songscope reads (the 1 ms matrix of a 3-hour track has 280,800,000)`,
     /** Arrow bytes on standard input (or a stream-format file) beyond what a matrix of the limit takes. */
+    tooManyColumns: (label: string, columns: number, max: number) =>
+      `${label}: the header names ${columns.toLocaleString('en-US')} columns; songscope reads matrices of at most ${max.toLocaleString('en-US')} feature columns (were the line ends lost?)`,
+    timeNotIncreasing: (label: string, row: number, before: number, at: number) =>
+      `${label}: time_ms runs backwards or repeats at row ${row + 1} (${at} after ${before}); a matrix's rows must be in time order, one per millisecond value`,
     tooManyBytes: (label: string, bytes: number, maxBytes: number) =>
       `${label}: ${bytes.toLocaleString('en-US')} bytes or more of Arrow data, more than a matrix songscope reads can take (${maxBytes.toLocaleString('en-US')} bytes)`,
   },

@@ -56,6 +56,9 @@ export const MAX_JSON_DEPTH = 64;
  */
 export const MAX_MATRIX_VALUES = MAX_GRID_ROWS * 32;
 
+/** Most feature columns a matrix file may have (songscope's own have 26; a file with thousands is not a feature matrix, e.g. a CSV whose line ends were lost). */
+export const MAX_MATRIX_COLUMNS = 4096;
+
 /**
  * Most time bins a self-similarity matrix may have: 4,000² float64 values are 128 MB and ~0.4 s of
  * correlating; a finer `--resolution` on a long track is refused with the coarsest resolution that fits.

@@ -17,7 +17,7 @@
 import { inputError, messages } from '../errors.js';
 import { checkMatrix } from './arrow.js';
 import { TIME_COLUMN, type FeatureMatrix, type MatrixMetadata } from './featureMatrix.js';
-import { MAX_MATRIX_VALUES } from '../limits.js';
+import { MAX_MATRIX_COLUMNS, MAX_MATRIX_VALUES } from '../limits.js';
 
 
 /** Options for {@link writeCsv}. */
@@ -202,8 +202,8 @@ function parseValue(field: string): number | undefined {
  *
  * Accepted input: optional `#` comment lines (metadata, see the module doc) and blank lines before the
  * header; a header naming `time_ms` once (anywhere; the other names become `columns` in order; RFC 4180
- * quotes allowed, names trimmed); then rows with exactly as many fields, blank lines skipped; `\n` or `\r\n`
- * line ends; a leading byte order mark is skipped. `time_ms` fields must be integers in Int32 range (`1000` or `1000.0`).
+ * quotes allowed, names trimmed; at most {@link MAX_MATRIX_COLUMNS} columns); then rows with exactly as many
+ * fields, blank lines skipped; `\n`, `\r\n` or `\r` line ends; a leading byte order mark is skipped. `time_ms` fields must be integers in Int32 range (`1000` or `1000.0`).
  */
 export class CsvMatrixParser {
   private readonly label: string;
@@ -233,11 +233,24 @@ export class CsvMatrixParser {
   push(text: string): void {
     let buf = this.carry + text;
     let start = 0;
+    // Line ends: \n, \r\n, and a lone \r (old Mac files). The next \r is searched for only when passed,
+    // so a file without any costs one scan.
+    let cr = buf.indexOf('\r');
     for (;;) {
+      if (cr >= 0 && cr < start) cr = buf.indexOf('\r', start);
       const nl = buf.indexOf('\n', start);
-      if (nl < 0) break;
-      this.processLine(buf.slice(start, nl));
-      start = nl + 1;
+      let end: number;
+      let next: number;
+      if (cr >= 0 && (nl < 0 || cr < nl)) {
+        if (cr + 1 === buf.length) break; // a \r at the end of the piece may be the first half of \r\n
+        end = cr;
+        next = buf.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
+      } else if (nl >= 0) {
+        end = nl;
+        next = nl + 1;
+      } else break;
+      this.processLine(buf.slice(start, end));
+      start = next;
     }
     this.carry = start === 0 ? buf : buf.slice(start);
     buf = '';
@@ -280,6 +293,7 @@ export class CsvMatrixParser {
     const split = text.includes('"') ? splitQuoted(text) : text.split(',');
     if (split === null) throw inputError(messages.csv.unterminatedQuote(this.label, this.line));
     const names = split.map((name) => name.trim());
+    if (names.length - 1 > MAX_MATRIX_COLUMNS) throw inputError(messages.matrixFile.tooManyColumns(this.label, names.length - 1, MAX_MATRIX_COLUMNS));
     const timeIndex = names.indexOf(TIME_COLUMN);
     if (timeIndex < 0) throw inputError(messages.csv.notMatrix(this.label, this.line, text));
     if (names.indexOf(TIME_COLUMN, timeIndex + 1) >= 0) throw inputError(messages.csv.duplicateTime(this.label, this.line));

@@ -223,6 +223,22 @@ export interface ReadMatrixOptions {
  *   non-numeric column, or a CSV row that is ragged or holds a non-number (naming the line and column).
  */
 export async function readMatrix(path: string, options: ReadMatrixOptions = {}): Promise<FeatureMatrix> {
+  return checkTimeOrder(await readAnyMatrix(path, options), path === STDIO_PATH ? STDIN_LABEL : path);
+}
+
+/**
+ * A matrix' rows must run forward in time, each millisecond once: binning and rolling means rely on it.
+ * @throws SongscopeError (exit code 2) naming the first row out of order
+ */
+function checkTimeOrder(matrix: FeatureMatrix, label: string): FeatureMatrix {
+  const t = matrix.timeMs;
+  for (let r = 1; r < matrix.rows; r++) {
+    if (!(t[r] > t[r - 1])) throw inputError(messages.matrixFile.timeNotIncreasing(label, r, t[r - 1], t[r]));
+  }
+  return matrix;
+}
+
+async function readAnyMatrix(path: string, options: ReadMatrixOptions): Promise<FeatureMatrix> {
   if (path === STDIO_PATH) return readFromStream(options.stdin ?? process.stdin, STDIN_LABEL);
   let head: Uint8Array;
   try {

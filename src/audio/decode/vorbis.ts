@@ -84,9 +84,9 @@ export async function decodeVorbis(src: ByteSource): Promise<DecodeResult> {
     mono = mixPlanar(r.channelData, r.samplesDecoded, mono);
     sink.push(mono);
   };
+  const reader = new OggPageReader(info.serial);
   try {
     const step = stepBytes(src.size, expected, info.sampleRate);
-    const reader = new OggPageReader(info.serial);
     for (let at = 0; at < src.size; at += step) {
       const pages = reader.push(await src.read(at, step));
       if (!pages.length) continue;
@@ -115,9 +115,15 @@ export async function decodeVorbis(src: ByteSource): Promise<DecodeResult> {
     if (errors > 0 || expected !== undefined) throw inputError(audioMessages.corrupt(src.label, 'Ogg Vorbis', firstError ?? 'no decodable packet'));
     throw inputError(audioMessages.noSamples(src.label, 'Ogg Vorbis'));
   }
+  // Damaged pages are skipped (to the next page whose CRC checks): say how much audio that lost, from the
+  // length the last page promises, so nothing is lost silently.
+  const warnings: string[] = [];
+  const lostS = expected !== undefined ? Math.max(0, expected - frames) / info.sampleRate : 0;
+  if (reader.skippedBytes > 0 || lostS > 0.05) warnings.push(audioMessages.oggDamaged(src.label, reader.skippedBytes, lostS));
   return {
     samples: sink.finish(),
     source: { format: 'ogg-vorbis', sampleRate: info.sampleRate, channels: info.channels, frames },
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 
