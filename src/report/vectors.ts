@@ -12,6 +12,7 @@ import { buildFeatureMatrix, type GridSemantics } from '../matrix/grid.js';
 import type { ColumnStats } from '../transforms/normalize.js';
 import { eventColumnStats, eventGrid } from '../matrix/events.js';
 import type { Points } from '../transforms/points.js';
+import { fingerprintFromGrid, type ShapeFingerprint, type ShapeOptions } from '../shape/fingerprint.js';
 import type { Collection, TrackRef } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
@@ -28,6 +29,8 @@ export interface TrackRecord {
   /** Raw column means and population std over the 1 ms rows [shape=(26)]. */
   mean: Float64Array;
   std: Float64Array;
+  /** The track's shape fingerprint values (`src/shape`), when {@link CollectOptions.shape} asked for them. */
+  shape?: Float32Array;
 }
 
 /** A track that could not be analysed, and why. */
@@ -57,6 +60,10 @@ export interface CollectOptions {
    * lives in a buffer reused for the next track, so do not keep it.
    */
   onTrack?: (analysis: Analysis, matrix: FeatureMatrix, record: TrackRecord, stats: ColumnStats) => Promise<void>;
+  /** Compute each track's shape fingerprint with these options into `record.shape` (from the events, on the `full` grid). */
+  shape?: ShapeOptions;
+  /** Called with each track's whole fingerprint (its trajectory too) when `shape` is set. */
+  onShape?: (record: TrackRecord, fingerprint: ShapeFingerprint) => void;
 }
 
 /**
@@ -88,6 +95,11 @@ export async function collectTracks(
       if (events.rows === 0) throw new SongscopeError(`${name}: the analysis has no events to put on the grid`, { exitCode: 2 });
       const stats = eventColumnStats(events);
       const record: TrackRecord = { ref: outcome.ref, name, summary: summarizeAnalysis(analysis), rows: events.rows, mean: stats.mean, std: stats.std };
+      if (options.shape) {
+        const fingerprint = fingerprintFromGrid(grid === 'full' ? events : eventGrid(analysis, 'full'), analysis.bars.map((b) => b.start), options.shape);
+        record.shape = fingerprint.values;
+        options.onShape?.(record, fingerprint);
+      }
       if (options.onTrack) {
         const matrix = buildFeatureMatrix(analysis, { grid, buffer });
         // keep the largest buffer for the next track (a longer track allocates a new one)
