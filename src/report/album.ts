@@ -31,6 +31,8 @@ import { DEFAULT_SEED } from '../util/random.js';
 import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
 import { GENERATOR } from './analyze.js';
 import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
+import { classificationPoints, DEFAULT_SONG_FEATURES, shapeDistanceMatrix, shapeMap, shapeSimilarity, usesMean, usesShape, type SongFeatures } from '../jobs/songFeatures.js';
+import { shapeId } from '../shape/fingerprint.js';
 
 export interface BatchOptions {
   /** Directory every output goes into (created). */
@@ -49,6 +51,8 @@ export interface BatchOptions {
   report?: boolean;
   /** How the songs' time-averaged vectors are normalised; default `zscore-songs` (see `transforms/songs.ts`). */
   normalize?: SongNormalization;
+  /** What describes a song: its mean vector (default), its shape fingerprint, or both (`jobs/songFeatures.ts`). */
+  features?: SongFeatures;
   seed?: number;
   onProgress?: (p: CollectProgress) => void;
   /** Per-track analyze: self-similarity bin width (ms) and smoothing (s). */
@@ -134,6 +138,7 @@ async function collect(collection: Collection, options: BatchOptions, timings: B
   const result = await collectTracks(collection, {
     resolve: options.resolve,
     grid: options.grid,
+    shape: usesShape(options.features) ? {} : undefined,
     concurrency: options.concurrency,
     onProgress: options.onProgress,
     onTrack: perTrackOutputs
@@ -186,8 +191,52 @@ export interface AlbumResult {
   order: number[];
   clusters: Int32Array;
   mds: Points;
+  /** With `features` shape or both: the warped shape distances (row-major), their 2-D MDS and its k-means clusters. */
+  shape?: SongShapes;
   files: string[];
   timings: BatchTimings;
+}
+
+/** The songs by shape: warped distances, row-major n × n, their 2-D MDS, and k-means on it. */
+export interface SongShapes {
+  distances: Float64Array;
+  map: Points;
+  clusters: Int32Array;
+}
+
+function songShapes(tracks: TrackRecord[], seed: number, k: number): SongShapes {
+  const distances = shapeDistanceMatrix(tracks);
+  const map = shapeMap(distances, tracks.length, seed);
+  return { distances, map, clusters: kmeans(map, k, { seed }).labels };
+}
+
+/** The shape plots of an album or a comparison: the songs' shape similarity and their shape map. */
+function shapePlots(prefix: string, title: string, names: string[], shapes: SongShapes, items: { label: string; tooltip: Record<string, string | number>; cluster?: number; group?: string }[], seed: number): PlotEntry[] {
+  return [
+    {
+      name: `${prefix}-shape`,
+      title: 'Song-by-song shape similarity',
+      spec: songsCorrelationSpec({
+        names,
+        values: shapeSimilarity(shapes.distances),
+        title: `${title}: song-by-song shape similarity`,
+        subtitle: 'Pearson r between the songs\' shape matrices after aligning them by time warping (1 − the warped shape distance)',
+      }),
+      caption: 'How alike two songs are in form (the order and recurrence of their parts), whatever their key, tempo, length or sound.',
+    },
+    {
+      name: `${prefix}-shape-mds`,
+      title: 'Shape map (MDS of the shape distances)',
+      spec: labelledScatterSpec({
+        items: items.map((it, i) => ({ x: shapes.map.data[i * 2], y: shapes.map.data[i * 2 + 1], ...it })),
+        colorBy: items[0]?.group !== undefined ? 'group' : 'cluster',
+        title: `${title}: songs by shape (metric MDS of the warped shape distances)`,
+        axisTitles: ['shape MDS 1', 'shape MDS 2'],
+        legendTitle: items[0]?.group !== undefined ? 'group' : 'k-means cluster (shape map)',
+      }),
+      caption: `Songs near each other have similar forms. Metric MDS (SMACOF, seed ${seed}) of the warped distances between shape fingerprints (${shapeId()}).`,
+    },
+  ];
 }
 
 /**
@@ -212,11 +261,14 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
   const hierarchy = hierarchicalOrder(corrPoints, { metric, method: 'average' });
   const k = Math.min(options.k ?? 3, tracks.length);
   const mds = songsMds(vectors, seed);
-  const clusters = kmeans(kmeansOn === 'mds' ? mds : vectors, k, { seed }).labels;
+  const features = options.features ?? DEFAULT_SONG_FEATURES;
+  const shapes = usesShape(features) ? songShapes(tracks, seed, k) : undefined;
+  // by shape alone, the songs' clusters are those of the shape map
+  const clusters = shapes && !usesMean(features) ? shapes.clusters : kmeans(kmeansOn === 'mds' ? mds : vectors, k, { seed }).labels;
   timings.songs = performance.now() - t;
 
   const names = tracks.map((tr) => tr.name);
-  const plots: PlotEntry[] = [
+  const meanPlots: PlotEntry[] = [
     {
       name: 'songs-correlation',
       title: 'Song-by-song correlation',
@@ -260,6 +312,10 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
       caption: `Metric MDS (SMACOF, seed ${seed}) of the songs' feature vectors (${normalization}); colour = k-means cluster on ${kmeansOn === 'mds' ? 'the 2-D MDS coordinates (as the notebook)' : 'the 26-dimensional vectors'}.`,
     },
   ];
+  const plots: PlotEntry[] = [
+    ...(usesMean(features) ? meanPlots : []),
+    ...(shapes ? shapePlots('songs', collection.name, names, shapes, tracks.map((tr, i) => ({ label: tr.name, cluster: shapes.clusters[i], tooltip: songTooltip(tr) })), seed) : []),
+  ];
   t = performance.now();
   const albumJson = {
     name: collection.name,
@@ -269,11 +325,19 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
     normalization,
     seed,
     features: FEATURE_COLUMNS,
-    tracks: tracks.map((tr, i) => trackJson(tr, vectors.data.subarray(i * 26, (i + 1) * 26), { cluster: clusters[i], mds: [mds.data[i * 2], mds.data[i * 2 + 1]] })),
+    tracks: tracks.map((tr, i) =>
+      trackJson(tr, vectors.data.subarray(i * 26, (i + 1) * 26), {
+        cluster: clusters[i],
+        mds: [mds.data[i * 2], mds.data[i * 2 + 1]],
+        ...(shapes ? { shapeMds: [shapes.map.data[i * 2], shapes.map.data[i * 2 + 1]], shapeCluster: shapes.clusters[i] } : {}),
+      }),
+    ),
     failures: failures.map(failureJson),
     correlation: matrixRows(correlation, tracks.length),
     clustermap: { metric, method: 'average', order: hierarchy.order, merges: hierarchy.merges },
-    kmeans: { k, seed, on: kmeansOn },
+    kmeans: { k, seed, on: shapes && !usesMean(features) ? 'shape map' : kmeansOn },
+    songFeatures: features,
+    ...(shapes ? { shape: { id: shapeId(), distance: 'warped', distances: matrixRows(shapes.distances, tracks.length) } } : {}),
   };
   const files = await writeBatchOutputs(options, plots, 'album.json', albumJson, {
     title: collection.name,
@@ -282,6 +346,7 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
       tracks: tracks.length,
       failed: failures.length,
       normalization,
+      'songs described by': features,
       'k-means clusters': k,
       seed,
       'mean tempo (BPM)': mean(tracks.map((tr) => tr.summary.tempoBpm)),
@@ -290,7 +355,7 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
   });
   timings.plots = performance.now() - t;
   timings.total = performance.now() - started;
-  return { name: collection.name, tracks, failures, correlation, order: hierarchy.order, clusters, mds, files, timings };
+  return { name: collection.name, tracks, failures, correlation, order: hierarchy.order, clusters, mds, ...(shapes ? { shape: shapes } : {}), files, timings };
 }
 
 /**
@@ -425,19 +490,21 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
   const timings = grouped.timings;
   if (tracks.length < 3) throw inputError(messages.toolkit.tooFewTracks(groups.map((g) => g.name).join(' vs '), tracks.length, 3, 'a comparison'));
   let t = performance.now();
+  const features = options.features ?? DEFAULT_SONG_FEATURES;
   const mds = songsMds(vectors, seed);
   const correlation = pointCorrelations(vectors);
+  const shapes = usesShape(features) ? songShapes(tracks, seed, Math.min(3, tracks.length)) : undefined;
   let classification: ClassifyReport | undefined;
   let classificationSkipped: string | undefined;
   try {
-    classification = await crossValidate(vectors, labels, { ...cvOptions(options), seed });
+    classification = await crossValidate(classificationPoints(tracks, vectors, features), labels, { ...cvOptions(options), seed });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     classificationSkipped = e.message;
   }
   timings.songs = performance.now() - t;
   const names = tracks.map((tr, i) => `${labels[i]}: ${tr.name}`);
-  const plots: PlotEntry[] = [
+  const meanPlots: PlotEntry[] = [
     {
       name: 'compare-mds',
       title: 'All songs in one MDS space',
@@ -457,6 +524,11 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
       caption: 'Pearson r between the songs\' mean feature vectors; songs in group order.',
     },
   ];
+  const groupTitle = groups.map((g) => g.name).join(' vs ');
+  const plots: PlotEntry[] = [
+    ...(usesMean(features) ? meanPlots : []),
+    ...(shapes ? shapePlots('compare', groupTitle, names, shapes, tracks.map((tr, i) => ({ label: tr.name, group: labels[i], tooltip: songTooltip(tr) })), seed) : []),
+  ];
   t = performance.now();
   const compareJson = {
     groups: groups.map((g) => ({ name: g.name, source: g.collection.source, tracks: labels.filter((l) => l === g.name).length })),
@@ -464,8 +536,16 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
     normalization: options.normalize ?? DEFAULT_SONG_NORMALIZATION,
     seed,
     features: FEATURE_COLUMNS,
-    tracks: tracks.map((tr, i) => trackJson(tr, vectors.data.subarray(i * 26, (i + 1) * 26), { group: labels[i], mds: [mds.data[i * 2], mds.data[i * 2 + 1]] })),
+    tracks: tracks.map((tr, i) =>
+      trackJson(tr, vectors.data.subarray(i * 26, (i + 1) * 26), {
+        group: labels[i],
+        mds: [mds.data[i * 2], mds.data[i * 2 + 1]],
+        ...(shapes ? { shapeMds: [shapes.map.data[i * 2], shapes.map.data[i * 2 + 1]] } : {}),
+      }),
+    ),
     failures: grouped.failures.map(failureJson),
+    songFeatures: features,
+    ...(shapes ? { shape: { id: shapeId(), distance: 'warped', distances: matrixRows(shapes.distances, tracks.length) } } : {}),
     classification: classification ?? null,
     ...(classificationSkipped ? { classificationSkipped } : {}),
   };
@@ -533,7 +613,10 @@ export async function runClassify(
     });
   }
   try {
-    report = await crossValidate(grouped.vectors, grouped.labels, { ...cvOptions(options), seed: options.seed ?? DEFAULT_SEED });
+    report = await crossValidate(classificationPoints(grouped.tracks, grouped.vectors, options.features ?? DEFAULT_SONG_FEATURES), grouped.labels, {
+      ...cvOptions(options),
+      seed: options.seed ?? DEFAULT_SEED,
+    });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     throw new SongscopeError(e.message, {
