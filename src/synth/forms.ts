@@ -27,7 +27,9 @@
  */
 import type { Analysis, AudioAnalysis, Provenance, Section, Segment, TimeInterval, TrackInfoSection } from '../analysis/types.js';
 import { createRandom, DEFAULT_SEED, randomInt, randomNormal, subSeed, type Random } from '../util/random.js';
+import { join } from 'node:path';
 import { SYNTH_ANALYZER_VERSION, SYNTH_ARTIST } from './generate.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 /** Tempo of a song stretched by 1, BPM. */
 export const FORM_BASE_TEMPO_BPM = 100;
@@ -436,6 +438,24 @@ export function generateFormSet(options: FormSetOptions): FormSetSong[] {
     }
   });
   return songs;
+}
+
+/**
+ * Write a set of {@link generateFormSet} into `dir` (created if needed) as `aaba-01.json`, `abab-02.json`, …
+ * (numbered in set order): plain audio-analysis JSON, form and title in `meta`, written atomically.
+ *
+ * @returns the paths written, in order
+ * @throws RangeError for bad options; SongscopeError (exit code 1) when a file cannot be written
+ */
+export async function writeFormSet(dir: string, options: FormSetOptions): Promise<string[]> {
+  const paths: string[] = [];
+  for (const [i, song] of generateFormSet(options).entries()) {
+    const { provenance: _provenance, ...analysis } = song.analysis;
+    const path = join(dir, formFileName(song.form, i));
+    await writeFileAtomic(path, JSON.stringify(analysis) + '\n');
+    paths.push(path);
+  }
+  return paths;
 }
 
 // ---- exact transformations of an analysis --------------------------------------------------------------
