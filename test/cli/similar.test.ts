@@ -179,18 +179,18 @@ describe('similar: errors', () => {
   test('a query naming several tracks, a missing collection, a collection holding only the query: exit 2, one line', async () => {
     const several = await runCli(['similar', dir, dir]);
     assert.equal(several.code, 2, several.stderr);
-    assert.match(several.stderr, /the query names 12 tracks; give one track/);
+    assert.match(several.stderr, /the query names 12 tracks; give one track/, 'a directory as the query');
     const missing = await runCli(['similar', query, join(tmp, 'no-such-dir')]);
     assert.equal(missing.code, 2, missing.stderr);
-    assert.match(missing.stderr, /no such file/);
+    assert.match(missing.stderr, /no such file/, 'a missing collection');
     const only = await runCli(['similar', query, query]);
     assert.equal(only.code, 2, only.stderr);
-    assert.match(only.stderr, /no track to compare the query with \(1 left out as the query itself\)/);
+    assert.match(only.stderr, /no track to compare the query with \(1 left out as the query itself\)/, 'nothing but the query');
     const badTop = await runCli(['similar', query, dir, '--top', '0']);
     assert.equal(badTop.code, 2, badTop.stderr);
     const badBy = await runCli(['similar', query, dir, '--by', 'mood']);
     assert.equal(badBy.code, 2, badBy.stderr);
-    assert.match(badBy.stderr, /Allowed choices are shape, features, both/);
+    assert.match(badBy.stderr, /Allowed choices are shape, features, both/, 'the choices of --by');
     for (const r of [several, missing, only, badTop, badBy]) assert.ok(!hasStackTrace(r.stderr), r.stderr);
   });
 
@@ -202,7 +202,7 @@ describe('similar: errors', () => {
     const r = await runCli(['similar', query, mixed, '--json', '--no-plot', '-o', join(tmp, 'out-mixed')]);
     assert.equal(r.code, 1, r.stderr);
     assert.equal((JSON.parse(r.stdout) as SimilarJson).results.length, 2, 'the two good tracks ranked');
-    assert.match(r.stderr, /1 track failed:\n {2}\d\d broken: .*broken\.json/);
+    assert.match(r.stderr, /1 track failed:\n {2}\d\d broken: .*broken\.json/, 'the broken track named at the end');
     assert.ok(!hasStackTrace(r.stderr), r.stderr);
   });
 });
