@@ -3,7 +3,8 @@
  *
  * Per track only its row count and raw column means and standard deviations (26 numbers each) are kept —
  * everything a song vector needs under every normalisation (see `transforms/songs.ts`) — so no more than
- * one 1 ms matrix (in one reused buffer) is ever held.
+ * one 1 ms matrix (in one reused buffer) is ever held. Asked (`shape`), each track's shape fingerprint is
+ * computed from its events too (2,016 float32, `src/shape`).
  */
 import type { Analysis } from '../analysis/types.js';
 import { summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
