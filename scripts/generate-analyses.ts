@@ -2,12 +2,14 @@
  * Write synthetic audio analyses (see src/synth/generate.ts) for demos, tests and benchmarks:
  *
  *   npx tsx scripts/generate-analyses.ts --out DIR [--style dance|folk|both] [--count 11] [--seed 0] [--duration 240]
+ *   npx tsx scripts/generate-analyses.ts --out DIR --forms AABA,ABAB,ABABCB [--count 3] [--seed 0] [--same-sound]
  *
  * Prints one line naming what it wrote. Exit codes as the CLI's: 0 done, 1 a file could not be written,
  * 2 bad usage.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_SYNTH_DURATION_S, SYNTH_STYLES, writeSyntheticAlbum, type SynthStyle } from '../src/synth/generate.js';
+import { writeFormSet } from '../src/synth/forms.js';
 import { DEFAULT_SEED } from '../src/util/random.js';
 
 const HELP = `Usage: npx tsx scripts/generate-analyses.ts --out DIR [options]
@@ -21,6 +23,11 @@ Options:
   --count N          tracks per style, 1 … 99 (default: 11)
   --seed N           random seed, an integer (default: ${DEFAULT_SEED})
   --duration S       track length in seconds, 5 … 3600 (default: ${DEFAULT_SYNTH_DURATION_S})
+  --forms LIST       instead of styles: songs of known forms (e.g. AABA,ABAB,ABABCB), --count of each,
+                     as DIR/aaba-01.json, …: each song's parts, key, tempo, sound and part lengths drawn
+                     afresh (src/synth/forms.ts); the test material of songscope similar
+  --same-sound       with --forms: one group of --count songs per form listed, sharing their sound
+                     (instrumentation, key, tempo), each of a form drawn from the list
   -h, --help         show this help
 `;
 
@@ -42,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
         count: { type: 'string', default: '11' },
         seed: { type: 'string', default: String(DEFAULT_SEED) },
         duration: { type: 'string', default: String(DEFAULT_SYNTH_DURATION_S) },
+        forms: { type: 'string' },
+        'same-sound': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -64,6 +73,18 @@ async function main(argv: string[]): Promise<number> {
   const durationS = Number(values.duration);
   if (values.duration!.trim() === '' || !Number.isFinite(durationS)) {
     throw new UsageError(`--duration must be a number of seconds, got ${JSON.stringify(values.duration)}`);
+  }
+  if (values.forms !== undefined) {
+    const forms = values.forms.split(',').map((f) => f.trim());
+    let written: string[];
+    try {
+      written = await writeFormSet(values.out, { kind: values['same-sound'] ? 'same-sound' : 'same-form', forms, perGroup: count, seed });
+    } catch (e) {
+      if (e instanceof RangeError) throw new UsageError(e.message);
+      throw e;
+    }
+    process.stdout.write(`wrote ${written.length} synthetic analyses of known forms (${forms.join(', ')}; ${count} a group, seed ${seed}) to ${values.out}\n`);
+    return 0;
   }
   const styles: SynthStyle[] = style === 'both' ? [...SYNTH_STYLES] : [style as SynthStyle];
   const written: string[] = [];

@@ -414,6 +414,19 @@ export const messages = {
     notText: (label: string, line: number) => `${label}: not UTF-8 text (after line ${line})`,
   },
 
+  // ---- similar: songs alike in shape ------------------------------------------------------------------
+  similar: {
+    /** The query resolved to a collection of several tracks. */
+    queryNotOneTrack: (spec: string, tracks: number) =>
+      `${spec}: the query names ${tracks} tracks; give one track (an analysis or audio file, a Spotify track, a search)`,
+    /** The query could not be analysed: `detail` is why. */
+    queryFailed: (spec: string, detail: string) => `the query ${spec} could not be analysed: ${detail}`,
+    /** Nothing left in the collection once the query and the tracks that failed are left out. */
+    nothingToCompare: (collection: string, leftOut: number, failed: number) =>
+      `${collection}: no track to compare the query with` +
+      (leftOut || failed ? ` (${[leftOut ? `${leftOut} left out as the query itself` : '', failed ? `${failed} failed` : ''].filter(Boolean).join(', ')})` : ''),
+  },
+
   // ---- CLI and options --------------------------------------------------------------------------------
   /** Informational (stderr): what `--notebook` set. */
   notebookChoices: (flags: string) => `--notebook: ${flags}`,

@@ -93,3 +93,22 @@ export { collectTracks } from './jobs/tracks.js';
 export { songVectors, zscoreColumns, pooledRowStats, SONG_NORMALIZATIONS, type SongNormalization } from './transforms/songs.js';
 export { buildReportHtml, writeReport, type ReportInput, type ReportGallery, type ReportLink } from './report/html.js';
 export { generateAnalysis, writeSyntheticAlbum } from './synth/generate.js';
+
+// shape: songs alike in form (fingerprints, distances, the similar job, its evaluation)
+export {
+  shapeFingerprint,
+  fingerprintFromGrid,
+  fingerprintMatrix,
+  shapeId,
+  SHAPE_VERSION,
+  SHAPE_LAYOUT,
+  DEFAULT_SHAPE_SIZE,
+  type ShapeFingerprint,
+  type ShapeOptions,
+} from './shape/fingerprint.js';
+export { directDistance, warpedDistance, shapeDistance, shapeDistances, SHAPE_DISTANCES, type ShapeDistance, type WarpOptions } from './shape/distance.js';
+export { runSimilar, SIMILAR_BY, type SimilarBy, type SimilarOptions, type SimilarResult } from './jobs/similar.js';
+export { SONG_FEATURES, type SongFeatures } from './jobs/songFeatures.js';
+export { resolveTracks } from './sources/tracks.js';
+export { evaluate as evaluateRetrieval, validate as validateRetrieval, type RetrievalScores } from './evaluate/shape.js';
+export { generateFormAnalysis, generateFormSet, transposeAnalysis, stretchAnalysis, reorchestrateAnalysis, type FormSongOptions } from './synth/forms.js';

@@ -10,6 +10,7 @@ import type { BatchOptions, BatchTimings } from '../jobs/batch.js';
 import type { TrackGroup } from '../jobs/groups.js';
 import type { TrackFailure } from '../jobs/tracks.js';
 import type { SongNormalization } from '../transforms/songs.js';
+import type { SongFeatures } from '../jobs/songFeatures.js';
 import type { HierarchyMetric } from '../transforms/hierarchy.js';
 import { describeCv, FOLD_RULES, type FoldRule } from '../transforms/folds.js';
 import type { ClassifyReport } from '../transforms/classify.js';
@@ -44,9 +45,20 @@ interface BatchCliOptions extends SourceCliOptions {
   seed: number;
   concurrency: number;
   normalize: string;
+  features: string;
   notebook?: boolean;
   json?: boolean;
   quiet?: boolean;
+}
+
+/** `--features`: what describes a song (see `jobs/songFeatures.ts`). */
+function featuresOption(): Option {
+  return new Option(
+    '--features <what>',
+    "what describes a song: mean (its time-averaged feature vector), shape (its shape fingerprint: the order and recurrence of its parts, whatever the key, tempo or sound; maps use the warped shape distance, the classifier the fingerprint) or both",
+  )
+    .choices(['mean', 'shape', 'both'])
+    .default('mean');
 }
 
 const COLLECTION_HELP =
@@ -58,6 +70,7 @@ function addBatchOptions(cmd: Command, outDefault: string): Command {
     .addOption(gridOption())
     .addOption(seedOption())
     .addOption(songNormalizeOption())
+    .addOption(featuresOption())
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel (Spotify rate limits are respected)').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
     .option('--no-plot', 'no plots at all (and no report.html): numbers only')
     .addOption(formatOption())
@@ -119,6 +132,7 @@ function batchJobOptions(
     concurrency: opts.concurrency,
     ...('plot' in opts ? { plots: opts.plot, format: opts.format } : {}),
     normalize: opts.normalize as SongNormalization,
+    features: opts.features as SongFeatures,
     seed: opts.seed,
     onProgress,
   };
@@ -162,6 +176,7 @@ export function albumCommand(): Command {
         "  songs-correlation     heatmap of the songs' Pearson correlations, labelled with track numbers and titles\n" +
         '  songs-clustermap      the same ordered by hierarchical clustering, with its dendrogram (seaborn clustermap)\n' +
         '  songs-mds             2-D metric MDS of the songs, coloured by k-means (--k)\n' +
+        '  songs-shape, songs-shape-mds   with --features shape or both: the songs\' shape similarity and shape map\n' +
         '  album.json            every number; report.html: all plots, interactive, in one self-contained file\n' +
         'Every plot is NAME.vl.json plus NAME.svg (or .png with --format). Tracks that fail are reported at the ' +
         'end and make the exit code 1; the rest are still analysed.',
@@ -388,6 +403,7 @@ export function classifyCommand(): Command {
     .addOption(gridOption())
     .addOption(seedOption())
     .addOption(songNormalizeOption())
+    .addOption(featuresOption())
     .addOption(notebookOption(NOTEBOOK_CLASSIFY_HELP))
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
     .option('--json', 'print the report as JSON on stdout (accuracy, folds, confusion per protocol)')

@@ -10,6 +10,7 @@ import { analyzeCommand } from './analyze.js';
 import { featuresCommand } from './features.js';
 import { fetchCommand } from './fetch.js';
 import { albumCommand, classifyCommand, compareCommand } from './batch.js';
+import { similarCommand } from './similar.js';
 import { clusterCommand, correlateCommand, normalizeCommand, reduceCommand } from './transforms.js';
 import { loadDotEnv, say } from './common.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   program.addCommand(classifyCommand());
   program.addCommand(albumCommand());
   program.addCommand(compareCommand());
+  program.addCommand(similarCommand());
   program.addHelpText(
     'after',
     `

@@ -16,7 +16,9 @@ import { DEFAULT_SEED } from '../util/random.js';
 import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
 import { GENERATOR } from './analyze.js';
 import { inputError, messages } from '../errors.js';
-import { collect, failureJson, failureTable, matrixRows, songsMds, songTooltip, trackGallery, trackJson, writeBatchOutputs, type BatchOptions, type BatchTimings, type PlotEntry } from './batch.js';
+import { DEFAULT_SONG_FEATURES, usesMean, usesShape } from './songFeatures.js';
+import { shapeId } from '../shape/fingerprint.js';
+import { shapePlots, songShapes, type SongShapes, collect, failureJson, failureTable, matrixRows, songsMds, songTooltip, trackGallery, trackJson, writeBatchOutputs, type BatchOptions, type BatchTimings, type PlotEntry } from './batch.js';
 
 
 export interface AlbumJobOptions extends BatchOptions {
@@ -42,6 +44,8 @@ export interface AlbumResult {
   order: number[];
   clusters: Int32Array;
   mds: Points;
+  /** With `features` shape or both: the warped shape distances (row-major), their 2-D MDS and its k-means clusters. */
+  shape?: SongShapes;
   files: string[];
   timings: BatchTimings;
 }
@@ -68,11 +72,14 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
   const hierarchy = hierarchicalOrder(corrPoints, { metric, method: 'average' });
   const k = Math.min(options.k ?? 3, tracks.length);
   const mds = songsMds(vectors, seed);
-  const clusters = kmeans(kmeansOn === 'mds' ? mds : vectors, k, { seed }).labels;
+  const features = options.features ?? DEFAULT_SONG_FEATURES;
+  const shapes = usesShape(features) ? songShapes(tracks, seed, k) : undefined;
+  // by shape alone, the songs' clusters are those of the shape map
+  const clusters = shapes && !usesMean(features) ? shapes.clusters : kmeans(kmeansOn === 'mds' ? mds : vectors, k, { seed }).labels;
   timings.songs = performance.now() - t;
 
   const names = tracks.map((tr) => tr.name);
-  const plots: PlotEntry[] = [
+  const meanPlots: PlotEntry[] = [
     {
       name: 'songs-correlation',
       title: 'Song-by-song correlation',
@@ -116,6 +123,10 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
       caption: `Metric MDS (SMACOF, seed ${seed}) of the songs' feature vectors (${normalization}); colour = k-means cluster on ${kmeansOn === 'mds' ? 'the 2-D MDS coordinates (as the notebook)' : 'the 26-dimensional vectors'}.`,
     },
   ];
+  const plots: PlotEntry[] = [
+    ...(usesMean(features) ? meanPlots : []),
+    ...(shapes ? shapePlots('songs', collection.name, names, shapes, tracks.map((tr, i) => ({ label: tr.name, cluster: shapes.clusters[i], tooltip: songTooltip(tr) })), seed) : []),
+  ];
   t = performance.now();
   const albumJson = {
     name: collection.name,
@@ -125,11 +136,19 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
     normalization,
     seed,
     features: FEATURE_COLUMNS,
-    tracks: tracks.map((tr, i) => trackJson(tr, vectors.data.subarray(i * 26, (i + 1) * 26), { cluster: clusters[i], mds: [mds.data[i * 2], mds.data[i * 2 + 1]] })),
+    tracks: tracks.map((tr, i) =>
+      trackJson(tr, vectors.data.subarray(i * 26, (i + 1) * 26), {
+        cluster: clusters[i],
+        mds: [mds.data[i * 2], mds.data[i * 2 + 1]],
+        ...(shapes ? { shapeMds: [shapes.map.data[i * 2], shapes.map.data[i * 2 + 1]], shapeCluster: shapes.clusters[i] } : {}),
+      }),
+    ),
     failures: failures.map(failureJson),
     correlation: matrixRows(correlation, tracks.length),
     clustermap: { metric, method: 'average', order: hierarchy.order, merges: hierarchy.merges },
-    kmeans: { k, seed, on: kmeansOn },
+    kmeans: { k, seed, on: shapes && !usesMean(features) ? 'shape map' : kmeansOn },
+    songFeatures: features,
+    ...(shapes ? { shape: { id: shapeId(), distance: 'warped', distances: matrixRows(shapes.distances, tracks.length) } } : {}),
   };
   const files = await writeBatchOutputs(options, plots, 'album.json', albumJson, {
     title: collection.name,
@@ -138,6 +157,7 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
       tracks: tracks.length,
       failed: failures.length,
       normalization,
+      'songs described by': features,
       'k-means clusters': k,
       seed,
       'mean tempo (BPM)': mean(tracks.map((tr) => tr.summary.tempoBpm)),
@@ -147,7 +167,7 @@ export async function runAlbum(collection: Collection, options: AlbumJobOptions)
   });
   timings.plots = performance.now() - t;
   timings.total = performance.now() - started;
-  return { name: collection.name, tracks, failures, correlation, order: hierarchy.order, clusters, mds, files, timings };
+  return { name: collection.name, tracks, failures, correlation, order: hierarchy.order, clusters, mds, ...(shapes ? { shape: shapes } : {}), files, timings };
 }
 
 function mean(values: (number | undefined)[]): string {

@@ -20,6 +20,11 @@ import { writePlot, type PlotFormat } from '../plots/output.js';
 import type { ReportGallery, ReportGalleryItem, ReportInput, ReportRenderer } from '../plots/page.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { slug } from '../util/slug.js';
+import { shapeDistanceMatrix, shapeMap, shapeSimilarity, usesShape, type SongFeatures } from './songFeatures.js';
+import { shapeId } from '../shape/fingerprint.js';
+import { kmeans } from '../transforms/cluster.js';
+import { songsCorrelationSpec } from '../plots/songs.js';
+import { labelledScatterSpec } from '../plots/scatter.js';
 
 export interface BatchOptions {
   /** Directory every output goes into (created). */
@@ -38,6 +43,8 @@ export interface BatchOptions {
   report?: ReportRenderer;
   /** How the songs' time-averaged vectors are normalised; default `zscore-songs` (see `transforms/songs.ts`). */
   normalize?: SongNormalization;
+  /** What describes a song: its mean vector (default), its shape fingerprint, or both (`./songFeatures.ts`). */
+  features?: SongFeatures;
   seed?: number;
   onProgress?: (p: CollectProgress) => void;
   /** Per-track outputs on the raw 1 s bins instead of the z-scored ones (the notebook's last cell); default false. */
@@ -140,6 +147,7 @@ export async function collect(collection: Collection, options: BatchOptions, tim
   const result = await collectTracks(collection, {
     resolve: options.resolve,
     grid: options.grid,
+    shape: usesShape(options.features) ? {} : undefined,
     concurrency: options.concurrency,
     onProgress: options.onProgress,
     onTrack: perTrackOutputs
@@ -238,5 +246,54 @@ export function describeFailures(failures: readonly TrackFailure[]): string[] {
   return [
     `${failures.length} track${failures.length === 1 ? '' : 's'} failed:`,
     ...failures.map((f) => `  ${f.name}${f.message.includes(f.ref.input) ? '' : ` (${f.ref.input})`}: ${f.message}`),
+  ];
+}
+
+/** The songs by shape: warped distances, row-major n × n, their 2-D MDS, and k-means on it. */
+export interface SongShapes {
+  distances: Float64Array;
+  map: Points;
+  clusters: Int32Array;
+}
+
+export function songShapes(tracks: TrackRecord[], seed: number, k: number): SongShapes {
+  const distances = shapeDistanceMatrix(tracks);
+  const map = shapeMap(distances, tracks.length, seed);
+  return { distances, map, clusters: kmeans(map, k, { seed }).labels };
+}
+
+/** The shape plots of an album or a comparison: the songs' shape similarity and their shape map. */
+export function shapePlots(
+  prefix: string,
+  title: string,
+  names: string[],
+  shapes: SongShapes,
+  items: { label: string; tooltip: Record<string, string | number>; cluster?: number; group?: string }[],
+  seed: number,
+): PlotEntry[] {
+  return [
+    {
+      name: `${prefix}-shape`,
+      title: 'Song-by-song shape similarity',
+      spec: songsCorrelationSpec({
+        names,
+        values: shapeSimilarity(shapes.distances),
+        title: `${title}: song-by-song shape similarity`,
+        subtitle: "Pearson r between the songs' shape matrices after aligning them by time warping (1 − the warped shape distance)",
+      }),
+      caption: 'How alike two songs are in form (the order and recurrence of their parts), whatever their key, tempo, length or sound.',
+    },
+    {
+      name: `${prefix}-shape-mds`,
+      title: 'Shape map (MDS of the shape distances)',
+      spec: labelledScatterSpec({
+        items: items.map((it, i) => ({ x: shapes.map.data[i * 2], y: shapes.map.data[i * 2 + 1], ...it })),
+        colorBy: items[0]?.group !== undefined ? 'group' : 'cluster',
+        title: `${title}: songs by shape (metric MDS of the warped shape distances)`,
+        axisTitles: ['shape MDS 1', 'shape MDS 2'],
+        legendTitle: items[0]?.group !== undefined ? 'group' : 'k-means cluster (shape map)',
+      }),
+      caption: `Songs near each other have similar forms. Metric MDS (SMACOF, seed ${seed}) of the warped distances between shape fingerprints (${shapeId()}).`,
+    },
   ];
 }

@@ -3,6 +3,7 @@ import { crossValidate, type ClassifyReport, type CvScheme, type FoldRule } from
 import type { ReduceModel } from '../transforms/reduce.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { ExitCode, SongscopeError, messages } from '../errors.js';
+import { classificationPoints, DEFAULT_SONG_FEATURES } from './songFeatures.js';
 import { describeFailures, type BatchOptions, type BatchTimings } from './batch.js';
 import { collectGroups, type GroupedTracks, type TrackGroup } from './groups.js';
 
@@ -41,7 +42,10 @@ export async function runClassify(
     });
   }
   try {
-    report = await crossValidate(grouped.vectors, grouped.labels, { ...cvOptions(options), seed: options.seed ?? DEFAULT_SEED });
+    report = await crossValidate(classificationPoints(grouped.tracks, grouped.vectors, options.features ?? DEFAULT_SONG_FEATURES), grouped.labels, {
+      ...cvOptions(options),
+      seed: options.seed ?? DEFAULT_SEED,
+    });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     throw new SongscopeError(e.message, {

@@ -12,7 +12,9 @@ import { DEFAULT_SEED } from '../util/random.js';
 import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
 import { GENERATOR } from './analyze.js';
 import { inputError, messages } from '../errors.js';
-import { failureJson, failureTable, songsMds, songTooltip, trackJson, writeBatchOutputs, type BatchOptions, type BatchTimings, type PlotEntry } from './batch.js';
+import { classificationPoints, DEFAULT_SONG_FEATURES, usesMean, usesShape } from './songFeatures.js';
+import { shapeId } from '../shape/fingerprint.js';
+import { matrixRows, shapePlots, songShapes, failureJson, failureTable, songsMds, songTooltip, trackJson, writeBatchOutputs, type BatchOptions, type BatchTimings, type PlotEntry } from './batch.js';
 import { collectGroups, type GroupedTracks, type TrackGroup } from './groups.js';
 import { cvOptions, type ClassifyJobOptions } from './classify.js';
 
@@ -42,19 +44,21 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
   const timings = grouped.timings;
   if (tracks.length < 3) throw inputError(messages.toolkit.tooFewTracks(groups.map((g) => g.name).join(' vs '), tracks.length, 3, 'a comparison'));
   let t = performance.now();
+  const features = options.features ?? DEFAULT_SONG_FEATURES;
   const mds = songsMds(vectors, seed);
   const correlation = pearsonRows(vectors).values;
+  const shapes = usesShape(features) ? songShapes(tracks, seed, Math.min(3, tracks.length)) : undefined;
   let classification: ClassifyReport | undefined;
   let classificationSkipped: string | undefined;
   try {
-    classification = await crossValidate(vectors, labels, { ...cvOptions(options), seed });
+    classification = await crossValidate(classificationPoints(tracks, vectors, features), labels, { ...cvOptions(options), seed });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     classificationSkipped = e.message;
   }
   timings.songs = performance.now() - t;
   const names = tracks.map((tr, i) => `${labels[i]}: ${tr.name}`);
-  const plots: PlotEntry[] = [
+  const meanPlots: PlotEntry[] = [
     {
       name: 'compare-mds',
       title: 'All songs in one MDS space',
@@ -74,6 +78,11 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
       caption: 'Pearson r between the songs\' mean feature vectors; songs in group order.',
     },
   ];
+  const groupTitle = groups.map((g) => g.name).join(' vs ');
+  const plots: PlotEntry[] = [
+    ...(usesMean(features) ? meanPlots : []),
+    ...(shapes ? shapePlots('compare', groupTitle, names, shapes, tracks.map((tr, i) => ({ label: tr.name, group: labels[i], tooltip: songTooltip(tr) })), seed) : []),
+  ];
   t = performance.now();
   const compareJson = {
     groups: groups.map((g) => ({ name: g.name, source: g.collection.source, tracks: labels.filter((l) => l === g.name).length })),
@@ -81,8 +90,16 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
     normalization: options.normalize ?? DEFAULT_SONG_NORMALIZATION,
     seed,
     features: FEATURE_COLUMNS,
-    tracks: tracks.map((tr, i) => trackJson(tr, vectors.data.subarray(i * 26, (i + 1) * 26), { group: labels[i], mds: [mds.data[i * 2], mds.data[i * 2 + 1]] })),
+    tracks: tracks.map((tr, i) =>
+      trackJson(tr, vectors.data.subarray(i * 26, (i + 1) * 26), {
+        group: labels[i],
+        mds: [mds.data[i * 2], mds.data[i * 2 + 1]],
+        ...(shapes ? { shapeMds: [shapes.map.data[i * 2], shapes.map.data[i * 2 + 1]] } : {}),
+      }),
+    ),
     failures: grouped.failures.map(failureJson),
+    songFeatures: features,
+    ...(shapes ? { shape: { id: shapeId(), distance: 'warped', distances: matrixRows(shapes.distances, tracks.length) } } : {}),
     classification: classification ?? null,
     ...(classificationSkipped ? { classificationSkipped } : {}),
   };

@@ -3,13 +3,16 @@
  *
  * Per track only its row count and raw column means and standard deviations (26 numbers each) are kept —
  * everything a song vector needs under every normalisation (see `transforms/songs.ts`) — so no more than
- * one 1 ms matrix (in one reused buffer) is ever held.
+ * one 1 ms matrix (in one reused buffer) is ever held. Asked (`shape`), each track's shape fingerprint is
+ * computed from its events too (2,016 float32, `src/shape`).
  */
 import type { Analysis } from '../analysis/types.js';
 import { summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
 import type { GridSemantics } from '../matrix/grid.js';
 import type { ColumnStats } from '../transforms/normalize.js';
 import { eventColumnStats, eventGrid, type EventGrid } from '../matrix/events.js';
+import type { Points } from '../transforms/points.js';
+import { fingerprintFromGrid, type ShapeFingerprint, type ShapeOptions } from '../shape/fingerprint.js';
 import type { Collection, TrackRef } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
@@ -26,6 +29,8 @@ export interface TrackRecord {
   /** Raw column means and population std over the 1 ms rows [shape=(26)]. */
   mean: Float64Array;
   std: Float64Array;
+  /** The track's shape fingerprint values (`src/shape`), when {@link CollectOptions.shape} asked for them. */
+  shape?: Float32Array;
 }
 
 /** A track that could not be analysed, and why. */
@@ -54,6 +59,10 @@ export interface CollectOptions {
    * Called with each analysis, its grid as events and its column statistics (per-track outputs).
    */
   onTrack?: (analysis: Analysis, events: EventGrid, record: TrackRecord, stats: ColumnStats) => Promise<void>;
+  /** Compute each track's shape fingerprint with these options into `record.shape` (from the events, on the `full` grid). */
+  shape?: ShapeOptions;
+  /** Called with each track's whole fingerprint (its trajectory too) when `shape` is set. */
+  onShape?: (record: TrackRecord, fingerprint: ShapeFingerprint) => void;
 }
 
 /**
@@ -84,6 +93,11 @@ export async function collectTracks(
       if (events.rows === 0) throw new SongscopeError(`${name}: the analysis has no events to put on the grid`, { exitCode: 2 });
       const stats = eventColumnStats(events);
       const record: TrackRecord = { ref: outcome.ref, name, summary: summarizeAnalysis(analysis), rows: events.rows, mean: stats.mean, std: stats.std };
+      if (options.shape) {
+        const fingerprint = fingerprintFromGrid(grid === 'full' ? events : eventGrid(analysis, 'full'), analysis.bars.map((b) => b.start), options.shape);
+        record.shape = fingerprint.values;
+        options.onShape?.(record, fingerprint);
+      }
       if (options.onTrack) await options.onTrack(analysis, events, record, stats);
       tracks.push(record);
     } catch (e) {

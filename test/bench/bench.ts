@@ -102,7 +102,7 @@ async function main(): Promise<void> {
 
   // The album pipeline runs in a process of its own, so its peak memory is the album's alone.
   // The album pipeline and the local analyzer run in processes of their own, so each peak memory is theirs.
-  for (const part of ['./album.js', './audio.js']) {
+  for (const part of ['./album.js', './audio.js', './shape.js']) {
     const child = spawnSync(process.execPath, [fileURLToPath(new URL(part, import.meta.url))], { stdio: 'inherit' });
     if (child.status !== 0) process.exitCode = child.status ?? 1;
   }
