@@ -25,8 +25,7 @@ import { pointsFromMatrix, selectPoints, type Points } from '../transforms/point
 import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
 import { clusterTimelineSpec, NO_CLUSTER } from '../plots/timeline.js';
 import { trajectorySpec } from '../plots/scatter.js';
-import { renderSvg } from '../plots/render.js';
-import { cellsAsImage } from '../plots/raster.js';
+import type { cellsAsImage } from '../plots/raster.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { inputError, messages } from '../errors.js';
@@ -345,6 +344,8 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   let svgs: AnalyzeResult['svgs'];
   if (options.render !== false) {
     svgs = {};
+    // vega is loaded only to render (analyze --no-render never loads it)
+    const [{ renderSvg }, { cellsAsImage }] = await Promise.all([import('../plots/render.js'), import('../plots/raster.js')]);
     const pictures = heatmaps({ cellsAsImage });
     for (const name of ANALYZE_PLOTS) {
       const spec = pictures[name] ?? specs[name];

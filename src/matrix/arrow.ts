@@ -29,6 +29,8 @@ import {
   makeData,
   makeVector,
   tableFromIPC,
+  Utf8,
+  vectorFromArray,
   type Data,
   type TypeMap,
   type Vector,
@@ -36,6 +38,7 @@ import {
 import { inputError, messages, runtimeError, SongscopeError } from '../errors.js';
 import { TIME_COLUMN, type FeatureMatrix } from './featureMatrix.js';
 import { MAX_MATRIX_VALUES } from '../limits.js';
+import { tableRows, type ResultTable } from './table.js';
 
 /** The 6 magic bytes `ARROW1` that begin and end an Arrow IPC file. */
 export const ARROW_MAGIC: Uint8Array = Uint8Array.from([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]);
@@ -451,4 +454,26 @@ async function readArrowFileHandle(fh: FileHandle, size: number, label: string):
     offset += batch.numRows;
   }
   return { rows, columns: plan.columns, timeMs: target.timeMs, data: target.data, metadata: Object.fromEntries(schema.metadata) };
+}
+
+/** The table as an Arrow table (numeric columns share memory with the typed arrays). */
+export function resultTableToArrow(table: ResultTable): Table {
+  const rows = tableRows(table);
+  const fields: Field[] = [];
+  const children: Data[] = [];
+  for (const col of table.columns) {
+    if (col.values instanceof Float64Array) {
+      fields.push(new Field(col.name, new Float64(), false));
+      children.push(makeData({ type: new Float64(), length: rows, nullCount: 0, data: col.values }));
+    } else if (col.values instanceof Int32Array) {
+      fields.push(new Field(col.name, new Int32(), false));
+      children.push(makeData({ type: new Int32(), length: rows, nullCount: 0, data: col.values }));
+    } else {
+      fields.push(new Field(col.name, new Utf8(), false));
+      children.push(vectorFromArray([...col.values], new Utf8()).data[0]);
+    }
+  }
+  const schema = new Schema(fields, new Map(Object.entries(table.metadata)));
+  const struct = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
+  return new Table(schema, [new RecordBatch(schema, struct)]);
 }

@@ -25,11 +25,12 @@ import {
   isArrowStreamBytes,
   readArrowFile,
   writeMatrixIpc,
+  resultTableToArrow,
 } from './arrow.js';
 import { MAX_MATRIX_VALUES } from '../limits.js';
 import { parseCsv, writeCsv } from './csv.js';
 import type { FeatureMatrix } from './featureMatrix.js';
-import { resultTableToArrow, writeTableCsv, type ResultTable } from './table.js';
+import { writeTableCsv, type ResultTable } from './table.js';
 import { writeTableIpc } from './arrow.js';
 
 export { matrixToTable, tableToMatrix } from './arrow.js';

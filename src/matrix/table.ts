@@ -4,8 +4,6 @@
  * strings; written as Arrow IPC or CSV through `writeTable` in `./io.ts`, so pandas, polars and DuckDB
  * read them as they read matrices.
  */
-import { Field, Float64, Int32, RecordBatch, Schema, Struct, Table, Utf8, makeData, vectorFromArray } from 'apache-arrow';
-import type { Data } from 'apache-arrow';
 import { formatCsvNumber } from './csv.js';
 
 /** One column: float64, int32, or text. */
@@ -28,28 +26,6 @@ export function tableRows(table: ResultTable): number {
     if (c.values.length !== n) throw new RangeError(`column ${c.name} has ${c.values.length} rows, expected ${n}`);
   }
   return n;
-}
-
-/** The table as an Arrow table (numeric columns share memory with the typed arrays). */
-export function resultTableToArrow(table: ResultTable): Table {
-  const rows = tableRows(table);
-  const fields: Field[] = [];
-  const children: Data[] = [];
-  for (const col of table.columns) {
-    if (col.values instanceof Float64Array) {
-      fields.push(new Field(col.name, new Float64(), false));
-      children.push(makeData({ type: new Float64(), length: rows, nullCount: 0, data: col.values }));
-    } else if (col.values instanceof Int32Array) {
-      fields.push(new Field(col.name, new Int32(), false));
-      children.push(makeData({ type: new Int32(), length: rows, nullCount: 0, data: col.values }));
-    } else {
-      fields.push(new Field(col.name, new Utf8(), false));
-      children.push(vectorFromArray([...col.values], new Utf8()).data[0]);
-    }
-  }
-  const schema = new Schema(fields, new Map(Object.entries(table.metadata)));
-  const struct = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
-  return new Table(schema, [new RecordBatch(schema, struct)]);
 }
 
 function csvField(text: string): string {

@@ -10,7 +10,7 @@
  * - {@link SpotifyResponseValidator} and {@link JsonDeserializer} report failures as typed errors that
  *   {@link SpotifyClient} turns into the catalogue's messages with the request's context.
  */
-import { SpotifyApi } from '@spotify/web-api-ts-sdk';
+import type { SpotifyApi } from '@spotify/web-api-ts-sdk';
 import type {
   AccessToken,
   Album,
@@ -376,7 +376,9 @@ export class SpotifyClient {
   /** `live` (network), `replay` (answers from `fixturesDir`), or `record` (network, answers saved to `recordDir`). */
   readonly mode: 'live' | 'replay' | 'record';
 
-  readonly #sdk: SpotifyApi;
+  /** The SDK client, made on the first request (the SDK is loaded only when Spotify is asked something). */
+  #sdk: Promise<SpotifyApi> | undefined;
+  readonly #sdkFetch: FetchLike;
   readonly #auth: ClientCredentialsAuth;
   readonly #hasCredentials: boolean;
   readonly #known = new Map<string, TrackMetadata>();
@@ -461,11 +463,20 @@ export class SpotifyClient {
       requireCredentials: this.mode !== 'replay',
       fetch: transport,
     });
-    this.#sdk = new SpotifyApi(this.#auth, {
-      fetch: sdkFetch,
-      responseValidator: new SpotifyResponseValidator(),
-      deserializer: new JsonDeserializer(),
-    });
+    this.#sdkFetch = sdkFetch;
+  }
+
+  /** The SDK client (loading `@spotify/web-api-ts-sdk` on first use). */
+  #api(): Promise<SpotifyApi> {
+    this.#sdk ??= import('@spotify/web-api-ts-sdk').then(
+      ({ SpotifyApi }) =>
+        new SpotifyApi(this.#auth, {
+          fetch: this.#sdkFetch,
+          responseValidator: new SpotifyResponseValidator(),
+          deserializer: new JsonDeserializer(),
+        }),
+    );
+    return this.#sdk;
   }
 
   /**
@@ -486,7 +497,7 @@ export class SpotifyClient {
     const known = this.mode === 'record' ? undefined : this.#known.get(id);
     if (known) return { ...known, artists: [...known.artists] };
     const ctx: RequestContext = { what: `spotify:track:${id}`, notFound: `no such track spotify:track:${id}` };
-    const track = await this.#call(ctx, () => this.#sdk.tracks.get(encodeURIComponent(id)));
+    const track = await this.#call(ctx, (sdk) => sdk.tracks.get(encodeURIComponent(id)));
     return this.#toTrackMetadata(track, ctx.what);
   }
 
@@ -501,7 +512,7 @@ export class SpotifyClient {
       notFound: `no such track spotify:track:${id}, or Spotify has no audio analysis for it`,
       analysisOf: id,
     };
-    const body: unknown = await this.#call(ctx, () => this.#sdk.tracks.audioAnalysis(encodeURIComponent(id)));
+    const body: unknown = await this.#call(ctx, (sdk) => sdk.tracks.audioAnalysis(encodeURIComponent(id)));
     if (body === null || body === undefined) {
       throw this.#badAnswer(ctx.what, 'body', 'is empty');
     }
@@ -514,7 +525,7 @@ export class SpotifyClient {
    */
   async searchTrack(query: string): Promise<TrackMetadata> {
     const ctx: RequestContext = { what: `the search "${query}"`, notFound: `the search "${query}"` };
-    const result = await this.#call(ctx, () => this.#sdk.search(query, ['track'], undefined, 1));
+    const result = await this.#call(ctx, (sdk) => sdk.search(query, ['track'], undefined, 1));
     const items: unknown = (result as { tracks?: { items?: unknown } } | null)?.tracks?.items;
     const hit = Array.isArray(items) ? items.find((item) => item !== null && typeof item === 'object') : undefined;
     if (hit === undefined) throw inputError(messages.searchNoResults(query));
@@ -529,7 +540,7 @@ export class SpotifyClient {
   async getAlbum(id: string): Promise<AlbumMetadata> {
     const ctx: RequestContext = { what: `spotify:album:${id}`, notFound: `no such album spotify:album:${id}` };
     const encoded = encodeURIComponent(id);
-    const album = (await this.#call(ctx, () => this.#sdk.albums.get(encoded))) as Album | null;
+    const album = (await this.#call(ctx, (sdk) => sdk.albums.get(encoded))) as Album | null;
     if (!isObject(album)) throw this.#badAnswer(ctx.what, 'body', 'is not an album object');
     if (typeof album.name !== 'string') throw this.#badAnswer(ctx.what, 'name', 'is missing');
     const page = album.tracks as Partial<Album['tracks']> | undefined;
@@ -541,7 +552,7 @@ export class SpotifyClient {
     let next = page.next ?? null;
     while (next && items.length < total) {
       const offset = items.length;
-      const more = await this.#call(ctx, () => this.#sdk.albums.tracks(encoded, undefined, ALBUM_PAGE_SIZE, offset));
+      const more = await this.#call(ctx, (sdk) => sdk.albums.tracks(encoded, undefined, ALBUM_PAGE_SIZE, offset));
       if (!isObject(more) || !Array.isArray(more.items) || more.items.length === 0) break;
       items.push(...more.items);
       next = more.next ?? null;
@@ -575,7 +586,7 @@ export class SpotifyClient {
       forbiddenHint: messages.collection.playlistForbiddenHint(),
     };
     const encoded = encodeURIComponent(id);
-    const playlist: unknown = await this.#call(ctx, () => this.#sdk.playlists.getPlaylist(encoded));
+    const playlist: unknown = await this.#call(ctx, (sdk) => sdk.playlists.getPlaylist(encoded));
     if (!isObject(playlist)) throw this.#badAnswer(ctx.what, 'body', 'is not a playlist object');
     if (typeof playlist.name !== 'string') throw this.#badAnswer(ctx.what, 'name', 'is missing');
     const page: unknown = playlist.tracks ?? playlist.items;
@@ -589,8 +600,8 @@ export class SpotifyClient {
     let more = Array.isArray(page.items) ? Boolean(page.next) : total > 0;
     while (more && items.length < total) {
       const offset = items.length;
-      const next: unknown = await this.#call(ctx, () =>
-        this.#sdk.playlists.getPlaylistItems(encoded, undefined, undefined, PLAYLIST_PAGE_SIZE as unknown as MaxInt<50>, offset),
+      const next: unknown = await this.#call(ctx, (sdk) =>
+        sdk.playlists.getPlaylistItems(encoded, undefined, undefined, PLAYLIST_PAGE_SIZE as unknown as MaxInt<50>, offset),
       );
       if (!isObject(next) || !Array.isArray(next.items) || next.items.length === 0) break;
       items.push(...next.items);
@@ -638,9 +649,10 @@ export class SpotifyClient {
   }
 
   /** Run one SDK call and map its failure to a SongscopeError in the request's context. */
-  async #call<T>(ctx: RequestContext, run: () => Promise<T>): Promise<T> {
+  async #call<T>(ctx: RequestContext, run: (sdk: SpotifyApi) => Promise<T>): Promise<T> {
+    const sdk = await this.#api();
     try {
-      return await run();
+      return await run(sdk);
     } catch (e) {
       throw this.#mapError(e, ctx);
     }
