@@ -9,6 +9,7 @@ import {
   smacof,
   type ReduceModel,
 } from '../../src/transforms/reduce.js';
+import { guttman2, guttman3, guttmanK } from '../../src/transforms/reduce/smacof.js';
 import { euclideanDistances, pointsFromRows, selectPoints, type Points } from '../../src/transforms/points.js';
 import { createRandom, subSeed } from '../../src/util/random.js';
 import { FIXTURE_CASES, loadReference } from '../helpers/fixtures.js';
@@ -406,6 +407,38 @@ describe('mds (SMACOF)', () => {
     assertClose(own.data, conf.data.subarray(10, 12), 1e-3);
     // The training embedding is untouched by projecting.
     assert.deepEqual(f.embedding.points.data, fitReducer(train, { model: 'mds', ndims: 2, eps: 1e-12, maxIter: 3000 }).embedding.points.data);
+  });
+
+  test('one Guttman step: the unrolled 2-D and 3-D copies are bit-identical to the generic one', () => {
+    // 40 real rows as the dissimilarities; a configuration with two coincident points (the 1e-5 rule).
+    const pts = pointsFromRows(realRows.slice(0, 40));
+    const dist = euclideanDistances(pts);
+    for (const k of [2, 3]) {
+      const random = createRandom(subSeed(5, k));
+      const x = Float64Array.from({ length: 40 * k }, () => random());
+      for (let c = 0; c < k; c++) x[7 * k + c] = x[3 * k + c];
+      const generic = new Float64Array(40 * k);
+      const unrolled = new Float64Array(40 * k);
+      const sg = guttmanK(dist, 40, k, x, generic);
+      const su = k === 2 ? guttman2(dist, 40, x, unrolled) : guttman3(dist, 40, x, unrolled);
+      assert.equal(su, sg, `k = ${k}: stress`);
+      assert.deepEqual(unrolled, generic, `k = ${k}: B(x)·x`);
+    }
+  });
+
+  test('other output dimensions take the generic step: 1-D and 4-D data are reproduced', () => {
+    // Points on a line (1-D) and exactly 4-D points: SMACOF into ndims = 1 and 4 reaches zero stress.
+    const line = pointsFromRows([0, 1, 3, 6, 10, 15].map((v) => [v, 2 * v]));
+    const one = smacof(euclideanDistances(line), 6, { ndims: 1, init: Float64Array.from([0, 1, 2, 3, 4, 5]), maxIter: 3000, eps: 1e-12 });
+    for (let i = 1; i < one.stressHistory.length; i++) assert.ok(one.stressHistory[i] <= one.stressHistory[i - 1] * (1 + 1e-12), `ndims 1 iteration ${i}`);
+    below(one.stress, 1e-9, 'ndims 1 stress');
+    const random = createRandom(9);
+    const four = pointsFromRows(Array.from({ length: 12 }, () => [random(), random(), random(), random()]));
+    const dist = euclideanDistances(four);
+    const r = smacof(dist, 12, { ndims: 4, seed: 1, maxIter: 3000, eps: 1e-12 });
+    assert.equal(r.points.d, 4);
+    for (let i = 1; i < r.stressHistory.length; i++) assert.ok(r.stressHistory[i] <= r.stressHistory[i - 1] * (1 + 1e-12), `ndims 4 iteration ${i}`);
+    below(worstDistanceError(r.points, dist), 1e-3, 'ndims 4 relative distance error');
   });
 
   test('placeByStress finds the exact spot against an exact configuration', () => {
