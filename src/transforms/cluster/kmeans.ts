@@ -1,0 +1,265 @@
+/**
+ * k-means clustering of points (recurring clusters: the same label may come back later in a track).
+ */
+import { createRandom, DEFAULT_SEED, subSeed, type Random } from '../../util/random.js';
+import { squaredDistance, type Points } from '../points.js';
+
+export interface KMeansOptions {
+  /** Seed of the k-means++ starts; restart `r` uses `subSeed(seed, r)`. Default DEFAULT_SEED. */
+  seed?: number;
+  /** Independent starts; the one with the lowest inertia wins (scikit-learn's `n_init`). Default 10. */
+  nInit?: number;
+  /** Lloyd iterations per start. Default 300. */
+  maxIter?: number;
+  /**
+   * Convergence tolerance relative to the data: a start stops when the summed squared centre shift is
+   * ≤ `tol · mean(per-column population variance)` (scikit-learn's `tol`). Default 1e-4.
+   */
+  tol?: number;
+}
+
+export interface KMeansResult {
+  /** Cluster of each point, canonical (0 = cluster of point 0, then order of first appearance) [shape=(n)]. */
+  labels: Int32Array;
+  /**
+   * Cluster centres, row `c` for label `c` [shape=(kEff, d)]. `kEff = k` unless the points have fewer
+   * than `k` distinct values, in which case `kEff` is that number (identical points are never split).
+   */
+  centroids: Points;
+  /** Sum of squared distances from each point to its centre. */
+  inertia: number;
+  /** Lloyd iterations run by the winning start. */
+  iterations: number;
+}
+
+/**
+ * k-means clustering, as scikit-learn's `KMeans(n_clusters=k, n_init, max_iter, tol, algorithm='lloyd')`
+ * but with songscope's seeded generator (so the labels are not sklearn's bit for bit, only the same kind
+ * of solution).
+ *
+ * Each start uses scikit-learn's greedy k-means++ (first centre uniform, then for each further centre
+ * `2 + ⌊ln k⌋` candidates drawn ∝ D² and the one that lowers the potential most kept), then Lloyd
+ * iterations until the labels stop changing or the centres move less than the tolerance; an empty cluster
+ * is re-seeded with the point farthest from its centre (as scikit-learn does). Ties in assignment go to
+ * the lower centre index. The start with the lowest inertia wins (the earliest on ties).
+ *
+ * If the points have fewer than `k` distinct values the result has only that many clusters (see
+ * {@link KMeansResult.centroids}).
+ *
+ * @param points - the points [shape=(n, d)], all finite
+ * @param k - number of clusters, 1 ≤ k ≤ n
+ * @throws RangeError for k outside [1, n], non-finite values or bad options
+ */
+export function kmeans(points: Points, k: number, options: KMeansOptions = {}): KMeansResult {
+  const { n, d, data } = points;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const nInit = options.nInit ?? 10;
+  const maxIter = options.maxIter ?? 300;
+  const tol = options.tol ?? 1e-4;
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`k must be an integer in [1, ${n}], got ${k}`);
+  if (!Number.isInteger(nInit) || nInit < 1) throw new RangeError(`nInit must be a positive integer, got ${nInit}`);
+  if (!Number.isInteger(maxIter) || maxIter < 1) throw new RangeError(`maxIter must be a positive integer, got ${maxIter}`);
+  if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
+  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new RangeError(`point ${Math.floor(i / d)} has a non-finite value`);
+  }
+
+  const tolAbs = tol * meanColumnVariance(points);
+  let best: Omit<KMeansResult, 'centroids'> & { centres: Float64Array; k: number } | null = null;
+  for (let r = 0; r < nInit; r++) {
+    const random = createRandom(subSeed(seed, r));
+    const init = kmeansPlusPlus(points, k, random);
+    const run = lloyd(points, init.centres, init.k, maxIter, tolAbs);
+    if (best === null || run.inertia < best.inertia) best = { ...run, k: init.k };
+  }
+  const b = best!;
+  // Canonical labels: order of first appearance; clusters left empty (possible, rarely) go last.
+  const map = new Int32Array(b.k).fill(-1);
+  let next = 0;
+  for (let i = 0; i < n; i++) if (map[b.labels[i]] < 0) map[b.labels[i]] = next++;
+  for (let c = 0; c < b.k; c++) if (map[c] < 0) map[c] = next++;
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) labels[i] = map[b.labels[i]];
+  const centroids = new Float64Array(b.k * d);
+  for (let c = 0; c < b.k; c++) centroids.set(b.centres.subarray(c * d, (c + 1) * d), map[c] * d);
+  return { labels, centroids: { n: b.k, d, data: centroids }, inertia: b.inertia, iterations: b.iterations };
+}
+
+function meanColumnVariance(points: Points): number {
+  const { n, d, data } = points;
+  if (n === 0 || d === 0) return 0;
+  let total = 0;
+  for (let c = 0; c < d; c++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += data[i * d + c];
+    mean /= n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const x = data[i * d + c] - mean;
+      ss += x * x;
+    }
+    total += ss / n;
+  }
+  return total / d;
+}
+
+/**
+ * scikit-learn's `_kmeans_plusplus` (greedy, `2 + ⌊ln k⌋` local trials). Stops early when every point
+ * already coincides with a centre (fewer distinct points than `k`).
+ */
+function kmeansPlusPlus(points: Points, k: number, random: Random): { centres: Float64Array; k: number } {
+  const { n, d, data } = points;
+  const centres = new Float64Array(k * d);
+  const centrePoints: Points = { n: k, d, data: centres };
+  const trials = 2 + Math.floor(Math.log(k));
+  const first = Math.min(n - 1, Math.floor(random() * n));
+  centres.set(data.subarray(first * d, (first + 1) * d), 0);
+  let closest = new Float64Array(n);
+  let pot = 0;
+  for (let i = 0; i < n; i++) {
+    closest[i] = squaredDistance(points, i, centrePoints, 0);
+    pot += closest[i];
+  }
+  const cumsum = new Float64Array(n);
+  let candidate = new Float64Array(n);
+  let bestDist = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    if (!(pot > 0)) return { centres: centres.slice(0, c * d), k: c };
+    let acc = 0;
+    for (let i = 0; i < n; i++) cumsum[i] = acc += closest[i];
+    let bestPot = Infinity;
+    let bestId = -1;
+    for (let t = 0; t < trials; t++) {
+      // np.searchsorted(cumsum, r, side='left'), clipped to n − 1.
+      const r = random() * pot;
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cumsum[mid] < r) lo = mid + 1;
+        else hi = mid;
+      }
+      const id = Math.min(lo, n - 1);
+      let candPot = 0;
+      for (let i = 0; i < n; i++) {
+        const dd = Math.min(closest[i], squaredDistance(points, i, points, id));
+        candidate[i] = dd;
+        candPot += dd;
+      }
+      if (candPot < bestPot) {
+        bestPot = candPot;
+        bestId = id;
+        const tmp = bestDist;
+        bestDist = candidate;
+        candidate = tmp;
+      }
+    }
+    centres.set(data.subarray(bestId * d, (bestId + 1) * d), c * d);
+    pot = bestPot;
+    const tmp = closest;
+    closest = bestDist;
+    bestDist = tmp;
+  }
+  return { centres, k };
+}
+
+/** Lloyd iterations as scikit-learn's `_kmeans_single_lloyd`. */
+function lloyd(
+  points: Points,
+  init: Float64Array,
+  k: number,
+  maxIter: number,
+  tolAbs: number,
+): { labels: Int32Array; centres: Float64Array; inertia: number; iterations: number } {
+  const { n, d, data } = points;
+  let centres = init.slice();
+  let newCentres = new Float64Array(k * d);
+  const labels = new Int32Array(n);
+  const labelsOld = new Int32Array(n).fill(-1);
+  const dist = new Float64Array(n);
+  const counts = new Float64Array(k);
+  const assign = (): void => {
+    const cs = centres;
+    for (let i = 0; i < n; i++) {
+      const io = i * d;
+      let bi = 0;
+      let bd = Infinity;
+      for (let c = 0; c < k; c++) {
+        const co = c * d;
+        let dd = 0;
+        for (let j = 0; j < d; j++) {
+          const x = data[io + j] - cs[co + j];
+          dd += x * x;
+        }
+        if (dd < bd) {
+          bd = dd;
+          bi = c;
+        }
+      }
+      labels[i] = bi;
+      dist[i] = bd;
+    }
+  };
+  let strict = false;
+  let iterations = 0;
+  for (let it = 0; it < maxIter; it++) {
+    iterations = it + 1;
+    assign();
+    // Update step: sums, then relocate empty clusters to the farthest points, then means.
+    newCentres.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      counts[c]++;
+      const o = c * d;
+      for (let j = 0; j < d; j++) newCentres[o + j] += data[i * d + j];
+    }
+    const empty: number[] = [];
+    for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
+    if (empty.length > 0) {
+      const far = Array.from({ length: n }, (_, i) => i).sort((a, b) => dist[b] - dist[a] || a - b);
+      empty.forEach((c, e) => {
+        const p = far[e];
+        const old = labels[p];
+        for (let j = 0; j < d; j++) {
+          newCentres[old * d + j] -= data[p * d + j];
+          newCentres[c * d + j] = data[p * d + j];
+        }
+        counts[old]--;
+        counts[c] = 1;
+      });
+    }
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      const o = c * d;
+      for (let j = 0; j < d; j++) {
+        // A cluster emptied by a relocation keeps its previous centre.
+        newCentres[o + j] = counts[c] > 0 ? newCentres[o + j] / counts[c] : centres[o + j];
+        const x = newCentres[o + j] - centres[o + j];
+        shift += x * x;
+      }
+    }
+    const tmp = centres;
+    centres = newCentres;
+    newCentres = tmp;
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (labels[i] !== labelsOld[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      strict = true;
+      break;
+    }
+    if (shift <= tolAbs) break;
+    labelsOld.set(labels);
+  }
+  // Labels consistent with the final centres (scikit-learn reruns the assignment step).
+  if (!strict) assign();
+  let inertia = 0;
+  for (let i = 0; i < n; i++) inertia += squaredDistance(points, i, { n: k, d, data: centres }, labels[i]);
+  return { labels, centres, inertia, iterations };
+}
