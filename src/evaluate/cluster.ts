@@ -1,6 +1,7 @@
 /**
  * Agreement of two labelings of the same points (clusterings, segmentations sampled on a grid).
  */
+import { ParameterError } from '../errors.js';
 
 /**
  * Adjusted Rand index of two labelings of the same points (Hubert & Arabie 1985), computed exactly as
@@ -11,11 +12,11 @@
  *
  * @param a - labels [shape=(n)], any numbers
  * @param b - labels [shape=(n)], any numbers
- * @throws RangeError if the lengths differ
+ * @throws ParameterError (`b`) if the lengths differ
  */
 export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
-  if (b.length !== n) throw new RangeError(`labelings have different lengths (${n} and ${b.length})`);
+  if (b.length !== n) throw new ParameterError('b', `${b.length} labels`, `${n} labels, as many as a has`);
   const ia = denseIds(a);
   const ib = denseIds(b);
   const ka = ia.count;

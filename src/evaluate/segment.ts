@@ -2,6 +2,7 @@
  * Boundary lists of segmentations and their hit-rate evaluation, with mir_eval.segment.detection's
  * conventions.
  */
+import { ParameterError } from '../errors.js';
 
 /**
  * The conventions of songscope's boundary evaluation ({@link boundaryFMeasure}).
@@ -25,13 +26,13 @@ export const BOUNDARY_CONVENTIONS =
  * @param timesS - start of each time point, seconds, increasing [shape=(n)]
  * @param endS - end of the track, seconds (> the first time)
  * @returns boundaries in seconds, including start and end; `[]` for no points
- * @throws RangeError if the lengths differ or `endS` is not after the first time
+ * @throws ParameterError (`timesS`) if the lengths differ, (`endS`) if it is not after the first time
  */
 export function labelsToBoundaries(labels: ArrayLike<number>, timesS: ArrayLike<number>, endS: number): number[] {
   const n = labels.length;
-  if (timesS.length !== n) throw new RangeError(`labels (${n}) and times (${timesS.length}) differ in length`);
+  if (timesS.length !== n) throw new ParameterError('timesS', `${timesS.length} times for ${n} labels`, 'one time per label');
   if (n === 0) return [];
-  if (!(endS > timesS[0])) throw new RangeError(`endS ${endS} is not after the first time ${timesS[0]}`);
+  if (!(endS > timesS[0])) throw new ParameterError('endS', `${endS} s`, `a time after the first time, ${timesS[0]} s`);
   const out = [timesS[0]];
   for (let i = 1; i < n; i++) if (labels[i] !== labels[i - 1] && timesS[i] < endS) out.push(timesS[i]);
   out.push(endS);
@@ -73,9 +74,10 @@ const WINDOW_SLACK = 1e-9;
  * @param estimated - estimated boundaries, seconds, including start and end
  * @param window - hit window, seconds (mir_eval's usual values: 0.5 and 3.0)
  * @param options.trim - drop the first and last boundary of both lists (default false)
+ * @throws ParameterError (`window`) for a negative or NaN window
  */
 export function boundaryFMeasure(reference: readonly number[], estimated: readonly number[], window: number, options: { trim?: boolean } = {}): BoundaryScore {
-  if (!(window >= 0)) throw new RangeError(`window must be ≥ 0, got ${window}`);
+  if (!(window >= 0)) throw new ParameterError('window', String(window), 'a number ≥ 0 (seconds)');
   let ref = uniqueSorted(reference);
   let est = uniqueSorted(estimated);
   if (options.trim) {

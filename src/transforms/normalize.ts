@@ -11,6 +11,7 @@
  *   calls `Normalize`; it is named `minmax` here so nobody mistakes it for the z-scores above.
  * - `none` — values unchanged.
  */
+import { ParameterError } from '../errors.js';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 import { CompensatedSum } from '../util/sum.js';
 
@@ -136,10 +137,14 @@ export class RunningColumnStats {
     this.max = new Float64Array(columns).fill(-Infinity);
   }
 
-  /** Add every row of `matrix` (its column count must match); missing values (NaN) are skipped. */
+  /**
+   * Add every row of `matrix` (its column count must match); missing values (NaN) are skipped.
+   *
+   * @throws ParameterError (`matrix`) when its column count differs from the statistics'
+   */
   add(matrix: FeatureMatrix): this {
     if (matrix.columns.length !== this.columns) {
-      throw new RangeError(`matrix has ${matrix.columns.length} columns, the statistics ${this.columns}`);
+      throw new ParameterError('matrix', `${matrix.columns.length} columns`, `${this.columns} columns, as the statistics have`);
     }
     const n = matrix.rows;
     if (n === 0) return this;
@@ -194,9 +199,13 @@ export class RunningColumnStats {
   }
 }
 
-/** The statistics of several matrices stacked row-wise (what `zscore-across` divides by). */
+/**
+ * The statistics of several matrices stacked row-wise (what `zscore-across` divides by).
+ *
+ * @throws ParameterError (`matrices`) for none, (`matrix`) for matrices of different column counts
+ */
 export function stackedColumnStats(matrices: readonly FeatureMatrix[]): ColumnStats {
-  if (matrices.length === 0) throw new RangeError('no matrices to take statistics of');
+  if (matrices.length === 0) throw new ParameterError('matrices', 'none', 'at least one matrix');
   const running = new RunningColumnStats(matrices[0].columns.length);
   for (const m of matrices) running.add(m);
   return running.stats();

@@ -39,6 +39,7 @@
  * dissimilarity matrix), `smacof.ts` (SMACOF, out-of-sample placement, the `mds` reducer), `umap.ts`,
  * `linalg.ts` (eigendecomposition, orthonormalisation, the sign convention), `checks.ts`, `types.ts`.
  */
+import { ParameterError } from '../errors.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import type { Points } from './points.js';
 import { allIdentical, checkPoints } from './reduce/checks.js';
@@ -56,8 +57,9 @@ export { placeByStress, smacof, type PlaceOptions, type SmacofOptions, type Smac
  * Reduce `points` to `ndims` dimensions with the chosen model. Same as `fitReducer(points, options).embedding`.
  *
  * @param points - the points [shape=(n, d)], all finite, n ≥ ndims + 1 (n ≥ 4 for umap)
- * @throws RangeError for a bad model/ndims/option, too few points, a non-finite value (naming the point),
- *   all points identical, or pca with fewer features than `ndims`
+ * @throws ParameterError for a bad `model`, `ndims`, `seed` or SMACOF option (`nInit`, `maxIter`, `eps`), or
+ *   unusable `points`: too few, no features, a non-finite value (naming the point and feature), all
+ *   identical, or fewer features than `ndims` for pca
  */
 export function reduce(points: Points, options: ReduceOptions): Embedding {
   return fitReducer(points, options).embedding;
@@ -81,32 +83,35 @@ export function reduce(points: Points, options: ReduceOptions): Embedding {
  *   generator's sequence), so a point's coordinates depend a little on the batch it comes with.
  *
  * @param points - the training points [shape=(n, d)]
- * @throws RangeError as {@link reduce}; `project` throws RangeError for points of another dimensionality or
- *   non-finite values
+ * @throws ParameterError as {@link reduce}; `project` throws ParameterError (`points`) for points of another
+ *   dimensionality or non-finite values
  */
 export function fitReducer(points: Points, options: ReduceOptions): FittedReducer {
   const model = options.model;
   if (!REDUCE_MODELS.includes(model)) {
-    throw new RangeError(`unknown reduction model ${JSON.stringify(model)}; expected one of ${REDUCE_MODELS.join(', ')}`);
+    throw new ParameterError('model', JSON.stringify(model), `one of ${REDUCE_MODELS.join(', ')}`);
   }
   const ndims = options.ndims;
-  if (ndims !== 2 && ndims !== 3) throw new RangeError(`ndims must be 2 or 3, got ${ndims}`);
+  if (ndims !== 2 && ndims !== 3) throw new ParameterError('ndims', String(ndims), '2 or 3');
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new ParameterError('seed', String(seed), 'a finite number');
   checkPoints(points, 'point');
   const { n, d } = points;
   const minPoints = model === 'umap' ? Math.max(UMAP_MIN_POINTS, ndims + 1) : ndims + 1;
   if (n < minPoints) {
-    throw new RangeError(
-      `${model} into ${ndims} dimensions needs at least ${minPoints} points, got ${n}` +
-        (model === 'umap' ? '; use pca or mds for so few points' : ''),
+    throw new ParameterError(
+      'points',
+      `${n} point${n === 1 ? '' : 's'}`,
+      `at least ${minPoints} points for ${model} into ${ndims} dimensions` + (model === 'umap' ? '; pca and mds take fewer' : ''),
     );
   }
-  if (d < 1) throw new RangeError('the points have no features (d = 0): nothing to reduce');
+  if (d < 1) throw new ParameterError('points', '0 features', 'at least 1 feature to reduce');
   if (model === 'pca' && d < ndims) {
-    throw new RangeError(`pca into ${ndims} dimensions needs at least ${ndims} features, got ${d}`);
+    throw new ParameterError('points', `${d} feature${d === 1 ? '' : 's'}`, `at least ${ndims} features for pca into ${ndims} dimensions`);
   }
-  if (allIdentical(points)) throw new RangeError(`all ${n} points are identical: there is no structure to reduce`);
+  if (allIdentical(points)) {
+    throw new ParameterError('points', `all ${n} points identical`, 'points that differ: identical points have no structure to reduce');
+  }
 
   switch (model) {
     case 'pca':

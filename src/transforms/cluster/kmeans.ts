@@ -2,7 +2,8 @@
  * k-means clustering of points (recurring clusters: the same label may come back later in a track).
  */
 import { createRandom, DEFAULT_SEED, subSeed, type Random } from '../../util/random.js';
-import { squaredDistance, type Points } from '../points.js';
+import { ParameterError } from '../../errors.js';
+import { checkFinitePoints, squaredDistance, type Points } from '../points.js';
 
 export interface KMeansOptions {
   /** Seed of the k-means++ starts; restart `r` uses `subSeed(seed, r)`. Default DEFAULT_SEED. */
@@ -48,7 +49,8 @@ export interface KMeansResult {
  *
  * @param points - the points [shape=(n, d)], all finite
  * @param k - number of clusters, 1 ≤ k ≤ n
- * @throws RangeError for k outside [1, n], non-finite values or bad options
+ * @throws ParameterError for no `points` or a non-finite value (naming the point and feature), `k` outside
+ *   [1, n], or a bad `nInit`, `maxIter`, `tol` or `seed`
  */
 export function kmeans(points: Points, k: number, options: KMeansOptions = {}): KMeansResult {
   const { n, d, data } = points;
@@ -56,14 +58,13 @@ export function kmeans(points: Points, k: number, options: KMeansOptions = {}): 
   const nInit = options.nInit ?? 10;
   const maxIter = options.maxIter ?? 300;
   const tol = options.tol ?? 1e-4;
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`k must be an integer in [1, ${n}], got ${k}`);
-  if (!Number.isInteger(nInit) || nInit < 1) throw new RangeError(`nInit must be a positive integer, got ${nInit}`);
-  if (!Number.isInteger(maxIter) || maxIter < 1) throw new RangeError(`maxIter must be a positive integer, got ${maxIter}`);
-  if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
-  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new RangeError(`point ${Math.floor(i / d)} has a non-finite value`);
-  }
+  if (n === 0) throw new ParameterError('points', '0 points', 'at least 1 point');
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new ParameterError('k', String(k), `an integer in [1, ${n}] (the number of points)`);
+  if (!Number.isInteger(nInit) || nInit < 1) throw new ParameterError('nInit', String(nInit), 'a positive integer');
+  if (!Number.isInteger(maxIter) || maxIter < 1) throw new ParameterError('maxIter', String(maxIter), 'a positive integer');
+  if (!(tol >= 0)) throw new ParameterError('tol', String(tol), 'a number ≥ 0');
+  if (!Number.isFinite(seed)) throw new ParameterError('seed', String(seed), 'a finite number');
+  checkFinitePoints(points);
 
   const tolAbs = tol * meanColumnVariance(points);
   let best: Omit<KMeansResult, 'centroids'> & { centres: Float64Array; k: number } | null = null;

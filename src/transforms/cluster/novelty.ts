@@ -1,6 +1,7 @@
 /**
  * Foote's checkerboard novelty on a self-similarity matrix, its peaks, and the segments between them.
  */
+import { ParameterError } from '../../errors.js';
 import type { SimilarityMatrix } from '../correlate.js';
 
 /**
@@ -23,11 +24,11 @@ import type { SimilarityMatrix } from '../correlate.js';
  * @param sim - self-similarity matrix (e.g. from `correlateRows`)
  * @param kernelSize - kernel width in bins, a positive even integer
  * @returns the curve [shape=(sim.n)]
- * @throws RangeError for an odd or non-positive kernel size
+ * @throws ParameterError (`kernelSize`) for an odd or non-positive kernel size
  */
 export function noveltyCurve(sim: SimilarityMatrix, kernelSize: number): Float64Array {
   if (!Number.isInteger(kernelSize) || kernelSize < 2 || kernelSize % 2 !== 0) {
-    throw new RangeError(`kernelSize must be a positive even integer, got ${kernelSize}`);
+    throw new ParameterError('kernelSize', String(kernelSize), 'a positive even integer (bins)');
   }
   const n = sim.n;
   const h = kernelSize / 2;
@@ -88,8 +89,10 @@ export function noveltyBoundaries(curve: ArrayLike<number>, options: NoveltyPeak
   const minDistance = options.minDistance ?? 1;
   const threshold = options.threshold ?? 0.05;
   const medianWindow = options.medianWindow ?? 16;
-  if (!(minDistance >= 1)) throw new RangeError(`minDistance must be ≥ 1, got ${minDistance}`);
-  if (!Number.isInteger(medianWindow) || medianWindow < 1) throw new RangeError(`medianWindow must be a positive integer, got ${medianWindow}`);
+  if (!(minDistance >= 1)) throw new ParameterError('minDistance', String(minDistance), 'a number ≥ 1 (bins)');
+  if (!Number.isInteger(medianWindow) || medianWindow < 1) {
+    throw new ParameterError('medianWindow', String(medianWindow), 'a positive integer (bins)');
+  }
   const n = curve.length;
   const half = Math.floor(medianWindow / 2);
   const peaks = localMaxima(curve).filter((t) => {
@@ -144,7 +147,7 @@ export interface NoveltySegmentOptions extends NoveltyPeakOptions {
  *
  * @param sim - self-similarity matrix
  * @returns a label per bin [shape=(sim.n)]
- * @throws RangeError for a bad kernel size or k outside [1, n]
+ * @throws ParameterError for a bad `kernelSize`, `k` outside [1, n], or a bad `minDistance` or `medianWindow`
  */
 export function noveltySegments(sim: SimilarityMatrix, options: NoveltySegmentOptions): Int32Array {
   const { kernelSize, k } = options;
@@ -154,7 +157,9 @@ export function noveltySegments(sim: SimilarityMatrix, options: NoveltySegmentOp
   if (k === undefined) {
     bounds = noveltyBoundaries(curve, options);
   } else {
-    if (!Number.isInteger(k) || k < 1 || k > Math.max(n, 1)) throw new RangeError(`k must be an integer in [1, ${n}], got ${k}`);
+    if (!Number.isInteger(k) || k < 1 || k > Math.max(n, 1)) {
+      throw new ParameterError('k', String(k), `an integer in [1, ${Math.max(n, 1)}] (the number of bins)`);
+    }
     const minDistance = options.minDistance ?? 1;
     const peaks = thinPeaks(localMaxima(curve), curve, minDistance)
       .sort((a, b) => curve[b] - curve[a] || a - b)

@@ -1,6 +1,7 @@
 /**
  * Ward agglomeration restricted to neighbouring time points: `k` contiguous segments.
  */
+import { ParameterError } from '../../errors.js';
 import type { Points } from '../points.js';
 
 /**
@@ -13,11 +14,12 @@ import type { Points } from '../points.js';
  * @param points - time points in time order [shape=(n, d)]
  * @param k - number of segments, 1 ≤ k ≤ n
  * @returns segment labels 0 … k−1 in time order [shape=(n)]
- * @throws RangeError for k outside [1, n]
+ * @throws ParameterError (`points`) for no points, (`k`) for k outside [1, n]
  */
 export function contiguousWard(points: Points, k: number): Int32Array {
   const { n, d, data } = points;
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`k must be an integer in [1, ${n}], got ${k}`);
+  if (n === 0) throw new ParameterError('points', '0 points', 'at least 1 point');
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new ParameterError('k', String(k), `an integer in [1, ${n}] (the number of points)`);
   // Segments are identified by their first point; a doubly linked list in time order.
   const next = new Int32Array(n);
   const prev = new Int32Array(n);

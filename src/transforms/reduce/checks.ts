@@ -1,23 +1,26 @@
 /**
  * Input checks shared by the reduction models: well-formed finite points, and dissimilarity matrices.
  */
-import type { Points } from '../points.js';
+import { ParameterError } from '../../errors.js';
+import { checkFinitePoints, type Points } from '../points.js';
 
+/**
+ * Points a reduction can take: n × d values, all finite.
+ *
+ * @param what - how a row is named in the message (`point`, `new point`)
+ * @throws ParameterError (`points`) naming the first non-finite value: `point 7 has NaN in feature 4`
+ */
 export function checkPoints(points: Points, what: string): void {
-  const { n, d, data } = points;
-  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 0 || data.length !== n * d) {
-    throw new RangeError(`malformed points: n = ${n}, d = ${d} but ${data.length} values`);
-  }
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      const p = Math.floor(i / d);
-      throw new RangeError(`${what} ${p} has a non-finite value (${data[i]}) in feature ${i - p * d}; drop or fill it before reducing`);
-    }
-  }
+  checkFinitePoints(points, 'points', what, 'finite values; drop or fill missing values before reducing');
 }
 
+/**
+ * New points a fitted reduction can project: `d` features, all finite.
+ *
+ * @throws ParameterError (`points`) for another number of features or a non-finite value
+ */
 export function checkProjected(points: Points, d: number): void {
-  if (points.d !== d) throw new RangeError(`cannot project points of ${points.d} features into a reduction fitted on ${d}`);
+  if (points.d !== d) throw new ParameterError('points', `${points.d} features`, `${d} features, as the points the reduction was fitted on`);
   checkPoints(points, 'new point');
 }
 
@@ -27,24 +30,31 @@ export function allIdentical(points: Points): boolean {
   return true;
 }
 
+/**
+ * A dissimilarity matrix of `n` points: n × n values, finite, ≥ 0, a zero diagonal, symmetric to within
+ * 1e-10 of its largest value.
+ *
+ * @throws ParameterError (`n` or `dissimilarities`) naming the offending entry
+ */
 export function checkDissimilarities(delta: Float64Array, n: number): void {
-  if (!Number.isInteger(n) || n < 1 || delta.length !== n * n) {
-    throw new RangeError(`a dissimilarity matrix of ${n} points needs ${n}×${n} values, got ${delta.length}`);
+  if (!Number.isInteger(n) || n < 1) throw new ParameterError('n', String(n), 'a positive integer (the number of points)');
+  if (delta.length !== n * n) {
+    throw new ParameterError('dissimilarities', `${delta.length} values`, `n × n = ${n} × ${n} values`);
   }
   let max = 0;
   for (let i = 0; i < delta.length; i++) {
     const v = delta[i];
     if (!Number.isFinite(v) || v < 0) {
-      throw new RangeError(`dissimilarity [${Math.floor(i / n)}][${i % n}] is ${v}; all must be finite and ≥ 0`);
+      throw new ParameterError('dissimilarities', `[${Math.floor(i / n)}][${i % n}] is ${v}`, 'finite values ≥ 0');
     }
     if (v > max) max = v;
   }
   const tol = 1e-10 * Math.max(1, max);
   for (let i = 0; i < n; i++) {
-    if (delta[i * n + i] !== 0) throw new RangeError(`dissimilarity [${i}][${i}] is ${delta[i * n + i]}; the diagonal must be 0`);
+    if (delta[i * n + i] !== 0) throw new ParameterError('dissimilarities', `[${i}][${i}] is ${delta[i * n + i]}`, 'a zero diagonal');
     for (let j = i + 1; j < n; j++) {
       if (Math.abs(delta[i * n + j] - delta[j * n + i]) > tol) {
-        throw new RangeError(`the dissimilarity matrix is not symmetric: [${i}][${j}] = ${delta[i * n + j]} but [${j}][${i}] = ${delta[j * n + i]}`);
+        throw new ParameterError('dissimilarities', `[${i}][${j}] = ${delta[i * n + j]} but [${j}][${i}] = ${delta[j * n + i]}`, 'a symmetric matrix');
       }
     }
   }

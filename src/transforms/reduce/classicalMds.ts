@@ -1,6 +1,7 @@
 /**
  * Torgerson's classical scaling of a dissimilarity matrix (the literal O(n³) algorithm).
  */
+import { ParameterError } from '../../errors.js';
 import type { Points } from '../points.js';
 import { checkDissimilarities } from './checks.js';
 import { flipSign, symmetricEigen } from './linalg.js';
@@ -29,13 +30,13 @@ export interface ClassicalMdsResult {
  * the same coordinates in O(n·d²).
  *
  * @param dissimilarities - symmetric, zero diagonal, finite, ≥ 0 [shape=(n, n)] row-major
- * @throws RangeError for a malformed matrix or ndims outside [1, n − 1]
+ * @throws ParameterError for a malformed matrix (`n`, `dissimilarities`) or `ndims` outside [1, n − 1]
  */
 export function classicalMds(dissimilarities: Float64Array, n: number, options: ClassicalMdsOptions): ClassicalMdsResult {
   const { ndims } = options;
   checkDissimilarities(dissimilarities, n);
   if (!Number.isInteger(ndims) || ndims < 1 || ndims >= n) {
-    throw new RangeError(`classical MDS of ${n} points needs ndims in [1, ${n - 1}], got ${ndims}`);
+    throw new ParameterError('ndims', String(ndims), `an integer in [1, ${n - 1}] for classical MDS of ${n} points`);
   }
   const b = new Float64Array(n * n);
   const rowMean = new Float64Array(n);

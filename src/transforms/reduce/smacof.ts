@@ -2,6 +2,7 @@
  * Metric MDS by SMACOF (stress majorisation), the out-of-sample placement of new points against a fixed
  * configuration, and the `mds` reducer built from both.
  */
+import { ParameterError } from '../../errors.js';
 import { createRandom, DEFAULT_SEED, subSeed } from '../../util/random.js';
 import { euclideanDistances, squaredDistance, type Points } from '../points.js';
 import { checkDissimilarities, checkProjected } from './checks.js';
@@ -57,7 +58,8 @@ export interface SmacofResult {
  * Cost: O(n²·ndims) per iteration, at most `nInit × maxIter` iterations.
  *
  * @param dissimilarities - symmetric, zero diagonal, finite, ≥ 0 [shape=(n, n)] row-major
- * @throws RangeError for a malformed matrix or bad options
+ * @throws ParameterError for a malformed matrix (`n`, `dissimilarities`) or a bad option (`ndims`, `seed`,
+ *   `nInit`, `maxIter`, `eps`, `init`)
  */
 export function smacof(dissimilarities: Float64Array, n: number, options: SmacofOptions): SmacofResult {
   const { ndims } = options;
@@ -66,14 +68,16 @@ export function smacof(dissimilarities: Float64Array, n: number, options: Smacof
   const maxIter = options.maxIter ?? 300;
   const eps = options.eps ?? 1e-3;
   checkDissimilarities(dissimilarities, n);
-  if (!Number.isInteger(ndims) || ndims < 1) throw new RangeError(`ndims must be a positive integer, got ${ndims}`);
-  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
-  if (!Number.isInteger(nInit) || nInit < 1) throw new RangeError(`nInit must be a positive integer, got ${nInit}`);
-  if (!Number.isInteger(maxIter) || maxIter < 1) throw new RangeError(`maxIter must be a positive integer, got ${maxIter}`);
-  if (!(eps >= 0)) throw new RangeError(`eps must be a number ≥ 0, got ${eps}`);
+  if (!Number.isInteger(ndims) || ndims < 1) throw new ParameterError('ndims', String(ndims), 'a positive integer');
+  if (!Number.isFinite(seed)) throw new ParameterError('seed', String(seed), 'a finite number');
+  if (!Number.isInteger(nInit) || nInit < 1) throw new ParameterError('nInit', String(nInit), 'a positive integer');
+  if (!Number.isInteger(maxIter) || maxIter < 1) throw new ParameterError('maxIter', String(maxIter), 'a positive integer');
+  if (!(eps >= 0)) throw new ParameterError('eps', String(eps), 'a number ≥ 0');
 
   if (options.init) {
-    if (options.init.length !== n * ndims) throw new RangeError(`init must hold n × ndims = ${n * ndims} values, got ${options.init.length}`);
+    if (options.init.length !== n * ndims) {
+      throw new ParameterError('init', `${options.init.length} values`, `n × ndims = ${n} × ${ndims} values`);
+    }
     return smacofSingle(dissimilarities, n, ndims, Float64Array.from(options.init), maxIter, eps);
   }
   let best: SmacofResult | undefined;
@@ -251,12 +255,13 @@ export interface PlaceOptions {
  *
  * @param configuration - the fixed configuration [shape=(m, ndims)]
  * @param delta - the new point's dissimilarities to the m configuration points [shape=(m)]
+ * @throws ParameterError (`delta`) when it does not hold m values
  */
 export function placeByStress(configuration: Points, delta: ArrayLike<number>, options: PlaceOptions = {}): Float64Array {
   const { n: m, d: k, data: y } = configuration;
   const maxIter = options.maxIter ?? 1000;
   const tol = options.tol ?? 1e-10;
-  if (delta.length !== m) throw new RangeError(`expected ${m} dissimilarities, got ${delta.length}`);
+  if (delta.length !== m) throw new ParameterError('delta', `${delta.length} dissimilarities`, `${m}, one per configuration point`);
   const x = new Float64Array(k);
   if (m === 0) return x;
   // Start from the nearest points.
