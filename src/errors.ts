@@ -375,6 +375,18 @@ export const messages = {
       'A Million Song Dataset track file (e.g. TRAAAFP128F931B4E3.h5) has the datasets /analysis/songs, /analysis/segments_start, …, /analysis/sections_confidence and /metadata/songs.',
   },
 
+  // ---- rendering plots (exit code 1: the specs are songscope's own, so a failure is not the user's) -----
+  plot: {
+    /** vega-lite refused the spec; `detail` is its error. */
+    invalidVegaLite: (detail: string) => `invalid Vega-Lite spec: ${detail}`,
+    /** vega could not parse the compiled spec. */
+    invalidVega: (detail: string) => `invalid Vega spec: ${detail}`,
+    /** A spec that asks vega to load data from a URL or file. */
+    externalData: (uri: string) => `songscope renders inline data only; refusing to load ${JSON.stringify(uri)}`,
+    /** vega logged errors while rendering. */
+    renderFailed: (detail: string) => `vega failed to render the spec: ${detail}`,
+  },
+
   // ---- matrix files -----------------------------------------------------------------------------------
   matrixFile: {
     unsupportedExtension: (path: string, extensions: readonly string[]) =>
