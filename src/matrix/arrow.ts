@@ -418,12 +418,12 @@ async function readArrowFileHandle(fh: FileHandle, size: number, label: string):
     if (bodyBytes > MAX_READ_BYTES) throw invalid(messages.arrow.batchTooLarge(i + 1, count));
     const meta = new Uint8Array(metaBytes);
     await fh.read(meta, 0, metaBytes, offset);
-    let rows: number;
+    // A message that is not a record batch leaves rows at −1: damaged, as a row count that is not one.
+    let rows = -1;
     try {
       const prefix = new DataView(meta.buffer).getInt32(0, true) === -1 ? 8 : 4;
       const message = Message.decode(meta.subarray(prefix));
-      if (message.headerType !== MessageHeader.RecordBatch) throw new Error('not a record batch');
-      rows = Number((message.header() as { length: number | bigint }).length);
+      if (message.headerType === MessageHeader.RecordBatch) rows = Number((message.header() as { length: number | bigint }).length);
     } catch (e) {
       throw invalid(messages.arrow.batchDamaged(i + 1, count), e);
     }
