@@ -385,6 +385,9 @@ export const messages = {
     externalData: (uri: string) => `songscope renders inline data only; refusing to load ${JSON.stringify(uri)}`,
     /** vega logged errors while rendering. */
     renderFailed: (detail: string) => `vega failed to render the spec: ${detail}`,
+    /** report.html inlines a library whose installed files cannot be found (a broken install). */
+    libraryNotFound: (pkg: string, entry: string) =>
+      `cannot find the package directory of ${pkg} (entry point ${entry}); reinstall songscope's dependencies`,
   },
 
   // ---- matrix files -----------------------------------------------------------------------------------
