@@ -1,8 +1,15 @@
 /**
- * Boundary lists of segmentations and their hit-rate evaluation, with mir_eval.segment.detection's
- * conventions.
+ * Segment boundaries, evaluated as `mir_eval.segment` evaluates them: {@link validate} the two boundary
+ * lists, then {@link evaluate} gives named scores — the hit rate of `mir_eval.segment.detection` at each
+ * window and the median deviations of `mir_eval.segment.deviation` — under mir_eval's own names, so the
+ * tests, the bench and `--json` output share one vocabulary. Also the boundary lists themselves
+ * ({@link labelsToBoundaries}, {@link sectionBoundaries}).
+ *
+ * Use as a namespace, as mir_eval is used: `import * as segment from '../evaluate/segment.js'`, then
+ * `segment.validate(ref, est)` and `segment.evaluate(ref, est)`.
  */
 import { ParameterError } from '../errors.js';
+import { matchedPairs } from './match.js';
 
 /**
  * The conventions of songscope's boundary evaluation ({@link boundaryFMeasure}).
@@ -85,7 +92,7 @@ export function boundaryFMeasure(reference: readonly number[], estimated: readon
     est = est.slice(1, -1);
   }
   if (ref.length === 0 || est.length === 0) return { precision: 0, recall: 0, f: 0, hits: 0 };
-  const hits = maximumMatching(ref, est, window + WINDOW_SLACK);
+  const hits = matchedPairs(ref, est, window + WINDOW_SLACK);
   const precision = hits / est.length;
   const recall = hits / ref.length;
   const f = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
@@ -97,36 +104,97 @@ function uniqueSorted(values: readonly number[]): number[] {
   return s.filter((v, i) => i === 0 || v !== s[i - 1]);
 }
 
+// ---- validate and evaluate (mir_eval.segment) ----------------------------------------------------------
+
+/** The hit windows {@link evaluate} scores by default, seconds (mir_eval.segment.evaluate's 0.5 and 3.0). */
+export const DEFAULT_WINDOWS_S: readonly number[] = Object.freeze([0.5, 3]);
+
 /**
- * Size of a maximum matching between `ref` and `est` where `ref[i]`–`est[j]` may pair if
- * `|ref[i] − est[j]| ≤ window` (augmenting paths, Kuhn's algorithm: exact, O(V·E)).
+ * Check two boundary lists before scoring them (mir_eval's `validate_boundary` and `validate_intervals`):
+ * every boundary a finite number of seconds ≥ 0 (mir_eval refuses negative interval times). Order and
+ * repeats are not checked: the scores sort and de-duplicate, as mir_eval's `np.unique` does. An empty
+ * list is accepted (mir_eval warns; every hit-rate score is then 0).
+ *
+ * @param reference - reference boundaries, seconds [shape=(n)]
+ * @param estimated - estimated boundaries, seconds [shape=(m)]
+ * @throws ParameterError (`reference` or `estimated`) naming the first boundary that is negative or not finite
  */
-function maximumMatching(ref: number[], est: number[], window: number): number {
-  const adj: number[][] = est.map((e) => {
-    const out: number[] = [];
-    ref.forEach((r, i) => {
-      if (Math.abs(r - e) <= window) out.push(i);
+export function validate(reference: readonly number[], estimated: readonly number[]): void {
+  for (const [parameter, list] of [['reference', reference], ['estimated', estimated]] as const) {
+    list.forEach((t, i) => {
+      if (!(Number.isFinite(t) && t >= 0)) throw new ParameterError(parameter, `boundary ${i} is ${t}`, 'finite times ≥ 0 (seconds)');
     });
-    return out;
-  });
-  const refMatch = new Int32Array(ref.length).fill(-1);
-  let visited = new Uint8Array(ref.length);
-  const augment = (j: number): boolean => {
-    for (const i of adj[j]) {
-      if (visited[i]) continue;
-      visited[i] = 1;
-      if (refMatch[i] < 0 || augment(refMatch[i])) {
-        refMatch[i] = j;
-        return true;
-      }
-    }
-    return false;
-  };
-  let hits = 0;
-  for (let j = 0; j < est.length; j++) {
-    if (adj[j].length === 0) continue;
-    visited = new Uint8Array(ref.length);
-    if (augment(j)) hits++;
   }
-  return hits;
+}
+
+export interface EvaluateOptions {
+  /** Hit windows, seconds, each ≥ 0; default {@link DEFAULT_WINDOWS_S} (0.5 and 3). */
+  windows?: readonly number[];
+  /** Drop the first and last boundary of both lists (mir_eval's `trim`); default false. */
+  trim?: boolean;
+}
+
+/**
+ * Score `estimated` boundaries against `reference` ones as `mir_eval.segment.evaluate` scores boundaries:
+ * after {@link validate}, for each window `w` (in order) `Precision@w`, `Recall@w` and `F-measure@w` of
+ * {@link boundaryFMeasure}, then `Ref-to-est deviation` and `Est-to-ref deviation` — the median, over the
+ * reference (estimated) boundaries, of the distance in seconds to the nearest estimated (reference) one,
+ * as `mir_eval.segment.deviation` (NaN when either list is empty after trimming; 0 is perfect).
+ *
+ * A window is written as Python prints a float, as mir_eval's keys are: `Precision@0.5`, `F-measure@3.0`.
+ * The record's key order is the order above (insertion order), so it serialises the same way each time.
+ *
+ * Units: boundaries and windows in seconds; precision, recall and F in [0, 1]; deviations in seconds.
+ *
+ * @param reference - reference boundaries, seconds, including start and end [shape=(n)]
+ * @param estimated - estimated boundaries, seconds, including start and end [shape=(m)]
+ * @throws ParameterError for a boundary {@link validate} refuses, or (`windows`) a negative or NaN window
+ */
+export function evaluate(reference: readonly number[], estimated: readonly number[], options: EvaluateOptions = {}): Record<string, number> {
+  validate(reference, estimated);
+  const windows = options.windows ?? DEFAULT_WINDOWS_S;
+  windows.forEach((w) => {
+    if (!(w >= 0 && Number.isFinite(w))) throw new ParameterError('windows', `[${windows.join(', ')}]`, 'finite windows ≥ 0 (seconds)');
+  });
+  const trim = options.trim ?? false;
+  const scores: Record<string, number> = {};
+  for (const w of windows) {
+    const { precision, recall, f } = boundaryFMeasure(reference, estimated, w, { trim });
+    const at = pythonFloat(w);
+    scores[`Precision@${at}`] = precision;
+    scores[`Recall@${at}`] = recall;
+    scores[`F-measure@${at}`] = f;
+  }
+  const [refToEst, estToRef] = deviation(reference, estimated, trim);
+  scores['Ref-to-est deviation'] = refToEst;
+  scores['Est-to-ref deviation'] = estToRef;
+  return scores;
+}
+
+/**
+ * `mir_eval.segment.deviation`: the median distance from each reference boundary to its nearest estimated
+ * one, and from each estimated boundary to its nearest reference one, seconds; NaN for an empty list.
+ */
+function deviation(reference: readonly number[], estimated: readonly number[], trim: boolean): [number, number] {
+  let ref = uniqueSorted(reference);
+  let est = uniqueSorted(estimated);
+  if (trim) {
+    ref = ref.slice(1, -1);
+    est = est.slice(1, -1);
+  }
+  if (ref.length === 0 || est.length === 0) return [NaN, NaN];
+  const nearest = (t: number, list: number[]): number => list.reduce((best, u) => Math.min(best, Math.abs(t - u)), Infinity);
+  return [median(ref.map((r) => nearest(r, est))), median(est.map((e) => nearest(e, ref)))];
+}
+
+/** numpy's median: the middle value, or the mean of the two middle values. */
+function median(values: number[]): number {
+  const s = values.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** A number as Python's `str(float(x))` writes it for the usual windows: 3 → "3.0", 0.5 → "0.5". */
+function pythonFloat(x: number): string {
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }
