@@ -18,7 +18,16 @@
  * This file is the public face: each method lives in `cluster/` (`kmeans.ts`, `novelty.ts`, `ward.ts`),
  * the scores in `../evaluate/` (`cluster.ts`, `segment.ts`); every name is re-exported here.
  */
-export { kmeans, type KMeansOptions, type KMeansResult } from './cluster/kmeans.js';
+export {
+  fitKMeans,
+  kmeans,
+  KMEANS_KIND,
+  loadKMeans,
+  type KMeansJson,
+  type KMeansModel,
+  type KMeansOptions,
+  type KMeansResult,
+} from './cluster/kmeans.js';
 export {
   noveltyBoundaries,
   noveltyCurve,

@@ -43,12 +43,21 @@ import { ParameterError } from '../errors.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import type { Points } from './points.js';
 import { allIdentical, checkPoints } from './reduce/checks.js';
-import { fitClassicalMds, fitPca } from './reduce/pca.js';
-import { fitMds } from './reduce/smacof.js';
-import { fitUmap, UMAP_MIN_POINTS } from './reduce/umap.js';
-import { REDUCE_MODELS, type Embedding, type FittedReducer, type ReduceOptions } from './reduce/types.js';
+import { fitClassicalMds, fitPca, loadClassicalMds, loadPca } from './reduce/pca.js';
+import { fitMds, loadMds } from './reduce/smacof.js';
+import { fitUmap, loadUmap, UMAP_MIN_POINTS } from './reduce/umap.js';
+import { REDUCE_MODELS, REDUCER_KIND, type Embedding, type FittedReducer, type ReduceModel, type ReduceOptions } from './reduce/types.js';
+import { integerField, modelObject } from './modelJson.js';
 
-export { REDUCE_MODELS, type Embedding, type FittedReducer, type ReduceModel, type ReduceOptions } from './reduce/types.js';
+export {
+  REDUCE_MODELS,
+  REDUCER_KIND,
+  type Embedding,
+  type FittedReducer,
+  type ReduceModel,
+  type ReduceOptions,
+  type ReducerJson,
+} from './reduce/types.js';
 export { UMAP_MIN_POINTS } from './reduce/umap.js';
 export { classicalMds, type ClassicalMdsOptions, type ClassicalMdsResult } from './reduce/classicalMds.js';
 export { placeByStress, smacof, type PlaceOptions, type SmacofOptions, type SmacofResult } from './reduce/smacof.js';
@@ -124,3 +133,39 @@ export function fitReducer(points: Points, options: ReduceOptions): FittedReduce
       return fitUmap(points, ndims, seed);
   }
 }
+
+/**
+ * A reducer saved with `FittedReducer.toJSON()` (and `JSON.stringify`), back: the same embedding, and
+ * `project` gives the same numbers as the reducer that was saved. What each model stores (all plain
+ * arrays of numbers, row-major):
+ * - `pca`: the column means and the principal axes (what projecting needs), the training embedding and
+ *   the explained variances.
+ * - `classical-mds`: the training points, `a_j`, the unit eigenvectors and the eigenvalues (what Gower's
+ *   formula needs), the training embedding and the explained variances.
+ * - `mds`: the training points and their configuration (what `placeByStress` needs), the stress and the
+ *   iterations.
+ * - `umap`: the training points, the seed and the embedding; loading fits again (deterministic) and
+ *   checks that the embedding comes out the same, so a load costs a whole fit (see `reduce/umap.ts`).
+ *
+ * @param json - what `toJSON()` gave, e.g. after `JSON.parse`
+ * @throws ParameterError (`json`) for another kind or version, an unknown model, or a field of the wrong
+ *   shape (naming it)
+ */
+export function loadReducer(json: unknown): FittedReducer {
+  const o = modelObject(json, REDUCER_KIND);
+  const model = o.model as ReduceModel;
+  if (!REDUCE_MODELS.includes(model)) throw new ParameterError('json', `model ${JSON.stringify(o.model) ?? 'missing'}`, `one of ${REDUCE_MODELS.join(', ')}`);
+  const ndims = integerField(o, 'ndims', 2, 3);
+  const d = integerField(o, 'd', 1);
+  switch (model) {
+    case 'pca':
+      return loadPca(o, ndims, d);
+    case 'classical-mds':
+      return loadClassicalMds(o, ndims, d);
+    case 'mds':
+      return loadMds(o, ndims, d);
+    case 'umap':
+      return loadUmap(o, ndims, d);
+  }
+}
+

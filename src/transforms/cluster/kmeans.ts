@@ -4,6 +4,7 @@
 import { createRandom, DEFAULT_SEED, subSeed, type Random } from '../../util/random.js';
 import { ParameterError } from '../../errors.js';
 import { checkFinitePoints, squaredDistance, type Points } from '../points.js';
+import { encodeNumbers, integerField, MODEL_JSON_VERSION, modelObject, numberField, numbersField, type ModelJsonHeader } from '../modelJson.js';
 
 export interface KMeansOptions {
   /** Seed of the k-means++ starts; restart `r` uses `subSeed(seed, r)`. Default DEFAULT_SEED. */
@@ -263,4 +264,107 @@ function lloyd(
   let inertia = 0;
   for (let i = 0; i < n; i++) inertia += squaredDistance(points, i, { n: k, d, data: centres }, labels[i]);
   return { labels, centres, inertia, iterations };
+}
+
+// ---- a fitted k-means that saves, loads and predicts --------------------------------------------------
+
+/** The `kind` of a saved k-means model. */
+export const KMEANS_KIND = 'songscope/kmeans';
+
+/** A saved k-means model (see `../modelJson.ts`). */
+export interface KMeansJson extends ModelJsonHeader {
+  kind: typeof KMEANS_KIND;
+  /** Clusters (the centroids' count, `kEff` of {@link KMeansResult.centroids}). */
+  k: number;
+  /** Features. */
+  d: number;
+  /** Centroids, row `c` for label `c` [shape=(k, d)] row-major. */
+  centroids: number[];
+  /** The training points' labels [shape=(n)]. */
+  labels: number[];
+  inertia: number;
+  iterations: number;
+}
+
+/** A k-means fit that assigns new points to its clusters and saves as JSON ({@link loadKMeans}). */
+export interface KMeansModel extends KMeansResult {
+  /**
+   * The label of the nearest centroid (squared Euclidean distance; ties go to the lower label) of each
+   * point. For the training points this is their label, barring exact ties.
+   *
+   * @param points - points of the fitted dimensionality [shape=(m, d)], all finite
+   * @returns labels [shape=(m)]
+   * @throws ParameterError (`points`) for another number of features or a non-finite value
+   */
+  predict(points: Points): Int32Array;
+  /** The fit as plain JSON (`JSON.stringify` it to save). */
+  toJSON(): KMeansJson;
+}
+
+/**
+ * {@link kmeans}, returned as a model that predicts and saves (mljs's `KMeans` with `predict` and `toJSON`).
+ *
+ * @throws ParameterError as {@link kmeans}
+ */
+export function fitKMeans(points: Points, k: number, options: KMeansOptions = {}): KMeansModel {
+  return kmeansModel(kmeans(points, k, options));
+}
+
+/**
+ * A k-means model saved with `toJSON()` (and `JSON.stringify`), back; it predicts identically.
+ *
+ * @throws ParameterError (`json`) for another kind or version, or a field of the wrong shape
+ */
+export function loadKMeans(json: unknown): KMeansModel {
+  const o = modelObject(json, KMEANS_KIND);
+  const k = integerField(o, 'k', 1);
+  const d = integerField(o, 'd', 0);
+  const centroids = numbersField(o, 'centroids', k * d);
+  const n = Array.isArray(o.labels) ? o.labels.length : 0;
+  const labels = Int32Array.from(numbersField(o, 'labels', n), (v, i) => {
+    if (!(Number.isInteger(v) && v >= 0 && v < k)) throw new ParameterError('json', `labels[${i}] is ${v}`, `labels, integers in [0, ${k - 1}]`);
+    return v;
+  });
+  return kmeansModel({ labels, centroids: { n: k, d, data: centroids }, inertia: numberField(o, 'inertia'), iterations: integerField(o, 'iterations', 0) });
+}
+
+function kmeansModel(result: KMeansResult): KMeansModel {
+  const { n: k, d, data: centres } = result.centroids;
+  return {
+    ...result,
+    predict(points: Points): Int32Array {
+      if (points.d !== d) throw new ParameterError('points', `${points.d} features`, `${d} features, as the clusters were fitted on`);
+      checkFinitePoints(points);
+      const out = new Int32Array(points.n);
+      for (let i = 0; i < points.n; i++) {
+        let best = 0;
+        let bestDist = Infinity;
+        for (let c = 0; c < k; c++) {
+          let dd = 0;
+          for (let j = 0; j < d; j++) {
+            const x = points.data[i * d + j] - centres[c * d + j];
+            dd += x * x;
+          }
+          if (dd < bestDist) {
+            bestDist = dd;
+            best = c;
+          }
+        }
+        out[i] = best;
+      }
+      return out;
+    },
+    toJSON(): KMeansJson {
+      return {
+        kind: KMEANS_KIND,
+        version: MODEL_JSON_VERSION,
+        k,
+        d,
+        centroids: encodeNumbers(centres) as number[],
+        labels: Array.from(result.labels),
+        inertia: result.inertia,
+        iterations: result.iterations,
+      };
+    },
+  };
 }

@@ -2,9 +2,10 @@
  * PCA and classical MDS of points: both from the top principal axes of the centred points.
  */
 import { squaredDistance, type Points } from '../points.js';
+import { encodeNumbers, integerField, numbersField } from '../modelJson.js';
 import { checkProjected } from './checks.js';
 import { flipSign, orthonormalise, symmetricEigen } from './linalg.js';
-import type { Embedding, FittedReducer } from './types.js';
+import { REDUCER_KIND, type Embedding, type FittedReducer, type ReducerJson } from './types.js';
 
 /** The top `k` principal axes of a point set (shared by PCA and classical MDS). */
 interface PrincipalAxes {
@@ -91,18 +92,77 @@ function principalAxes(points: Points, k: number): PrincipalAxes {
   return { mean, axes, scores, sumSquares, totalSumSquares };
 }
 
+/** What a fitted PCA holds: enough to project (mean, axes) and to give its embedding back. */
+interface PcaState {
+  n: number;
+  d: number;
+  ndims: number;
+  /** Column means of the training points [shape=(d)]. */
+  mean: Float64Array;
+  /** Unit principal axes, sign-fixed [shape=(ndims, d)]. */
+  axes: Float64Array;
+  /** The training points' coordinates [shape=(n, ndims)]. */
+  scores: Float64Array;
+  explainedVariance: number[];
+  explainedVarianceRatio: number[];
+}
+
 export function fitPca(points: Points, ndims: number): FittedReducer {
   const { n, d } = points;
   const pa = principalAxes(points, ndims);
+  return pcaReducer({
+    n,
+    d,
+    ndims,
+    mean: pa.mean,
+    axes: pa.axes,
+    scores: pa.scores,
+    explainedVariance: pa.sumSquares.map((s) => s / (n - 1)),
+    explainedVarianceRatio: pa.sumSquares.map((s) => s / pa.totalSumSquares),
+  });
+}
+
+/** A saved PCA back (see `../modelJson.ts`); `o` has passed the header check. */
+export function loadPca(o: Record<string, unknown>, ndims: number, d: number): FittedReducer {
+  const n = integerField(o, 'n', ndims + 1);
+  return pcaReducer({
+    n,
+    d,
+    ndims,
+    mean: numbersField(o, 'mean', d),
+    axes: numbersField(o, 'components', ndims * d),
+    scores: numbersField(o, 'embedding', n * ndims),
+    explainedVariance: Array.from(numbersField(o, 'explainedVariance', ndims)),
+    explainedVarianceRatio: Array.from(numbersField(o, 'explainedVarianceRatio', ndims)),
+  });
+}
+
+function pcaReducer(pa: PcaState): FittedReducer {
+  const { n, d, ndims } = pa;
   const embedding: Embedding = {
     model: 'pca',
     points: { n, d: ndims, data: pa.scores },
-    explainedVariance: pa.sumSquares.map((s) => s / (n - 1)),
-    explainedVarianceRatio: pa.sumSquares.map((s) => s / pa.totalSumSquares),
+    explainedVariance: pa.explainedVariance,
+    explainedVarianceRatio: pa.explainedVarianceRatio,
     components: { n: ndims, d, data: new Float64Array(pa.axes) },
   };
   return {
     embedding,
+    toJSON(): ReducerJson {
+      return {
+        kind: REDUCER_KIND,
+        version: 1,
+        model: 'pca',
+        ndims,
+        d,
+        n,
+        mean: encodeNumbers(pa.mean),
+        components: encodeNumbers(pa.axes),
+        embedding: encodeNumbers(pa.scores),
+        explainedVariance: pa.explainedVariance.slice(),
+        explainedVarianceRatio: pa.explainedVarianceRatio.slice(),
+      };
+    },
     project(newPoints: Points): Points {
       checkProjected(newPoints, d);
       const m = newPoints.n;
@@ -125,6 +185,25 @@ export function fitPca(points: Points, ndims: number): FittedReducer {
  * eigenvalues are those of XcᵀXc; so the coordinates U·Λ^½ are computed from the d × d cross-product
  * (O(n·d²)) instead of an n × n eigendecomposition, and equal the PCA scores (up to rounding).
  */
+/** What a fitted classical MDS holds: what Gower's projection needs, and its embedding. */
+interface ClassicalMdsState {
+  n: number;
+  d: number;
+  ndims: number;
+  /** The training points [shape=(n, d)] (the new points' squared distances are taken to them). */
+  train: Float64Array;
+  /** a_j, the mean squared distance from training point j to all training points [shape=(n)]. */
+  a: Float64Array;
+  /** Unit eigenvectors of B, an axis with λ = 0 all zeros [shape=(n, ndims)]. */
+  u: Float64Array;
+  /** Eigenvalues of B (0 for an axis beyond the rank) [shape=(ndims)]. */
+  lambda: number[];
+  /** The training points' coordinates U·Λ^½ [shape=(n, ndims)]. */
+  coords: Float64Array;
+  explainedVariance: number[];
+  explainedVarianceRatio: number[];
+}
+
 export function fitClassicalMds(points: Points, ndims: number): FittedReducer {
   const { n, d, data } = points;
   const pa = principalAxes(points, ndims);
@@ -145,15 +224,65 @@ export function fitClassicalMds(points: Points, ndims: number): FittedReducer {
   const centroid: Points = { n: 1, d, data: pa.mean };
   const a = new Float64Array(n);
   for (let j = 0; j < n; j++) a[j] = squaredDistance(points, j, centroid, 0) + meanSq;
-  const train: Points = { n, d, data: new Float64Array(data) };
-  const embedding: Embedding = {
-    model: 'classical-mds',
-    points: { n, d: ndims, data: coords },
+  return classicalMdsReducer({
+    n,
+    d,
+    ndims,
+    train: new Float64Array(data),
+    a,
+    u,
+    lambda,
+    coords,
     explainedVariance: lambda.map((l) => l / (n - 1)),
     explainedVarianceRatio: lambda.map((l) => l / pa.totalSumSquares),
+  });
+}
+
+/** A saved classical MDS back (see `../modelJson.ts`); `o` has passed the header check. */
+export function loadClassicalMds(o: Record<string, unknown>, ndims: number, d: number): FittedReducer {
+  const n = integerField(o, 'n', ndims + 1);
+  return classicalMdsReducer({
+    n,
+    d,
+    ndims,
+    train: numbersField(o, 'train', n * d),
+    a: numbersField(o, 'a', n),
+    u: numbersField(o, 'eigenvectors', n * ndims),
+    lambda: Array.from(numbersField(o, 'eigenvalues', ndims)),
+    coords: numbersField(o, 'embedding', n * ndims),
+    explainedVariance: Array.from(numbersField(o, 'explainedVariance', ndims)),
+    explainedVarianceRatio: Array.from(numbersField(o, 'explainedVarianceRatio', ndims)),
+  });
+}
+
+function classicalMdsReducer(state: ClassicalMdsState): FittedReducer {
+  const { n, d, ndims, a, u, lambda } = state;
+  const train: Points = { n, d, data: state.train };
+  const embedding: Embedding = {
+    model: 'classical-mds',
+    points: { n, d: ndims, data: state.coords },
+    explainedVariance: state.explainedVariance,
+    explainedVarianceRatio: state.explainedVarianceRatio,
   };
   return {
     embedding,
+    toJSON(): ReducerJson {
+      return {
+        kind: REDUCER_KIND,
+        version: 1,
+        model: 'classical-mds',
+        ndims,
+        d,
+        n,
+        train: encodeNumbers(state.train),
+        a: encodeNumbers(a),
+        eigenvectors: encodeNumbers(u),
+        eigenvalues: lambda.slice(),
+        embedding: encodeNumbers(state.coords),
+        explainedVariance: state.explainedVariance.slice(),
+        explainedVarianceRatio: state.explainedVarianceRatio.slice(),
+      };
+    },
     project(newPoints: Points): Points {
       checkProjected(newPoints, d);
       const m = newPoints.n;

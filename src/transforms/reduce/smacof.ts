@@ -5,8 +5,9 @@
 import { ParameterError } from '../../errors.js';
 import { createRandom, DEFAULT_SEED, subSeed } from '../../util/random.js';
 import { euclideanDistances, squaredDistance, type Points } from '../points.js';
+import { encodeNumbers, integerField, numberField, numbersField } from '../modelJson.js';
 import { checkDissimilarities, checkProjected } from './checks.js';
-import type { Embedding, FittedReducer, ReduceOptions } from './types.js';
+import { REDUCER_KIND, type Embedding, type FittedReducer, type ReducerJson, type ReduceOptions } from './types.js';
 
 export interface SmacofOptions {
   /** Output dimensions (any positive integer; {@link reduce} only asks for 2 or 3). */
@@ -318,16 +319,62 @@ export function fitMds(points: Points, ndims: number, seed: number, options: Red
     maxIter: options.maxIter ?? 300,
     eps: options.eps ?? 1e-3,
   });
-  const train: Points = { n, d, data: new Float64Array(data) };
-  const configuration: Points = { n, d: ndims, data: new Float64Array(result.points.data) };
+  return mdsReducer({ n, d, ndims, train: new Float64Array(data), configuration: result.points.data, stress: result.stress, iterations: result.iterations });
+}
+
+/** What a fitted SMACOF MDS holds: the training points and their configuration (placeByStress needs both). */
+interface MdsState {
+  n: number;
+  d: number;
+  ndims: number;
+  /** The training points [shape=(n, d)]. */
+  train: Float64Array;
+  /** Their embedding, the fixed configuration new points are placed against [shape=(n, ndims)]. */
+  configuration: Float64Array;
+  stress: number;
+  iterations: number;
+}
+
+/** A saved `mds` reducer back (see `../modelJson.ts`); `o` has passed the header check. */
+export function loadMds(o: Record<string, unknown>, ndims: number, d: number): FittedReducer {
+  const n = integerField(o, 'n', ndims + 1);
+  return mdsReducer({
+    n,
+    d,
+    ndims,
+    train: numbersField(o, 'train', n * d),
+    configuration: numbersField(o, 'embedding', n * ndims),
+    stress: numberField(o, 'stress'),
+    iterations: integerField(o, 'iterations', 1),
+  });
+}
+
+function mdsReducer(state: MdsState): FittedReducer {
+  const { n, d, ndims } = state;
+  const train: Points = { n, d, data: state.train };
+  const configuration: Points = { n, d: ndims, data: new Float64Array(state.configuration) };
   const embedding: Embedding = {
     model: 'mds',
-    points: result.points,
-    stress: result.stress,
-    iterations: result.iterations,
+    points: { n, d: ndims, data: state.configuration },
+    stress: state.stress,
+    iterations: state.iterations,
   };
   return {
     embedding,
+    toJSON(): ReducerJson {
+      return {
+        kind: REDUCER_KIND,
+        version: 1,
+        model: 'mds',
+        ndims,
+        d,
+        n,
+        train: encodeNumbers(state.train),
+        embedding: encodeNumbers(configuration.data),
+        stress: state.stress,
+        iterations: state.iterations,
+      };
+    },
     project(newPoints: Points): Points {
       checkProjected(newPoints, d);
       const m = newPoints.n;

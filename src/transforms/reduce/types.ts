@@ -2,6 +2,7 @@
  * The types shared by the reduction models of `../reduce.ts` (the public facade re-exports them).
  */
 import type { Points } from '../points.js';
+import type { ModelJsonHeader } from '../modelJson.js';
 
 export type ReduceModel = 'pca' | 'mds' | 'classical-mds' | 'umap';
 export const REDUCE_MODELS: readonly ReduceModel[] = Object.freeze(['pca', 'mds', 'classical-mds', 'umap'] as const);
@@ -47,5 +48,26 @@ export interface FittedReducer {
   embedding: Embedding;
   /** Coordinates of new points (same dimensionality as the fitted ones) in the fitted space. */
   project(points: Points): Points;
+  /**
+   * The fit as plain JSON (`JSON.stringify` it to save); `loadReducer` gives back a reducer with the same
+   * embedding that projects identically. What each model stores is listed at `loadReducer`.
+   */
+  toJSON(): ReducerJson;
+}
+
+/** The `kind` of a saved reducer. */
+export const REDUCER_KIND = 'songscope/reducer';
+
+/** A saved reducer: the header, the model and its dimensions, and the model's own fields. */
+export interface ReducerJson extends ModelJsonHeader {
+  kind: typeof REDUCER_KIND;
+  model: ReduceModel;
+  /** Output dimensions. */
+  ndims: number;
+  /** Features of the points it was fitted on (and projects). */
+  d: number;
+  /** Training points. */
+  n: number;
+  [field: string]: unknown;
 }
 
