@@ -11,6 +11,10 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SYNTH_DURATION_S, SYNTH_STYLES, writeSyntheticAlbum, type SynthStyle } from '../src/synth/generate.js';
 import { writeFormSet } from '../src/synth/forms.js';
 import { DEFAULT_SEED } from '../src/util/random.js';
+import { messages, ParameterError } from '../src/errors.js';
+
+/** The flag of each option of writeSyntheticAlbum, to name it in a ParameterError's message. */
+const FLAGS: Record<string, string> = { count: '--count', seed: '--seed', durationS: '--duration', style: '--style' };
 
 const HELP = `Usage: npx tsx scripts/generate-analyses.ts --out DIR [options]
 
@@ -92,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       written.push(...(await writeSyntheticAlbum(values.out, { style: s, count, seed, durationS })));
     } catch (e) {
-      if (e instanceof RangeError) throw new UsageError(e.message);
+      if (e instanceof ParameterError) throw new UsageError(messages.parameter(FLAGS[e.parameter] ?? e.parameter, e.shown, e.expected));
       throw e;
     }
   }

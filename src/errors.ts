@@ -146,6 +146,17 @@ export const messages = {
   eventsSorted: (label: string, field: string) =>
     `${label}: ${field} were not in time order; sorted them by start`,
 
+  // ---- inputs as typed (sources/input.ts) ---------------------------------------------------------
+  input: {
+    unsupportedSpotifyType: (arg: string, type: string) => `${arg}: unsupported Spotify object type "${type}" (expected a track)`,
+    notSpotifyId: (arg: string, id: string) => `${arg}: "${id}" is not a Spotify id (expected 22 characters of 0-9, A-Z, a-z)`,
+    empty: () => 'the input is empty: give a track URI, URL or id, a search query, or an analysis file',
+    notSpotifyUri: (text: string) => `${text}: not a Spotify URI (expected spotify:track:ID)`,
+    notUrl: (text: string) => `${text}: not a valid URL`,
+    notSpotifyUrl: (text: string) => `${text}: not a Spotify URL (expected https://open.spotify.com/track/ID)`,
+    notTrackUrl: (text: string) => `${text}: not a Spotify track URL (expected https://open.spotify.com/track/ID)`,
+  },
+
   // ---- Spotify ----------------------------------------------------------------------------------------
   missingCredentials: () =>
     `Spotify credentials are not set: set ${CREDENTIAL_VARS} (in the environment or a .env file)`,
@@ -213,6 +224,7 @@ export const messages = {
 
   /** Decoding audio files for the local analyzer (all exit code 2). */
   audio: {
+    noSignal: () => 'the signal holds no audio samples: nothing to analyse',
     fileNotFound: (label: string) => `${label}: no such file`,
     fileUnreadable: (label: string, detail: string) => `${label}: cannot read the file (${detail})`,
     empty: (label: string) => `${label}: empty file (0 bytes)`,
@@ -283,6 +295,18 @@ export const messages = {
     badGroup: (spec: string) => `--group ${JSON.stringify(spec)}: expected NAME=INPUT`,
     tooFewGroups: (command: string) =>
       `${command} needs at least two groups: give NAME=INPUT twice or more (or a manifest with a label column)`,
+    cannotReduce: (what: string, detail: string) => `cannot reduce ${what}: ${detail}`,
+    smoothLongerThanTrack: (smoothS: number, bins: number, title: string) =>
+      `--smooth ${smoothS} s is longer than the ${bins} bins of ${title}: the rolling mean would leave every bin 0 (pandas rolling(N).mean().fillna(0)); use a shorter --smooth`,
+    binsMissingValues: (label: string, missing: number, bins: number, where: string, what: string) =>
+      `${label}: ${missing} of ${bins} time bins have missing values (at ${where}); ${what} needs a value in every bin: fill the gaps in the matrix, use a coarser --resolution, or --smooth`,
+    columnsDiffer: (label: string, columns: number, firstColumns: number, firstLabel: string) =>
+      `${label}: its ${columns} feature columns differ from the ${firstColumns} of ${firstLabel}; several inputs need the same columns in the same order`,
+    noEvents: (name: string) => `${name}: the analysis has no events to put on the grid`,
+    matrixNoRows: (input: string) => `${input}: the matrix has no rows`,
+    matrixNoValues: (input: string, columns: readonly string[]) =>
+      `${input}: the matrix has no feature column with values (columns: ${columns.join(', ') || 'none'})`,
+    outputIsDirectory: (path: string) => `${path}: is a directory; give -o a file name (or - for stdout)`,
     songNormalizationNeedsTracks: (mode: string) =>
       `--normalize ${mode} normalises the time-averaged vectors of several tracks; one input is a trajectory of time bins: use auto, zscore-within, zscore-row, minmax or none`,
     tooFewTracks: (name: string, analysed: number, needed: number, what: string) =>
@@ -294,6 +318,7 @@ export const messages = {
     smoothLongerThanTrack: (smoothS: number, bins: number, resolutionS: number) =>
       `--smooth ${smoothS} s is longer than the track's ${bins} bins of ${resolutionS} s (the rolling mean would leave every bin 0); parts are found on the unsmoothed bins`,
     noDefinedBins: () => 'no time bin has a value for every feature',
+    binsLackValue: (missing: number, bins: number) => `${missing} of ${bins} bins lack a value`,
     trajectoryRefused: (detail: string) => `PCA cannot reduce these bins: ${detail}`,
   },
   // ---- collections: albums, playlists, directories, manifests -----------------------------------------
@@ -357,6 +382,21 @@ export const messages = {
       `${path}: not an HDF5 file (no HDF5 signature); expected a Million Song Dataset .h5 file`,
     notMsdHint: () =>
       'A Million Song Dataset track file (e.g. TRAAAFP128F931B4E3.h5) has the datasets /analysis/songs, /analysis/segments_start, …, /analysis/sections_confidence and /metadata/songs.',
+  },
+
+  // ---- rendering plots (exit code 1: the specs are songscope's own, so a failure is not the user's) -----
+  plot: {
+    /** vega-lite refused the spec; `detail` is its error. */
+    invalidVegaLite: (detail: string) => `invalid Vega-Lite spec: ${detail}`,
+    /** vega could not parse the compiled spec. */
+    invalidVega: (detail: string) => `invalid Vega spec: ${detail}`,
+    /** A spec that asks vega to load data from a URL or file. */
+    externalData: (uri: string) => `songscope renders inline data only; refusing to load ${JSON.stringify(uri)}`,
+    /** vega logged errors while rendering. */
+    renderFailed: (detail: string) => `vega failed to render the spec: ${detail}`,
+    /** report.html inlines a library whose installed files cannot be found (a broken install). */
+    libraryNotFound: (pkg: string, entry: string) =>
+      `cannot find the package directory of ${pkg} (entry point ${entry}); reinstall songscope's dependencies`,
   },
 
   // ---- matrix files -----------------------------------------------------------------------------------
@@ -459,4 +499,23 @@ export const messages = {
       ENFILE: 'too many open files',
     })[code] ?? code,
   internal: (detail: string) => `internal error: ${detail} (run again with --verbose for details)`,
+  /**
+   * Conditions no input can reach (a broken invariant inside songscope): shown, if ever, inside
+   * `messages.internal`.
+   */
+  invariant: {
+    resamplerEnded: () => 'StreamingResampler: push after end',
+    resampledLength: (got: number, expected: number) => `resampleTo: produced ${got} samples, expected ${expected}`,
+    httpTakesUrl: () => 'SpotifyHttp.fetch takes a URL (string or URL) and an init object, not a Request',
+    flacSignature: () => 'no "fLaC" signature',
+    unexpectedColour: (text: string) => `unexpected colour ${JSON.stringify(text)} from vega's scale`,
+    noShapeFingerprint: (name: string) => `no shape fingerprint for ${name} (collect the tracks with the shape option)`,
+    /** The cache's sentinel for a JSON entry nested deeper than the limit (caught and reported as damage). */
+    nestedTooDeep: () => 'nested too deep',
+  },
 } as const;
+
+/** An error carrying an errno-style `code`, its text the catalogue's words for that code (see `messages.writeCause`). */
+export function errnoError(code: string): Error & { code: string } {
+  return Object.assign(new Error(messages.writeCause(code)), { code });
+}

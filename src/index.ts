@@ -2,7 +2,7 @@
  * songscope's library API. The CLI (`src/cli`) is a thin layer over these functions; data flows one way:
  * sources → analysis schema → feature matrix → transforms → plots/reports.
  */
-export { ExitCode, SongscopeError, messages } from './errors.js';
+export { ExitCode, ParameterError, SongscopeError, messages } from './errors.js';
 export { VERSION } from './version.js';
 
 // analysis schema
@@ -45,24 +45,45 @@ export {
   normalize,
   RunningColumnStats,
   NORMALIZE_MODES,
+  fitNormalizer,
+  loadNormalizer,
   type ColumnStats,
+  type FittedNormalizer,
   type NormalizeMode,
+  type NormalizerJson,
 } from './transforms/normalize.js';
 export { binMeans, rollingMean } from './transforms/resample.js';
 export { correlateRows, similarityRows, SIMILARITY_METRICS, type SimilarityMatrix, type SimilarityMetric } from './transforms/correlate.js';
 export { pointsFromMatrix, pointsFromRows, type Points } from './transforms/points.js';
 export {
   kmeans,
-  adjustedRandIndex,
+  fitKMeans,
+  loadKMeans,
   noveltyCurve,
   noveltySegments,
   contiguousWard,
-  labelsToBoundaries,
-  boundaryFMeasure,
   type KMeansResult,
+  type KMeansModel,
+  type KMeansJson,
 } from './transforms/cluster.js';
+export { adjustedRandIndex } from './evaluate/cluster.js';
+export { labelsToBoundaries, boundaryFMeasure, sectionBoundaries } from './evaluate/segment.js';
 export { hierarchicalOrder, dendrogramSegments } from './transforms/hierarchy.js';
-export { reduce, fitReducer, smacof, REDUCE_MODELS, type Embedding, type ReduceModel, type FittedReducer } from './transforms/reduce.js';
+export {
+  reduce,
+  fitReducer,
+  loadReducer,
+  smacof,
+  REDUCE_MODELS,
+  type Embedding,
+  type ReduceModel,
+  type FittedReducer,
+  type ReducerJson,
+} from './transforms/reduce.js';
+// evaluation, as mir_eval: each module's validate(reference, estimated) and evaluate(…) → named scores
+export * as evaluateBeat from './evaluate/beat.js';
+export * as evaluateSegment from './evaluate/segment.js';
+export * as evaluateCluster from './evaluate/cluster.js';
 export { crossValidate, type ClassifyReport } from './transforms/classify.js';
 export { stratifiedFolds, leaveOneOutFolds, describeCv, FOLD_RULES, type FoldRule } from './transforms/folds.js';
 export { createRandom, DEFAULT_SEED } from './util/random.js';

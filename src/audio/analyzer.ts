@@ -28,7 +28,7 @@
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Analysis, AudioAnalysis, TimeInterval, TrackInfoSection } from '../analysis/types.js';
-import { inputError } from '../errors.js';
+import { inputError, messages } from '../errors.js';
 import { analysisFromJson } from '../analysis/fromJson.js';
 import { decodeAudioFile, type DecodeOptions } from './decode.js';
 import { computeFrameFeatures } from './features.js';
@@ -160,7 +160,7 @@ export function analyzeSignalTimed(samples: Float32Array, options: AnalyzeSignal
   const durationS = options.durationS !== undefined && Number.isFinite(options.durationS) && options.durationS > 0
     ? options.durationS
     : numSamples / ANALYSIS_SAMPLE_RATE;
-  if (!(durationS > 0)) throw inputError('the signal holds no audio samples: nothing to analyse');
+  if (!(durationS > 0)) throw inputError(messages.audio.noSignal());
   // the reported duration (rounded as Spotify's; exact for sub-10-µs signals): every event starts before it
   const reportedS = round(durationS, 5) > 0 ? round(durationS, 5) : durationS;
 

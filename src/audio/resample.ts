@@ -21,6 +21,7 @@
  */
 
 import { RESAMPLE_WASM_BASE64 } from './resample-wasm.js';
+import { messages, ParameterError } from '../errors.js';
 
 /** Stopband attenuation of the anti-aliasing filter, dB. */
 export const STOPBAND_DB = 75;
@@ -125,7 +126,7 @@ export function resampledLength(inputLength: number, fromRate: number, toRate: n
 }
 
 function checkRate(rate: number, what: string): void {
-  if (!Number.isInteger(rate) || rate <= 0) throw new RangeError(`${what} must be a positive integer (got ${rate})`);
+  if (!Number.isInteger(rate) || rate <= 0) throw new ParameterError(what, String(rate), 'a positive integer');
 }
 
 /** Input samples per kernel call: the pending input window holds at most this plus the filter length. */
@@ -294,7 +295,7 @@ export class StreamingResampler {
    * buffer, valid until the next call: copy it out.
    */
   push(input: Float32Array): Float32Array {
-    if (this.ended) throw new Error('StreamingResampler: push after end');
+    if (this.ended) throw new Error(messages.invariant.resamplerEnded());
     this.pushed += input.length;
     if (!this.d) return input;
     return this.feed(input, input.length, false);
@@ -431,6 +432,6 @@ export function resampleTo(
   const tail = r.end();
   out.set(tail, at);
   at += tail.length;
-  if (at !== out.length) throw new Error(`resampleTo: produced ${at} samples, expected ${out.length}`);
+  if (at !== out.length) throw new Error(messages.invariant.resampledLength(at, out.length));
   return out;
 }

@@ -254,21 +254,6 @@ function describeGroups(groups: readonly TrackGroup[]): string {
   return groups.map((g) => `${g.name}: ${tracksCount(g.collection.tracks.length)}`).join('; ');
 }
 
-/**
- * Refuse, before anything is fetched, groups that cannot be cross-validated whatever happens: a group
- * listing fewer than 2 tracks, or fewer tracks than `--folds`.
- */
-function checkGroupSizes(groups: readonly TrackGroup[], opts: { cv: string; folds?: number }): void {
-  const smallest = groups.reduce((a, g) => (g.collection.tracks.length < a.collection.tracks.length ? g : a));
-  const size = smallest.collection.tracks.length;
-  if (size < 2) {
-    throw inputError(`group ${JSON.stringify(smallest.name)} has ${tracksCount(size)}; cross-validation needs at least 2 tracks in every group`);
-  }
-  if (opts.cv === 'kfold' && opts.folds !== undefined && opts.folds > size) {
-    throw inputError(`--folds ${opts.folds} needs at least ${opts.folds} tracks in every group, but ${JSON.stringify(smallest.name)} has ${size}; use at most ${size} folds or --cv loo`);
-  }
-}
-
 interface GroupCliOptions extends BatchCliOptions {
   group: string[];
   cv: string;
@@ -420,18 +405,17 @@ Examples:
   $ songscope classify albums.csv --reduce mds --ndims 2 --json`,
   );
   cmd.action(async (positional: string[], opts: ClassifyCliOptions) => {
-    const [{ runClassify }, { writeTable }, { resolveGroups }] = await Promise.all([import('../jobs/classify.js'), import('../matrix/io.js'), import('../jobs/groups.js')]);
+    const [{ runClassify }, { writeTable }, { resolveGroups, checkGroupSizes }] = await Promise.all([import('../jobs/classify.js'), import('../matrix/io.js'), import('../jobs/groups.js')]);
     await checkOutput(opts, 'predictions');
     const resolve = resolveFrom(opts);
     const groups = await resolveGroups([...positional, ...opts.group], resolve, say);
     if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('classify'));
-    checkGroupSizes(groups, opts);
+    checkGroupSizes(groups, { cv: opts.cv as 'kfold' | 'loo', folds: opts.folds });
     if (!opts.quiet) say(describeGroups(groups));
     const result = await withProgress(opts, 'classify', async (onProgress) => {
       try {
         return await runClassify(groups, { ...batchJobOptions(opts, '.', resolve, onProgress), ...classifyOptions(opts) });
       } catch (e) {
-        if (e instanceof RangeError) throw inputError(e.message);
         throw e;
       }
     });

@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { stat } from 'node:fs/promises';
-import { inputError } from '../errors.js';
+import { inputError, messages } from '../errors.js';
 import { addSourceOptions, printStdout, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
 
 interface FetchCliOptions extends SourceCliOptions {
@@ -42,7 +42,7 @@ Examples:
       import('../util/atomic.js'),
     ]);
     if (opts.output !== undefined && opts.output !== '-' && (await isDirectory(opts.output))) {
-      throw inputError(`${opts.output}: is a directory; give -o a file name (or - for stdout)`);
+      throw inputError(messages.toolkit.outputIsDirectory(opts.output));
     }
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, say));
     const text = JSON.stringify(analysis) + '\n';

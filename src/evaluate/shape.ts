@@ -12,6 +12,7 @@
  *   relevant among N candidates, E[AP] = H_N / N + (R − 1)(N − H_N) / (N (N − 1)), H_N the N-th harmonic
  *   number, averaged over the queries.
  */
+import { ParameterError } from '../errors.js';
 
 /** Named scores of {@link evaluate}. */
 export interface RetrievalScores {
@@ -34,23 +35,23 @@ export interface RetrievalScores {
  *
  * @param distances - row-major n × n, finite and ≥ 0 off the diagonal
  * @param labels - n class labels
- * @throws RangeError naming the problem: sizes that disagree, fewer than 2 tracks, a non-finite or negative
+ * @throws ParameterError naming the problem: sizes that disagree, fewer than 2 tracks, a non-finite or negative
  *   distance, no class with two members
  */
 export function validate(distances: ArrayLike<number>, labels: readonly string[]): void {
   const n = labels.length;
-  if (n < 2) throw new RangeError(`retrieval needs at least 2 tracks, got ${n}`);
-  if (distances.length !== n * n) throw new RangeError(`${n} labels need a ${n} × ${n} distance matrix (${n * n} values), got ${distances.length}`);
+  if (n < 2) throw new ParameterError('labels', `${n} track${n === 1 ? '' : 's'}`, 'at least 2 tracks');
+  if (distances.length !== n * n) throw new ParameterError('distances', `${distances.length} values`, `a ${n} × ${n} matrix (${n * n} values) for ${n} labels`);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       if (i === j) continue;
       const d = distances[i * n + j];
-      if (!(Number.isFinite(d) && d >= 0)) throw new RangeError(`distance (${i}, ${j}) is ${d}; distances must be finite and ≥ 0`);
+      if (!(Number.isFinite(d) && d >= 0)) throw new ParameterError('distances', `${d} at (${i}, ${j})`, 'finite distances ≥ 0');
     }
   }
   const counts = new Map<string, number>();
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
-  if (![...counts.values()].some((c) => c >= 2)) throw new RangeError('no class has two members: nothing can be retrieved');
+  if (![...counts.values()].some((c) => c >= 2)) throw new ParameterError('labels', 'no class with two members', 'a class of at least two tracks, something to retrieve');
 }
 
 /** Expected average precision of a random ranking of N candidates of which R are relevant. */
@@ -74,7 +75,7 @@ export function rankFor(distances: ArrayLike<number>, n: number, q: number): num
 /**
  * Score the retrieval of same-label tracks by `distances` (see the module comment).
  *
- * @throws RangeError as {@link validate}
+ * @throws ParameterError as {@link validate}
  */
 export function evaluate(distances: ArrayLike<number>, labels: readonly string[]): RetrievalScores {
   validate(distances, labels);

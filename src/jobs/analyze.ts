@@ -28,7 +28,7 @@ import { trajectorySpec } from '../plots/scatter.js';
 import type { cellsAsImage } from '../plots/raster.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DEFAULT_SEED } from '../util/random.js';
-import { inputError, messages } from '../errors.js';
+import { inputError, messages, ParameterError } from '../errors.js';
 import { formatDuration } from '../analysis/summary.js';
 import { svgToPng, type PlotFormat } from '../plots/output.js';
 import type { ReportGalleryItem, ReportInput, ReportLink, ReportRenderer } from '../plots/page.js';
@@ -254,12 +254,14 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   let trajectory: Embedding | undefined;
   {
     const { points, index } = definedBins(bins);
-    try {
-      if (index) throw new RangeError(`${bins.rows - points.n} of ${bins.rows} bins lack a value`);
-      trajectory = reduce(points, { model: 'pca', ndims: 2 });
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      skipped.trajectory = messages.analyze.trajectoryRefused(e.message);
+    if (index) skipped.trajectory = messages.analyze.trajectoryRefused(messages.analyze.binsLackValue(bins.rows - points.n, bins.rows));
+    else {
+      try {
+        trajectory = reduce(points, { model: 'pca', ndims: 2 });
+      } catch (e) {
+        if (!(e instanceof ParameterError)) throw e;
+        skipped.trajectory = messages.analyze.trajectoryRefused(e.message);
+      }
     }
   }
   lap('trajectory');

@@ -2,7 +2,7 @@
 import { crossValidate, type ClassifyReport, type CvScheme, type FoldRule } from '../transforms/classify.js';
 import type { ReduceModel } from '../transforms/reduce.js';
 import { DEFAULT_SEED } from '../util/random.js';
-import { ExitCode, SongscopeError, messages } from '../errors.js';
+import { ExitCode, ParameterError, SongscopeError, messages } from '../errors.js';
 import { classificationPoints, DEFAULT_SONG_FEATURES } from './songFeatures.js';
 import { describeFailures, type BatchOptions, type BatchTimings } from './batch.js';
 import { collectGroups, type GroupedTracks, type TrackGroup } from './groups.js';
@@ -47,7 +47,7 @@ export async function runClassify(
       seed: options.seed ?? DEFAULT_SEED,
     });
   } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
+    if (!(e instanceof ParameterError)) throw e;
     throw new SongscopeError(e.message, {
       exitCode: failed ? ExitCode.RUNTIME : ExitCode.USAGE,
       ...(failed ? { hint: describeFailures(grouped.failures).join('\n') } : {}),

@@ -11,7 +11,7 @@ import { labelledScatterSpec } from '../plots/scatter.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
 import { GENERATOR } from './analyze.js';
-import { inputError, messages } from '../errors.js';
+import { inputError, messages, ParameterError } from '../errors.js';
 import { classificationPoints, DEFAULT_SONG_FEATURES, usesMean, usesShape } from './songFeatures.js';
 import { shapeId } from '../shape/fingerprint.js';
 import { matrixRows, shapePlots, songShapes, failureJson, failureTable, songsMds, songTooltip, trackJson, writeBatchOutputs, type BatchOptions, type BatchTimings, type PlotEntry } from './batch.js';
@@ -53,7 +53,7 @@ export async function runCompare(groups: TrackGroup[], options: BatchOptions & C
   try {
     classification = await crossValidate(classificationPoints(tracks, vectors, features), labels, { ...cvOptions(options), seed });
   } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
+    if (!(e instanceof ParameterError)) throw e;
     classificationSkipped = e.message;
   }
   timings.songs = performance.now() - t;

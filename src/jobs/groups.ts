@@ -11,6 +11,7 @@ import type { Points } from '../transforms/points.js';
 import { slug } from '../util/slug.js';
 import { collect, type BatchOptions, type BatchTimings } from './batch.js';
 import { inputError, messages } from '../errors.js';
+import { checkClassSizes, type CvScheme } from '../transforms/classify.js';
 
 /** A named group of tracks. */
 export interface TrackGroup {
@@ -90,4 +91,14 @@ export async function resolveGroups(specs: readonly string[], resolve: ResolveOp
     else groups.set(groupName, { ...collection, name: groupName, tracks: [...collection.tracks] });
   }
   return [...groups.entries()].map(([name, collection]) => ({ name, collection }));
+}
+
+/**
+ * Refuse, before anything is fetched, groups that cannot be cross-validated whatever happens — a group
+ * listing fewer than 2 tracks, or fewer tracks than `folds` — with the checks `crossValidate` makes.
+ *
+ * @throws ParameterError (exit code 2) as `checkClassSizes`
+ */
+export function checkGroupSizes(groups: readonly TrackGroup[], options: { cv?: CvScheme; folds?: number }): void {
+  checkClassSizes(new Map(groups.map((g) => [g.name, g.collection.tracks.length])), options);
 }

@@ -126,7 +126,7 @@ const INDEX_COLUMN = /^(|Unnamed: \d+)$/;
  */
 export function usableColumns(matrix: FeatureMatrix, input: string, log?: (line: string) => void): FeatureMatrix {
   const n = matrix.rows;
-  if (n === 0) throw inputError(`${input}: the matrix has no rows`);
+  if (n === 0) throw inputError(messages.toolkit.matrixNoRows(input));
   const keep: number[] = [];
   matrix.columns.forEach((name, c) => {
     if (INDEX_COLUMN.test(name.trim())) {
@@ -140,7 +140,7 @@ export function usableColumns(matrix: FeatureMatrix, input: string, log?: (line:
     }
     keep.push(c);
   });
-  if (keep.length === 0) throw inputError(`${input}: the matrix has no feature column with values (columns: ${matrix.columns.join(', ') || 'none'})`);
+  if (keep.length === 0) throw inputError(messages.toolkit.matrixNoValues(input, matrix.columns));
   if (keep.length === matrix.columns.length) return matrix;
   const data = new Float64Array(n * keep.length);
   keep.forEach((c, k) => data.set(matrix.data.subarray(c * n, (c + 1) * n), k * n));

@@ -32,7 +32,7 @@ import { writePlot, type PlotFormat } from '../plots/output.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import type { ReportRenderer } from '../plots/page.js';
 import { GENERATOR } from './analyze.js';
-import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
+import { ExitCode, ParameterError, SongscopeError, inputError, messages } from '../errors.js';
 
 /** What the tracks are ranked by. */
 export const SIMILAR_BY = Object.freeze(['shape', 'features', 'both'] as const);
@@ -145,7 +145,7 @@ const trackLabel = (t: TrackRecord) => t.name;
 export async function runSimilar(querySpec: string, collectionSpec: string, options: SimilarOptions): Promise<SimilarResult> {
   const by = options.by ?? 'shape';
   const top = options.top ?? DEFAULT_TOP;
-  if (!(Number.isInteger(top) && top >= 1)) throw new RangeError(`top must be a whole number ≥ 1, got ${top}`);
+  if (!(Number.isInteger(top) && top >= 1)) throw new ParameterError('top', String(top), 'a whole number ≥ 1');
   const distanceKind = options.distance ?? DEFAULT_SHAPE_DISTANCE;
   const normalization = options.normalize ?? DEFAULT_SONG_NORMALIZATION;
   const id = shapeId(options.shape);

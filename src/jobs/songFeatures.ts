@@ -10,6 +10,7 @@
  *   √(26 / 2016) so each block weighs the same (a fingerprint's values have a sum of squares of 2,016, a
  *   z-scored vector's 26 on average).
  */
+import { messages } from '../errors.js';
 import { shapeDistances } from '../shape/distance.js';
 import type { Points } from '../transforms/points.js';
 import { smacof } from '../transforms/reduce.js';
@@ -27,7 +28,7 @@ export const usesMean = (features: SongFeatures | undefined): boolean => feature
 
 function fingerprintsOf(tracks: readonly TrackRecord[]): Float32Array[] {
   return tracks.map((t) => {
-    if (!t.shape) throw new Error(`no shape fingerprint for ${t.name} (collect the tracks with the shape option)`);
+    if (!t.shape) throw new Error(messages.invariant.noShapeFingerprint(t.name));
     return t.shape;
   });
 }

@@ -16,7 +16,7 @@ import { fingerprintFromGrid, type ShapeFingerprint, type ShapeOptions } from '.
 import type { Collection, TrackRef } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
-import { SongscopeError } from '../errors.js';
+import { messages, SongscopeError } from '../errors.js';
 
 /** One track that was analysed. */
 export interface TrackRecord {
@@ -90,7 +90,7 @@ export async function collectTracks(
       const grid = options.grid ?? 'full';
       // the statistics come from the events: the 1 ms matrix is never built
       const events = eventGrid(analysis, grid);
-      if (events.rows === 0) throw new SongscopeError(`${name}: the analysis has no events to put on the grid`, { exitCode: 2 });
+      if (events.rows === 0) throw new SongscopeError(messages.toolkit.noEvents(name), { exitCode: 2 });
       const stats = eventColumnStats(events);
       const record: TrackRecord = { ref: outcome.ref, name, summary: summarizeAnalysis(analysis), rows: events.rows, mean: stats.mean, std: stats.std };
       if (options.shape) {

@@ -16,13 +16,8 @@ import { columnStats, normalize, zscoreWithin, type NormalizeMode } from '../tra
 import { DEFAULT_SONG_NORMALIZATION, songVectors, type SongNormalization } from '../transforms/songs.js';
 import { binMeans, rollingMean } from '../transforms/resample.js';
 import { similarityRows, type SimilarityMatrix, type SimilarityMetric } from '../transforms/correlate.js';
-import {
-  boundaryFMeasure,
-  contiguousWard,
-  kmeans,
-  labelsToBoundaries,
-  noveltySegments,
-} from '../transforms/cluster.js';
+import { contiguousWard, kmeans, noveltySegments } from '../transforms/cluster.js';
+import { boundaryFMeasure, labelsToBoundaries } from '../evaluate/segment.js';
 import { reduce, type Embedding, type ReduceModel, type ReduceOptions } from '../transforms/reduce.js';
 import { pointsFromMatrix, type Points } from '../transforms/points.js';
 import { DEFAULT_SEED } from '../util/random.js';
@@ -30,7 +25,7 @@ import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
 import { clusterTimelineSpec } from '../plots/timeline.js';
 import { labelledScatterSpec, trajectorySpec } from '../plots/scatter.js';
 import { displayBinMs, MAX_SIMILARITY_BINS, smoothingWindow } from './bins.js';
-import { inputError, messages } from '../errors.js';
+import { inputError, messages, ParameterError } from '../errors.js';
 
 /** `auto`: z-score within the track unless the matrix says it is normalised already. */
 export type NormalizeChoice = NormalizeMode | 'auto';
@@ -125,10 +120,7 @@ function binSource(source: BinSource, mode: NormalizeMode, options: BinOptions):
   const before = source.metadata.normalization;
   binned = { ...binned, metadata: { ...binned.metadata, normalization: before && before !== 'none' ? before : mode } };
   if (window > binned.rows) {
-    throw inputError(
-      `--smooth ${options.smoothS} s is longer than the ${binned.rows} bins of ${binned.metadata.title || 'the track'}: ` +
-        'the rolling mean would leave every bin 0 (pandas rolling(N).mean().fillna(0)); use a shorter --smooth',
-    );
+    throw inputError(messages.toolkit.smoothLongerThanTrack(options.smoothS ?? 0, binned.rows, binned.metadata.title || 'the track'));
   }
   return window > 1 ? rollingMean(binned, window) : binned;
 }
@@ -174,10 +166,7 @@ function definedPoints(binned: FeatureMatrix, loaded: LoadedMatrix, what: string
   }
   if (missing.length > 0) {
     const resolutionS = Number(binned.metadata.resolution_ms) / 1000 || 1;
-    throw inputError(
-      `${loaded.label}: ${missing.length} of ${points.n} time bins have missing values (at ${describeTimes(missing, resolutionS)}); ` +
-        `${what} needs a value in every bin: fill the gaps in the matrix, use a coarser --resolution, or --smooth`,
-    );
+    throw inputError(messages.toolkit.binsMissingValues(loaded.label, missing.length, points.n, describeTimes(missing, resolutionS), what));
   }
   return points;
 }
@@ -188,10 +177,7 @@ function checkSameColumns(inputs: readonly LoadedMatrix[]): void {
   for (const input of inputs.slice(1)) {
     const columns = input.columns;
     if (columns.length !== first.length || columns.some((c, i) => c !== first[i])) {
-      throw inputError(
-        `${input.label}: its ${columns.length} feature columns differ from the ${first.length} of ${inputs[0].label}; ` +
-          'several inputs need the same columns in the same order',
-      );
+      throw inputError(messages.toolkit.columnsDiffer(input.label, columns.length, first.length, inputs[0].label));
     }
   }
 }
@@ -201,7 +187,7 @@ function reduceInput(points: Points, options: ReduceOptions, what: string): Embe
   try {
     return reduce(points, options);
   } catch (e) {
-    if (e instanceof RangeError) throw inputError(`cannot reduce ${what}: ${e.message}`);
+    if (e instanceof ParameterError) throw inputError(messages.toolkit.cannotReduce(what, e.message));
     throw e;
   }
 }

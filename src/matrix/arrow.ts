@@ -334,7 +334,8 @@ export function decodeIpc(bytes: Uint8Array, label: string): Table {
  * properties of null") as "its metadata is damaged".
  */
 export function arrowErrorDetail(e: unknown): string {
-  if (e instanceof TypeError || e instanceof RangeError || !(e instanceof Error)) return messages.arrow.metadataDamaged();
+  // apache-arrow's own messages are plain Errors; any other (a TypeError, …) is the engine tripping on damage
+  if (!(e instanceof Error) || e.constructor !== Error) return messages.arrow.metadataDamaged();
   return e.message.replace(/\s+/g, ' ').slice(0, 200);
 }
 
@@ -421,12 +422,12 @@ async function readArrowFileHandle(fh: FileHandle, size: number, label: string):
     if (bodyBytes > MAX_READ_BYTES) throw invalid(messages.arrow.batchTooLarge(i + 1, count));
     const meta = new Uint8Array(metaBytes);
     await fh.read(meta, 0, metaBytes, offset);
-    let rows: number;
+    // A message that is not a record batch leaves rows at −1: damaged, as a row count that is not one.
+    let rows = -1;
     try {
       const prefix = new DataView(meta.buffer).getInt32(0, true) === -1 ? 8 : 4;
       const message = Message.decode(meta.subarray(prefix));
-      if (message.headerType !== MessageHeader.RecordBatch) throw new Error('not a record batch');
-      rows = Number((message.header() as { length: number | bigint }).length);
+      if (message.headerType === MessageHeader.RecordBatch) rows = Number((message.header() as { length: number | bigint }).length);
     } catch (e) {
       throw invalid(messages.arrow.batchDamaged(i + 1, count), e);
     }

@@ -23,6 +23,7 @@ import type { AudioAnalysis, TimeInterval } from '../analysis/types.js';
 import { FEATURE_COLUMNS, PITCH_OFFSET, type FeatureMatrix, type MatrixMetadata } from './featureMatrix.js';
 import type { GridSemantics } from './grid.js';
 import { CompensatedSum } from '../util/sum.js';
+import { messages, ParameterError, runtimeError } from '../errors.js';
 
 /** Columns that change together, as runs: run r holds `values[r*width + j]` on [start[r], end[r]) ms. */
 export interface StepRuns {
@@ -200,10 +201,13 @@ function spanOffsets(g: EventGrid): Int32Array {
   return offsets;
 }
 
-/** Row of a millisecond known to lie inside the grid's spans. */
+/**
+ * Row of a millisecond known to lie inside the grid's spans. Every caller passes an event start the grid
+ * was built from, so a miss is songscope's bug, not the input's: an internal error (exit code 1).
+ */
 function rowOf(g: EventGrid, offsets: Int32Array, ms: number): number {
   for (let k = g.spans.length - 1; k >= 0; k--) if (ms >= g.spans[k][0]) return offsets[k] + ms - g.spans[k][0];
-  throw new RangeError(`ms ${ms} outside the grid`);
+  throw runtimeError(messages.internal(`time ${ms} ms lies outside the event grid`));
 }
 
 /**
@@ -306,9 +310,10 @@ export function eventColumnStats(g: EventGrid): { mean: Float64Array; std: Float
  * in O(runs + bins · columns).
  *
  * @param binMs - bin width, milliseconds (a positive integer)
+ * @throws ParameterError (`binMs`) unless it is a positive integer
  */
 export function eventBinMeans(g: EventGrid, binMs: number, metadata: MatrixMetadata = {}): FeatureMatrix {
-  if (!(Number.isInteger(binMs) && binMs > 0)) throw new RangeError(`binMs must be a positive integer, got ${binMs}`);
+  if (!(Number.isInteger(binMs) && binMs > 0)) throw new ParameterError('binMs', String(binMs), 'a positive integer (milliseconds)');
   const k = FEATURE_COLUMNS.length;
   const meta = { ...metadata, resolution_ms: String(binMs) };
   if (g.rows === 0) return { rows: 0, columns: FEATURE_COLUMNS, timeMs: new Int32Array(0), data: new Float64Array(0), metadata: meta };

@@ -5,6 +5,7 @@
  * column is a zero-copy `subarray` view and becomes an Arrow vector without copying. The time index is a
  * separate `Int32Array` of integer milliseconds.
  */
+import { ParameterError } from '../errors.js';
 
 /** The 12 pitch classes, C first, with flats as Spotify's key names use them. */
 export const PITCH_CLASS_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'Gb', 'G', 'Ab', 'A', 'Bb', 'B'] as const;
@@ -53,11 +54,15 @@ export function createMatrix(
   return { rows, columns, timeMs, data: new Float64Array(rows * columns.length), metadata };
 }
 
-/** Zero-copy view of column `c` (by index or name). */
+/**
+ * Zero-copy view of column `c` (by index or name).
+ *
+ * @throws ParameterError (`c`) when the matrix has no such column
+ */
 export function column(matrix: FeatureMatrix, c: number | string): Float64Array {
   const index = typeof c === 'number' ? c : matrix.columns.indexOf(c);
   if (index < 0 || index >= matrix.columns.length) {
-    throw new RangeError(`no column ${String(c)} in matrix (columns: ${matrix.columns.join(', ')})`);
+    throw new ParameterError('c', typeof c === 'number' ? String(c) : JSON.stringify(c), `a column of the matrix: ${matrix.columns.join(', ')}, or an index below ${matrix.columns.length}`);
   }
   return matrix.data.subarray(index * matrix.rows, (index + 1) * matrix.rows);
 }

@@ -5,6 +5,7 @@
  * read them as they read matrices.
  */
 import { formatCsvNumber } from './csv.js';
+import { ParameterError } from '../errors.js';
 
 /** One column: float64, int32, or text. */
 export interface TableColumn {
@@ -19,11 +20,17 @@ export interface ResultTable {
   metadata: Record<string, string>;
 }
 
-/** Number of rows (0 for a table without columns), checking that all columns agree. */
+/**
+ * Number of rows (0 for a table without columns), checking that all columns agree.
+ *
+ * @throws ParameterError (`table`) when a column's length differs from the first column's
+ */
 export function tableRows(table: ResultTable): number {
   const n = table.columns[0]?.values.length ?? 0;
   for (const c of table.columns) {
-    if (c.values.length !== n) throw new RangeError(`column ${c.name} has ${c.values.length} rows, expected ${n}`);
+    if (c.values.length !== n) {
+      throw new ParameterError('table', `column ${c.name} has ${c.values.length} rows`, `${n} rows in every column, as ${table.columns[0].name} has`);
+    }
   }
   return n;
 }

@@ -16,6 +16,7 @@
  */
 import type { ColorScheme } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
+import { ParameterError } from '../errors.js';
 
 /** The `$schema` every spec carries. */
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -166,17 +167,17 @@ export function formatNumber(x: number): string {
   return x < 0 ? `\u2212${String(-x)}` : String(x);
 }
 
-/** `decimals` if it is an integer in [0, 10]; else a RangeError. */
+/** `decimals` if it is an integer in [0, 10]; else a ParameterError. */
 export function checkDecimals(decimals: number): number {
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 10) {
-    throw new RangeError(`decimals must be an integer in [0, 10], got ${decimals}`);
+    throw new ParameterError('decimals', String(decimals), 'an integer in [0, 10]');
   }
   return decimals;
 }
 
-/** `x` if it is a finite number > 0; else a RangeError naming `name`. */
+/** `x` if it is a finite number > 0; else a ParameterError naming `name`. */
 export function checkPositive(name: string, x: number): number {
-  if (!(Number.isFinite(x) && x > 0)) throw new RangeError(`${name} must be a positive number, got ${x}`);
+  if (!(Number.isFinite(x) && x > 0)) throw new ParameterError(name, String(x), 'a positive number');
   return x;
 }
 
@@ -187,23 +188,28 @@ export function checkPositive(name: string, x: number): number {
  */
 export function binEnds(binStartS: Float64Array, binWidthS: number): Float64Array {
   const n = binStartS.length;
-  if (n < 1) throw new RangeError('a heatmap needs at least one time bin (binStartS is empty)');
+  if (n < 1) throw new ParameterError('binStartS', 'no bins', 'at least one time bin');
   checkPositive('binWidthS', binWidthS);
   const ends = new Float64Array(n);
   const tolerance = 0.01 * binWidthS;
+  // Finite first, so a NaN is named as such rather than as an out-of-order time.
+  binStartS.forEach((start, b) => {
+    if (!Number.isFinite(start)) throw new ParameterError('binStartS', `binStartS[${b}] is ${start}`, 'finite times (seconds)');
+  });
   for (let b = 0; b < n; b++) {
     const start = binStartS[b];
-    if (!Number.isFinite(start)) throw new RangeError(`binStartS[${b}] is not a finite number (${start})`);
     let end = start + binWidthS;
     if (b + 1 < n) {
       const next = binStartS[b + 1];
       if (!(next > start)) {
-        throw new RangeError(`binStartS must be strictly increasing (binStartS[${b + 1}] = ${next} ≤ ${start})`);
+        throw new ParameterError('binStartS', `binStartS[${b + 1}] = ${next} ≤ binStartS[${b}] = ${start}`, 'strictly increasing times');
       }
       if (Math.abs(next - end) <= tolerance) end = next;
       else if (next < end) {
-        throw new RangeError(
-          `time bins overlap: bin ${b} starts at ${start} s and is ${binWidthS} s wide, bin ${b + 1} starts at ${next} s`,
+        throw new ParameterError(
+          'binStartS',
+          `bin ${b} starts at ${start} s and is ${binWidthS} s wide, bin ${b + 1} starts at ${next} s`,
+          'time bins that do not overlap',
         );
       }
     }
@@ -286,31 +292,29 @@ export const RECT_MARK = { type: 'rect', invalid: 'show', aria: false } as const
  * @param input The binned matrix (at most ~1,000 bins is what the sizes above assume).
  * @param options Size (default 1000 px wide, 14 px per feature row), colours, rounding, subtitle.
  * @returns A Vega-Lite v6 top-level spec.
- * @throws {RangeError} On inconsistent shapes, non-increasing or overlapping bins, duplicate or empty
+ * @throws {ParameterError} On inconsistent shapes, non-increasing or overlapping bins, duplicate or empty
  *   feature names, or bad options.
  */
 export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureHeatmapOptions = {}): TopLevelSpec {
   const { features, binStartS, binWidthS, values } = input;
   const bins = binStartS.length;
   const ends = binEnds(binStartS, binWidthS);
-  if (features.length < 1) throw new RangeError('featureHeatmapSpec: no features');
+  if (features.length < 1) throw new ParameterError('features', 'none', 'at least one feature');
   if (values.length !== features.length * bins) {
-    throw new RangeError(
-      `featureHeatmapSpec: values has ${values.length} entries, expected features × bins = ${features.length} × ${bins}`,
-    );
+    throw new ParameterError('values', `${values.length} entries`, `features × bins = ${features.length} × ${bins} entries`);
   }
   const seen = new Set<string>();
-  for (const f of features) {
-    if (f === '') throw new RangeError('featureHeatmapSpec: empty feature name');
-    if (seen.has(f)) throw new RangeError(`featureHeatmapSpec: duplicate feature "${f}"`);
+  features.forEach((f, i) => {
+    if (f === '') throw new ParameterError('features', `feature ${i} is empty`, 'non-empty feature names');
+    if (seen.has(f)) throw new ParameterError('features', `${JSON.stringify(f)} twice`, 'distinct feature names');
     seen.add(f);
-  }
+  });
   const decimals = checkDecimals(options.decimals ?? 3);
   const width = checkPositive('width', options.width ?? 1000);
   const rowHeight = checkPositive('rowHeight', options.rowHeight ?? 14);
   const domain = options.domain ?? DEFAULT_Z_DOMAIN;
   if (!(Number.isFinite(domain[0]) && Number.isFinite(domain[1]) && domain[0] < domain[1])) {
-    throw new RangeError(`featureHeatmapSpec: domain must be [min, max] with min < max, got [${domain.join(', ')}]`);
+    throw new ParameterError('domain', `[${domain.join(', ')}]`, '[min, max], finite, with min < max');
   }
 
   const timeDecimals = timeDecimalsFor(binWidthS);
@@ -423,7 +427,7 @@ export interface ReducedSimilarity {
  * @param binStartS Start of each bin, seconds [shape=(n)], strictly increasing.
  * @param binWidthS Width of every bin, seconds.
  * @param maxCells Most display cells per axis, ≥ 1 (`Infinity` = no reduction).
- * @throws {RangeError} On inconsistent shapes, bad bins or `maxCells`.
+ * @throws {ParameterError} On inconsistent shapes, bad bins or `maxCells` (named `maxDisplayCells`, the option).
  */
 export function reduceSimilarity(
   values: Float64Array,
@@ -434,10 +438,10 @@ export function reduceSimilarity(
   const n = binStartS.length;
   const ends = binEnds(binStartS, binWidthS);
   if (values.length !== n * n) {
-    throw new RangeError(`similarity values has ${values.length} entries, expected n × n = ${n} × ${n}`);
+    throw new ParameterError('values', `${values.length} entries`, `n × n = ${n} × ${n} entries`);
   }
   if (!(maxCells >= 1) || (Number.isFinite(maxCells) && !Number.isInteger(maxCells))) {
-    throw new RangeError(`maxDisplayCells must be an integer ≥ 1 (or Infinity), got ${maxCells}`);
+    throw new ParameterError('maxDisplayCells', String(maxCells), 'an integer ≥ 1, or Infinity');
   }
   const k = n <= maxCells ? 1 : Math.ceil(n / maxCells);
   const m = Math.ceil(n / k);
@@ -496,7 +500,7 @@ export function reduceSimilarity(
  * @param input The matrix, its bins, title and the caller's subtitle (first line).
  * @param options Size (default 480 px square), display-cell cap, colours, rounding.
  * @returns A Vega-Lite v6 top-level spec.
- * @throws {RangeError} On inconsistent shapes, non-increasing or overlapping bins, or bad options.
+ * @throws {ParameterError} On inconsistent shapes, non-increasing or overlapping bins, or bad options.
  */
 export function similarityHeatmapSpec(
   input: SimilarityHeatmapInput,

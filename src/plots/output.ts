@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from './render.js';
+import { ParameterError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 
 /** Which rendered files {@link writePlot} writes beside the spec. */
@@ -65,11 +66,11 @@ export function pngFallbackFont(): string {
  * @param svg An SVG document, e.g. from {@link renderSvg}.
  * @param options Zoom (default 2), fallback font, background.
  * @returns The PNG file's bytes.
- * @throws {RangeError} On a bad scale; {@link Error} when resvg cannot parse the SVG.
+ * @throws {ParameterError} On a bad scale; {@link Error} when resvg cannot parse the SVG.
  */
 export function svgToPng(svg: string, options: SvgToPngOptions = {}): Buffer {
   const scale = options.scale ?? DEFAULT_PNG_SCALE;
-  if (!(Number.isFinite(scale) && scale > 0)) throw new RangeError(`PNG scale must be a positive number, got ${scale}`);
+  if (!(Number.isFinite(scale) && scale > 0)) throw new ParameterError('scale', String(scale), 'a positive number (PNG zoom)');
   const resvg = new Resvg(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: options.fallbackFont ?? pngFallbackFont() },
     fitTo: { mode: 'zoom', value: scale },
@@ -107,8 +108,8 @@ export interface WritePlotResult {
  * @param spec The Vega-Lite spec (inline data).
  * @param options Format (default svg), render (default true), PNG scale (default 2).
  * @returns The paths written and the rendering time.
- * @throws {RangeError} On a bad name, format or scale; {@link Error} when the spec does not render or a
- *   file cannot be written (the runtime error of `writeFileAtomic`).
+ * @throws {ParameterError} On a bad name, format or scale; a SongscopeError (exit code 1) when the spec does
+ *   not render or a file cannot be written (the runtime error of `writeFileAtomic`).
  */
 export async function writePlot(
   dir: string,
@@ -117,12 +118,12 @@ export async function writePlot(
   options: WritePlotOptions = {},
 ): Promise<WritePlotResult> {
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
-    throw new RangeError(`plot name must be a plain file name stem, got "${name}"`);
+    throw new ParameterError('name', JSON.stringify(name), 'a plain file name stem (no /, \\ or NUL; not . or ..)');
   }
   const format = options.format ?? 'svg';
-  if (!PLOT_FORMATS.includes(format)) throw new RangeError(`plot format must be one of ${PLOT_FORMATS.join(', ')}, got "${format}"`);
+  if (!PLOT_FORMATS.includes(format)) throw new ParameterError('format', JSON.stringify(format), `one of ${PLOT_FORMATS.join(', ')}`);
   const scale = options.scale ?? DEFAULT_PNG_SCALE;
-  if (!(Number.isFinite(scale) && scale > 0)) throw new RangeError(`PNG scale must be a positive number, got ${scale}`);
+  if (!(Number.isFinite(scale) && scale > 0)) throw new ParameterError('scale', String(scale), 'a positive number (PNG zoom)');
 
   const files: string[] = [];
   const specPath = join(dir, `${name}.vl.json`);

@@ -7,6 +7,7 @@
  * Used for the static SVG/PNG files only; `NAME.vl.json` and report.html keep one rect per cell with its
  * value in the tooltip. Loads vega: import it only on the rendering path.
  */
+import { messages } from '../errors.js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { deflateSync } from 'node:zlib';
@@ -45,7 +46,7 @@ function parseColor(text: string): [number, number, number] {
   if (hex) return [parseInt(hex[1], 16), parseInt(hex[2], 16), parseInt(hex[3], 16)];
   const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(text);
   if (short) return [parseInt(short[1] + short[1], 16), parseInt(short[2] + short[2], 16), parseInt(short[3] + short[3], 16)];
-  throw new Error(`unexpected colour ${JSON.stringify(text)} from vega's scale`);
+  throw new Error(messages.invariant.unexpectedColour(text));
 }
 
 /**

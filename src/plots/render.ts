@@ -21,6 +21,7 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
+import { messages, runtimeError } from '../errors.js';
 
 /** A compiled Vega spec (the output of vega-lite's `compile`). */
 export type VgSpec = vega.Spec;
@@ -104,8 +105,8 @@ function quietLogger(options: RenderOptions): QuietLogger {
  * @param spec A Vega-Lite v6 spec, e.g. from `featureHeatmapSpec`.
  * @param options Where compiler warnings go (default: dropped).
  * @returns The Vega spec.
- * @throws {Error} When vega-lite rejects the spec (message prefixed `invalid Vega-Lite spec:`, the
- *   compiler's error as `cause`) or logs an error while compiling.
+ * @throws {SongscopeError} (exit code 1) When vega-lite rejects the spec (`messages.plot.invalidVegaLite`,
+ *   the compiler's error as `cause`) or logs an error while compiling.
  */
 export function compileSpec(spec: TopLevelSpec, options: RenderOptions = {}): VgSpec {
   const logger = quietLogger(options);
@@ -113,11 +114,9 @@ export function compileSpec(spec: TopLevelSpec, options: RenderOptions = {}): Vg
   try {
     compiled = compile(spec, { logger }).spec;
   } catch (error) {
-    throw new Error(`invalid Vega-Lite spec: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw runtimeError(messages.plot.invalidVegaLite(error instanceof Error ? error.message : String(error)), undefined, error);
   }
-  if (logger.errors.length > 0) throw new Error(`invalid Vega-Lite spec: ${logger.errors.join('; ')}`);
+  if (logger.errors.length > 0) throw runtimeError(messages.plot.invalidVegaLite(logger.errors.join('; ')));
   return compiled;
 }
 
@@ -203,9 +202,9 @@ function inlineOnlyLoader(): { loader: vega.Loader; refused: string[] } {
   loader.sanitize = async (uri: string) => {
     // the pictures of heatmap cells (./raster.ts) are inline PNGs
     if (uri.startsWith('data:image/png;base64,')) return { href: uri };
-    const message = `songscope renders inline data only; refusing to load "${uri}"`;
+    const message = messages.plot.externalData(uri);
     refused.push(message);
-    throw new Error(message);
+    throw runtimeError(message);
   };
   return { loader, refused };
 }
@@ -273,8 +272,8 @@ function serialized<T>(task: () => Promise<T>): Promise<T> {
  * @param spec A Vega-Lite v6 spec with inline data.
  * @param options Where warnings go (default: dropped) and the SVG scale factor (default 1).
  * @returns The SVG document as a string (`<svg …>…</svg>`, with width, height and viewBox in px).
- * @throws {Error} When the spec does not compile or parse, or vega reports an error while rendering (e.g. a
- *   bad expression or a data URL).
+ * @throws {SongscopeError} (exit code 1) When the spec does not compile or parse, or vega reports an error
+ *   while rendering (e.g. a bad expression or a data URL); see `messages.plot`.
  */
 export function renderSvg(spec: TopLevelSpec, options: RenderOptions = {}): Promise<string> {
   return serialized(async () => {
@@ -283,7 +282,7 @@ export function renderSvg(spec: TopLevelSpec, options: RenderOptions = {}): Prom
     try {
       runtime = vega.parse(vgSpec);
     } catch (error) {
-      throw new Error(`invalid Vega spec: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw runtimeError(messages.plot.invalidVega(error instanceof Error ? error.message : String(error)), undefined, error);
     }
     const logger = quietLogger(options);
     const previousWidth = textMetrics?.width;
@@ -299,8 +298,8 @@ export function renderSvg(spec: TopLevelSpec, options: RenderOptions = {}): Prom
     try {
       await view.runAsync();
       const svg = await view.toSVG(options.scaleFactor ?? 1);
-      if (refused.length > 0) throw new Error(refused.join('; '));
-      if (logger.errors.length > 0) throw new Error(`vega failed to render the spec: ${logger.errors.join('; ')}`);
+      if (refused.length > 0) throw runtimeError(refused.join('; '));
+      if (logger.errors.length > 0) throw runtimeError(messages.plot.renderFailed(logger.errors.join('; ')));
       const compact = pixelatedImages(compactSvg(svg));
       return options.crispRects === false ? compact : crispRects(compact);
     } finally {

@@ -14,6 +14,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Field } from 'vega-lite/types_unstable/channeldef.js';
 import type { UnitSpec } from 'vega-lite/types_unstable/spec/index.js';
+import { ParameterError } from '../errors.js';
 import { FONT, VEGA_LITE_SCHEMA, checkPositive, roundTo } from './heatmap.js';
 import { NO_CLUSTER, clusterColorScale, clusterTextExpr } from './timeline.js';
 
@@ -31,9 +32,9 @@ function decimalsForSpan(span: number): number {
   return Math.min(10, Math.max(0, 4 - Math.floor(Math.log10(span))));
 }
 
-/** A number rounded for display, or a RangeError naming `what` if it is not finite. */
-function finite(x: number, what: string): number {
-  if (!Number.isFinite(x)) throw new RangeError(`${what} is not a finite number (${x})`);
+/** `x` if it is finite, else a ParameterError for `parameter` whose value reads `${what} is ${x}`. */
+function finite(x: number, parameter: string, what: string): number {
+  if (!Number.isFinite(x)) throw new ParameterError(parameter, `${what} is ${x}`, 'finite numbers');
   return x;
 }
 
@@ -132,28 +133,28 @@ export interface TrajectoryOptions {
  * @param input Points, times, optional clusters, titles.
  * @param options Panel size, equal aspect.
  * @returns A Vega-Lite v6 top-level spec.
- * @throws {RangeError} On inconsistent lengths, a dimension other than 2 or 3, non-finite values, bad
+ * @throws {ParameterError} On inconsistent lengths, a dimension other than 2 or 3, non-finite values, bad
  *   cluster labels, or `colorBy: 'cluster'` without clusters.
  */
 export function trajectorySpec(input: TrajectoryInput, options: TrajectoryOptions = {}): TopLevelSpec {
   const { n, d, data } = input.points;
-  if (d !== 2 && d !== 3) throw new RangeError(`trajectorySpec: points must have 2 or 3 dimensions, got ${d}`);
-  if (n < 1) throw new RangeError('trajectorySpec: no points');
-  if (data.length !== n * d) throw new RangeError(`trajectorySpec: data has ${data.length} values, expected n × d = ${n} × ${d}`);
-  if (input.timesS.length !== n) throw new RangeError(`trajectorySpec: ${input.timesS.length} times for ${n} points`);
+  if (d !== 2 && d !== 3) throw new ParameterError('points', `${d} dimensions`, '2 or 3 dimensions');
+  if (n < 1) throw new ParameterError('points', '0 points', 'at least 1 point');
+  if (data.length !== n * d) throw new ParameterError('points', `${data.length} values`, `n × d = ${n} × ${d} values`);
+  if (input.timesS.length !== n) throw new ParameterError('timesS', `${input.timesS.length} times for ${n} points`, 'one time per point');
   if (input.clusters && input.clusters.length !== n) {
-    throw new RangeError(`trajectorySpec: ${input.clusters.length} cluster labels for ${n} points`);
+    throw new ParameterError('clusters', `${input.clusters.length} cluster labels for ${n} points`, 'one label per point');
   }
   const colorBy = input.colorBy ?? (input.clusters ? 'cluster' : 'time');
-  if (colorBy === 'cluster' && !input.clusters) throw new RangeError("trajectorySpec: colorBy 'cluster' needs clusters");
+  if (colorBy === 'cluster' && !input.clusters) throw new ParameterError('colorBy', '"cluster" without clusters', 'clusters to colour by, or "time"');
   const axisTitles = Array.from({ length: d }, (_, k) => input.axisTitles?.[k] ?? `dim ${k + 1}`);
   const size = checkPositive('size', options.size ?? (d === 2 ? 420 : 300));
   const equal = options.equalAspect ?? true;
 
   const coords = Array.from({ length: d }, (_, k) =>
-    Float64Array.from({ length: n }, (_, i) => finite(data[i * d + k], `trajectorySpec: point ${i}, dimension ${k + 1}`)),
+    Float64Array.from({ length: n }, (_, i) => finite(data[i * d + k], 'points', `point ${i}, dimension ${k + 1}`)),
   );
-  const times = Float64Array.from({ length: n }, (_, i) => finite(input.timesS[i], `trajectorySpec: timesS[${i}]`));
+  const times = Float64Array.from({ length: n }, (_, i) => finite(input.timesS[i], 'timesS', `timesS[${i}]`));
   const decimals = coords.map((c) => {
     const [lo, hi] = extent(c);
     return decimalsForSpan(hi - lo);
@@ -283,18 +284,20 @@ export const NO_GROUP = '(none)';
  * @param input Items, colouring, titles.
  * @param options Plot size, equal aspect.
  * @returns A Vega-Lite v6 top-level spec.
- * @throws {RangeError} On no items, non-finite coordinates, a `z` on some items only, or bad cluster labels.
+ * @throws {ParameterError} On no items, non-finite coordinates, a `z` on some items only, or bad cluster labels.
  */
 export function labelledScatterSpec(input: LabelledScatterInput, options: LabelledScatterOptions = {}): TopLevelSpec {
   const { items, colorBy } = input;
-  if (items.length < 1) throw new RangeError('labelledScatterSpec: no items');
+  if (items.length < 1) throw new ParameterError('items', 'none', 'at least 1 item');
   const withZ = items.filter((it) => it.z !== undefined).length;
-  if (withZ !== 0 && withZ !== items.length) throw new RangeError(`labelledScatterSpec: ${withZ} of ${items.length} items have a z coordinate; give it to all or none`);
+  if (withZ !== 0 && withZ !== items.length) {
+    throw new ParameterError('items', `${withZ} of ${items.length} items have a z coordinate`, 'a z coordinate on all items or on none');
+  }
   const dims = withZ > 0 ? 3 : 2;
   const size = checkPositive('size', options.size ?? (dims === 2 ? 480 : 320));
   const equal = options.equalAspect ?? true;
   const fields = ['x', 'y', 'z'].slice(0, dims);
-  const coords = fields.map((f) => items.map((it, i) => finite((it as unknown as Record<string, number>)[f], `labelledScatterSpec: items[${i}].${f}`)));
+  const coords = fields.map((f) => items.map((it, i) => finite((it as unknown as Record<string, number>)[f], 'items', `items[${i}].${f}`)));
   // Decimals per coordinate, from the domain of its first panel (the x–y panel for x and y).
   const [xDomain, yDomain] = pairDomains(coords[0], coords[1], equal);
   const decimals = [decimalsForSpan(xDomain[1] - xDomain[0]), decimalsForSpan(yDomain[1] - yDomain[0])];

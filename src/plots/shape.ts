@@ -7,6 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { colorScale, FONT, RECT_MARK, roundTo, VEGA_LITE_SCHEMA } from './heatmap.js';
 import { TIME_SCHEME } from './scatter.js';
+import { ParameterError } from '../errors.js';
 
 /** One song of {@link shapeGallerySpec}. */
 export interface ShapeGalleryItem {
@@ -46,17 +47,17 @@ const percent = (k: number, n: number): number => roundTo((100 * k) / n, 2) as n
  * The inline data of a matrix is one row per cell, `{i, j, v}` (row, column, value rounded to 2 decimals):
  * about 100 KB of JSON for a 64 × 64 matrix.
  *
- * @throws {RangeError} for no items, a matrix that is not square, or a trajectory of another length
+ * @throws {ParameterError} for no items, a matrix that is not square, or a trajectory of another length
  */
 export function shapeGallerySpec(input: ShapeGalleryInput, options: ShapeGalleryOptions = {}): TopLevelSpec {
-  if (input.items.length === 0) throw new RangeError('shapeGallerySpec: no songs');
+  if (input.items.length === 0) throw new ParameterError('items', 'no songs', 'at least one song');
   const panel = options.panel ?? 200;
-  if (!(panel > 0)) throw new RangeError(`shapeGallerySpec: the panel size must be positive, got ${panel}`);
+  if (!(panel > 0)) throw new ParameterError('panel', String(panel), 'a positive size in px');
   const domain = options.domain ?? [-2, 2];
   const columns = input.items.map((item, k) => {
     const n = Math.round(Math.sqrt(item.matrix.length));
-    if (n * n !== item.matrix.length || n < 2) throw new RangeError(`shapeGallerySpec: song ${k}: the matrix has ${item.matrix.length} values, not a square`);
-    if (item.trajectory.length !== 2 * n) throw new RangeError(`shapeGallerySpec: song ${k}: the trajectory has ${item.trajectory.length / 2} points, the matrix ${n}`);
+    if (n * n !== item.matrix.length || n < 2) throw new ParameterError('items', `song ${k}'s matrix of ${item.matrix.length} values`, 'a square matrix of at least 2 × 2');
+    if (item.trajectory.length !== 2 * n) throw new ParameterError('items', `song ${k}'s trajectory of ${item.trajectory.length / 2} points`, `one point per row of its matrix (${n})`);
     // one row per cell, {i, j, v}: row, column, value; positions in % are computed by the spec
     const cells: { i: number; j: number; v: number | null }[] = [];
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) cells.push({ i, j, v: roundTo(item.matrix[i * n + j], 2) });

@@ -11,6 +11,7 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { ParameterError } from '../errors.js';
 import type { DendrogramSegment } from '../transforms/hierarchy.js';
 import {
   RECT_MARK,
@@ -63,16 +64,16 @@ interface SongCell {
   r: number | null;
 }
 
-function checkSongs(fn: string, names: readonly string[], values: ArrayLike<number>): number {
+function checkSongs(names: readonly string[], values: ArrayLike<number>): number {
   const n = names.length;
-  if (n < 1) throw new RangeError(`${fn}: no songs`);
-  if (values.length !== n * n) throw new RangeError(`${fn}: values has ${values.length} entries, expected n × n = ${n} × ${n}`);
+  if (n < 1) throw new ParameterError('names', 'none', 'at least 1 song');
+  if (values.length !== n * n) throw new ParameterError('values', `${values.length} entries`, `n × n = ${n} × ${n} entries`);
   const seen = new Set<string>();
-  for (const name of names) {
-    if (name === '') throw new RangeError(`${fn}: empty song name`);
-    if (seen.has(name)) throw new RangeError(`${fn}: duplicate song name "${name}"`);
+  names.forEach((name, i) => {
+    if (name === '') throw new ParameterError('names', `name ${i} is empty`, 'non-empty song names');
+    if (seen.has(name)) throw new ParameterError('names', `${JSON.stringify(name)} twice`, 'distinct song names');
     seen.add(name);
-  }
+  });
   return n;
 }
 
@@ -158,10 +159,10 @@ function subtitleLines(input: SongsCorrelationInput, undefinedCells: number, ext
  * @param input Names, matrix, titles.
  * @param options Cell size, colours, rounding.
  * @returns A Vega-Lite v6 top-level spec.
- * @throws {RangeError} On inconsistent shapes, empty or duplicate names, or bad options.
+ * @throws {ParameterError} On inconsistent shapes, empty or duplicate names, or bad options.
  */
 export function songsCorrelationSpec(input: SongsCorrelationInput, options: SongsHeatmapOptions = {}): TopLevelSpec {
-  const n = checkSongs('songsCorrelationSpec', input.names, input.values);
+  const n = checkSongs(input.names, input.values);
   const identity = Array.from({ length: n }, (_, i) => i);
   const { unit, undefinedCells } = heatmapParts(input, identity, options, 'left');
   const title = input.title ?? 'Song-by-song correlation';
@@ -187,24 +188,24 @@ export function songsCorrelationSpec(input: SongsCorrelationInput, options: Song
  * @param input Names, matrix, leaf order, dendrogram, titles.
  * @param options Cell size, dendrogram height, colours, rounding.
  * @returns A Vega-Lite v6 top-level spec.
- * @throws {RangeError} On inconsistent shapes, an `order` that is not a permutation, non-finite segment
+ * @throws {ParameterError} On inconsistent shapes, an `order` that is not a permutation, non-finite segment
  *   coordinates, empty or duplicate names, or bad options.
  */
 export function clustermapSpec(input: ClustermapInput, options: SongsHeatmapOptions = {}): TopLevelSpec {
-  const n = checkSongs('clustermapSpec', input.names, input.values);
+  const n = checkSongs(input.names, input.values);
   const { order } = input;
-  if (order.length !== n) throw new RangeError(`clustermapSpec: order has ${order.length} entries for ${n} songs`);
+  if (order.length !== n) throw new ParameterError('order', `${order.length} entries for ${n} songs`, 'one entry per song');
   const seen = new Uint8Array(n);
   for (const i of order) {
     if (!(Number.isInteger(i) && i >= 0 && i < n) || seen[i]) {
-      throw new RangeError(`clustermapSpec: order must be a permutation of 0 … ${n - 1}, got [${order.join(', ')}]`);
+      throw new ParameterError('order', `[${order.join(', ')}]`, `a permutation of 0 … ${n - 1}`);
     }
     seen[i] = 1;
   }
   let maxHeight = 0;
   const segments = input.dendrogram.map((s, k) => {
     for (const v of [s.x1, s.y1, s.x2, s.y2]) {
-      if (!Number.isFinite(v)) throw new RangeError(`clustermapSpec: dendrogram[${k}] has a non-finite coordinate`);
+      if (!Number.isFinite(v)) throw new ParameterError('dendrogram', `dendrogram[${k}] has a coordinate ${v}`, 'finite coordinates');
     }
     maxHeight = Math.max(maxHeight, s.y1, s.y2);
     return { x1: s.x1, y1: s.y1, x2: s.x2, y2: s.y2, h: Math.max(s.y1, s.y2) };

@@ -12,6 +12,7 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { ParameterError } from '../errors.js';
 import type { Field } from 'vega-lite/types_unstable/channeldef.js';
 import type { LayerSpec, UnitSpec } from 'vega-lite/types_unstable/spec/index.js';
 import {
@@ -55,7 +56,7 @@ export function clusterColor(label: number): string {
  * and range ({@link clusterColor} of each), so a label's colour never depends on which other labels occur.
  * Also the matching legend `labelExpr` (negative label → {@link NO_CLUSTER_TEXT}).
  *
- * @throws {RangeError} When a label is not an integer ≥ −1.
+ * @throws {ParameterError} (`labels`) When a label is not an integer ≥ −1.
  */
 export function clusterColorScale(labels: ArrayLike<number>): {
   scale: { domain: number[]; range: string[] };
@@ -65,7 +66,7 @@ export function clusterColorScale(labels: ArrayLike<number>): {
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
     if (!(Number.isInteger(label) && label >= NO_CLUSTER)) {
-      throw new RangeError(`cluster labels must be integers ≥ −1 (−1 = none), got ${label} at index ${i}`);
+      throw new ParameterError('labels', `${label} at index ${i}`, 'integers ≥ −1 (−1 = no cluster)');
     }
     seen.add(label);
   }
@@ -128,21 +129,21 @@ export const BOUNDARIES_LABEL = 'boundaries (found)';
  * @param input Bins, labels, lines, titles.
  * @param options Size (default 1000 × 48 px).
  * @returns A Vega-Lite v6 top-level spec.
- * @throws {RangeError} On inconsistent lengths, bad bins, bad labels or non-finite line times.
+ * @throws {ParameterError} On inconsistent lengths, bad bins, bad labels or non-finite line times.
  */
 export function clusterTimelineSpec(input: ClusterTimelineInput, options: ClusterTimelineOptions = {}): TopLevelSpec {
   const starts = Float64Array.from(input.timesS);
   const bins = starts.length;
   const ends = binEnds(starts, input.binS);
   if (input.labels.length !== bins) {
-    throw new RangeError(`clusterTimelineSpec: ${input.labels.length} labels for ${bins} time bins`);
+    throw new ParameterError('labels', `${input.labels.length} labels for ${bins} time bins`, 'one label per time bin');
   }
   const width = checkPositive('width', options.width ?? 1000);
   const height = checkPositive('height', options.height ?? 48);
   const colors = clusterColorScale(input.labels);
   const lines = (name: string, times: ArrayLike<number> | undefined, kind: string) =>
     Array.from(times ?? [], (s, i) => {
-      if (!Number.isFinite(s)) throw new RangeError(`clusterTimelineSpec: ${name}[${i}] is not a finite number (${s})`);
+      if (!Number.isFinite(s)) throw new ParameterError(name, `${name}[${i}] is ${s}`, 'finite times (seconds)');
       return { s, kind, n: i + 1 };
     });
   const sections = lines('sections', input.sections, SECTIONS_LABEL);

@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportInput, ReportPlot, ReportTable, ReportLink, ReportGallery, ReportGalleryItem, ReportCell } from '../plots/page.js';
+import { messages, ParameterError, runtimeError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 
@@ -44,7 +45,7 @@ function packageRoot(pkg: string): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === pkg) return dir;
     const up = dirname(dir);
-    if (up === dir) throw new Error(`cannot find the package directory of ${pkg} (entry point ${entry})`);
+    if (up === dir) throw runtimeError(messages.plot.libraryNotFound(pkg, entry));
     dir = up;
   }
 }
@@ -190,7 +191,7 @@ function cellText(value: string | number): string {
 /** A relative URL, percent-encoded where needed and escaped for an attribute; anything else is refused. */
 function hrefAttr(href: string): string {
   if (href === '' || /^[a-z][a-z0-9+.-]*:/i.test(href) || /^[\\/]/.test(href)) {
-    throw new RangeError(`report links must be relative URLs, got ${JSON.stringify(href)}`);
+    throw new ParameterError('href', JSON.stringify(href), 'a relative URL (no scheme, not starting with / or \\)');
   }
   return escapeHtml(encodeURI(href));
 }
@@ -240,22 +241,22 @@ function plotsJson(plots: readonly ReportPlot[], galleryPlots: readonly { name: 
  *
  * @param input Title, summary, tables, plots and galleries.
  * @returns The HTML text (UTF-8); the same input gives the same text.
- * @throws {RangeError} On duplicate or empty plot names (across plots and galleries), a table row whose
- *   length differs from its columns, or a link that is not a relative URL; {@link Error} when a library
- *   build cannot be found in `node_modules`.
+ * @throws {ParameterError} On duplicate or empty plot names (across plots and galleries), a table row whose
+ *   length differs from its columns, or a link that is not a relative URL; a SongscopeError (exit code 1)
+ *   when a library build cannot be found in `node_modules`.
  */
 export function buildReportHtml(input: ReportInput): string {
   const names = new Set<string>();
   const galleryPlots = (input.galleries ?? []).flatMap((g) => g.items.flatMap((item) => item.plots));
   for (const plot of [...input.plots, ...galleryPlots]) {
-    if (plot.name === '') throw new RangeError('report plot names must not be empty');
-    if (names.has(plot.name)) throw new RangeError(`duplicate report plot name "${plot.name}"`);
+    if (plot.name === '') throw new ParameterError('plots', 'a plot named ""', 'non-empty plot names');
+    if (names.has(plot.name)) throw new ParameterError('plots', `${JSON.stringify(plot.name)} twice`, 'distinct plot names across plots and galleries');
     names.add(plot.name);
   }
   for (const table of input.tables ?? []) {
     table.rows.forEach((row, i) => {
       if (row.length !== table.columns.length) {
-        throw new RangeError(`table "${table.title}": row ${i} has ${row.length} cells for ${table.columns.length} columns`);
+        throw new ParameterError('tables', `table ${JSON.stringify(table.title)}: row ${i} has ${row.length} cells`, `${table.columns.length} cells, one per column`);
       }
     });
   }

@@ -9,6 +9,7 @@
  *   up. O(iterations · size³).
  */
 import { fingerprintMatrix, sizeOfLength } from './fingerprint.js';
+import { ParameterError } from '../errors.js';
 
 export const SHAPE_DISTANCES = Object.freeze(['warped', 'direct'] as const);
 export type ShapeDistance = (typeof SHAPE_DISTANCES)[number];
@@ -29,7 +30,7 @@ export interface WarpOptions {
 export const DEFAULT_WARP: Required<WarpOptions> = Object.freeze({ band: 0.2, iterations: 2, stepPenalty: 0.2 });
 
 function check(a: Float32Array, b: Float32Array): void {
-  if (a.length !== b.length) throw new RangeError(`fingerprints of different lengths (${a.length} and ${b.length}) cannot be compared`);
+  if (a.length !== b.length) throw new ParameterError('b', `a fingerprint of ${b.length} values`, `the length of a (${a.length}): fingerprints of one id`);
 }
 
 /** 1 − Pearson r between two fingerprints of equal length (0 … 2; 1 when either has no structure). */
@@ -168,13 +169,13 @@ function pathDistance(x: Float64Array, y: Float64Array, n: number, path: Int32Ar
  *
  * Symmetric (the pair is always taken in one fixed order) and 0 for identical fingerprints.
  *
- * @throws RangeError for fingerprints of different or impossible lengths
+ * @throws ParameterError for fingerprints of different or impossible lengths
  */
 export function warpedDistance(a: Float32Array, b: Float32Array, options: WarpOptions = {}): number {
   check(a, b);
   if (!before(a, b)) [a, b] = [b, a];
   const n = sizeOfLength(a.length);
-  if (!Number.isFinite(n)) throw new RangeError(`a fingerprint has size·(size−1)/2 values; ${a.length} is not such a number`);
+  if (!Number.isFinite(n)) throw new ParameterError('a', `${a.length} values`, 'size·(size−1)/2 values for a whole size');
   const band = Math.max(1, Math.round((options.band ?? DEFAULT_WARP.band) * n));
   const iterations = options.iterations ?? DEFAULT_WARP.iterations;
   const penaltyFraction = options.stepPenalty ?? DEFAULT_WARP.stepPenalty;

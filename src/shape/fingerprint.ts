@@ -39,6 +39,7 @@
 import type { AudioAnalysis } from '../analysis/types.js';
 import { eventGrid, fullMs, type EventGrid } from '../matrix/events.js';
 import type { Points } from '../transforms/points.js';
+import { ParameterError } from '../errors.js';
 
 /** Version of the fingerprint's definition: fingerprints of different versions are not comparable. */
 export const SHAPE_VERSION = 'songscope-shape/1';
@@ -108,12 +109,12 @@ export function sizeOfLength(length: number): number {
 function checkOptions(options: ShapeOptions): Required<ShapeOptions> {
   const size = options.size ?? DEFAULT_SHAPE_SIZE;
   if (!(Number.isInteger(size) && size >= MIN_SHAPE_SIZE && size <= MAX_SHAPE_SIZE)) {
-    throw new RangeError(`the shape size must be a whole number ${MIN_SHAPE_SIZE} … ${MAX_SHAPE_SIZE}, got ${size}`);
+    throw new ParameterError('size', String(size), `a whole number ${MIN_SHAPE_SIZE} … ${MAX_SHAPE_SIZE}`);
   }
   const windowBars = options.windowBars ?? DEFAULT_WINDOW_BARS;
-  if (!(Number.isInteger(windowBars) && windowBars >= 1 && windowBars <= 64)) throw new RangeError(`the shape window must be a whole number of bars 1 … 64, got ${windowBars}`);
+  if (!(Number.isInteger(windowBars) && windowBars >= 1 && windowBars <= 64)) throw new ParameterError('windowBars', String(windowBars), 'a whole number of bars 1 … 64');
   const blur = options.blur ?? DEFAULT_SHAPE_BLUR;
-  if (!(Number.isFinite(blur) && blur >= 0 && blur <= size / 4)) throw new RangeError(`the shape blur must be 0 … ${size / 4} cells, got ${blur}`);
+  if (!(Number.isFinite(blur) && blur >= 0 && blur <= size / 4)) throw new ParameterError('blur', String(blur), `0 … ${size / 4} cells`);
   return { size, windowBars, blur };
 }
 
@@ -221,12 +222,12 @@ function zscoreColumnsInPlace(data: Float64Array, n: number, d: number): void {
  * @param grid - the track's `full` event grid (`eventGrid(analysis, 'full')`)
  * @param barStartsS - the analysis' bar starts, seconds
  * @returns points [shape=(size, 24)], row-major: interval k, pitch C … B then timbre 1 … 12
- * @throws RangeError for a `seed` grid, an empty grid, or bad options
+ * @throws ParameterError for a `seed` grid, an empty grid, or bad options
  */
 export function shapeSequence(grid: EventGrid, barStartsS: readonly number[], options: ShapeOptions = {}): Points {
   const { size, windowBars } = checkOptions(options);
-  if (grid.semantics !== 'full') throw new RangeError('the shape fingerprint is defined on the full grid');
-  if (grid.rows <= 0) throw new RangeError('the track has no rows to take a shape from');
+  if (grid.semantics !== 'full') throw new ParameterError('grid', grid.semantics, 'the full grid (the shape fingerprint is defined on it)');
+  if (grid.rows <= 0) throw new ParameterError('grid', 'no rows', 'a track with rows to take a shape from');
   const d = SHAPE_COLUMNS;
   const edges = barEdgesMs(barStartsS, grid.rows);
   const smooth = movingAverage(intervalMeans(grid, edges), edges, d, windowBars);
@@ -329,11 +330,11 @@ export function standardisedTriangle(matrix: Float64Array, n: number): Float32Ar
  * largest value (a moment is most like itself).
  *
  * @returns row-major size × size
- * @throws RangeError when the length is not size·(size−1)/2
+ * @throws ParameterError when the length is not size·(size−1)/2
  */
 export function fingerprintMatrix(values: Float32Array): Float64Array {
   const n = sizeOfLength(values.length);
-  if (!Number.isFinite(n)) throw new RangeError(`a fingerprint has size·(size−1)/2 values; ${values.length} is not such a number`);
+  if (!Number.isFinite(n)) throw new ParameterError('values', `${values.length} values`, 'size·(size−1)/2 values for a whole size');
   const out = new Float64Array(n * n);
   let max = 0;
   for (let k = 0; k < values.length; k++) if (values[k] > max) max = values[k];
@@ -352,7 +353,7 @@ export function fingerprintMatrix(values: Float32Array): Float64Array {
 /**
  * The shape fingerprint of a track from its `full` event grid and bar starts (see the module comment).
  *
- * @throws RangeError for a `seed` or empty grid or bad options
+ * @throws ParameterError for a `seed` or empty grid or bad options
  */
 export function fingerprintFromGrid(grid: EventGrid, barStartsS: readonly number[], options: ShapeOptions = {}): ShapeFingerprint {
   const o = checkOptions(options);
@@ -367,7 +368,7 @@ export function fingerprintFromGrid(grid: EventGrid, barStartsS: readonly number
  * The shape fingerprint of an analysis. Builds the `full` event grid (nothing of the 1 ms matrix's size is
  * allocated); costs O(segments + bars + size²·24).
  *
- * @throws RangeError for an analysis without rows or bad options
+ * @throws ParameterError for an analysis without rows or bad options
  */
 export function shapeFingerprint(analysis: AudioAnalysis, options: ShapeOptions = {}): ShapeFingerprint {
   return fingerprintFromGrid(

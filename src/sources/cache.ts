@@ -290,7 +290,7 @@ async function readJson(path: string, warn?: (line: string) => void): Promise<un
     return undefined;
   }
   try {
-    if (jsonDepthOffset(text, MAX_JSON_DEPTH) >= 0) throw new Error('nested too deep');
+    if (jsonDepthOffset(text, MAX_JSON_DEPTH) >= 0) throw new Error(messages.invariant.nestedTooDeep());
     return JSON.parse(text);
   } catch {
     warn?.(`ignoring ${path}: not valid JSON (a damaged cache entry; it will be fetched again)`);

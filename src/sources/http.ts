@@ -154,7 +154,7 @@ export class SpotifyHttp {
    */
   readonly fetch: FetchLike = async (input, init = {}) => {
     if (typeof input !== 'string' && !(input instanceof URL)) {
-      throw new TypeError('SpotifyHttp.fetch takes a URL (string or URL) and an init object, not a Request');
+      throw new TypeError(messages.invariant.httpTakesUrl());
     }
     const url = this.rewrite(typeof input === 'string' ? input : input.href);
     const host = hostOf(url);

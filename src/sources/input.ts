@@ -5,7 +5,7 @@
  */
 import { AUDIO_EXTENSIONS } from '../audio/types.js';
 import { statSync } from 'node:fs';
-import { inputError } from '../errors.js';
+import { inputError, messages } from '../errors.js';
 
 /** A Spotify id: 22 characters of base 62. */
 export const SPOTIFY_ID = /^[0-9A-Za-z]{22}$/;
@@ -26,10 +26,10 @@ const FILE_EXTENSIONS = new RegExp(`\\.(json|h5|hdf5|${AUDIO_EXTENSIONS.join('|'
 
 function spotifyRef(type: string, id: string, form: 'uri' | 'url', arg: string): InputRef {
   if (!(SPOTIFY_TYPES as readonly string[]).includes(type)) {
-    throw inputError(`${arg}: unsupported Spotify object type "${type}" (expected a track)`);
+    throw inputError(messages.input.unsupportedSpotifyType(arg, type));
   }
   if (!SPOTIFY_ID.test(id)) {
-    throw inputError(`${arg}: "${id}" is not a Spotify id (expected 22 characters of 0-9, A-Z, a-z)`);
+    throw inputError(messages.input.notSpotifyId(arg, id));
   }
   if (type === 'track') return { kind: 'track', id, form };
   return { kind: type as Exclude<SpotifyType, 'track'>, id };
@@ -58,12 +58,12 @@ function pathKind(path: string): PathKind {
  */
 export function parseInput(arg: string, stat: (path: string) => PathKind = pathKind): InputRef {
   const text = arg.trim();
-  if (text === '') throw inputError('the input is empty: give a track URI, URL or id, a search query, or an analysis file');
+  if (text === '') throw inputError(messages.input.empty());
   if (text === '-') return { kind: 'stdin' };
 
   const uri = /^spotify:([a-z]+):([^:?#\s]*)$/i.exec(text);
   if (uri) return spotifyRef(uri[1].toLowerCase(), uri[2], 'uri', text);
-  if (/^spotify:/i.test(text)) throw inputError(`${text}: not a Spotify URI (expected spotify:track:ID)`);
+  if (/^spotify:/i.test(text)) throw inputError(messages.input.notSpotifyUri(text));
 
   const web = /^(open|play)\.spotify\.com\//i.test(text) ? `https://${text}` : text; // scheme left off
   if (/^https?:\/\//i.test(web)) {
@@ -71,15 +71,15 @@ export function parseInput(arg: string, stat: (path: string) => PathKind = pathK
     try {
       url = new URL(web);
     } catch {
-      throw inputError(`${text}: not a valid URL`);
+      throw inputError(messages.input.notUrl(text));
     }
     if (url.hostname !== 'open.spotify.com' && url.hostname !== 'play.spotify.com') {
-      throw inputError(`${text}: not a Spotify URL (expected https://open.spotify.com/track/ID)`);
+      throw inputError(messages.input.notSpotifyUrl(text));
     }
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] && /^intl-[a-z]{2}(-[a-z]{2})?$/i.test(parts[0])) parts.shift();
     if (parts[0] === 'embed') parts.shift();
-    if (parts.length !== 2) throw inputError(`${text}: not a Spotify track URL (expected https://open.spotify.com/track/ID)`);
+    if (parts.length !== 2) throw inputError(messages.input.notTrackUrl(text));
     return spotifyRef(parts[0].toLowerCase(), parts[1], 'url', text);
   }
 

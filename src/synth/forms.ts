@@ -30,6 +30,7 @@ import { createRandom, DEFAULT_SEED, randomInt, randomNormal, subSeed, type Rand
 import { join } from 'node:path';
 import { SYNTH_ANALYZER_VERSION, SYNTH_ARTIST } from './generate.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { ParameterError } from '../errors.js';
 
 /** Tempo of a song stretched by 1, BPM. */
 export const FORM_BASE_TEMPO_BPM = 100;
@@ -75,11 +76,11 @@ export interface FormSongOptions {
   loudnessDb?: number;
 }
 
-/** The letters of a valid form string, upper-cased, or a RangeError naming what is wrong. */
+/** The letters of a valid form string, upper-cased, or a ParameterError naming what is wrong. */
 export function parseForm(form: string): string[] {
   const letters = form.trim().toUpperCase();
-  if (!/^[A-Z]+$/.test(letters)) throw new RangeError(`a form is a string of part letters A–Z (e.g. AABA), got ${JSON.stringify(form)}`);
-  if (letters.length > MAX_FORM_LENGTH) throw new RangeError(`a form has at most ${MAX_FORM_LENGTH} parts, got ${letters.length}`);
+  if (!/^[A-Z]+$/.test(letters)) throw new ParameterError('form', JSON.stringify(form), 'a string of part letters A–Z, e.g. AABA');
+  if (letters.length > MAX_FORM_LENGTH) throw new ParameterError('form', `${letters.length} parts`, `at most ${MAX_FORM_LENGTH} parts`);
   return [...letters];
 }
 
@@ -151,17 +152,17 @@ function distinctParts(a: Part, b: Part): boolean {
 function checkFormOptions(options: FormSongOptions): { letters: string[]; seed: number; index: number } {
   const letters = parseForm(options.form);
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!Number.isFinite(seed)) throw new RangeError(`the seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new ParameterError('seed', String(seed), 'a finite number');
   const index = options.index ?? 0;
-  if (!(Number.isInteger(index) && index >= 0)) throw new RangeError(`the index must be a whole number ≥ 0, got ${index}`);
+  if (!(Number.isInteger(index) && index >= 0)) throw new ParameterError('index', String(index), 'a whole number ≥ 0');
   if (options.key !== undefined && !(Number.isInteger(options.key) && options.key >= 0 && options.key < 12)) {
-    throw new RangeError(`the key must be a whole number 0 … 11, got ${options.key}`);
+    throw new ParameterError('key', String(options.key), 'a whole number 0 … 11');
   }
   if (options.tempoBpm !== undefined && !(options.tempoBpm >= 30 && options.tempoBpm <= 300)) {
-    throw new RangeError(`the tempo must be 30 … 300 BPM, got ${options.tempoBpm}`);
+    throw new ParameterError('tempoBpm', String(options.tempoBpm), '30 … 300 BPM');
   }
   for (const [letter, n] of Object.entries(options.bars ?? {})) {
-    if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new RangeError(`bars of part ${letter} must be a whole number 1 … 64, got ${n}`);
+    if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new ParameterError('barsPerPart', `${n} bars for part ${letter}`, 'a whole number 1 … 64');
   }
   return { letters, seed, index };
 }
@@ -173,7 +174,7 @@ function checkFormOptions(options: FormSongOptions): { letters: string[]; seed: 
  * form, the seeds and the choices made (key, tempo, bars per letter), and the sections are the form's
  * parts in order, one section per letter.
  *
- * @throws RangeError for a malformed form or option
+ * @throws ParameterError for a malformed form or option
  */
 export function generateFormAudioAnalysis(options: FormSongOptions): AudioAnalysis {
   const { letters, seed, index } = checkFormOptions(options);
@@ -414,13 +415,13 @@ export interface FormSetSong {
  * A labelled set of generated songs for retrieval tests (see {@link FormSetKind}). Songs are numbered in
  * order (index 0, 1, …) under one seed, so every song is different.
  *
- * @throws RangeError for fewer than 2 songs per group, no forms, or a malformed form
+ * @throws ParameterError for fewer than 2 songs per group, no forms, or a malformed form
  */
 export function generateFormSet(options: FormSetOptions): FormSetSong[] {
   const forms = (options.forms ?? EVALUATION_FORMS).map((f) => parseForm(f).join(''));
   const seed = options.seed ?? DEFAULT_SEED;
-  if (forms.length === 0) throw new RangeError('a form set needs at least one form');
-  if (!(Number.isInteger(options.perGroup) && options.perGroup >= 2)) throw new RangeError(`a form set needs at least 2 songs per group, got ${options.perGroup}`);
+  if (forms.length === 0) throw new ParameterError('forms', 'none', 'at least one form');
+  if (!(Number.isInteger(options.perGroup) && options.perGroup >= 2)) throw new ParameterError('perGroup', String(options.perGroup), 'at least 2 songs per group');
   const songs: FormSetSong[] = [];
   const pick = createRandom(subSeed(seed, 97));
   forms.forEach((groupForm, g) => {
@@ -445,7 +446,7 @@ export function generateFormSet(options: FormSetOptions): FormSetSong[] {
  * (numbered in set order): plain audio-analysis JSON, form and title in `meta`, written atomically.
  *
  * @returns the paths written, in order
- * @throws RangeError for bad options; SongscopeError (exit code 1) when a file cannot be written
+ * @throws ParameterError for bad options; SongscopeError (exit code 1) when a file cannot be written
  */
 export async function writeFormSet(dir: string, options: FormSetOptions): Promise<string[]> {
   const paths: string[] = [];
@@ -486,7 +487,7 @@ export function transposeAnalysis<A extends AudioAnalysis>(analysis: A, semitone
  * tempi divided by the factor.
  */
 export function stretchAnalysis<A extends AudioAnalysis>(analysis: A, factor: number): A {
-  if (!(factor > 0 && Number.isFinite(factor))) throw new RangeError(`the stretch factor must be a positive number, got ${factor}`);
+  if (!(factor > 0 && Number.isFinite(factor))) throw new ParameterError('factor', String(factor), 'a positive number');
   const out = copy(analysis);
   const scale = (x: TimeInterval) => {
     x.start = t5(x.start * factor);
@@ -516,8 +517,8 @@ export function reorchestrateAnalysis<A extends AudioAnalysis>(
 ): A {
   const offset = change.offset ?? new Array<number>(12).fill(0);
   const scale = change.scale ?? new Array<number>(12).fill(1);
-  if (offset.length !== 12 || scale.length !== 12) throw new RangeError('offset and scale need 12 values each');
-  if (!scale.every((s) => s > 0)) throw new RangeError('every timbre scale must be positive');
+  if (offset.length !== 12 || scale.length !== 12) throw new ParameterError('offset', `${offset.length} offsets and ${scale.length} scales`, '12 values each');
+  if (!scale.every((s) => s > 0)) throw new ParameterError('scale', `[${scale.join(', ')}]`, 'positive timbre scales');
   const dl = change.loudnessDb ?? 0;
   const out = copy(analysis);
   for (const s of out.segments) {

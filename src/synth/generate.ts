@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import type { Analysis, AudioAnalysis, Provenance, Section, Segment, TimeInterval, TrackInfoSection } from '../analysis/types.js';
 import { createRandom, DEFAULT_SEED, randomInt, randomNormal, subSeed, type Random } from '../util/random.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { ParameterError } from '../errors.js';
 
 /** The generator's styles. */
 export type SynthStyle = 'dance' | 'folk';
@@ -178,15 +179,15 @@ export function synthFileName(style: SynthStyle, index = 0): string {
 
 function checkOptions(options: GenerateOptions): { style: SynthStyle; seed: number; durationS: number; index: number } {
   const { style } = options;
-  if (!SYNTH_STYLES.includes(style)) throw new RangeError(`unknown style ${JSON.stringify(style)}; expected dance or folk`);
+  if (!SYNTH_STYLES.includes(style)) throw new ParameterError('style', JSON.stringify(style), SYNTH_STYLES.join(' or '));
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!Number.isFinite(seed)) throw new RangeError(`the seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new ParameterError('seed', String(seed), 'a finite number');
   const durationS = options.durationS ?? DEFAULT_SYNTH_DURATION_S;
   if (!(Number.isFinite(durationS) && durationS >= MIN_SYNTH_DURATION_S && durationS <= MAX_SYNTH_DURATION_S)) {
-    throw new RangeError(`the duration must be ${MIN_SYNTH_DURATION_S} … ${MAX_SYNTH_DURATION_S} seconds, got ${durationS}`);
+    throw new ParameterError('durationS', String(durationS), `${MIN_SYNTH_DURATION_S} … ${MAX_SYNTH_DURATION_S} seconds`);
   }
   const index = options.index ?? 0;
-  if (!(Number.isInteger(index) && index >= 0)) throw new RangeError(`the index must be a whole number ≥ 0, got ${index}`);
+  if (!(Number.isInteger(index) && index >= 0)) throw new ParameterError('index', String(index), 'an integer ≥ 0');
   return { style, seed, durationS, index };
 }
 
@@ -195,7 +196,8 @@ function checkOptions(options: GenerateOptions): { style: SynthStyle; seed: numb
 /**
  * Generate one audio-analysis object (what a file holds: no provenance).
  *
- * @throws RangeError for an unknown style, a duration outside 5 … 3600 s, a negative or fractional index
+ * @throws ParameterError for an unknown `style`, a `durationS` outside 5 … 3600 s, a non-finite `seed`, a
+ *   negative or fractional `index`
  */
 export function generateAudioAnalysis(options: GenerateOptions): AudioAnalysis {
   const { style, seed, durationS, index } = checkOptions(options);
@@ -403,7 +405,8 @@ export function generateAudioAnalysis(options: GenerateOptions): AudioAnalysis {
  * {@link writeSyntheticAlbum} writes (source `file`, as `meta.analyzer_version` is neither Spotify's 4.x
  * nor The Echo Nest's 3.x), except that `location` is `synth:` + the file's stem (`synth:01-dance`).
  *
- * @throws RangeError for an unknown style, a duration outside 5 … 3600 s, a negative or fractional index
+ * @throws ParameterError for an unknown `style`, a `durationS` outside 5 … 3600 s, a non-finite `seed`, a
+ *   negative or fractional `index`
  */
 export function generateAnalysis(options: GenerateOptions): Analysis {
   const audio = generateAudioAnalysis(options);
@@ -426,11 +429,12 @@ export function generateAnalysis(options: GenerateOptions): Analysis {
  * atomically; existing files of the same name are replaced.
  *
  * @returns the paths written, in track order
- * @throws RangeError for bad options; SongscopeError (exit code 1) when a file cannot be written
+ * @throws ParameterError for bad options (`count` outside 1 … 99, and those of {@link generateAnalysis});
+ *   SongscopeError (exit code 1) when a file cannot be written
  */
 export async function writeSyntheticAlbum(dir: string, options: SyntheticAlbumOptions): Promise<string[]> {
   const { style, count } = options;
-  if (!(Number.isInteger(count) && count >= 1 && count <= 99)) throw new RangeError(`the number of tracks must be a whole number 1 … 99, got ${count}`);
+  if (!(Number.isInteger(count) && count >= 1 && count <= 99)) throw new ParameterError('count', String(count), 'an integer in [1, 99]');
   const paths: string[] = [];
   for (let index = 0; index < count; index++) {
     const audio = generateAudioAnalysis({ style, seed: options.seed, durationS: options.durationS, index });

@@ -20,6 +20,7 @@
 import { createRequire } from 'node:module';
 import { selectPoints, pointsToRows, type Points } from './points.js';
 import { fitReducer, reduce as reduceAll, type ReduceModel } from './reduce.js';
+import { ParameterError } from '../errors.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { indicesByClass, leaveOneOutFolds, stratifiedFolds, type FoldRule } from './folds.js';
 
@@ -204,49 +205,61 @@ function fitPredict(SVM: LibsvmClass, train: Points, y: number[], test: Points, 
 
 // ---- validation ---------------------------------------------------------------------------------------
 
-/** Check the inputs; returns the sorted classes and the number of folds. Throws RangeError. */
+/** Check the inputs; returns the sorted classes and the number of folds. Throws ParameterError. */
 function checkInputs(points: Points, labels: readonly string[], options: CrossValidateOptions): { classes: Map<string, number[]>; nFolds: number } {
   if (points.n !== labels.length) {
-    throw new RangeError(`got ${points.n} points but ${labels.length} labels; give one label per point`);
+    throw new ParameterError('labels', `${labels.length} labels for ${points.n} points`, 'one label per point');
   }
-  if (points.d < 1) throw new RangeError('the points have no features (0 dimensions)');
+  if (points.d < 1) throw new ParameterError('points', '0 features', 'at least 1 feature');
   for (let k = 0; k < points.data.length; k++) {
     if (!Number.isFinite(points.data[k])) {
       const i = Math.floor(k / points.d);
-      throw new RangeError(`point ${i} (${labels[i]}) has a missing or infinite value in feature ${k % points.d}; classification needs finite features`);
+      throw new ParameterError('points', `point ${i} (${labels[i]}) has ${points.data[k]} in feature ${k % points.d}`, 'finite features');
     }
   }
   labels.forEach((l, i) => {
-    if (typeof l !== 'string' || l === '') throw new RangeError(`label ${i} is empty; every point needs a class label`);
+    if (typeof l !== 'string' || l === '') throw new ParameterError('labels', `label ${i} is empty`, 'a class label for every point');
   });
   const classes = indicesByClass(labels);
   if (classes.size < 2) {
-    throw new RangeError(`classification needs at least 2 classes; all ${points.n} points are labelled ${JSON.stringify(labels[0] ?? '')}`);
+    throw new ParameterError('labels', `all ${points.n} points labelled ${JSON.stringify(labels[0] ?? '')}`, 'at least 2 classes');
   }
-  for (const [label, members] of classes) {
-    if (members.length < 2) {
-      throw new RangeError(`class ${JSON.stringify(label)} has only 1 point; cross-validation needs at least 2 points in every class`);
-    }
-  }
+  const nFolds = checkClassSizes(new Map([...classes].map(([label, members]) => [label, members.length])), options);
   const C = options.C ?? DEFAULT_C;
-  if (!(Number.isFinite(C) && C > 0)) throw new RangeError(`C must be a positive number, got ${C}`);
+  if (!(Number.isFinite(C) && C > 0)) throw new ParameterError('C', String(C), 'a positive number');
   const cv = options.cv ?? 'kfold';
-  if (!CV_SCHEMES.includes(cv)) throw new RangeError(`unknown cross-validation scheme ${JSON.stringify(cv)}; expected kfold or loo`);
+  if (!CV_SCHEMES.includes(cv)) throw new ParameterError('cv', JSON.stringify(cv), `one of ${CV_SCHEMES.join(', ')}`);
   if (options.reduce) {
     const { ndims } = options.reduce;
-    if (!(Number.isInteger(ndims) && ndims >= 1)) throw new RangeError(`the reduction needs a whole number of dimensions ≥ 1, got ${ndims}`);
-  }
-  if (cv === 'loo') return { classes, nFolds: points.n };
-  const smallest = Math.min(...[...classes.values()].map((m) => m.length));
-  const smallestName = [...classes].find(([, m]) => m.length === smallest)![0];
-  const nFolds = options.folds ?? Math.max(2, Math.min(DEFAULT_FOLDS, smallest));
-  if (!Number.isInteger(nFolds) || nFolds < 2) throw new RangeError(`the number of folds must be a whole number ≥ 2, got ${nFolds}`);
-  if (nFolds > smallest) {
-    throw new RangeError(
-      `${nFolds} folds need at least ${nFolds} points in every class, but class ${JSON.stringify(smallestName)} has ${smallest}; use at most ${smallest} folds or leave-one-out`,
-    );
+    if (!(Number.isInteger(ndims) && ndims >= 1)) throw new ParameterError('ndims', String(ndims), 'an integer ≥ 1');
   }
   return { classes, nFolds };
+}
+
+/**
+ * Whether classes of these sizes can be cross-validated with `options` (the checks `crossValidate` makes,
+ * usable before the points exist: a job checks its groups' track counts before fetching anything).
+ *
+ * @param sizes - the members of each class, by label
+ * @returns the number of folds: k (`options.folds`, default min(5, smallest class), at least 2) for k-fold,
+ *   the number of members for leave-one-out
+ * @throws ParameterError for a class of fewer than 2 members, or more folds than the smallest class has members
+ */
+export function checkClassSizes(sizes: ReadonlyMap<string, number>, options: Pick<CrossValidateOptions, 'cv' | 'folds'> = {}): number {
+  for (const [label, size] of sizes) {
+    if (size < 2) {
+      throw new ParameterError('labels', `class ${JSON.stringify(label)} has ${size} member${size === 1 ? '' : 's'}`, 'at least 2 members in every class for cross-validation');
+    }
+  }
+  if ((options.cv ?? 'kfold') === 'loo') return [...sizes.values()].reduce((a, b) => a + b, 0);
+  const smallest = Math.min(...sizes.values());
+  const smallestName = [...sizes].find(([, size]) => size === smallest)![0];
+  const nFolds = options.folds ?? Math.max(2, Math.min(DEFAULT_FOLDS, smallest));
+  if (!Number.isInteger(nFolds) || nFolds < 2) throw new ParameterError('folds', String(nFolds), 'an integer ≥ 2');
+  if (nFolds > smallest) {
+    throw new ParameterError('folds', String(nFolds), `at most ${smallest}, the members of the smallest class (${JSON.stringify(smallestName)}); or leave-one-out`);
+  }
+  return nFolds;
 }
 
 // ---- cross-validation ---------------------------------------------------------------------------------
@@ -263,8 +276,10 @@ function checkInputs(points: Points, labels: readonly string[], options: CrossVa
  *
  * @param points - one row per item (e.g. a track's time-averaged, z-scored features)
  * @param labels - the class of every point
- * @throws RangeError for unusable input: labels not matching the points, fewer than 2 classes, a class
- *   with fewer than 2 points, more folds than the smallest class has points, non-finite values, C ≤ 0
+ * @throws ParameterError for unusable input: `labels` not matching the points, fewer than 2 classes, a class
+ *   with fewer than 2 points; `points` with non-finite values (naming the point, its class and the feature);
+ *   more `folds` than the smallest class has points; `C` ≤ 0, an unknown `cv`, a bad `ndims`; and what
+ *   {@link fitReducer} throws for the `reduce` options
  */
 export async function crossValidate(
   points: Points,

@@ -7,8 +7,9 @@
  * The linkage is computed directly (Lance–Williams updates on a full distance matrix, O(n³)), which is
  * exact for these methods and fast enough for n ≤ ~1000.
  */
+import { ParameterError } from '../errors.js';
 import { pearsonRows } from './correlate.js';
-import { euclideanDistances, type Points } from './points.js';
+import { checkFinitePoints, euclideanDistances, type Points } from './points.js';
 
 /** Pairwise distance between points. */
 export type HierarchyMetric = 'correlation' | 'euclidean';
@@ -67,16 +68,15 @@ export interface HierarchyResult {
  * chain may order tied merges differently, which can change ids and leaf order but not the heights.
  *
  * @param points - the observations [shape=(n, d)]
- * @throws RangeError for an unknown metric or method, or non-finite values
+ * @throws ParameterError for an unknown `metric` or `method`, or `points` with a non-finite value (naming the
+ *   point and feature)
  */
 export function hierarchicalOrder(points: Points, options: HierarchyOptions = {}): HierarchyResult {
   const metric = options.metric ?? 'correlation';
   const method = options.method ?? 'average';
-  if (!HIERARCHY_METRICS.includes(metric)) throw new RangeError(`unknown metric ${String(metric)}`);
-  if (!LINKAGE_METHODS.includes(method)) throw new RangeError(`unknown linkage method ${String(method)}`);
-  for (let i = 0; i < points.data.length; i++) {
-    if (!Number.isFinite(points.data[i])) throw new RangeError(`point ${Math.floor(i / points.d)} has a non-finite value`);
-  }
+  if (!HIERARCHY_METRICS.includes(metric)) throw new ParameterError('metric', JSON.stringify(metric), `one of ${HIERARCHY_METRICS.join(', ')}`);
+  if (!LINKAGE_METHODS.includes(method)) throw new ParameterError('method', JSON.stringify(method), `one of ${LINKAGE_METHODS.join(', ')}`);
+  checkFinitePoints(points);
   const n = points.n;
   const dist = metric === 'correlation' ? correlationDistances(points) : euclideanDistances(points);
   const merges = linkage(dist, n, method);
@@ -199,11 +199,15 @@ export interface DendrogramSegment {
  * @param result - the clustering
  * @param n - number of leaves (points)
  * @returns 3·(n − 1) segments
- * @throws RangeError if `result` does not describe `n` leaves
+ * @throws ParameterError (`result`) if it does not describe `n` leaves
  */
 export function dendrogramSegments(result: HierarchyResult, n: number): DendrogramSegment[] {
   if (result.order.length !== n || result.merges.length !== Math.max(0, n - 1)) {
-    throw new RangeError(`result has ${result.order.length} leaves and ${result.merges.length} merges, expected ${n} and ${Math.max(0, n - 1)}`);
+    throw new ParameterError(
+      'result',
+      `${result.order.length} leaves and ${result.merges.length} merges`,
+      `${n} leaves and ${Math.max(0, n - 1)} merges, for n = ${n}`,
+    );
   }
   const x = new Float64Array(2 * n);
   const y = new Float64Array(2 * n);

@@ -11,8 +11,11 @@
  *   calls `Normalize`; it is named `minmax` here so nobody mistakes it for the z-scores above.
  * - `none` — values unchanged.
  */
+import { ParameterError } from '../errors.js';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 import { CompensatedSum } from '../util/sum.js';
+import { encodeNumbers, MODEL_JSON_VERSION, modelObject, numbersField, type ModelJsonHeader } from './modelJson.js';
+import type { Points } from './points.js';
 
 /** Per-column mean and population standard deviation [shape=(columns)]. */
 export interface ColumnStats {
@@ -136,10 +139,14 @@ export class RunningColumnStats {
     this.max = new Float64Array(columns).fill(-Infinity);
   }
 
-  /** Add every row of `matrix` (its column count must match); missing values (NaN) are skipped. */
+  /**
+   * Add every row of `matrix` (its column count must match); missing values (NaN) are skipped.
+   *
+   * @throws ParameterError (`matrix`) when its column count differs from the statistics'
+   */
   add(matrix: FeatureMatrix): this {
     if (matrix.columns.length !== this.columns) {
-      throw new RangeError(`matrix has ${matrix.columns.length} columns, the statistics ${this.columns}`);
+      throw new ParameterError('matrix', `${matrix.columns.length} columns`, `${this.columns} columns, as the statistics have`);
     }
     const n = matrix.rows;
     if (n === 0) return this;
@@ -194,9 +201,13 @@ export class RunningColumnStats {
   }
 }
 
-/** The statistics of several matrices stacked row-wise (what `zscore-across` divides by). */
+/**
+ * The statistics of several matrices stacked row-wise (what `zscore-across` divides by).
+ *
+ * @throws ParameterError (`matrices`) for none, (`matrix`) for matrices of different column counts
+ */
 export function stackedColumnStats(matrices: readonly FeatureMatrix[]): ColumnStats {
-  if (matrices.length === 0) throw new RangeError('no matrices to take statistics of');
+  if (matrices.length === 0) throw new ParameterError('matrices', 'none', 'at least one matrix');
   const running = new RunningColumnStats(matrices[0].columns.length);
   for (const m of matrices) running.add(m);
   return running.stats();
@@ -269,4 +280,137 @@ export function normalize(matrices: readonly FeatureMatrix[], mode: NormalizeMod
     case 'none':
       return matrices.map((m) => ({ ...m, metadata: { ...m.metadata, normalization: 'none' } }));
   }
+}
+
+// ---- a fitted z-score normaliser that saves and loads ------------------------------------------------
+
+/** The `kind` of a saved normaliser. */
+export const NORMALIZER_KIND = 'songscope/normalizer';
+
+/** A saved normaliser (see `modelJson.ts`): the column statistics, NaN written as null. */
+export interface NormalizerJson extends ModelJsonHeader {
+  kind: typeof NORMALIZER_KIND;
+  /** The column names it was fitted on (null when fitted on unnamed points). */
+  columns: string[] | null;
+  mean: (number | null)[];
+  std: (number | null)[];
+  /** 1 for a column with one value throughout (it normalises to 0). */
+  constant: number[];
+}
+
+/**
+ * Column z-scores with statistics fitted once (on one track, on a corpus of tracks, or on points) and
+ * applied to any matrix or points with the same columns: `(x − mean) / std` with the population std, 0 for
+ * a constant column — {@link zscoreWithin}'s arithmetic with given statistics. Saves as JSON
+ * ({@link loadNormalizer}), so a corpus-wide fit can be stored and new tracks normalised with it.
+ */
+export interface FittedNormalizer {
+  /** The column names it was fitted on; undefined when fitted on points. */
+  readonly columns: readonly string[] | undefined;
+  /** The fitted statistics [shape=(columns)]. */
+  readonly stats: ColumnStats;
+  /**
+   * The matrix z-scored with the fitted statistics (a new matrix; `metadata.normalization = 'zscore-fitted'`).
+   *
+   * @throws ParameterError (`matrix`) for another number of columns, or other column names
+   */
+  transform(matrix: FeatureMatrix): FeatureMatrix;
+  /**
+   * Points (rows of the same features) z-scored with the fitted statistics.
+   *
+   * @throws ParameterError (`points`) for another number of features
+   */
+  transformPoints(points: Points): Points;
+  /** The statistics as plain JSON (`JSON.stringify` it to save). */
+  toJSON(): NormalizerJson;
+}
+
+/**
+ * Fit a normaliser: the column statistics of a matrix ({@link columnStats}), of several matrices stacked
+ * row-wise ({@link stackedColumnStats}: a corpus-wide fit), or of points (each column over the points).
+ * Missing values (NaN) are skipped, as {@link columnStats} skips them.
+ *
+ * @throws ParameterError (`matrices`) for an empty list, (`matrix`) for matrices of different columns
+ */
+export function fitNormalizer(input: FeatureMatrix | readonly FeatureMatrix[] | Points): FittedNormalizer {
+  if (Array.isArray(input)) {
+    const matrices = input as readonly FeatureMatrix[];
+    if (matrices.length === 0) throw new ParameterError('matrices', 'none', 'at least one matrix');
+    const columns = matrices[0].columns;
+    matrices.forEach((m, i) => {
+      if (m.columns.length !== columns.length || m.columns.some((c, k) => c !== columns[k])) {
+        throw new ParameterError('matrix', `matrix ${i} has columns ${m.columns.join(', ')}`, `the columns of matrix 0: ${columns.join(', ')}`);
+      }
+    });
+    return normalizerOf(stackedColumnStats(matrices), columns.slice());
+  }
+  if ('columns' in input) return normalizerOf(columnStats(input), input.columns.slice());
+  const { n, d, data } = input as Points;
+  // The points' columns as a column-major matrix, for columnStats.
+  const columnMajor = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) columnMajor[c * n + i] = data[i * d + c];
+  const asMatrix = { rows: n, columns: Array.from({ length: d }, (_, c) => String(c)), timeMs: new Int32Array(n), data: columnMajor, metadata: {} };
+  return normalizerOf(columnStats(asMatrix), undefined);
+}
+
+/**
+ * A normaliser saved with `toJSON()` (and `JSON.stringify`), back; it transforms identically.
+ *
+ * @throws ParameterError (`json`) for another kind or version, or a field of the wrong shape
+ */
+export function loadNormalizer(json: unknown): FittedNormalizer {
+  const o = modelObject(json, NORMALIZER_KIND);
+  const columns = o.columns;
+  if (columns !== null && !(Array.isArray(columns) && columns.every((c) => typeof c === 'string'))) {
+    throw new ParameterError('json', 'columns that are not a list of names', 'columns, a list of names or null');
+  }
+  const k = Array.isArray(o.constant) ? o.constant.length : -1;
+  if (k < 0 || (columns !== null && columns.length !== k)) {
+    throw new ParameterError('json', `constant ${k < 0 ? 'missing' : `with ${k} values`}`, 'constant, one 0 or 1 per column');
+  }
+  const constant = Uint8Array.from(numbersField(o, 'constant', k), (v, c) => {
+    if (v !== 0 && v !== 1) throw new ParameterError('json', `constant[${c}] is ${v}`, 'constant, 0 or 1 per column');
+    return v;
+  });
+  const stats: ColumnStats = { mean: numbersField(o, 'mean', k, true), std: numbersField(o, 'std', k, true), constant };
+  return normalizerOf(stats, columns === null ? undefined : (columns as string[]));
+}
+
+function normalizerOf(stats: ColumnStats, columns: readonly string[] | undefined): FittedNormalizer {
+  const k = stats.mean.length;
+  return {
+    columns,
+    stats,
+    transform(matrix: FeatureMatrix): FeatureMatrix {
+      if (matrix.columns.length !== k) throw new ParameterError('matrix', `${matrix.columns.length} columns`, `${k} columns, as the normaliser was fitted on`);
+      if (columns && matrix.columns.some((c, i) => c !== columns[i])) {
+        const i = matrix.columns.findIndex((c, j) => c !== columns[j]);
+        throw new ParameterError('matrix', `column ${i} named ${JSON.stringify(matrix.columns[i])}`, `the fitted columns (column ${i}: ${JSON.stringify(columns[i])})`);
+      }
+      const z = zscoreWithin(matrix, { stats });
+      return { ...z, metadata: { ...z.metadata, normalization: 'zscore-fitted' } };
+    },
+    transformPoints(points: Points): Points {
+      const { n, d, data } = points;
+      if (d !== k) throw new ParameterError('points', `${d} features`, `${k} features, as the normaliser was fitted on`);
+      const out = new Float64Array(n * d);
+      for (let c = 0; c < d; c++) {
+        if (stats.constant[c] || stats.std[c] === 0) continue;
+        const m = stats.mean[c];
+        const s = stats.std[c];
+        for (let i = 0; i < n; i++) out[i * d + c] = (data[i * d + c] - m) / s;
+      }
+      return { n, d, data: out };
+    },
+    toJSON(): NormalizerJson {
+      return {
+        kind: NORMALIZER_KIND,
+        version: MODEL_JSON_VERSION,
+        columns: columns ? columns.slice() : null,
+        mean: encodeNumbers(stats.mean),
+        std: encodeNumbers(stats.std),
+        constant: Array.from(stats.constant),
+      };
+    },
+  };
 }

@@ -3,6 +3,7 @@
  * (time bins × features for one track, or tracks × features for an album). A feature matrix is
  * column-major for cheap columns; these are row-major for cheap rows.
  */
+import { ParameterError } from '../errors.js';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 
 /** `n` points of `d` dimensions, row-major: point `i` is `data[i*d … (i+1)*d)`. */
@@ -29,16 +30,41 @@ export function pointsFromMatrix(matrix: FeatureMatrix): Points {
   return { n, d, data };
 }
 
-/** Points from an array of rows (all of one length). */
+/**
+ * Points from an array of rows (all of one length).
+ *
+ * @throws ParameterError (`rows`) when a row's length differs from the first row's
+ */
 export function pointsFromRows(rows: ArrayLike<number>[]): Points {
   const n = rows.length;
   const d = n > 0 ? rows[0].length : 0;
   const data = new Float64Array(n * d);
   rows.forEach((row, i) => {
-    if (row.length !== d) throw new RangeError(`row ${i} has ${row.length} values, expected ${d}`);
+    if (row.length !== d) throw new ParameterError('rows', `row ${i} has ${row.length} values`, `${d} values in every row, as row 0 has`);
     for (let j = 0; j < d; j++) data[i * d + j] = row[j];
   });
   return { n, d, data };
+}
+
+/**
+ * Check that `points` holds n × d values, all finite.
+ *
+ * @param parameter - the argument's name in the message (`points`)
+ * @param what - how one point is named in the message (`point`, `new point`)
+ * @param expected - what the caller accepts (default `finite values`)
+ * @throws ParameterError naming the first non-finite value: `points: point 6 has NaN in feature 2 (expected finite values)`
+ */
+export function checkFinitePoints(points: Points, parameter = 'points', what = 'point', expected = 'finite values'): void {
+  const { n, d, data } = points;
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 0 || data.length !== n * d) {
+    throw new ParameterError(parameter, `n = ${n}, d = ${d} with ${data.length} values`, 'n × d values');
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      const p = Math.floor(i / d);
+      throw new ParameterError(parameter, `${what} ${p} has ${data[i]} in feature ${i - p * d}`, expected);
+    }
+  }
 }
 
 /** Point `i` as a zero-copy view. */

@@ -2,6 +2,7 @@
  * Changing the time resolution of a matrix: averaging into bins and rolling means, with pandas'
  * semantics so results match the original notebook.
  */
+import { ParameterError } from '../errors.js';
 import type { FeatureMatrix } from '../matrix/featureMatrix.js';
 
 /**
@@ -11,9 +12,10 @@ import type { FeatureMatrix } from '../matrix/featureMatrix.js';
  *
  * @param binMs - bin width, milliseconds (> 0, integer)
  * @returns a matrix whose `timeMs` are the bins' start times; `metadata.resolution_ms = binMs`
+ * @throws ParameterError (`binMs`) unless it is a positive integer
  */
 export function binMeans(matrix: FeatureMatrix, binMs: number): FeatureMatrix {
-  if (!(Number.isInteger(binMs) && binMs > 0)) throw new RangeError(`binMs must be a positive integer, got ${binMs}`);
+  if (!(Number.isInteger(binMs) && binMs > 0)) throw new ParameterError('binMs', String(binMs), 'a positive integer (milliseconds)');
   const n = matrix.rows;
   const k = matrix.columns.length;
   if (n === 0) {
@@ -65,9 +67,10 @@ export interface RollingOptions {
  * `fill` (default 0).
  *
  * @param window - rows per window (≥ 1); with 1 s bins, seconds
+ * @throws ParameterError (`window`) unless it is a positive integer
  */
 export function rollingMean(matrix: FeatureMatrix, window: number, options: RollingOptions = {}): FeatureMatrix {
-  if (!(Number.isInteger(window) && window >= 1)) throw new RangeError(`window must be a positive integer, got ${window}`);
+  if (!(Number.isInteger(window) && window >= 1)) throw new ParameterError('window', String(window), 'a positive integer (rows)');
   const fill = options.fill === undefined ? 0 : options.fill === null ? NaN : options.fill;
   const n = matrix.rows;
   const data = new Float64Array(matrix.data.length);

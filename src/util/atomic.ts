@@ -19,7 +19,7 @@ import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { messages, runtimeError, SongscopeError } from '../errors.js';
+import { errnoError, messages, runtimeError, SongscopeError } from '../errors.js';
 
 /** Options of the atomic writes. */
 export interface AtomicWriteOptions {
@@ -117,11 +117,11 @@ async function writeTarget(path: string): Promise<Target> {
       throw e;
     }
     if (st.isSymbolicLink()) {
-      if (hops >= MAX_LINKS) throw Object.assign(new Error('too many symbolic links'), { code: 'ELOOP' });
+      if (hops >= MAX_LINKS) throw errnoError('ELOOP');
       current = resolve(dirname(current), await readlink(current));
       continue;
     }
-    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (st.isDirectory()) throw errnoError('EISDIR');
     return { path: current, through: !st.isFile() };
   }
 }
@@ -206,7 +206,7 @@ async function pump(
       waiters.add(wake);
     });
   const dead = (): boolean => failure !== undefined || closed || w.destroyed === true;
-  const deadError = (): unknown => failure ?? Object.assign(new Error('the output stream closed early'), { code: 'EPIPE' });
+  const deadError = (): unknown => failure ?? errnoError('EPIPE');
   const write = async (chunk: string | Uint8Array): Promise<void> => {
     if (dead()) throw deadError();
     if (w.write(chunk)) return;

@@ -113,11 +113,11 @@ describe('groups that cannot be cross-validated, and tracks that fail', () => {
     await copyFile(join(folk, (await readdir(folk)).sort()[0]), join(one, 'only.json'));
     const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `one=${one}`]);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /group "one" has 1 track; cross-validation needs at least 2 tracks in every group/, 'names the group');
+    assert.match(r.stderr, /labels: class "one" has 1 member \(expected at least 2 members in every class for cross-validation\)/, 'names the group');
     assert.doesNotMatch(r.stderr, /\[1\//, 'no track was analysed first');
     const folds = await runCli(['classify', '--group', `dance=${dance}`, '--group', `folk=${folk}`, '--folds', '10']);
     assert.equal(folds.code, 2, folds.stderr);
-    assert.match(folds.stderr, /--folds 10 needs at least 10 tracks in every group, but "dance" has 6; use at most 6 folds or --cv loo/, 'says how many folds would do');
+    assert.match(folds.stderr, /--folds: 10 \(expected at most 6, the members of the smallest class \("dance"\); or leave-one-out\)/, 'says how many folds would do, under the flag');
     assert.doesNotMatch(folds.stderr, /\[1\//, 'no track was analysed first');
     assert.ok(!hasStackTrace(folds.stderr), folds.stderr);
   });
@@ -126,7 +126,7 @@ describe('groups that cannot be cross-validated, and tracks that fail', () => {
     const broken = await oneGoodOneBroken('good-and-broken', folk);
     const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `folk=${broken}`, '-q']);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /class "folk" has only 1 point/, 'why classification cannot run');
+    assert.match(r.stderr, /class "folk" has 1 member/, 'why classification cannot run');
     assert.match(r.stderr, /1 track failed:\n {2}02 02-broken: .*02-broken\.json: track is 1, expected an object/, 'which track failed and why, its path said once');
   });
 

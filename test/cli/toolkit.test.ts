@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, hasStackTrace, runCli } from '../helpers/cli.js';
 import { FIXTURE_CASES, ROOT, loadReference, worst } from '../helpers/fixtures.js';
-import { adjustedRandIndex } from '../../src/transforms/cluster.js';
+import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
 import { readMatrix } from '../../src/matrix/io.js';
 
 const TOL = 1e-9;
@@ -164,7 +164,7 @@ describe('transform errors are one line and exit 2', () => {
     ['smooth not a multiple of the resolution', ['correlate', input, '--smooth', '1.5'], /--smooth: "1\.5" \(expected a multiple of the resolution, 1 s\)/],
     ['ndims 4', ['reduce', input, '--ndims', '4'], /--ndims/],
     ['missing file', ['reduce', 'nope/missing.json'], /no such file/],
-    ['umap of two tracks', ['reduce', input, join(ROOT, FIXTURE_CASES[1].input), '--model', 'umap', '--no-plot'], /cannot reduce 2 tracks: umap into 2 dimensions needs at least 4 points, got 2/],
+    ['umap of two tracks', ['reduce', input, join(ROOT, FIXTURE_CASES[1].input), '--model', 'umap', '--no-plot'], /cannot reduce 2 tracks: points: 2 points \(expected at least 4 points for umap into 2 dimensions; pca and mds take fewer\)/],
   ];
   for (const [name, args, pattern] of cases) {
     test(name, async () => {

@@ -38,3 +38,14 @@ export function tempDirPerSuite(prefix: string): { readonly path: string } {
     },
   };
 }
+
+/**
+ * What `assert.throws` / `assert.rejects` match a {@link ParameterError} against: its class, exit code 2,
+ * the parameter, the value shown and what was expected, and so the whole message
+ * (`k: 0 (expected an integer in [1, 2])`). `shown` and `expected` may be regular expressions.
+ */
+export function parameterError(parameter: string, shown: string | RegExp, expected: string | RegExp): Record<string, unknown> {
+  const matcher: Record<string, unknown> = { name: 'ParameterError', exitCode: 2, parameter, shown, expected };
+  if (typeof shown === 'string' && typeof expected === 'string') matcher.message = `${parameter}: ${shown} (expected ${expected})`;
+  return matcher;
+}

@@ -7,7 +7,7 @@ import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, display
 import { clusterJob, correlateJob, reduceJob } from '../../src/jobs/transforms.js';
 import { buildReportHtml } from '../../src/report/html.js';
 import { loadMatrix, type LoadedMatrix } from '../../src/jobs/load.js';
-import { adjustedRandIndex } from '../../src/transforms/cluster.js';
+import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
 import { compileSpec } from '../../src/plots/render.js';
 import { generateAnalysis } from '../../src/synth/generate.js';
 import { SongscopeError } from '../../src/errors.js';

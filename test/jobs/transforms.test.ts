@@ -10,7 +10,7 @@ import type { LoadedMatrix } from '../../src/jobs/load.js';
 import { binnedMatrix, clusterJob, correlateJob, normalizeJob, reduceJob, similarityTable } from '../../src/jobs/transforms.js';
 import { normalize, RunningColumnStats, stackedColumnStats, zscoreWithin, NORMALIZE_MODES } from '../../src/transforms/normalize.js';
 import { similarityRows } from '../../src/transforms/correlate.js';
-import { adjustedRandIndex } from '../../src/transforms/cluster.js';
+import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
 import { compileSpec } from '../../src/plots/render.js';
 import { SongscopeError } from '../../src/errors.js';
 import { FIXTURE_CASES, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
@@ -243,10 +243,10 @@ describe('edge inputs are input errors (exit code 2), not internal errors', () =
 
   test('reduce: too few tracks for the model, or identical bins', () => {
     const two = [loadedOf(small(rows(3, 0)), 'a'), loadedOf(small(rows(3, 5)), 'b')];
-    assert.throws(() => reduceJob(two, { model: 'umap' }), inputErrorMatching(/cannot reduce 2 tracks: umap into 2 dimensions needs at least 4 points/), 'umap of two tracks');
-    assert.throws(() => reduceJob(two, { model: 'pca', ndims: 3 }), inputErrorMatching(/needs at least 4 points, got 2/), 'pca of two tracks in 3-D');
+    assert.throws(() => reduceJob(two, { model: 'umap' }), inputErrorMatching(/cannot reduce 2 tracks: points: 2 points \(expected at least 4 points for umap into 2 dimensions/), 'umap of two tracks');
+    assert.throws(() => reduceJob(two, { model: 'pca', ndims: 3 }), inputErrorMatching(/cannot reduce 2 tracks: points: 2 points \(expected at least 4 points for pca into 3 dimensions\)/), 'pca of two tracks in 3-D');
     const constant = small(Array.from({ length: 5 }, () => [1, 1, 1]));
-    assert.throws(() => reduceJob([loadedOf(constant, 'flat')], { model: 'mds', normalize: 'none' }), inputErrorMatching(/the 5 time bins of flat: all 5 points are identical/), 'a constant matrix');
+    assert.throws(() => reduceJob([loadedOf(constant, 'flat')], { model: 'mds', normalize: 'none' }), inputErrorMatching(/cannot reduce the 5 time bins of flat: points: all 5 points identical/), 'a constant matrix');
   });
 
   test('cluster and reduce name the bins that hold missing values', () => {

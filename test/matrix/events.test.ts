@@ -12,7 +12,9 @@ import { columnStats } from '../../src/transforms/normalize.js';
 import { binMeans } from '../../src/transforms/resample.js';
 import { generateAnalysis } from '../../src/synth/generate.js';
 import { FIXTURE_CASES, loadFixture } from '../helpers/fixtures.js';
-import { assertClose } from '../helpers/assert.js';
+import { assertClose, parameterError } from '../helpers/assert.js';
+import { column } from '../../src/matrix/featureMatrix.js';
+import { tableRows, type ResultTable } from '../../src/matrix/table.js';
 
 const TOL = 1e-12;
 const GRIDS: GridSemantics[] = ['seed', 'full'];
@@ -109,5 +111,20 @@ describe('event path = grid path', () => {
     const g = eventGrid(analysis, 'full');
     const stored = g.bar.values.length + g.segments.values.length + g.beatMs.length;
     assert.ok(stored < 240_000 / 5, `${stored} stored values for 240,000 rows × 26 columns`);
+  });
+});
+
+describe('refusals name the parameter (ParameterError)', () => {
+  test('eventBinMeans: binMs; column: an unknown column; tableRows: ragged columns', () => {
+    const analysis = generateAnalysis({ style: 'dance', durationS: 10 });
+    const g = eventGrid(analysis, 'full');
+    for (const binMs of [0, 2.5, NaN]) {
+      assert.throws(() => eventBinMeans(g, binMs), parameterError('binMs', String(binMs), 'a positive integer (milliseconds)'), `binMs ${binMs}`);
+    }
+    const m = buildFeatureMatrix(analysis);
+    assert.throws(() => column(m, 'tempo'), parameterError('c', '"tempo"', /^a column of the matrix: bar, beat, .*, or an index below 26$/), 'unknown name');
+    assert.throws(() => column(m, 26), parameterError('c', '26', /or an index below 26$/), 'index past the end');
+    const ragged = { columns: [{ name: 'a', values: [1, 2] }, { name: 'b', values: [1] }], metadata: {} } as unknown as ResultTable;
+    assert.throws(() => tableRows(ragged), parameterError('table', 'column b has 1 rows', '2 rows in every column, as a has'), 'ragged');
   });
 });

@@ -15,6 +15,7 @@ import {
 } from '../../src/plots/timeline.js';
 import { TIME_SCHEME, labelledScatterSpec, trajectorySpec, type ScatterItem, type TrajectoryInput } from '../../src/plots/scatter.js';
 import { clustermapSpec, songsCorrelationSpec, type ClustermapInput, type DendrogramSegment } from '../../src/plots/songs.js';
+import { parameterError } from '../helpers/assert.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read into the spec's JSON shape */
 type Json = any;
@@ -120,9 +121,9 @@ describe('clusterColor / clusterColorScale', () => {
   });
 
   test('rejects labels that are not integers ≥ −1', () => {
-    assert.throws(() => clusterColorScale([0, 1.5]), /integers ≥ −1.*1\.5 at index 1/);
-    assert.throws(() => clusterColorScale([-2]), /integers ≥ −1/);
-    assert.throws(() => clusterColorScale([NaN]), /integers ≥ −1/);
+    assert.throws(() => clusterColorScale([0, 1.5]), parameterError('labels', '1.5 at index 1', 'integers ≥ −1 (−1 = no cluster)'), '1.5');
+    assert.throws(() => clusterColorScale([-2]), parameterError('labels', '-2 at index 0', 'integers ≥ −1 (−1 = no cluster)'), '−2');
+    assert.throws(() => clusterColorScale([NaN]), parameterError('labels', 'NaN at index 0', 'integers ≥ −1 (−1 = no cluster)'), 'NaN');
   });
 });
 
@@ -216,12 +217,12 @@ describe('clusterTimelineSpec', () => {
 
   test('rejects inconsistent input', () => {
     const bad = (patch: Partial<ClusterTimelineInput>) => () => clusterTimelineSpec({ ...timelineInput(), ...patch });
-    assert.throws(bad({ labels: [0, 1] }), /2 labels for 24 time bins/);
-    assert.throws(bad({ labels: new Array(24).fill(0.5) }), /integers ≥ −1/);
-    assert.throws(bad({ timesS: new Array(24).fill(1) }), /strictly increasing/);
-    assert.throws(bad({ binS: 0 }), /binWidthS must be a positive number/);
-    assert.throws(bad({ sections: [1, NaN] }), /sections\[1\] is not a finite number/);
-    assert.throws(bad({ timesS: [], labels: [] }), /at least one time bin/);
+    assert.throws(bad({ labels: [0, 1] }), parameterError('labels', '2 labels for 24 time bins', 'one label per time bin'), 'labels');
+    assert.throws(bad({ labels: new Array(24).fill(0.5) }), parameterError('labels', '0.5 at index 0', 'integers ≥ −1 (−1 = no cluster)'), 'fractional labels');
+    assert.throws(bad({ timesS: new Array(24).fill(1) }), parameterError('binStartS', 'binStartS[1] = 1 ≤ binStartS[0] = 1', 'strictly increasing times'), 'times');
+    assert.throws(bad({ binS: 0 }), parameterError('binWidthS', '0', 'a positive number'), 'bin width');
+    assert.throws(bad({ sections: [1, NaN] }), parameterError('sections', 'sections[1] is NaN', 'finite times (seconds)'), 'sections');
+    assert.throws(bad({ timesS: [], labels: [] }), parameterError('binStartS', 'no bins', 'at least one time bin'), 'no bins');
   });
 });
 
@@ -312,14 +313,19 @@ describe('trajectorySpec', () => {
 
   test('rejects bad input', () => {
     const good = spiral(6, 2);
-    assert.throws(() => trajectorySpec({ ...good, points: { n: 6, d: 4, data: new Float64Array(24) } }), /2 or 3 dimensions, got 4/);
-    assert.throws(() => trajectorySpec({ ...good, points: { n: 6, d: 2, data: new Float64Array(11) } }), /n × d = 6 × 2/);
-    assert.throws(() => trajectorySpec({ ...good, timesS: [0, 1] }), /2 times for 6 points/);
-    assert.throws(() => trajectorySpec({ ...good, clusters: [0] }), /1 cluster labels for 6 points/);
-    assert.throws(() => trajectorySpec({ ...good, clusters: undefined, colorBy: 'cluster' }), /needs clusters/);
+    assert.throws(() => trajectorySpec({ ...good, points: { n: 6, d: 4, data: new Float64Array(24) } }), parameterError('points', '4 dimensions', '2 or 3 dimensions'), '4-D');
+    assert.throws(() => trajectorySpec({ ...good, points: { n: 6, d: 2, data: new Float64Array(11) } }), parameterError('points', '11 values', 'n × d = 6 × 2 values'), 'short data');
+    assert.throws(() => trajectorySpec({ ...good, points: { n: 0, d: 2, data: new Float64Array(0) } }), parameterError('points', '0 points', 'at least 1 point'), 'no points');
+    assert.throws(() => trajectorySpec({ ...good, timesS: [0, 1] }), parameterError('timesS', '2 times for 6 points', 'one time per point'), 'times');
+    assert.throws(() => trajectorySpec({ ...good, clusters: [0] }), parameterError('clusters', '1 cluster labels for 6 points', 'one label per point'), 'clusters');
+    assert.throws(
+      () => trajectorySpec({ ...good, clusters: undefined, colorBy: 'cluster' }),
+      parameterError('colorBy', '"cluster" without clusters', 'clusters to colour by, or "time"'),
+      'colour by missing clusters',
+    );
     const data = Float64Array.from(good.points.data);
     data[3] = NaN;
-    assert.throws(() => trajectorySpec({ ...good, points: { n: 6, d: 2, data } }), /point 1, dimension 2 is not a finite number/);
+    assert.throws(() => trajectorySpec({ ...good, points: { n: 6, d: 2, data } }), parameterError('points', 'point 1, dimension 2 is NaN', 'finite numbers'), 'NaN');
   });
 });
 
@@ -378,9 +384,17 @@ describe('labelledScatterSpec', () => {
   });
 
   test('rejects no items and non-finite coordinates', () => {
-    assert.throws(() => labelledScatterSpec({ items: [], colorBy: 'group' }), /no items/);
-    assert.throws(() => labelledScatterSpec({ items: [{ x: NaN, y: 0, label: 'a' }], colorBy: 'group' }), /items\[0\]\.x/);
-    assert.throws(() => labelledScatterSpec({ items: [{ x: 0, y: 0, label: 'a', cluster: 0.5 }], colorBy: 'cluster' }), /integers ≥ −1/);
+    assert.throws(() => labelledScatterSpec({ items: [], colorBy: 'group' }), parameterError('items', 'none', 'at least 1 item'), 'no items');
+    assert.throws(
+      () => labelledScatterSpec({ items: [{ x: NaN, y: 0, label: 'a' }], colorBy: 'group' }),
+      parameterError('items', 'items[0].x is NaN', 'finite numbers'),
+      'NaN x',
+    );
+    assert.throws(
+      () => labelledScatterSpec({ items: [{ x: 0, y: 0, label: 'a', cluster: 0.5 }], colorBy: 'cluster' }),
+      parameterError('labels', '0.5 at index 0', 'integers ≥ −1 (−1 = no cluster)'),
+      'fractional cluster',
+    );
   });
 });
 
@@ -414,7 +428,11 @@ describe('labelledScatterSpec in three dimensions', () => {
 
   test('a z on some items only is refused', () => {
     const mixed = items().map((it, i) => (i === 0 ? { ...it, z: 1 } : it));
-    assert.throws(() => labelledScatterSpec({ items: mixed, colorBy: 'group' }), /1 of 5 items have a z coordinate/, 'all or none');
+    assert.throws(
+      () => labelledScatterSpec({ items: mixed, colorBy: 'group' }),
+      parameterError('items', '1 of 5 items have a z coordinate', 'a z coordinate on all items or on none'),
+      'all or none',
+    );
   });
 });
 
@@ -450,9 +468,10 @@ describe('songsCorrelationSpec', () => {
   });
 
   test('rejects bad shapes and names', () => {
-    assert.throws(() => songsCorrelationSpec({ names: SONGS, values: new Float64Array(24) }), /n × n = 5 × 5/);
-    assert.throws(() => songsCorrelationSpec({ names: ['a', 'a'], values: new Float64Array(4) }), /duplicate song name "a"/);
-    assert.throws(() => songsCorrelationSpec({ names: [], values: new Float64Array(0) }), /no songs/);
+    assert.throws(() => songsCorrelationSpec({ names: SONGS, values: new Float64Array(24) }), parameterError('values', '24 entries', 'n × n = 5 × 5 entries'), 'values');
+    assert.throws(() => songsCorrelationSpec({ names: ['a', 'a'], values: new Float64Array(4) }), parameterError('names', '"a" twice', 'distinct song names'), 'duplicate');
+    assert.throws(() => songsCorrelationSpec({ names: ['a', ''], values: new Float64Array(4) }), parameterError('names', 'name 1 is empty', 'non-empty song names'), 'empty');
+    assert.throws(() => songsCorrelationSpec({ names: [], values: new Float64Array(0) }), parameterError('names', 'none', 'at least 1 song'), 'no songs');
   });
 });
 
@@ -521,10 +540,14 @@ describe('clustermapSpec', () => {
 
   test('rejects an order that is not a permutation and bad segments', () => {
     const input = clustermapInput();
-    assert.throws(() => clustermapSpec({ ...input, order: [0, 1, 2, 3] }), /4 entries for 5 songs/);
-    assert.throws(() => clustermapSpec({ ...input, order: [0, 1, 2, 3, 3] }), /permutation of 0 … 4/);
-    assert.throws(() => clustermapSpec({ ...input, order: [0, 1, 2, 3, 5] }), /permutation/);
-    assert.throws(() => clustermapSpec({ ...input, dendrogram: [{ x1: 0, y1: NaN, x2: 0, y2: 1 }] }), /dendrogram\[0\]/);
+    assert.throws(() => clustermapSpec({ ...input, order: [0, 1, 2, 3] }), parameterError('order', '4 entries for 5 songs', 'one entry per song'), 'short order');
+    assert.throws(() => clustermapSpec({ ...input, order: [0, 1, 2, 3, 3] }), parameterError('order', '[0, 1, 2, 3, 3]', 'a permutation of 0 … 4'), 'repeat');
+    assert.throws(() => clustermapSpec({ ...input, order: [0, 1, 2, 3, 5] }), parameterError('order', '[0, 1, 2, 3, 5]', 'a permutation of 0 … 4'), 'out of range');
+    assert.throws(
+      () => clustermapSpec({ ...input, dendrogram: [{ x1: 0, y1: NaN, x2: 0, y2: 1 }] }),
+      parameterError('dendrogram', 'dendrogram[0] has a coordinate NaN', 'finite coordinates'),
+      'NaN segment',
+    );
   });
 
   test('identical JSON for identical input', () => {

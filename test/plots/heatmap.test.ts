@@ -17,6 +17,7 @@ import {
 } from '../../src/plots/heatmap.js';
 import { compactSvg, compileSpec, estimateTextWidth, renderSvg, type LogLevelName } from '../../src/plots/render.js';
 import { FEATURE_COLUMNS } from '../../src/matrix/featureMatrix.js';
+import { parameterError } from '../helpers/assert.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -243,14 +244,24 @@ describe('featureHeatmapSpec', () => {
 
   test('rejects inconsistent input', () => {
     const bad = (patch: Partial<FeatureHeatmapInput>) => () => featureHeatmapSpec({ ...smallFeatures(), ...patch });
-    assert.throws(bad({ values: new Float64Array(11) }), /expected features × bins = 3 × 4/);
-    assert.throws(bad({ binStartS: Float64Array.from([0, 1, 1, 2]) }), /strictly increasing/);
-    assert.throws(bad({ binStartS: Float64Array.from([0, 0.2, 0.4, 0.6]) }), /overlap/);
-    assert.throws(bad({ binStartS: new Float64Array(0), values: new Float64Array(0) }), /at least one time bin/);
-    assert.throws(bad({ features: ['a', 'a', 'c'] }), /duplicate feature "a"/);
-    assert.throws(bad({ binWidthS: 0 }), /binWidthS must be a positive number/);
-    assert.throws(() => featureHeatmapSpec(smallFeatures(), { domain: [2, -2] }), /min < max/);
-    assert.throws(() => featureHeatmapSpec(smallFeatures(), { decimals: 2.5 }), /decimals/);
+    assert.throws(bad({ values: new Float64Array(11) }), parameterError('values', '11 entries', 'features × bins = 3 × 4 entries'), 'values');
+    assert.throws(
+      bad({ binStartS: Float64Array.from([0, 1, 1, 2]) }),
+      parameterError('binStartS', 'binStartS[2] = 1 ≤ binStartS[1] = 1', 'strictly increasing times'),
+      'repeated start',
+    );
+    assert.throws(
+      bad({ binStartS: Float64Array.from([0, 0.2, 0.4, 0.6]) }),
+      parameterError('binStartS', 'bin 0 starts at 0 s and is 0.5 s wide, bin 1 starts at 0.2 s', 'time bins that do not overlap'),
+      'overlap',
+    );
+    assert.throws(bad({ binStartS: Float64Array.from([0, NaN, 2, 3]) }), parameterError('binStartS', 'binStartS[1] is NaN', 'finite times (seconds)'), 'NaN start');
+    assert.throws(bad({ binStartS: new Float64Array(0), values: new Float64Array(0) }), parameterError('binStartS', 'no bins', 'at least one time bin'), 'no bins');
+    assert.throws(bad({ features: ['a', 'a', 'c'] }), parameterError('features', '"a" twice', 'distinct feature names'), 'duplicate');
+    assert.throws(bad({ features: ['a', '', 'c'] }), parameterError('features', 'feature 1 is empty', 'non-empty feature names'), 'empty name');
+    assert.throws(bad({ binWidthS: 0 }), parameterError('binWidthS', '0', 'a positive number'), 'bin width');
+    assert.throws(() => featureHeatmapSpec(smallFeatures(), { domain: [2, -2] }), parameterError('domain', '[2, -2]', '[min, max], finite, with min < max'), 'domain');
+    assert.throws(() => featureHeatmapSpec(smallFeatures(), { decimals: 2.5 }), parameterError('decimals', '2.5', 'an integer in [0, 10]'), 'decimals');
   });
 });
 
@@ -289,9 +300,9 @@ describe('reduceSimilarity', () => {
 
   test('rejects bad shapes and caps', () => {
     const input = smallSimilarity(4);
-    assert.throws(() => reduceSimilarity(new Float64Array(15), input.binStartS, 1, 10), /n × n = 4 × 4/);
-    assert.throws(() => reduceSimilarity(input.values, input.binStartS, 1, 0), /maxDisplayCells/);
-    assert.throws(() => reduceSimilarity(input.values, input.binStartS, 1, 1.5), /maxDisplayCells/);
+    assert.throws(() => reduceSimilarity(new Float64Array(15), input.binStartS, 1, 10), parameterError('values', '15 entries', 'n × n = 4 × 4 entries'), 'values');
+    assert.throws(() => reduceSimilarity(input.values, input.binStartS, 1, 0), parameterError('maxDisplayCells', '0', 'an integer ≥ 1, or Infinity'), '0 cells');
+    assert.throws(() => reduceSimilarity(input.values, input.binStartS, 1, 1.5), parameterError('maxDisplayCells', '1.5', 'an integer ≥ 1, or Infinity'), '1.5 cells');
   });
 });
 
@@ -493,8 +504,9 @@ describe('renderSvg', () => {
 
   test('errors: an invalid spec throws; external data is refused', async () => {
     const invalid = { $schema: VEGA_LITE_SCHEMA, data: { values: [] }, mark: 'nonsense' } as unknown as TopLevelSpec;
-    assert.throws(() => compileSpec(invalid), /invalid Vega-Lite spec/);
-    await assert.rejects(renderSvg(invalid), /invalid Vega-Lite spec/);
+    // Engine failures, not the user's: SongscopeError with exit code 1 and a catalogue message.
+    assert.throws(() => compileSpec(invalid), { name: 'SongscopeError', exitCode: 1, message: /^invalid Vega-Lite spec: / }, 'compile');
+    await assert.rejects(renderSvg(invalid), { name: 'SongscopeError', exitCode: 1, message: /^invalid Vega-Lite spec: / }, 'render');
     const remote = {
       $schema: VEGA_LITE_SCHEMA,
       data: { url: 'https://example.invalid/data.json' },
@@ -502,7 +514,11 @@ describe('renderSvg', () => {
       encoding: { x: { field: 'a', type: 'quantitative' } },
     } as TopLevelSpec;
     const printed = await captureConsole(async () => {
-      await assert.rejects(renderSvg(remote), /inline data only; refusing to load "https:\/\/example.invalid\/data.json"/);
+      await assert.rejects(
+        renderSvg(remote),
+        { name: 'SongscopeError', exitCode: 1, message: 'songscope renders inline data only; refusing to load "https://example.invalid/data.json"' },
+        'external data',
+      );
     });
     assert.deepEqual(printed, []);
   });

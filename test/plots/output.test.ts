@@ -7,6 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { similarityHeatmapSpec, VEGA_LITE_SCHEMA } from '../../src/plots/heatmap.js';
 import { renderSvg } from '../../src/plots/render.js';
 import { DEFAULT_PNG_SCALE, pngFallbackFont, svgToPng, writePlot, type PlotFormat } from '../../src/plots/output.js';
+import { parameterError } from '../helpers/assert.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -110,10 +111,10 @@ describe('writePlot', () => {
   test('rejects bad names, formats and scales before writing anything', async () => {
     const dir = await freshDir();
     for (const name of ['', '.', '..', 'a/b', 'a\\b']) {
-      await assert.rejects(writePlot(dir, name, smallSpec()), /plain file name stem/, name);
+      await assert.rejects(writePlot(dir, name, smallSpec()), parameterError('name', JSON.stringify(name), 'a plain file name stem (no /, \\ or NUL; not . or ..)'), name);
     }
-    await assert.rejects(writePlot(dir, 'x', smallSpec(), { format: 'jpg' as PlotFormat }), /one of svg, png, both/);
-    await assert.rejects(writePlot(dir, 'x', smallSpec(), { scale: 0 }), /scale must be a positive number/);
+    await assert.rejects(writePlot(dir, 'x', smallSpec(), { format: 'jpg' as PlotFormat }), parameterError('format', '"jpg"', 'one of svg, png, both'), 'format');
+    await assert.rejects(writePlot(dir, 'x', smallSpec(), { scale: 0 }), parameterError('scale', '0', 'a positive number (PNG zoom)'), 'scale');
     await assert.rejects(readdir(dir), { code: 'ENOENT' });
   });
 
@@ -145,8 +146,8 @@ describe('svgToPng', () => {
     assert.ok(svgToPng(TEXT_SVG).equals(svgToPng(TEXT_SVG)));
     assert.deepEqual(pngSize(svgToPng(TEXT_SVG)), { width: 400, height: 80 });
     assert.deepEqual(pngSize(svgToPng(TEXT_SVG, { scale: 1.5 })), { width: 300, height: 60 });
-    assert.throws(() => svgToPng(TEXT_SVG, { scale: -1 }), /positive number/);
-    assert.throws(() => svgToPng(TEXT_SVG, { scale: NaN }), /positive number/);
+    assert.throws(() => svgToPng(TEXT_SVG, { scale: -1 }), parameterError('scale', '-1', 'a positive number (PNG zoom)'), 'scale −1');
+    assert.throws(() => svgToPng(TEXT_SVG, { scale: NaN }), parameterError('scale', 'NaN', 'a positive number (PNG zoom)'), 'scale NaN');
   });
 
   test('the fallback font is one resvg knows how to find', () => {

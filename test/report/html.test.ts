@@ -11,6 +11,10 @@ import { clusterTimelineSpec } from '../../src/plots/timeline.js';
 import { labelledScatterSpec, trajectorySpec } from '../../src/plots/scatter.js';
 import { clustermapSpec } from '../../src/plots/songs.js';
 import { buildReportHtml, escapeJson, escapeScript, writeReport, type ReportGalleryItem, type ReportInput } from '../../src/report/html.js';
+import { parameterError } from '../helpers/assert.js';
+
+/** What a report link must be (the `expected` of its ParameterError). */
+const RELATIVE = 'a relative URL (no scheme, not starting with / or \\)';
 
 /** A gallery entry per track: a small self-similarity heatmap and a small trajectory (as album draws them). */
 function galleryItem(name: string, i: number): ReportGalleryItem {
@@ -180,20 +184,26 @@ describe('buildReportHtml', () => {
 
   test('rejects duplicate plot names and ragged tables', () => {
     const input = reportInput();
-    assert.throws(() => buildReportHtml({ ...input, plots: [input.plots[0], input.plots[0]] }), /duplicate report plot name "similarity"/);
-    assert.throws(() => buildReportHtml({ ...input, tables: [{ title: 'T', columns: ['a', 'b'], rows: [['x']] }] }), /row 0 has 1 cells for 2 columns/);
+    const distinct = 'distinct plot names across plots and galleries';
+    assert.throws(() => buildReportHtml({ ...input, plots: [input.plots[0], input.plots[0]] }), parameterError('plots', '"similarity" twice', distinct), 'duplicate');
+    assert.throws(() => buildReportHtml({ ...input, plots: [{ ...input.plots[0], name: '' }] }), parameterError('plots', 'a plot named ""', 'non-empty plot names'), 'empty');
+    assert.throws(
+      () => buildReportHtml({ ...input, tables: [{ title: 'T', columns: ['a', 'b'], rows: [['x']] }] }),
+      parameterError('tables', 'table "T": row 0 has 1 cells', '2 cells, one per column'),
+      'short row',
+    );
     // plot names are unique across the plots and the galleries
     const clash = { ...input, galleries: [{ title: 'G', items: [{ title: 'x', plots: [{ name: 'mds', spec: input.plots[2].spec }] }] }] };
-    assert.throws(() => buildReportHtml(clash), /duplicate report plot name "mds"/);
+    assert.throws(() => buildReportHtml(clash), parameterError('plots', '"mds" twice', distinct), 'clash with a gallery');
   });
 
   test('links must be relative: no scheme, no host, no absolute path', () => {
     const input = reportInput();
     for (const href of ['javascript:alert(1)', 'https://example.com/', 'file:///etc/passwd', '//example.com/x', '/etc/passwd', '\\\\host\\share', '']) {
-      assert.throws(() => buildReportHtml({ ...input, links: [{ text: 'x', href }] }), /report links must be relative URLs/, href);
+      assert.throws(() => buildReportHtml({ ...input, links: [{ text: 'x', href }] }), parameterError('href', JSON.stringify(href), RELATIVE), href);
     }
     const item = { ...galleryItem('03 Three', 2), href: 'JavaScript:alert(1)' };
-    assert.throws(() => buildReportHtml({ ...input, galleries: [{ title: 'G', items: [item] }] }), /report links must be relative URLs/);
+    assert.throws(() => buildReportHtml({ ...input, galleries: [{ title: 'G', items: [item] }] }), parameterError('href', /^"/, RELATIVE), 'gallery link');
   });
 
   test('writeReport writes the same bytes atomically', async () => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { chanceAveragePrecision, evaluate, rankFor, validate } from '../../src/evaluate/shape.js';
 import { readJson } from '../helpers/fixtures.js';
 import { assertClose } from '../helpers/assert.js';
+import { parameterError } from '../helpers/assert.js';
 
 interface RetrievalReference {
   generator: string;
@@ -107,12 +108,12 @@ describe('the chance level', () => {
 
 describe('validate', () => {
   test('what is wrong is named', () => {
-    assert.throws(() => validate([0], ['a']), /at least 2 tracks, got 1/, 'one track');
-    assert.throws(() => validate([0, 1, 1], ['a', 'a']), /2 × 2 distance matrix \(4 values\), got 3/, 'wrong size');
-    assert.throws(() => validate([0, NaN, 1, 0], ['a', 'a']), /distance \(0, 1\) is NaN/, 'NaN');
-    assert.throws(() => validate([0, -1, 1, 0], ['a', 'a']), /distance \(0, 1\) is -1/, 'negative');
-    assert.throws(() => validate([0, 1, 1, 0], ['a', 'b']), /no class has two members/, 'only singletons');
-    assert.throws(() => evaluate([0, 1, 1, 0], ['a', 'b']), /no class has two members/, 'evaluate validates');
+    assert.throws(() => validate([0], ['a']), parameterError('labels', '1 track', 'at least 2 tracks'), 'one track');
+    assert.throws(() => validate([0, 1, 1], ['a', 'a']), parameterError('distances', '3 values', 'a 2 × 2 matrix (4 values) for 2 labels'), 'wrong size');
+    assert.throws(() => validate([0, NaN, 1, 0], ['a', 'a']), parameterError('distances', 'NaN at (0, 1)', 'finite distances ≥ 0'), 'NaN');
+    assert.throws(() => validate([0, -1, 1, 0], ['a', 'a']), parameterError('distances', '-1 at (0, 1)', 'finite distances ≥ 0'), 'negative');
+    assert.throws(() => validate([0, 1, 1, 0], ['a', 'b']), parameterError('labels', 'no class with two members', /a class of at least two tracks/), 'only singletons');
+    assert.throws(() => evaluate([0, 1, 1, 0], ['a', 'b']), parameterError('labels', 'no class with two members', /a class of at least two tracks/), 'evaluate validates');
   });
 
   test('a query without another member of its class is left out', () => {

@@ -26,6 +26,7 @@ import { generateFormAnalysis, reorchestrateAnalysis, stretchAnalysis, transpose
 import { validateAnalysis } from '../../src/analysis/schema.js';
 import type { AudioAnalysis } from '../../src/analysis/types.js';
 import { eventGrid } from '../../src/matrix/events.js';
+import { parameterError } from '../helpers/assert.js';
 
 const BASE: FormSongOptions = { form: 'ABABCB', seed: 5, key: 2, tempoBpm: 100, bars: { A: 8, B: 8, C: 8 } };
 const base = generateFormAnalysis(BASE);
@@ -76,13 +77,13 @@ describe('the fingerprint: layout, id, determinism', () => {
     assert.equal(m[1 * 64 + 0], fBase[0], 'and so is (1, 0)');
     assert.equal(m[1 * 64 + 2], fBase[63], 'cell (1, 2) follows row 0');
     assert.equal(m[5 * 64 + 5], Math.max(...fBase), 'the diagonal is the largest value');
-    assert.throws(() => fingerprintMatrix(new Float32Array(10 + 1)), /size·\(size−1\)\/2/, 'a length that is no triangle');
+    assert.throws(() => fingerprintMatrix(new Float32Array(10 + 1)), parameterError('values', '11 values', 'size·(size−1)/2 values for a whole size'), 'a length that is no triangle');
   });
 
   test('bad parameters and grids are refused', () => {
-    assert.throws(() => shapeFingerprint(base, { size: 7 }), /shape size must be a whole number 8 … 256/, 'size 7');
-    assert.throws(() => shapeFingerprint(base, { windowBars: 0 }), /window must be a whole number/, 'window 0');
-    assert.throws(() => shapeFingerprint(base, { blur: -1 }), /blur must be/, 'negative blur');
+    assert.throws(() => shapeFingerprint(base, { size: 7 }), parameterError('size', '7', 'a whole number 8 … 256'), 'size 7');
+    assert.throws(() => shapeFingerprint(base, { windowBars: 0 }), parameterError('windowBars', '0', 'a whole number of bars 1 … 64'), 'window 0');
+    assert.throws(() => shapeFingerprint(base, { blur: -1 }), parameterError('blur', '-1', /^0 … \d+ cells$/), 'negative blur');
   });
 });
 
@@ -231,8 +232,8 @@ describe('distances', () => {
 
   test('fingerprints of different sizes cannot be compared', () => {
     const small = shapeFingerprint(base, { size: 32 }).values;
-    assert.throws(() => directDistance(small, fBase), /different lengths \(496 and 2016\)/, 'direct');
-    assert.throws(() => warpedDistance(small, fBase), /different lengths/, 'warped');
+    assert.throws(() => directDistance(small, fBase), parameterError('b', 'a fingerprint of 2016 values', 'the length of a (496): fingerprints of one id'), 'direct');
+    assert.throws(() => warpedDistance(small, fBase), parameterError('b', 'a fingerprint of 2016 values', 'the length of a (496): fingerprints of one id'), 'warped');
   });
 });
 
@@ -251,10 +252,10 @@ describe('the form generator', () => {
   });
 
   test('bad forms and options are refused', () => {
-    assert.throws(() => generateFormAnalysis({ form: 'AB-A' }), /string of part letters A–Z/, 'a dash');
-    assert.throws(() => generateFormAnalysis({ form: '' }), /string of part letters/, 'empty');
-    assert.throws(() => generateFormAnalysis({ form: 'A'.repeat(33) }), /at most 32 parts/, '33 parts');
-    assert.throws(() => generateFormAnalysis({ form: 'AB', key: 12 }), /key must be/, 'key 12');
-    assert.throws(() => generateFormAnalysis({ form: 'AB', bars: { A: 0 } }), /bars of part A/, 'zero bars');
+    assert.throws(() => generateFormAnalysis({ form: 'AB-A' }), parameterError('form', '"AB-A"', 'a string of part letters A–Z, e.g. AABA'), 'a dash');
+    assert.throws(() => generateFormAnalysis({ form: '' }), parameterError('form', '""', 'a string of part letters A–Z, e.g. AABA'), 'empty');
+    assert.throws(() => generateFormAnalysis({ form: 'A'.repeat(33) }), parameterError('form', '33 parts', 'at most 32 parts'), '33 parts');
+    assert.throws(() => generateFormAnalysis({ form: 'AB', key: 12 }), parameterError('key', '12', 'a whole number 0 … 11'), 'key 12');
+    assert.throws(() => generateFormAnalysis({ form: 'AB', bars: { A: 0 } }), parameterError('barsPerPart', '0 bars for part A', 'a whole number 1 … 64'), 'zero bars');
   });
 });

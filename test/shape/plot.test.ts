@@ -9,6 +9,7 @@ import { compileSpec, renderSvg } from '../../src/plots/render.js';
 import { fingerprintMatrix, shapeFingerprint } from '../../src/shape/fingerprint.js';
 import { generateFormAnalysis } from '../../src/synth/forms.js';
 import { reduce } from '../../src/transforms/reduce.js';
+import { parameterError } from '../helpers/assert.js';
 
 const item = (form: string, title: string) => {
   const f = shapeFingerprint(generateFormAnalysis({ form, seed: 3 }), { size: 16 });
@@ -35,8 +36,8 @@ describe('shapeGallerySpec', () => {
   });
 
   test('malformed input is refused', () => {
-    assert.throws(() => shapeGallerySpec({ title: 't', items: [] }), /no songs/, 'no items');
-    assert.throws(() => shapeGallerySpec({ title: 't', items: [{ title: 'x', matrix: new Float64Array(10), trajectory: new Float64Array(6) }] }), /not a square/, 'not square');
-    assert.throws(() => shapeGallerySpec({ title: 't', items: [{ title: 'x', matrix: new Float64Array(9), trajectory: new Float64Array(4) }] }), /trajectory has 2 points, the matrix 3/, 'lengths');
+    assert.throws(() => shapeGallerySpec({ title: 't', items: [] }), parameterError('items', 'no songs', 'at least one song'), 'no items');
+    assert.throws(() => shapeGallerySpec({ title: 't', items: [{ title: 'x', matrix: new Float64Array(10), trajectory: new Float64Array(6) }] }), parameterError('items', "song 0's matrix of 10 values", 'a square matrix of at least 2 × 2'), 'not square');
+    assert.throws(() => shapeGallerySpec({ title: 't', items: [{ title: 'x', matrix: new Float64Array(9), trajectory: new Float64Array(4) }] }), parameterError('items', "song 0's trajectory of 2 points", 'one point per row of its matrix (3)'), 'lengths');
   });
 });

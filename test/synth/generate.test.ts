@@ -18,6 +18,7 @@ import { validateAnalysis } from '../../src/analysis/schema.js';
 import { readAnalysisFile } from '../../src/sources/files.js';
 import type { AudioAnalysis, TimeInterval } from '../../src/analysis/types.js';
 import { ROOT } from '../helpers/fixtures.js';
+import { parameterError } from '../helpers/assert.js';
 
 const STYLES: SynthStyle[] = ['dance', 'folk'];
 
@@ -187,11 +188,11 @@ describe('generateAnalysis', () => {
   });
 
   test('rejects bad options', () => {
-    assert.throws(() => generateAnalysis({ style: 'jazz' as SynthStyle }), { name: 'RangeError', message: /unknown style "jazz"/ });
-    assert.throws(() => generateAnalysis({ style: 'dance', durationS: 4 }), { name: 'RangeError', message: /5 … 3600 seconds, got 4/ });
-    assert.throws(() => generateAnalysis({ style: 'dance', durationS: NaN }), RangeError);
-    assert.throws(() => generateAnalysis({ style: 'dance', index: -1 }), { name: 'RangeError', message: /index must be a whole number/ });
-    assert.throws(() => generateAnalysis({ style: 'dance', seed: Infinity }), RangeError);
+    assert.throws(() => generateAnalysis({ style: 'jazz' as SynthStyle }), parameterError('style', '"jazz"', 'dance or folk'), 'style');
+    assert.throws(() => generateAnalysis({ style: 'dance', durationS: 4 }), parameterError('durationS', '4', '5 … 3600 seconds'), 'duration 4');
+    assert.throws(() => generateAnalysis({ style: 'dance', durationS: NaN }), parameterError('durationS', 'NaN', '5 … 3600 seconds'), 'duration NaN');
+    assert.throws(() => generateAnalysis({ style: 'dance', index: -1 }), parameterError('index', '-1', 'an integer ≥ 0'), 'index');
+    assert.throws(() => generateAnalysis({ style: 'dance', seed: Infinity }), parameterError('seed', 'Infinity', 'a finite number'), 'seed');
   });
 });
 
@@ -216,7 +217,7 @@ describe('writeSyntheticAlbum and scripts/generate-analyses.ts', () => {
       const before = paths.map((p) => readFileSync(p, 'utf8'));
       await writeSyntheticAlbum(join(dir, 'album'), { style: 'dance', count: 3, seed: 4, durationS: 60 });
       assert.deepEqual(paths.map((p) => readFileSync(p, 'utf8')), before);
-      await assert.rejects(writeSyntheticAlbum(dir, { style: 'folk', count: 0 }), RangeError);
+      await assert.rejects(writeSyntheticAlbum(dir, { style: 'folk', count: 0 }), parameterError('count', '0', 'an integer in [1, 99]'), 'count 0');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -239,6 +240,10 @@ describe('writeSyntheticAlbum and scripts/generate-analyses.ts', () => {
       const bad = run('--out', dir, '--style', 'jazz');
       assert.equal(bad.status, 2);
       assert.match(bad.stderr, /--style must be dance, folk or both/);
+      // A value the library refuses is named by its flag.
+      const short = run('--out', dir, '--duration', '2');
+      assert.equal(short.status, 2, short.stderr);
+      assert.equal(short.stderr, 'generate-analyses: --duration: 2 (expected 5 … 3600 seconds)\nRun with --help for usage.\n');
       const noOut = run();
       assert.equal(noOut.status, 2);
       assert.match(noOut.stderr, /--out DIR is required/);

@@ -17,6 +17,7 @@ import { pointsFromRows, type Points } from '../../src/transforms/points.js';
 import { generateAnalysis, type SynthStyle } from '../../src/synth/generate.js';
 import { buildFeatureMatrix } from '../../src/matrix/grid.js';
 import { ROOT } from '../helpers/fixtures.js';
+import { parameterError } from '../helpers/assert.js';
 
 /**
  * Two tight clusters of four points, a ≈ (0.5, 0.5) and b ≈ (5.5, 5.5), plus one point of class a at
@@ -194,22 +195,28 @@ describe('crossValidate', () => {
     assert.equal(report.seed, 0);
   });
 
-  test('rejects unusable input with a RangeError in plain English', async () => {
+  test('rejects unusable input with a ParameterError naming the parameter and the value', async () => {
     const p = pointsFromRows(HAND_ROWS);
-    await assert.rejects(crossValidate(p, HAND_LABELS.slice(1)), { name: 'RangeError', message: /got 9 points but 8 labels/ });
-    await assert.rejects(crossValidate(p, HAND_LABELS.map(() => 'a')), { name: 'RangeError', message: /at least 2 classes; all 9 points are labelled "a"/ });
+    await assert.rejects(crossValidate(p, HAND_LABELS.slice(1)), parameterError('labels', '8 labels for 9 points', 'one label per point'), 'too few labels');
+    await assert.rejects(crossValidate(p, HAND_LABELS.map(() => 'a')), parameterError('labels', 'all 9 points labelled "a"', 'at least 2 classes'), 'one class');
     const one = [...HAND_LABELS.slice(0, 8), 'c'];
-    await assert.rejects(crossValidate(p, one), { name: 'RangeError', message: /class "c" has only 1 point/ });
-    await assert.rejects(crossValidate(p, HAND_LABELS, { folds: 5 }), {
-      name: 'RangeError',
-      message: /5 folds need at least 5 points in every class, but class "b" has 4; use at most 4 folds or leave-one-out/,
-    });
-    await assert.rejects(crossValidate(p, HAND_LABELS, { folds: 1 }), { name: 'RangeError', message: /whole number ≥ 2, got 1/ });
-    await assert.rejects(crossValidate(p, HAND_LABELS, { folds: 2.5 }), { name: 'RangeError', message: /whole number ≥ 2, got 2.5/ });
-    await assert.rejects(crossValidate(p, HAND_LABELS, { C: 0 }), { name: 'RangeError', message: /C must be a positive number/ });
+    await assert.rejects(
+      crossValidate(p, one),
+      parameterError('labels', 'class "c" has 1 member', 'at least 2 members in every class for cross-validation'),
+      'a class of one',
+    );
+    await assert.rejects(
+      crossValidate(p, HAND_LABELS, { folds: 5 }),
+      parameterError('folds', '5', 'at most 4, the members of the smallest class ("b"); or leave-one-out'),
+      'more folds than the smallest class has points',
+    );
+    await assert.rejects(crossValidate(p, HAND_LABELS, { folds: 1 }), parameterError('folds', '1', 'an integer ≥ 2'), 'folds 1');
+    await assert.rejects(crossValidate(p, HAND_LABELS, { folds: 2.5 }), parameterError('folds', '2.5', 'an integer ≥ 2'), 'folds 2.5');
+    await assert.rejects(crossValidate(p, HAND_LABELS, { C: 0 }), parameterError('C', '0', 'a positive number'), 'C 0');
+    await assert.rejects(crossValidate(p, HAND_LABELS, { cv: 'shuffle' as never }), parameterError('cv', '"shuffle"', 'one of kfold, loo'), 'cv');
     const withNaN = pointsFromRows(HAND_ROWS.map((r, i) => (i === 6 ? [r[0], NaN] : r)));
-    await assert.rejects(crossValidate(withNaN, HAND_LABELS), { name: 'RangeError', message: /point 6 \(b\) has a missing or infinite value in feature 1/ });
-    await assert.rejects(crossValidate(p, HAND_LABELS, { reduce: { model: 'pca', ndims: 0 } }), { name: 'RangeError', message: /dimensions ≥ 1, got 0/ });
+    await assert.rejects(crossValidate(withNaN, HAND_LABELS), parameterError('points', 'point 6 (b) has NaN in feature 1', 'finite features'), 'NaN');
+    await assert.rejects(crossValidate(p, HAND_LABELS, { reduce: { model: 'pca', ndims: 0 } }), parameterError('ndims', '0', 'an integer ≥ 1'), 'ndims 0');
   });
 });
 

@@ -8,19 +8,11 @@ import { binMeans, rollingMean } from '../../src/transforms/resample.js';
 import { correlateRows, type SimilarityMatrix } from '../../src/transforms/correlate.js';
 import { pointsFromMatrix, pointsFromRows, type Points } from '../../src/transforms/points.js';
 import { createRandom, randomNormal, randomInt } from '../../src/util/random.js';
-import {
-  adjustedRandIndex,
-  boundaryFMeasure,
-  BOUNDARY_CONVENTIONS,
-  contiguousWard,
-  kmeans,
-  labelsToBoundaries,
-  noveltyBoundaries,
-  noveltyCurve,
-  noveltySegments,
-  sectionBoundaries,
-} from '../../src/transforms/cluster.js';
+import { contiguousWard, kmeans, noveltyBoundaries, noveltyCurve, noveltySegments } from '../../src/transforms/cluster.js';
+import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
+import { boundaryFMeasure, BOUNDARY_CONVENTIONS, labelsToBoundaries, sectionBoundaries } from '../../src/evaluate/segment.js';
 import { FIXTURE_CASES, loadFixture, loadReference } from '../helpers/fixtures.js';
+import { parameterError } from '../helpers/assert.js';
 
 /**
  * The smoothed 1 s rows of a fixture, rebuilt with our own pipeline (see correlate.test.ts), built once
@@ -169,14 +161,18 @@ describe('kmeans on small inputs', () => {
     assert.equal(r.inertia, 0);
   });
 
-  test('misuse throws RangeError', () => {
+  test('misuse throws a ParameterError naming the parameter', () => {
     const p = pointsFromRows([[1], [2]]);
-    assert.throws(() => kmeans(p, 0), RangeError);
-    assert.throws(() => kmeans(p, 3), RangeError);
-    assert.throws(() => kmeans(p, 1.5), RangeError);
-    assert.throws(() => kmeans({ n: 0, d: 2, data: new Float64Array(0) }, 1), RangeError);
-    assert.throws(() => kmeans(pointsFromRows([[1], [NaN]]), 1), RangeError);
-    assert.throws(() => kmeans(p, 1, { nInit: 0 }), RangeError);
+    const kRange = 'an integer in [1, 2] (the number of points)';
+    assert.throws(() => kmeans(p, 0), parameterError('k', '0', kRange), 'k = 0');
+    assert.throws(() => kmeans(p, 3), parameterError('k', '3', kRange), 'k > n');
+    assert.throws(() => kmeans(p, 1.5), parameterError('k', '1.5', kRange), 'fractional k');
+    assert.throws(() => kmeans({ n: 0, d: 2, data: new Float64Array(0) }, 1), parameterError('points', '0 points', 'at least 1 point'), 'no points');
+    assert.throws(() => kmeans(pointsFromRows([[1, 2], [3, Infinity]]), 1), parameterError('points', 'point 1 has Infinity in feature 1', 'finite values'), 'infinite value');
+    assert.throws(() => kmeans(p, 1, { nInit: 0 }), parameterError('nInit', '0', 'a positive integer'), 'nInit = 0');
+    assert.throws(() => kmeans(p, 1, { maxIter: 2.5 }), parameterError('maxIter', '2.5', 'a positive integer'), 'maxIter = 2.5');
+    assert.throws(() => kmeans(p, 1, { tol: -1 }), parameterError('tol', '-1', 'a number ≥ 0'), 'tol < 0');
+    assert.throws(() => kmeans(p, 1, { seed: NaN }), parameterError('seed', 'NaN', 'a finite number'), 'seed NaN');
   });
 });
 
@@ -197,7 +193,7 @@ describe('adjustedRandIndex', () => {
     assert.equal(adjustedRandIndex([0, 1, 2], [2, 1, 0]), 1);
     assert.equal(adjustedRandIndex([7], [3]), 1);
     assert.equal(adjustedRandIndex([], []), 1);
-    assert.throws(() => adjustedRandIndex([0, 1], [0]), RangeError);
+    assert.throws(() => adjustedRandIndex([0, 1], [0]), parameterError('b', '1 labels', '2 labels, as many as a has'), 'lengths differ');
   });
 
   test('agrees with the pair-counting definition on random labelings', () => {
@@ -262,8 +258,9 @@ describe('boundary evaluation (mir_eval.segment.detection conventions)', () => {
     assert.deepEqual(labelsToBoundaries([0, 0, 1, 1, 0, 2], [0, 1, 2, 3, 4, 5], 6), [0, 2, 4, 5, 6]);
     assert.deepEqual(labelsToBoundaries([3, 3], [1.5, 2.5], 3.5), [1.5, 3.5]);
     assert.deepEqual(labelsToBoundaries([], [], 10), []);
-    assert.throws(() => labelsToBoundaries([0, 1], [0], 2), RangeError);
-    assert.throws(() => labelsToBoundaries([0, 1], [0, 1], 0), RangeError);
+    assert.throws(() => labelsToBoundaries([0, 1], [0], 2), parameterError('timesS', '1 times for 2 labels', 'one time per label'), 'lengths differ');
+    assert.throws(() => labelsToBoundaries([0, 1], [0, 1], 0), parameterError('endS', '0 s', 'a time after the first time, 0 s'), 'end at the start');
+    assert.throws(() => boundaryFMeasure([0, 1], [0, 1], -0.5), parameterError('window', '-0.5', 'a number ≥ 0 (seconds)'), 'negative window');
     // A change at or after the end is dropped.
     assert.deepEqual(labelsToBoundaries([0, 0, 1], [0, 1, 2], 2), [0, 2]);
     assert.deepEqual(labelsToBoundaries([0, 1, 2], [0, 1, 2], 1.5), [0, 1, 1.5]);
@@ -310,8 +307,9 @@ describe('contiguousWard', () => {
     // (2·1/3 · 3.95² = 10.4) beats 0|{5, 5.1} (2/3 · 5.05² = 17.0).
     assert.deepEqual(Array.from(contiguousWard(points, 3)), [0, 1, 1, 2]);
     assert.deepEqual(Array.from(contiguousWard(points, 2)), [0, 1, 1, 1]);
-    assert.throws(() => contiguousWard(points, 0), RangeError);
-    assert.throws(() => contiguousWard(points, 5), RangeError);
+    assert.throws(() => contiguousWard(points, 0), parameterError('k', '0', 'an integer in [1, 4] (the number of points)'), 'k = 0');
+    assert.throws(() => contiguousWard(points, 5), parameterError('k', '5', 'an integer in [1, 4] (the number of points)'), 'k > n');
+    assert.throws(() => contiguousWard(pointsFromRows([]), 1), parameterError('points', '0 points', 'at least 1 point'), 'no points');
   });
 
   test('4000 points × 26 features take well under a second', () => {
@@ -364,8 +362,10 @@ describe('Foote novelty', () => {
     const seg5 = noveltySegments(sim, { kernelSize: 16, k: 5 });
     assert.ok(contiguousInOrder(seg5));
     assert.equal(seg5[99], 4);
-    assert.throws(() => noveltyCurve(sim, 15), RangeError);
-    assert.throws(() => noveltySegments(sim, { kernelSize: 16, k: 0 }), RangeError);
+    assert.throws(() => noveltyCurve(sim, 15), parameterError('kernelSize', '15', 'a positive even integer (bins)'), 'odd kernel');
+    assert.throws(() => noveltySegments(sim, { kernelSize: 16, k: 0 }), parameterError('k', '0', 'an integer in [1, 100] (the number of bins)'), 'k = 0');
+    assert.throws(() => noveltyBoundaries([0, 1, 0], { minDistance: 0.5 }), parameterError('minDistance', '0.5', 'a number ≥ 1 (bins)'), 'minDistance');
+    assert.throws(() => noveltyBoundaries([0, 1, 0], { medianWindow: 0 }), parameterError('medianWindow', '0', 'a positive integer (bins)'), 'medianWindow');
   });
 
   test('minDistance keeps the stronger of two close peaks; the threshold drops weak ones', () => {

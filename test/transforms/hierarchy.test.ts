@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { dendrogramSegments, hierarchicalOrder, type Merge } from '../../src/transforms/hierarchy.js';
 import { pointsFromRows } from '../../src/transforms/points.js';
 import { createRandom } from '../../src/util/random.js';
+import { parameterError } from '../helpers/assert.js';
 
 const rows = (merges: Merge[]) => merges.map((m) => [m.left, m.right, m.height, m.size]);
 
@@ -89,8 +90,13 @@ describe('hierarchicalOrder matches scipy linkage / leaves_list', () => {
     assert.deepEqual(hierarchicalOrder(pointsFromRows([])), { order: [], merges: [] });
     assert.deepEqual(hierarchicalOrder(pointsFromRows([[1, 2]])), { order: [0], merges: [] });
     assert.deepEqual(rows(hierarchicalOrder(pointsFromRows([[0], [3]]), { metric: 'euclidean' }).merges), [[0, 1, 3, 2]]);
-    assert.throws(() => hierarchicalOrder(pointsFromRows([[1], [NaN]])), RangeError);
-    assert.throws(() => hierarchicalOrder(pointsFromRows([[1], [2]]), { method: 'median' as never }), RangeError);
+    assert.throws(() => hierarchicalOrder(pointsFromRows([[1], [NaN]])), parameterError('points', 'point 1 has NaN in feature 0', 'finite values'), 'NaN');
+    assert.throws(
+      () => hierarchicalOrder(pointsFromRows([[1], [2]]), { method: 'median' as never }),
+      parameterError('method', '"median"', /^one of .*average/),
+      'unknown method',
+    );
+    assert.throws(() => hierarchicalOrder(pointsFromRows([[1], [2]]), { metric: 'cosine' as never }), parameterError('metric', '"cosine"', /^one of .*correlation/), 'unknown metric');
   });
 });
 
@@ -109,7 +115,7 @@ describe('dendrogramSegments', () => {
     for (let i = 0; i < 3; i++) {
       assert.deepEqual(segs[3 * i + 1], { x1: segs[3 * i].x2, y1: segs[3 * i].y2, x2: segs[3 * i + 2].x1, y2: segs[3 * i + 2].y1 });
     }
-    assert.throws(() => dendrogramSegments(r, 5), RangeError);
+    assert.throws(() => dendrogramSegments(r, 5), parameterError('result', '4 leaves and 3 merges', '5 leaves and 4 merges, for n = 5'), 'wrong n');
     assert.deepEqual(dendrogramSegments(hierarchicalOrder(pointsFromRows([[1, 2]])), 1), []);
   });
 });

@@ -9,9 +9,11 @@ import {
   smacof,
   type ReduceModel,
 } from '../../src/transforms/reduce.js';
+import { guttman2, guttman3, guttmanK } from '../../src/transforms/reduce/smacof.js';
 import { euclideanDistances, pointsFromRows, selectPoints, type Points } from '../../src/transforms/points.js';
 import { createRandom, subSeed } from '../../src/util/random.js';
 import { FIXTURE_CASES, loadReference } from '../helpers/fixtures.js';
+import { parameterError } from '../helpers/assert.js';
 
 /** Largest |a − b| over two equally long arrays. */
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -296,11 +298,15 @@ describe('classical-mds', () => {
   });
 
   test('malformed dissimilarity matrices are refused', () => {
-    assert.throws(() => classicalMds(new Float64Array([0, 1, 2, 0]), 2, { ndims: 1 }), /not symmetric/);
-    assert.throws(() => classicalMds(new Float64Array([1, 1, 1, 0]), 2, { ndims: 1 }), /diagonal/);
-    assert.throws(() => classicalMds(new Float64Array([0, NaN, NaN, 0]), 2, { ndims: 1 }), /\[0\]\[1\] is NaN/);
-    assert.throws(() => classicalMds(new Float64Array(3), 2, { ndims: 1 }), RangeError);
-    assert.throws(() => smacof(new Float64Array([0, -1, -1, 0]), 2, { ndims: 2 }), /≥ 0/);
+    const refused = (delta: number[] | Float64Array, n: number, shown: string, expected: string): void =>
+      assert.throws(() => classicalMds(Float64Array.from(delta), n, { ndims: 1 }), parameterError('dissimilarities', shown, expected), shown);
+    refused([0, 1, 2, 0], 2, '[0][1] = 1 but [1][0] = 2', 'a symmetric matrix');
+    refused([1, 1, 1, 0], 2, '[0][0] is 1', 'a zero diagonal');
+    refused([0, NaN, NaN, 0], 2, '[0][1] is NaN', 'finite values ≥ 0');
+    refused(new Float64Array(3), 2, '3 values', 'n × n = 2 × 2 values');
+    assert.throws(() => classicalMds(new Float64Array(0), 0, { ndims: 1 }), parameterError('n', '0', 'a positive integer (the number of points)'), 'n = 0');
+    assert.throws(() => classicalMds(new Float64Array(4), 2, { ndims: 2 }), parameterError('ndims', '2', 'an integer in [1, 1] for classical MDS of 2 points'), 'ndims ≥ n');
+    assert.throws(() => smacof(new Float64Array([0, -1, -1, 0]), 2, { ndims: 2 }), parameterError('dissimilarities', '[0][1] is -1', 'finite values ≥ 0'), 'negative');
   });
 });
 
@@ -408,6 +414,38 @@ describe('mds (SMACOF)', () => {
     assert.deepEqual(f.embedding.points.data, fitReducer(train, { model: 'mds', ndims: 2, eps: 1e-12, maxIter: 3000 }).embedding.points.data);
   });
 
+  test('one Guttman step: the unrolled 2-D and 3-D copies are bit-identical to the generic one', () => {
+    // 40 real rows as the dissimilarities; a configuration with two coincident points (the 1e-5 rule).
+    const pts = pointsFromRows(realRows.slice(0, 40));
+    const dist = euclideanDistances(pts);
+    for (const k of [2, 3]) {
+      const random = createRandom(subSeed(5, k));
+      const x = Float64Array.from({ length: 40 * k }, () => random());
+      for (let c = 0; c < k; c++) x[7 * k + c] = x[3 * k + c];
+      const generic = new Float64Array(40 * k);
+      const unrolled = new Float64Array(40 * k);
+      const sg = guttmanK(dist, 40, k, x, generic);
+      const su = k === 2 ? guttman2(dist, 40, x, unrolled) : guttman3(dist, 40, x, unrolled);
+      assert.equal(su, sg, `k = ${k}: stress`);
+      assert.deepEqual(unrolled, generic, `k = ${k}: B(x)·x`);
+    }
+  });
+
+  test('other output dimensions take the generic step: 1-D and 4-D data are reproduced', () => {
+    // Points on a line (1-D) and exactly 4-D points: SMACOF into ndims = 1 and 4 reaches zero stress.
+    const line = pointsFromRows([0, 1, 3, 6, 10, 15].map((v) => [v, 2 * v]));
+    const one = smacof(euclideanDistances(line), 6, { ndims: 1, init: Float64Array.from([0, 1, 2, 3, 4, 5]), maxIter: 3000, eps: 1e-12 });
+    for (let i = 1; i < one.stressHistory.length; i++) assert.ok(one.stressHistory[i] <= one.stressHistory[i - 1] * (1 + 1e-12), `ndims 1 iteration ${i}`);
+    below(one.stress, 1e-9, 'ndims 1 stress');
+    const random = createRandom(9);
+    const four = pointsFromRows(Array.from({ length: 12 }, () => [random(), random(), random(), random()]));
+    const dist = euclideanDistances(four);
+    const r = smacof(dist, 12, { ndims: 4, seed: 1, maxIter: 3000, eps: 1e-12 });
+    assert.equal(r.points.d, 4);
+    for (let i = 1; i < r.stressHistory.length; i++) assert.ok(r.stressHistory[i] <= r.stressHistory[i - 1] * (1 + 1e-12), `ndims 4 iteration ${i}`);
+    below(worstDistanceError(r.points, dist), 1e-3, 'ndims 4 relative distance error');
+  });
+
   test('placeByStress finds the exact spot against an exact configuration', () => {
     const conf = pointsFromRows([[0, 0], [4, 0], [0, 3], [4, 3]]);
     const target = [1, 2];
@@ -457,8 +495,12 @@ describe('umap', () => {
     assert.equal(e.points.data.length, 150);
   });
 
-  test('too few points is a clear RangeError', () => {
-    assert.throws(() => reduce(pointsFromRows(realRows.slice(0, 3)), { model: 'umap', ndims: 2 }), /umap into 2 dimensions needs at least 4 points, got 3; use pca or mds/);
+  test('too few points is a ParameterError that names the models that take fewer', () => {
+    assert.throws(
+      () => reduce(pointsFromRows(realRows.slice(0, 3)), { model: 'umap', ndims: 2 }),
+      parameterError('points', '3 points', 'at least 4 points for umap into 2 dimensions; pca and mds take fewer'),
+      'umap with 3 points',
+    );
     const tiny = reduce(pointsFromRows(realRows.slice(0, 4)), { model: 'umap', ndims: 2 });
     assert.equal(tiny.points.n, 4);
   });
@@ -473,19 +515,41 @@ describe('validation', () => {
 
   test('ndims must be 2 or 3', () => {
     for (const model of REDUCE_MODELS) {
-      for (const ndims of [1, 4, 2.5, NaN]) assert.throws(() => reduce(pts, { model, ndims }), /ndims must be 2 or 3/);
+      for (const ndims of [1, 4, 2.5, NaN]) assert.throws(() => reduce(pts, { model, ndims }), parameterError('ndims', String(ndims), '2 or 3'), `${model} ${ndims}`);
     }
   });
 
   test('unknown model', () => {
-    assert.throws(() => reduce(pts, { model: 'tsne' as ReduceModel, ndims: 2 }), /unknown reduction model "tsne"/);
+    assert.throws(() => reduce(pts, { model: 'tsne' as ReduceModel, ndims: 2 }), parameterError('model', '"tsne"', 'one of pca, mds, classical-mds, umap'), 'tsne');
+    assert.throws(() => reduce(pts, { model: 'pca', ndims: 2, seed: Infinity }), parameterError('seed', 'Infinity', 'a finite number'), 'seed');
   });
 
   test('too few points, too few features, identical points', () => {
-    assert.throws(() => reduce(selectPoints(pts, [0, 1, 2]), { model: 'pca', ndims: 3 }), /pca into 3 dimensions needs at least 4 points, got 3/);
-    assert.throws(() => reduce(selectPoints(pts, [0, 1]), { model: 'mds', ndims: 2 }), /mds into 2 dimensions needs at least 3 points, got 2/);
-    assert.throws(() => reduce(pointsFromRows([[1, 2], [3, 4], [5, 7], [1, 1]]), { model: 'pca', ndims: 3 }), /at least 3 features, got 2/);
-    assert.throws(() => reduce(pointsFromRows([[1, 2], [1, 2], [1, 2]]), { model: 'mds', ndims: 2 }), /all 3 points are identical/);
+    assert.throws(
+      () => reduce(selectPoints(pts, [0, 1, 2]), { model: 'pca', ndims: 3 }),
+      parameterError('points', '3 points', 'at least 4 points for pca into 3 dimensions'),
+      'pca with 3 points',
+    );
+    assert.throws(
+      () => reduce(selectPoints(pts, [0, 1]), { model: 'mds', ndims: 2 }),
+      parameterError('points', '2 points', 'at least 3 points for mds into 2 dimensions'),
+      'mds with 2 points',
+    );
+    assert.throws(
+      () => reduce(pointsFromRows([[1, 2], [3, 4], [5, 7], [1, 1]]), { model: 'pca', ndims: 3 }),
+      parameterError('points', '2 features', 'at least 3 features for pca into 3 dimensions'),
+      'pca with 2 features',
+    );
+    assert.throws(
+      () => reduce(pointsFromRows([[], [], []]), { model: 'mds', ndims: 2 }),
+      parameterError('points', '0 features', 'at least 1 feature to reduce'),
+      'no features',
+    );
+    assert.throws(
+      () => reduce(pointsFromRows([[1, 2], [1, 2], [1, 2]]), { model: 'mds', ndims: 2 }),
+      parameterError('points', 'all 3 points identical', 'points that differ: identical points have no structure to reduce'),
+      'identical points',
+    );
     // classical-mds and mds accept more output dimensions than features.
     const flat = pointsFromRows([[1, 2], [3, 4], [5, 7], [1, 1]]);
     assert.equal(reduce(flat, { model: 'classical-mds', ndims: 3 }).points.d, 3);
@@ -496,16 +560,37 @@ describe('validation', () => {
     const rows = realRows.slice(0, 20).map((r) => r.slice());
     rows[7][4] = NaN;
     for (const model of REDUCE_MODELS) {
-      assert.throws(() => reduce(pointsFromRows(rows), { model, ndims: 2 }), /point 7 has a non-finite value \(NaN\) in feature 4/);
+      assert.throws(
+        () => reduce(pointsFromRows(rows), { model, ndims: 2 }),
+        parameterError('points', 'point 7 has NaN in feature 4', 'finite values; drop or fill missing values before reducing'),
+        model,
+      );
     }
     const f = fitReducer(pts, { model: 'pca', ndims: 2 });
-    assert.throws(() => f.project(pointsFromRows([rows[7]])), /new point 0 has a non-finite value/);
-    assert.throws(() => f.project(pointsFromRows([[1, 2, 3]])), /cannot project points of 3 features into a reduction fitted on 26/);
+    assert.throws(
+      () => f.project(pointsFromRows([rows[7]])),
+      parameterError('points', 'new point 0 has NaN in feature 4', 'finite values; drop or fill missing values before reducing'),
+      'projecting NaN',
+    );
+    assert.throws(
+      () => f.project(pointsFromRows([[1, 2, 3]])),
+      parameterError('points', '3 features', '26 features, as the points the reduction was fitted on'),
+      'projecting 3 features',
+    );
   });
 
   test('bad SMACOF options', () => {
-    assert.throws(() => reduce(pts, { model: 'mds', ndims: 2, nInit: 0 }), /nInit must be a positive integer/);
-    assert.throws(() => reduce(pts, { model: 'mds', ndims: 2, maxIter: 1.5 }), /maxIter must be a positive integer/);
+    assert.throws(() => reduce(pts, { model: 'mds', ndims: 2, nInit: 0 }), parameterError('nInit', '0', 'a positive integer'), 'nInit');
+    assert.throws(() => reduce(pts, { model: 'mds', ndims: 2, maxIter: 1.5 }), parameterError('maxIter', '1.5', 'a positive integer'), 'maxIter');
+    assert.throws(() => reduce(pts, { model: 'mds', ndims: 2, eps: -1 }), parameterError('eps', '-1', 'a number ≥ 0'), 'eps');
+    const dist = euclideanDistances(selectPoints(pts, [0, 1, 2]));
+    assert.throws(() => smacof(dist, 3, { ndims: 2, init: new Float64Array(5) }), parameterError('init', '5 values', 'n × ndims = 3 × 2 values'), 'init');
+    assert.throws(() => smacof(dist, 3, { ndims: 0 }), parameterError('ndims', '0', 'a positive integer'), 'smacof ndims');
+    assert.throws(
+      () => placeByStress(pointsFromRows([[0, 0], [1, 0]]), [1]),
+      parameterError('delta', '1 dissimilarities', '2, one per configuration point'),
+      'placeByStress',
+    );
   });
 
   test('projecting zero points gives zero points, for every model', () => {

@@ -5,6 +5,7 @@
  * ends where the next such header starts and the frame's CRC-16 checks (a sync-like pattern inside frame
  * data is passed over that way). What is left at the end of the input is handed out as the last frame.
  */
+import { messages } from '../../errors.js';
 
 export interface FlacStreamInfoBlock {
   minBlockSize: number;
@@ -197,7 +198,7 @@ export class FlacFrameSplitter {
         break;
       }
       if (b[at] !== 0x66 || b[at + 1] !== 0x4c || b[at + 2] !== 0x61 || b[at + 3] !== 0x43) {
-        throw new Error('no "fLaC" signature');
+        throw new Error(messages.invariant.flacSignature());
       }
       at += 4;
       this.stage = 'metadata';
