@@ -323,7 +323,8 @@ describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
     assert.match(r.stderr, /27 November 2024/);
     assert.match(r.stderr, /--offline/);
     assert.match(r.stderr, /--fixtures DIR/);
-    assert.match(r.stderr, /local file/);
+    assert.match(r.stderr, /analyse your own audio instead \(songscope analyze song\.mp3/, 'issue 14: the hint points to analysing your own audio first');
+    assert.equal(r.stderr.trimEnd().split('\n').length, 3, 'a progress note, the failure and one hint line');
     assert.equal(existsSync(out), false);
     noLeak(r);
   });

@@ -2,9 +2,9 @@
  * A matrix file over 2 GiB, for `io.test.ts` (issue 15, defect 10) — not a test file itself.
  *
  *   node --import tsx test/matrix/big-arrow.ts PATH ROWS
- *     writes PATH: an Arrow IPC file of ROWS rows (time_ms Int32, one Float64 column x) in batches of 2^20
- *     rows, sparse — every batch but the last is zeros, whose bodies are left as holes in the file (no disk
- *     used) — then reads it back with `readMatrix` and prints one JSON line: the rows, the columns, the file
+ *     writes PATH: an Arrow IPC file of ROWS rows (time_ms Int32 = the row, one Float64 column x) in batches
+ *     of 2^20 rows, sparse — x is zero in every batch but the last, and those bodies are left as holes in
+ *     the file (no disk used; the times, 4 MiB a batch, are written) — then reads it back with `readMatrix` and prints one JSON line: the rows, the columns, the file
  *     size, the last batch's values as read, and the peak RSS of the process.
  */
 import { open, stat } from 'node:fs/promises';
@@ -26,21 +26,21 @@ async function main(): Promise<void> {
   const [path, rowsArg] = process.argv.slice(2);
   const rows = Number(rowsArg);
   const schema = new Schema([new Field('time_ms', new Int32(), false), new Field('x', new Float64(), false)]);
-  const zeroTime = new Int32Array(BATCH);
   const zeroX = new Float64Array(BATCH);
-  const zeros = batchOf(schema, zeroTime, zeroX);
   const lastRows = rows - BATCH * Math.floor((rows - 1) / BATCH);
-  const lastTime = Int32Array.from({ length: lastRows }, (_, i) => i);
+  const lastStart = rows - lastRows;
+  const lastTime = Int32Array.from({ length: lastRows }, (_, i) => lastStart + i);
   const lastX = Float64Array.from({ length: lastRows }, (_, i) => i + 0.5);
   const writer = new RecordBatchFileWriter();
-  for (let written = 0; written + BATCH < rows; written += BATCH) writer.write(zeros);
+  // time_ms must run forward (readers refuse a matrix out of time order): each batch its own times
+  for (let written = 0; written + BATCH < rows; written += BATCH) writer.write(batchOf(schema, Int32Array.from({ length: BATCH }, (_, i) => written + i), zeroX));
   writer.write(batchOf(schema, lastTime, lastX));
   writer.finish();
   const fh = await open(path, 'w');
   let position = 0;
   for await (const chunk of writer) {
-    // the zero batches' bodies are views of zeroTime / zeroX: leave holes instead of writing them
-    if (chunk.buffer !== zeroTime.buffer && chunk.buffer !== zeroX.buffer) await fh.write(chunk, 0, chunk.length, position);
+    // the zero batches' x bodies are views of zeroX: leave holes instead of writing them
+    if (chunk.buffer !== zeroX.buffer) await fh.write(chunk, 0, chunk.length, position);
     position += chunk.length;
   }
   await fh.truncate(position);

@@ -673,7 +673,7 @@ describe('defect 10: a matrix file over 2 GiB (the 1 ms matrix of a 2 h 59 min t
       assert.equal(report.rows, rows);
       assert.deepEqual(report.columns, ['x']);
       assert.deepEqual(report.tail, [0.5, 1.5, 2.5], 'the last batch lands at its rows');
-      assert.deepEqual(report.tailTime, [0, 1, 2]);
+      assert.deepEqual(report.tailTime, [report.rows - (report.rows % 2 ** 20 || 2 ** 20), report.rows - (report.rows % 2 ** 20 || 2 ** 20) + 1, report.rows - (report.rows % 2 ** 20 || 2 ** 20) + 2], 'the last batch keeps its times');
       assert.equal(report.lastValue, ((rows - 1) % ARROW_BATCH_ROWS) + 0.5);
       // the matrix is the file's size (12 bytes a row); reading the whole file first would double it
       assert.ok(report.maxRssBytes < report.fileBytes * 1.25, `peak RSS ${(report.maxRssBytes / 2 ** 30).toFixed(2)} GiB for a ${(report.fileBytes / 2 ** 30).toFixed(2)} GiB file`);
