@@ -103,7 +103,7 @@ describe('event path = grid path', () => {
     checkBothPaths(analysisOf({ duration: 3, beats: [1] }), 'one beat only');
     const nothing = eventGrid(analysisOf({ duration: 3 }), 'seed');
     assert.equal(nothing.rows, 0, 'the seed grid of an analysis without events is empty');
-    assert.equal(eventBinMeans(nothing, 1000).rows, 0);
+    assert.equal(eventBinMeans(nothing, 1000).rows, 0, 'the 1 s bin means of an empty grid are empty');
   });
 
   test('the event grid of a 4-minute track holds runs, not rows', () => {

@@ -68,16 +68,16 @@ function bits(a: Float64Array | Int32Array): Buffer {
 
 /** Exact equality: same rows, columns, metadata and the same bytes (so NaN == NaN and the Float64 bits match). */
 function assertSameMatrix(actual: FeatureMatrix, expected: FeatureMatrix, metadata: Record<string, string> = expected.metadata): void {
-  assert.equal(actual.rows, expected.rows);
-  assert.deepEqual([...actual.columns], [...expected.columns]);
-  assert.ok(actual.timeMs instanceof Int32Array);
-  assert.ok(actual.data instanceof Float64Array);
+  assert.equal(actual.rows, expected.rows, 'rows');
+  assert.deepEqual([...actual.columns], [...expected.columns], 'column names');
+  assert.ok(actual.timeMs instanceof Int32Array, 'timeMs is an Int32Array');
+  assert.ok(actual.data instanceof Float64Array, 'data is a Float64Array');
   assert.ok(bits(actual.timeMs).equals(bits(expected.timeMs)), 'timeMs differs');
   if (!bits(actual.data).equals(bits(expected.data))) {
     const i = actual.data.findIndex((x, k) => !Object.is(x, expected.data[k]));
     assert.fail(`data differs at ${i}: ${actual.data[i]} vs ${expected.data[i]}`);
   }
-  assert.deepEqual(actual.metadata, metadata);
+  assert.deepEqual(actual.metadata, metadata, 'metadata');
 }
 
 /** Assert `promise` rejects with a SongscopeError of `exitCode` whose one-line message matches every pattern. */
@@ -93,7 +93,7 @@ async function rejectsWith(promise: Promise<unknown>, exitCode: number, ...patte
   assert.ok(!error.message.includes('\n'), `message is not one line: ${error.message}`);
   for (const p of patterns) {
     if (typeof p === 'string') assert.ok(error.message.includes(p), `"${error.message}" lacks "${p}"`);
-    else assert.match(error.message, p);
+    else assert.match(error.message, p, `"${error.message}" matches ${p}`);
   }
   return error;
 }
@@ -133,13 +133,13 @@ function listing(d: string): string[] {
 
 describe('matrixFormatFor', () => {
   test('maps extensions (any case) and - to formats', () => {
-    assert.equal(matrixFormatFor('a/b/track.arrow'), 'arrow');
-    assert.equal(matrixFormatFor('track.feather'), 'arrow');
-    assert.equal(matrixFormatFor('track.ipc'), 'arrow');
-    assert.equal(matrixFormatFor('TRACK.ARROW'), 'arrow');
-    assert.equal(matrixFormatFor('track.csv'), 'csv');
-    assert.equal(matrixFormatFor('Track.CSV'), 'csv');
-    assert.equal(matrixFormatFor('-'), 'arrow');
+    assert.equal(matrixFormatFor('a/b/track.arrow'), 'arrow', '.arrow');
+    assert.equal(matrixFormatFor('track.feather'), 'arrow', '.feather');
+    assert.equal(matrixFormatFor('track.ipc'), 'arrow', '.ipc');
+    assert.equal(matrixFormatFor('TRACK.ARROW'), 'arrow', '.ARROW in capitals');
+    assert.equal(matrixFormatFor('track.csv'), 'csv', '.csv');
+    assert.equal(matrixFormatFor('Track.CSV'), 'csv', '.CSV in capitals');
+    assert.equal(matrixFormatFor('-'), 'arrow', '- (stdout/stdin) is Arrow');
   });
 
   test('anything else is a one-line input error listing the extensions', async () => {
@@ -154,37 +154,37 @@ describe('matrixToTable / tableToMatrix', () => {
     const m = sampleMatrix(100);
     const table = matrixToTable(m);
     const fields = table.schema.fields;
-    assert.equal(fields.length, 27);
-    assert.equal(fields[0].name, 'time_ms');
-    assert.ok(fields[0].type instanceof Int32);
-    assert.equal(fields[0].nullable, false);
+    assert.equal(fields.length, 27, 'time_ms and 26 feature fields');
+    assert.equal(fields[0].name, 'time_ms', 'time_ms comes first');
+    assert.ok(fields[0].type instanceof Int32, `time_ms is Int32, not ${String(fields[0].type)}`);
+    assert.equal(fields[0].nullable, false, 'time_ms is not nullable');
     fields.slice(1).forEach((f, c) => {
-      assert.equal(f.name, FEATURE_COLUMNS[c]);
+      assert.equal(f.name, FEATURE_COLUMNS[c], `field ${c + 1} is the feature column`);
       assert.ok(f.type instanceof Float64, `${f.name} is ${String(f.type)}`);
     });
-    assert.ok(table.schema.metadata instanceof Map);
-    assert.deepEqual(Object.fromEntries(table.schema.metadata), m.metadata);
-    assert.equal(table.numRows, 100);
+    assert.ok(table.schema.metadata instanceof Map, 'schema metadata is a Map');
+    assert.deepEqual(Object.fromEntries(table.schema.metadata), m.metadata, 'the matrix metadata is in the schema');
+    assert.equal(table.numRows, 100, 'rows');
   });
 
   test('zero-copy: the vectors view the matrix arrays', () => {
     const m = sampleMatrix(50);
     const table = matrixToTable(m);
     const time = table.getChildAt(0)!.data[0].values as Int32Array;
-    assert.equal(time.buffer, m.timeMs.buffer);
+    assert.equal(time.buffer, m.timeMs.buffer, 'time_ms views the matrix times');
     const pitchC = table.getChild('pitch_C')!.data[0].values as Float64Array;
-    assert.equal(pitchC.buffer, m.data.buffer);
-    assert.equal(pitchC.byteOffset, 2 * 50 * 8);
-    assert.equal(pitchC.length, 50);
+    assert.equal(pitchC.buffer, m.data.buffer, 'pitch_C views the matrix data');
+    assert.equal(pitchC.byteOffset, 2 * 50 * 8, 'pitch_C starts at column 2 of the column-major data');
+    assert.equal(pitchC.length, 50, 'pitch_C has the 50 rows');
     m.data[2 * 50 + 3] = 42;
-    assert.equal(table.getChild('pitch_C')!.get(3), 42);
+    assert.equal(table.getChild('pitch_C')!.get(3), 42, 'a change to the matrix shows in the table');
   });
 
   test('round trip through a table is exact and the result owns its memory', () => {
     const m = sampleMatrix(333);
     const back = tableToMatrix(matrixToTable(m));
     assertSameMatrix(back, m);
-    assert.notEqual(back.data.buffer, m.data.buffer);
+    assert.notEqual(back.data.buffer, m.data.buffer, 'the result does not share the table\'s memory');
   });
 
   test('other numeric types are converted to Float64; nulls become NaN; time_ms may be Int64 and anywhere', () => {
@@ -208,13 +208,13 @@ describe('matrixToTable / tableToMatrix', () => {
       f64: vectorFromArray([null, 0.5, NaN], new Float64()),
     } as never);
     const m = tableToMatrix(table);
-    assert.deepEqual([...m.columns], ['f32', 'i32', 'u8', 'i64', 'f64']);
-    assert.deepEqual([...m.timeMs], [0, 1, 2]);
+    assert.deepEqual([...m.columns], ['f32', 'i32', 'u8', 'i64', 'f64'], 'numeric columns in order, time_ms taken out');
+    assert.deepEqual([...m.timeMs], [0, 1, 2], 'Int64 times as numbers');
     assert.deepEqual(
       [...m.data],
-      [1.5, NaN, -2.25, 7, -8, NaN, 0, 255, 3, -5, 9007199254740992, 3, NaN, 0.5, NaN],
+      [1.5, NaN, -2.25, 7, -8, NaN, 0, 255, 3, -5, 9007199254740992, 3, NaN, 0.5, NaN], 'values converted to Float64, nulls as NaN, 2^53+1 rounded',
     );
-    assert.deepEqual(m.metadata, { source: 'pandas' });
+    assert.deepEqual(m.metadata, { source: 'pandas' }, 'schema metadata');
   });
 
   test('multi-batch tables are concatenated in order', () => {
@@ -222,13 +222,13 @@ describe('matrixToTable / tableToMatrix', () => {
     const b = sampleMatrix(7, 2, {});
     b.timeMs.set(b.timeMs.map((t) => t + 10));
     const table = a.concat(matrixToTable(b));
-    assert.equal(table.batches.length, 2);
+    assert.equal(table.batches.length, 2, 'two record batches');
     const m = tableToMatrix(table);
-    assert.equal(m.rows, 17);
-    assert.deepEqual([...m.timeMs], Array.from({ length: 17 }, (_, i) => i));
+    assert.equal(m.rows, 17, 'rows of both batches');
+    assert.deepEqual([...m.timeMs], Array.from({ length: 17 }, (_, i) => i), 'times of both batches in order');
     const c = 5;
-    assert.deepEqual([...m.data.subarray(c * 17, c * 17 + 10)], [...sampleMatrix(10, 1, {}).data.subarray(c * 10, c * 10 + 10)]);
-    assert.deepEqual([...m.data.subarray(c * 17 + 10, c * 17 + 17)], [...b.data.subarray(c * 7, c * 7 + 7)]);
+    assert.deepEqual([...m.data.subarray(c * 17, c * 17 + 10)], [...sampleMatrix(10, 1, {}).data.subarray(c * 10, c * 10 + 10)], 'first batch\'s values come first');
+    assert.deepEqual([...m.data.subarray(c * 17 + 10, c * 17 + 17)], [...b.data.subarray(c * 7, c * 7 + 7)], 'second batch\'s values follow');
   });
 
   test('no time_ms column is a clear input error', async () => {
@@ -240,7 +240,7 @@ describe('matrixToTable / tableToMatrix', () => {
     const fractional = new Table({ time_ms: makeVector(Float64Array.from([0, 0.5])), x: makeVector(Float64Array.from([1, 2])) });
     await throwsWith(() => tableToMatrix(fractional, 'x.arrow'), 2, 'x.arrow', 'time_ms', '0.5', 'row 1', 'integer milliseconds');
     const whole = new Table({ time_ms: makeVector(Float64Array.from([0, 1])), x: makeVector(Float64Array.from([1, 2])) });
-    assert.deepEqual([...tableToMatrix(whole).timeMs], [0, 1]);
+    assert.deepEqual([...tableToMatrix(whole).timeMs], [0, 1], 'whole-numbered Float64 times are accepted');
     const huge = new Table({ time_ms: makeVector(BigInt64Array.from([0n, 2n ** 40n])) });
     await throwsWith(() => tableToMatrix(huge, 'x.arrow'), 2, 'time_ms', String(2 ** 40));
     const nulls = new Table({ time_ms: vectorFromArray([0, null], new Int32()) });
@@ -262,8 +262,8 @@ describe('Arrow IPC files', () => {
     const path = join(dir, 'rt.arrow');
     await writeMatrix(m, path);
     assertSameMatrix(await readMatrix(path), m);
-    assert.ok(Object.is((await readMatrix(path)).data[17], -0));
-    assert.deepEqual(listing(dir).filter((f) => f.startsWith('.')), []);
+    assert.ok(Object.is((await readMatrix(path)).data[17], -0), '-0 reads back as -0');
+    assert.deepEqual(listing(dir).filter((f) => f.startsWith('.')), [], 'no temporary files left');
   });
 
   test('.feather and .ipc are the same format; format: "arrow" overrides the name', async () => {
@@ -272,8 +272,8 @@ describe('Arrow IPC files', () => {
     await writeMatrix(m, join(dir, 'a.ipc'));
     await writeMatrix(m, join(dir, 'a.data'), { format: 'arrow' });
     const bytes = readFileSync(join(dir, 'a.feather'));
-    assert.ok(bytes.equals(readFileSync(join(dir, 'a.ipc'))));
-    assert.ok(bytes.equals(readFileSync(join(dir, 'a.data'))));
+    assert.ok(bytes.equals(readFileSync(join(dir, 'a.ipc'))), '.ipc bytes equal .feather bytes');
+    assert.ok(bytes.equals(readFileSync(join(dir, 'a.data'))), 'format: "arrow" writes the same bytes');
   });
 
   test('the file begins and ends with ARROW1 and holds a full stream after the leading magic', async () => {
@@ -281,17 +281,17 @@ describe('Arrow IPC files', () => {
     const path = join(dir, 'magic.arrow');
     await writeMatrix(m, path);
     const bytes = readFileSync(path);
-    assert.equal(bytes.subarray(0, 6).toString('latin1'), 'ARROW1');
-    assert.equal(bytes.subarray(6, 8).toString('hex'), '0000');
-    assert.equal(bytes.subarray(-6).toString('latin1'), 'ARROW1');
+    assert.equal(bytes.subarray(0, 6).toString('latin1'), 'ARROW1', 'leading magic');
+    assert.equal(bytes.subarray(6, 8).toString('hex'), '0000', 'padding after the leading magic');
+    assert.equal(bytes.subarray(-6).toString('latin1'), 'ARROW1', 'trailing magic');
     // Readers that read a file as "magic + stream" (DuckDB's arrow extension) need the schema message there.
     const asStream = tableFromIPC(new Uint8Array(bytes.subarray(8)));
-    assert.equal(asStream.numRows, 1000);
-    assert.deepEqual(Object.fromEntries(asStream.schema.metadata), m.metadata);
+    assert.equal(asStream.numRows, 1000, 'rows read as a stream after the magic');
+    assert.deepEqual(Object.fromEntries(asStream.schema.metadata), m.metadata, 'metadata read as a stream');
     // Footer-based reading (pyarrow, polars, Arrow JS) sees the same.
     const asFile = tableFromIPC(new Uint8Array(bytes));
-    assert.equal(asFile.numRows, 1000);
-    assert.deepEqual(Object.fromEntries(asFile.schema.metadata), m.metadata);
+    assert.equal(asFile.numRows, 1000, 'rows read through the footer');
+    assert.deepEqual(Object.fromEntries(asFile.schema.metadata), m.metadata, 'metadata read through the footer');
     // Uncompressed: 1000 rows × (26 × 8 + 4) bytes of values, plus small headers.
     assert.ok(bytes.length > 1000 * 212 && bytes.length < 1000 * 212 + 16000, String(bytes.length));
   });
@@ -304,9 +304,9 @@ describe('Arrow IPC files', () => {
     const path = join(dir, 'other.arrows');
     writeFileSync(path, (await import('apache-arrow')).tableToIPC(table, 'stream'));
     const m = await readMatrix(path);
-    assert.deepEqual([...m.timeMs], [10, 11]);
-    assert.deepEqual([...m.data], [1.5, NaN]);
-    assert.deepEqual(m.metadata, {});
+    assert.deepEqual([...m.timeMs], [10, 11], 'Int64 times');
+    assert.deepEqual([...m.data], [1.5, NaN], 'values with the null as NaN');
+    assert.deepEqual(m.metadata, {}, 'no metadata');
   });
 
   test('empty and zero-column matrices round-trip', async () => {
@@ -350,7 +350,7 @@ describe('Arrow IPC stream on standard output / input', () => {
     pipe.end();
     const bytes = Buffer.concat(chunks);
     assert.equal(bytes.readUInt32LE(0), 0xffffffff, 'stream format starts with the continuation marker');
-    assert.notEqual(bytes.subarray(0, 6).toString('latin1'), 'ARROW1');
+    assert.notEqual(bytes.subarray(0, 6).toString('latin1'), 'ARROW1', 'the stream format has no file magic');
     assert.ok(chunks.length > 10, `streamed in ${chunks.length} chunks`);
     // Read back from a stdin that delivers tiny, unaligned chunks.
     const pieces: Buffer[] = [];
@@ -374,7 +374,7 @@ describe('Arrow IPC stream on standard output / input', () => {
     `);
     const { code, stdout, stderr } = await done;
     assert.equal(code, 0, stderr);
-    assert.equal(stderr, '');
+    assert.equal(stderr, '', 'nothing on stderr');
     const back = await readMatrix('-', { stdin: Readable.from([stdout]) });
     const rows = 20000;
     const expected = createMatrix(Int32Array.from({ length: rows }, (_, i) => i * 2), FEATURE_COLUMNS, { track_id: 'child' });
@@ -398,9 +398,9 @@ describe('Arrow IPC stream on standard output / input', () => {
       });
     });
     const { code, stderr } = await done;
-    assert.ok(received > 0);
+    assert.ok(received > 0, `the reader got bytes before going away (${received})`);
     assert.equal(code, 0, stderr);
-    assert.equal(stderr, 'resolved\n');
+    assert.equal(stderr, 'resolved\n', 'the writer resolved and printed nothing else');
   });
 
   test('an EPIPE from a given stdout stream resolves; other errors are runtime errors', async () => {
@@ -448,16 +448,16 @@ describe('CSV', () => {
     assert.equal(
       lines[0],
       'time_ms,bar,beat,pitch_C,pitch_Db,pitch_D,pitch_Eb,pitch_E,pitch_F,pitch_Gb,pitch_G,pitch_Ab,pitch_A,pitch_Bb,pitch_B,' +
-        'timbre_01,timbre_02,timbre_03,timbre_04,timbre_05,timbre_06,timbre_07,timbre_08,timbre_09,timbre_10,timbre_11,timbre_12',
+        'timbre_01,timbre_02,timbre_03,timbre_04,timbre_05,timbre_06,timbre_07,timbre_08,timbre_09,timbre_10,timbre_11,timbre_12', 'header names every feature column',
     );
-    assert.equal(lines[1], '0,0.30000000000000004,1e-7' + ',0'.repeat(24));
-    assert.equal(lines[2], '1,,1.1805916207174113e+21' + ',0'.repeat(24));
-    assert.equal(lines[3], '2,-0,-Infinity' + ',0'.repeat(24));
-    assert.equal(lines.length, 5);
+    assert.equal(lines[1], '0,0.30000000000000004,1e-7' + ',0'.repeat(24), 'row 0: shortest round-trip numbers');
+    assert.equal(lines[2], '1,,1.1805916207174113e+21' + ',0'.repeat(24), 'row 1: NaN empty, 2^70 in exponent form');
+    assert.equal(lines[3], '2,-0,-Infinity' + ',0'.repeat(24), 'row 2: -0 and -Infinity');
+    assert.equal(lines.length, 5, 'header, 3 rows and the final newline');
     assert.equal(lines[4], '', 'ends with a newline');
-    assert.ok(!text.includes('\r'));
-    assert.equal(formatCsvNumber(0.1 + 0.2), '0.30000000000000004');
-    assert.equal(formatCsvNumber(NaN), '');
+    assert.ok(!text.includes('\r'), 'no carriage returns');
+    assert.equal(formatCsvNumber(0.1 + 0.2), '0.30000000000000004', '0.1 + 0.2 in shortest round-trip form');
+    assert.equal(formatCsvNumber(NaN), '', 'NaN is empty');
   });
 
   test('round trip is exact; metadata is not written by default and reads back as {}', async () => {
@@ -465,11 +465,11 @@ describe('CSV', () => {
     m.data[9] = -0;
     const path = join(dir, 'rt.csv');
     await writeMatrix(m, path);
-    assert.ok(readFileSync(path, 'utf8').startsWith('time_ms,bar,'));
+    assert.ok(readFileSync(path, 'utf8').startsWith('time_ms,bar,'), 'starts with the header');
     const back = await readMatrix(path);
     assertSameMatrix(back, m, {});
-    assert.ok(Object.is(back.data[9], -0));
-    assert.deepEqual(listing(dir).filter((f) => f.startsWith('.')), []);
+    assert.ok(Object.is(back.data[9], -0), '-0 reads back as -0');
+    assert.deepEqual(listing(dir).filter((f) => f.startsWith('.')), [], 'no temporary files left');
   });
 
   test('with csvMetadata the metadata travels as # key=value comment lines', async () => {
@@ -486,7 +486,7 @@ describe('CSV', () => {
     const m = sampleMatrix(10000);
     const sizes: number[] = [];
     await writeCsv(m, async (chunk) => void sizes.push(chunk.length), { rowsPerChunk: 1000 });
-    assert.equal(sizes.length, 11); // header + 10 chunks
+    assert.equal(sizes.length, 11, 'header + 10 chunks of 1000 rows'); // header + 10 chunks
     assert.ok(Math.max(...sizes) < 1000 * 27 * 26, String(Math.max(...sizes)));
   });
 
@@ -495,10 +495,10 @@ describe('CSV', () => {
     const path = join(dir, 'other.csv');
     writeFileSync(path, text);
     const m = await readMatrix(path);
-    assert.deepEqual([...m.columns], ['a', 'b,c']);
-    assert.deepEqual([...m.timeMs], [0, 1, 2, 3, 4]);
-    assert.deepEqual([...m.data], [1.5, NaN, -2000, 3, 4, NaN, Infinity, -Infinity, NaN, 5]);
-    assert.deepEqual(m.metadata, {});
+    assert.deepEqual([...m.columns], ['a', 'b,c'], 'quoted header names, time_ms taken out');
+    assert.deepEqual([...m.timeMs], [0, 1, 2, 3, 4], 'times');
+    assert.deepEqual([...m.data], [1.5, NaN, -2000, 3, 4, NaN, Infinity, -Infinity, NaN, 5], 'values: nan, inf, -Infinity spellings, empty as NaN, blanks trimmed');
+    assert.deepEqual(m.metadata, {}, 'no metadata');
   });
 
   test('reads CSV from stdin in arbitrary pieces (multi-byte characters split across chunks)', async () => {
@@ -514,10 +514,10 @@ describe('CSV', () => {
   test('empty matrix and a last line without newline', async () => {
     const empty = createMatrix(new Int32Array(0), ['x', 'y'], {});
     await writeMatrix(empty, join(dir, 'empty.csv'));
-    assert.equal(readFileSync(join(dir, 'empty.csv'), 'utf8'), 'time_ms,x,y\n');
+    assert.equal(readFileSync(join(dir, 'empty.csv'), 'utf8'), 'time_ms,x,y\n', 'the header alone');
     assertSameMatrix(await readMatrix(join(dir, 'empty.csv')), empty);
     const m = await parseCsv('time_ms,x\n0,1\n1,2', 'inline');
-    assert.deepEqual([...m.data], [1, 2]);
+    assert.deepEqual([...m.data], [1, 2], 'the last line without newline is read');
   });
 
   const bad: [string, string, (RegExp | string)[]][] = [
@@ -579,7 +579,7 @@ describe('reading: detection and file errors', () => {
     const feeder = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', source, fifo], { stdio: 'ignore' });
     const fed = new Promise((resolve) => feeder.on('close', resolve));
     const back = await readMatrix(fifo);
-    assert.equal(await fed, 0);
+    assert.equal(await fed, 0, 'the feeder exited 0');
     assertSameMatrix(back, m);
   });
 });
@@ -601,10 +601,10 @@ describe('atomic writes', () => {
       },
     });
     const broken: FeatureMatrix = { ...good, timeMs: failingTime };
-    await assert.rejects(writeMatrix(broken, path), /boom at row 15000/);
-    await assert.rejects(writeMatrix(broken, join(sub, 'new.csv')), /boom at row 15000/);
-    assert.deepEqual(listing(sub), ['m.csv']);
-    assert.ok(readFileSync(path).equals(before));
+    await assert.rejects(writeMatrix(broken, path), /boom at row 15000/, 'the write fails with the error at row 15000');
+    await assert.rejects(writeMatrix(broken, join(sub, 'new.csv')), /boom at row 15000/, 'the write of a new file fails likewise');
+    assert.deepEqual(listing(sub), ['m.csv'], 'only the older file, no temporary file');
+    assert.ok(readFileSync(path).equals(before), 'the older file is untouched');
   });
 
   test('an inconsistent matrix fails before anything is written', async () => {
@@ -612,7 +612,7 @@ describe('atomic writes', () => {
     const m = sampleMatrix(10);
     const bad: FeatureMatrix = { ...m, rows: 11 };
     await rejectsWith(writeMatrix(bad, join(sub, 'x.arrow')), 1, 'inconsistent feature matrix');
-    assert.deepEqual(existsSync(sub) ? listing(sub) : [], []);
+    assert.deepEqual(existsSync(sub) ? listing(sub) : [], [], 'no directory or file left');
   });
 
   test('a failing rename (target is a directory) is a runtime error and leaves no temporary file', async () => {
@@ -620,8 +620,8 @@ describe('atomic writes', () => {
     mkdirSync(join(sub, 'taken.arrow'), { recursive: true });
     writeFileSync(join(sub, 'taken.arrow', 'keep'), 'x');
     await rejectsWith(writeMatrix(sampleMatrix(100), join(sub, 'taken.arrow')), 1, 'cannot write', 'taken.arrow');
-    assert.deepEqual(listing(sub), ['taken.arrow']);
-    assert.deepEqual(listing(join(sub, 'taken.arrow')), ['keep']);
+    assert.deepEqual(listing(sub), ['taken.arrow'], 'only the directory in the way, no temporary file');
+    assert.deepEqual(listing(join(sub, 'taken.arrow')), ['keep'], 'the directory in the way is untouched');
   });
 
   test('parent directories are created', async () => {
@@ -633,15 +633,15 @@ describe('atomic writes', () => {
 
 describe('formatCsvNumber', () => {
   test('shortest round-trip text, whole numbers as floats (1.0) so type-guessing readers see floats', () => {
-    assert.equal(formatCsvNumber(0.1 + 0.2), '0.30000000000000004');
-    assert.equal(formatCsvNumber(1), '1.0');
-    assert.equal(formatCsvNumber(-3), '-3.0');
-    assert.equal(formatCsvNumber(0), '0.0');
-    assert.equal(formatCsvNumber(-0), '-0.0');
-    assert.equal(formatCsvNumber(1e21), '1e+21');
-    assert.equal(formatCsvNumber(1e-7), '1e-7');
-    assert.equal(formatCsvNumber(NaN), '');
-    for (const x of [1, -0, 0.348, 1e21, -2.5e-300]) assert.ok(Object.is(Number(formatCsvNumber(x)), x));
+    assert.equal(formatCsvNumber(0.1 + 0.2), '0.30000000000000004', '0.1 + 0.2');
+    assert.equal(formatCsvNumber(1), '1.0', '1 as 1.0');
+    assert.equal(formatCsvNumber(-3), '-3.0', '-3 as -3.0');
+    assert.equal(formatCsvNumber(0), '0.0', '0 as 0.0');
+    assert.equal(formatCsvNumber(-0), '-0.0', '-0 as -0.0');
+    assert.equal(formatCsvNumber(1e21), '1e+21', '1e21 in exponent form');
+    assert.equal(formatCsvNumber(1e-7), '1e-7', '1e-7 in exponent form');
+    assert.equal(formatCsvNumber(NaN), '', 'NaN is empty');
+    for (const x of [1, -0, 0.348, 1e21, -2.5e-300]) assert.ok(Object.is(Number(formatCsvNumber(x)), x), `${x} round-trips`);
   });
 });
 
@@ -651,7 +651,7 @@ describe('defect 10: a matrix file over 2 GiB (the 1 ms matrix of a 2 h 59 min t
     const path = join(dir, 'batches.arrow');
     await writeMatrix(m, path);
     const table = tableFromIPC(readFileSync(path));
-    assert.deepEqual(table.batches.map((b) => b.numRows), [ARROW_BATCH_ROWS, 1000]);
+    assert.deepEqual(table.batches.map((b) => b.numRows), [ARROW_BATCH_ROWS, 1000], 'one full batch of 2^20 rows and the rest');
     assertSameMatrix(await readMatrix(path), m);
   });
 
@@ -670,11 +670,11 @@ describe('defect 10: a matrix file over 2 GiB (the 1 ms matrix of a 2 h 59 min t
       assert.equal(r.status, 0, `child exit ${r.status}: ${r.stderr}`);
       const report = JSON.parse(r.stdout.trim()) as { rows: number; columns: string[]; fileBytes: number; tail: number[]; tailTime: number[]; lastValue: number; maxRssBytes: number };
       assert.ok(report.fileBytes > 2 ** 31, `the file is over 2 GiB: ${report.fileBytes}`);
-      assert.equal(report.rows, rows);
-      assert.deepEqual(report.columns, ['x']);
+      assert.equal(report.rows, rows, 'rows');
+      assert.deepEqual(report.columns, ['x'], 'columns');
       assert.deepEqual(report.tail, [0.5, 1.5, 2.5], 'the last batch lands at its rows');
       assert.deepEqual(report.tailTime, [report.rows - (report.rows % 2 ** 20 || 2 ** 20), report.rows - (report.rows % 2 ** 20 || 2 ** 20) + 1, report.rows - (report.rows % 2 ** 20 || 2 ** 20) + 2], 'the last batch keeps its times');
-      assert.equal(report.lastValue, ((rows - 1) % ARROW_BATCH_ROWS) + 0.5);
+      assert.equal(report.lastValue, ((rows - 1) % ARROW_BATCH_ROWS) + 0.5, 'the last value');
       // the matrix is the file's size (12 bytes a row); reading the whole file first would double it
       assert.ok(report.maxRssBytes < report.fileBytes * 1.25, `peak RSS ${(report.maxRssBytes / 2 ** 30).toFixed(2)} GiB for a ${(report.fileBytes / 2 ** 30).toFixed(2)} GiB file`);
     },
@@ -717,13 +717,13 @@ describe('defect 14: an Arrow file with zeroed parts is a one-line input error t
     const path = await damaged('zero-all.arrow', () => 8, (n) => n - 8);
     const e = await rejectsWith(readMatrix(path), 2, path, 'not a valid Arrow IPC file');
     assert.ok(!/Cannot read properties|undefined|null \(reading/.test(e.message), e.message);
-    assert.match(e.message, /\(its footer is damaged\)$/);
+    assert.match(e.message, /\(its footer is damaged\)$/, `"${e.message}" says the footer is damaged`);
   });
 
   test('defect 14: zeroed footer', async () => {
     const path = await damaged('zero-footer.arrow', (n) => n - 600, (n) => n - 10);
     const e = await rejectsWith(readMatrix(path), 2, path, 'not a valid Arrow IPC file');
-    assert.match(e.message, /\(its footer is damaged\)$/);
+    assert.match(e.message, /\(its footer is damaged\)$/, `"${e.message}" says the footer is damaged`);
   });
 
   test('defect 14: a zeroed record batch is "damaged", not "the matrix has no rows"', async () => {
@@ -766,9 +766,9 @@ describe('fuzz findings: line ends, absurd widths, rows out of time order', () =
     await assert.rejects(parseCsv(`${header}\n`, 'wide.csv'), (e: unknown) => {
       assert.ok(e instanceof SongscopeError, 'a SongscopeError');
       assert.equal(e.exitCode, 2, 'an input error');
-      assert.match(e.message, /wide\.csv: the header names 5,000 columns; songscope reads matrices of at most 4,096/);
+      assert.match(e.message, /wide\.csv: the header names 5,000 columns; songscope reads matrices of at most 4,096/, 'the message names the 5,000 columns and the limit');
       return true;
-    });
+    }, 'a 2 (input) error naming the 5,000 columns and the 4,096 limit');
   });
 
   test('N11: a matrix whose time_ms runs backwards is an input error naming the row', async () => {
@@ -778,10 +778,10 @@ describe('fuzz findings: line ends, absurd widths, rows out of time order', () =
       writeFileSync(path, 'time_ms,x\n0,1\n2000,2\n1000,3\n');
       await assert.rejects(readMatrix(path), (e: unknown) => {
         assert.ok(e instanceof SongscopeError, 'a SongscopeError');
-        assert.equal(e.exitCode, 2);
-        assert.match(e.message, /shuffled\.csv: time_ms runs backwards or repeats at row 3 \(1000 after 2000\)/);
+        assert.equal(e.exitCode, 2, 'an input error');
+        assert.match(e.message, /shuffled\.csv: time_ms runs backwards or repeats at row 3 \(1000 after 2000\)/, 'the message names row 3 and both times');
         return true;
-      });
+      }, 'a 2 (input) error naming row 3');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
