@@ -61,11 +61,11 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
       const lines: string[] = [];
       const again = await resolveAnalysis(wav, { cacheDir, log: (l) => lines.push(l) });
       assert.equal(again.provenance.origin, 'file', 'analysed again');
-      assert.deepEqual(again.segments, first.segments);
-      assert.deepEqual(lines, [`ignoring the damaged cache entry ${path} (its checksum does not match its content); analysing the file again`]);
+      assert.deepEqual(again.segments, first.segments, 'the same segments as the first analysis');
+      assert.deepEqual(lines, [`ignoring the damaged cache entry ${path} (its checksum does not match its content); analysing the file again`], 'one line reports the damaged entry');
       const third = await resolveAnalysis(wav, { cacheDir });
       assert.equal(third.provenance.origin, 'cache', 'the repaired entry serves the next run');
-      assert.equal(third.track.duration, first.track.duration);
+      assert.equal(third.track.duration, first.track.duration, 'the repaired entry has the real duration');
     });
   }
 
@@ -77,8 +77,8 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
     delete entry.analysis_sha256;
     await writeFile(path, JSON.stringify(entry));
     const lines: string[] = [];
-    assert.equal((await resolveAnalysis(wav, { cacheDir, log: (l) => lines.push(l) })).provenance.origin, 'file');
-    assert.deepEqual(lines, [`ignoring the damaged cache entry ${path} (it has no checksum); analysing the file again`]);
+    assert.equal((await resolveAnalysis(wav, { cacheDir, log: (l) => lines.push(l) })).provenance.origin, 'file', 'an entry without a checksum is analysed again');
+    assert.deepEqual(lines, [`ignoring the damaged cache entry ${path} (it has no checksum); analysing the file again`], 'one line reports the missing checksum');
   });
 
   test('defect 7: the CLI end to end: duration 1e7 in the entry no longer makes the file fail', async () => {
@@ -92,7 +92,7 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
     await writeFile(path, JSON.stringify(entry));
     const r = await runCli(['features', wav, '-o', join(tmp, 'b.arrow'), '-q'], { env });
     assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
-    assert.equal(r.stderr, `ignoring the damaged cache entry ${path} (its checksum does not match its content); analysing the file again\n`);
+    assert.equal(r.stderr, `ignoring the damaged cache entry ${path} (its checksum does not match its content); analysing the file again\n`, 'the only stderr line reports the damaged entry');
     assert.ok((await readFile(join(tmp, 'a.arrow'))).equals(await readFile(join(tmp, 'b.arrow'))), 'the same matrix as before the damage');
   });
 
@@ -118,16 +118,16 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
       const first = await resolveAnalysis(ID, options(cacheDir, lines));
       const path = join(cacheDir, 'tracks', `${ID}.json`);
       const entry = JSON.parse(await readFile(path, 'utf8'));
-      assert.match(entry.analysis_sha256, /^[0-9a-f]{64}$/);
+      assert.match(entry.analysis_sha256, /^[0-9a-f]{64}$/, 'the track entry carries a checksum');
       entry.analysis.segments = [];
       await writeFile(path, JSON.stringify(entry));
-      await assert.rejects(resolveAnalysis(ID, options(cacheDir, lines, true)), /the cache entry .* is damaged \(its checksum does not match its content\) and --offline forbids fetching it again/);
+      await assert.rejects(resolveAnalysis(ID, options(cacheDir, lines, true)), /the cache entry .* is damaged \(its checksum does not match its content\) and --offline forbids fetching it again/, '--offline refuses the damaged entry instead of fetching');
       fake.reset();
       lines.length = 0;
       const again = await resolveAnalysis(ID, options(cacheDir, lines));
-      assert.equal(again.provenance.origin, 'api');
-      assert.equal(again.segments.length, first.segments.length);
-      assert.deepEqual(lines.filter((l) => l.startsWith('ignoring')), [`ignoring the damaged cache entry ${path} (its checksum does not match its content); fetching the track again`]);
+      assert.equal(again.provenance.origin, 'api', 'fetched again from the API');
+      assert.equal(again.segments.length, first.segments.length, 'all the segments back');
+      assert.deepEqual(lines.filter((l) => l.startsWith('ignoring')), [`ignoring the damaged cache entry ${path} (its checksum does not match its content); fetching the track again`], 'one line reports the damaged entry');
     });
 
     test('defect 7: a track entry from before checksums is still served (its analysis cannot be fetched again)', async () => {
@@ -140,8 +140,8 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
       await writeFile(path, JSON.stringify(entry));
       fake.reset();
       const a = await resolveAnalysis(ID, options(cacheDir, lines, true));
-      assert.equal(a.provenance.origin, 'cache');
-      assert.equal(fake.requests.length, 0);
+      assert.equal(a.provenance.origin, 'cache', 'served from the cache');
+      assert.equal(fake.requests.length, 0, 'no request to the API');
     });
   });
 });
@@ -152,9 +152,9 @@ describe('defect 8: a cache that cannot be written warns and the analysis goes o
     await writeFile(cacheDir, 'not a directory');
     const lines: string[] = [];
     const a = await resolveAnalysis(wav, { cacheDir, log: (l) => lines.push(l) });
-    assert.equal(a.provenance.origin, 'file');
+    assert.equal(a.provenance.origin, 'file', 'analysed from the file');
     assert.equal(lines.length, 1, lines.join('\n'));
-    assert.match(lines[0], new RegExp(`^not caching the analysis: cannot write ${cacheDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/local/[0-9a-f]{64}\\.json \\(a parent in the path is not a directory\\)$`));
+    assert.match(lines[0], new RegExp(`^not caching the analysis: cannot write ${cacheDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/local/[0-9a-f]{64}\\.json \\(a parent in the path is not a directory\\)$`), 'the warning names the entry and why it cannot be written');
   });
 
   test('defect 8: a directory at the entry\'s path; the CLI exits 0 with the warning', async () => {
@@ -162,8 +162,8 @@ describe('defect 8: a cache that cannot be written warns and the analysis goes o
     await mkdir(join(cacheDir, 'local', `${await fileSha256(wav)}.json`), { recursive: true });
     const r = await runCli(['fetch', wav, '-o', join(tmp, 'fetched.json'), '-q'], { env: { SONGSCOPE_CACHE_DIR: cacheDir } });
     assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
-    assert.match(r.stderr, /^not caching the analysis: cannot write .*\.json \(it is a directory\)\n$/);
-    assert.equal(JSON.parse(await readFile(join(tmp, 'fetched.json'), 'utf8')).provenance.source, 'local');
+    assert.match(r.stderr, /^not caching the analysis: cannot write .*\.json \(it is a directory\)\n$/, 'the warning names the directory in the way');
+    assert.equal(JSON.parse(await readFile(join(tmp, 'fetched.json'), 'utf8')).provenance.source, 'local', 'the analysis was written all the same');
   });
 });
 
@@ -196,7 +196,7 @@ describe('defect 9: temporary files a killed cache write left are removed by a l
     utimesSync(stale, old, old);
     const cache = new AnalysisCache(cacheDir);
     await cache.put({ id: ID, name: 'x', artists: [] }, { track: { duration: 1 }, bars: [], beats: [], segments: [] } as never);
-    assert.equal(existsSync(stale), false);
+    assert.equal(existsSync(stale), false, 'the stale temporary file in tracks/ is gone');
   });
 });
 
@@ -210,11 +210,11 @@ describe('defect 13: the decoder\'s warnings are printed again when the analysis
     await writeFile(a, damaged);
     await writeFile(b, damaged);
     const first: string[] = [];
-    assert.equal((await resolveAnalysis(a, { cacheDir, log: (l) => first.push(l) })).provenance.origin, 'file');
+    assert.equal((await resolveAnalysis(a, { cacheDir, log: (l) => first.push(l) })).provenance.origin, 'file', 'the first run analyses the file');
     assert.equal(first.length, 1, first.join('\n'));
-    assert.match(first[0], new RegExp(`^${a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: skipped 4,\\d{3} bytes where no MP3 frame could be read`));
+    assert.match(first[0], new RegExp(`^${a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: skipped 4,\\d{3} bytes where no MP3 frame could be read`), 'the first run warns about the skipped bytes, naming the file');
     const second: string[] = [];
-    assert.equal((await resolveAnalysis(b, { cacheDir, log: (l) => second.push(l) })).provenance.origin, 'cache');
-    assert.deepEqual(second, [first[0].replace(a, b)]);
+    assert.equal((await resolveAnalysis(b, { cacheDir, log: (l) => second.push(l) })).provenance.origin, 'cache', 'the second run is a cache hit');
+    assert.deepEqual(second, [first[0].replace(a, b)], 'the cached run repeats the warning with the second file\'s name');
   });
 });

@@ -136,48 +136,48 @@ describe('playlists and albums against the fake Spotify', () => {
     });
     const client = new SpotifyClient(options().spotify!);
     const playlist = await client.getPlaylist('PlaylistOf230xxxxxxxxx');
-    assert.equal(playlist.name, 'Long Playlist');
-    assert.equal(playlist.owner, 'Some One');
-    assert.equal(playlist.total, 230);
-    assert.equal(playlist.tracks.length, 226);
-    assert.equal(playlist.tracks[0]!.id, fakeId('P', 1));
+    assert.equal(playlist.name, 'Long Playlist', 'playlist name');
+    assert.equal(playlist.owner, 'Some One', 'owner\'s display name');
+    assert.equal(playlist.total, 230, 'total items');
+    assert.equal(playlist.tracks.length, 226, '226 tracks: 230 items less 4 skipped');
+    assert.equal(playlist.tracks[0]!.id, fakeId('P', 1), 'first track');
     assert.equal(playlist.tracks[4]!.name, 'Song 6', 'item 5 was skipped');
-    assert.equal(playlist.tracks.at(-1)!.name, 'Song 229');
+    assert.equal(playlist.tracks.at(-1)!.name, 'Song 229', 'last track');
     assert.deepEqual(playlist.skipped, [
       { position: 5, kind: 'unavailable' },
       { position: 150, kind: 'episode', name: 'An Episode' },
       { position: 220, kind: 'local', name: 'My Demo' },
       { position: 230, kind: 'episode', name: 'Legacy episode' },
-    ]);
+    ], 'the skipped items with their positions and kinds');
     const pages = fake.requestsTo('/v1/playlists/PlaylistOf230xxxxxxxxx/tracks');
     assert.deepEqual(
       pages.map((r) => r.query),
       [
         { limit: '100', offset: '100' },
         { limit: '100', offset: '200' },
-      ],
+      ], 'the playlist object held the first page; pages from 100 and 200 were requested',
     );
     assert.equal(fake.requestsTo('/v1/playlists/').length, 3, 'the playlist object and 2 more pages: 3 pages in all');
 
     // as a collection: positions are contiguous, skipped items are sentences, and a summary is logged
     const collection = await resolveCollection('https://open.spotify.com/playlist/PlaylistOf230xxxxxxxxx?si=abc', options());
-    assert.equal(collection.kind, 'playlist');
-    assert.equal(collection.source, 'spotify:playlist:PlaylistOf230xxxxxxxxx');
-    assert.equal(collection.tracks.length, 226);
-    assert.deepEqual(collection.tracks.map((t) => t.position), Array.from({ length: 226 }, (_, i) => i + 1));
+    assert.equal(collection.kind, 'playlist', 'kind');
+    assert.equal(collection.source, 'spotify:playlist:PlaylistOf230xxxxxxxxx', 'source as a Spotify URI');
+    assert.equal(collection.tracks.length, 226, '226 tracks');
+    assert.deepEqual(collection.tracks.map((t) => t.position), Array.from({ length: 226 }, (_, i) => i + 1), 'positions 1 … 226 without gaps');
     assert.deepEqual(collection.tracks[4], {
       position: 5,
       input: `spotify:track:${fakeId('P', 6)}`,
       id: fakeId('P', 6),
       title: 'Song 6',
       artists: ['Band'],
-    });
+    }, 'the fifth track refers to item 6');
     assert.deepEqual(collection.skipped, [
       'item 5: not available on Spotify (removed, or not playable)',
       'item 150: a podcast episode ("An Episode")',
       'item 220: a local file ("My Demo")',
       'item 230: a podcast episode ("Legacy episode")',
-    ]);
+    ], 'the skipped items as sentences');
     assert.ok(lines.includes(messages.collection.skippedSummary('spotify:playlist:PlaylistOf230xxxxxxxxx', 4, 230)), lines.join('\n'));
   });
 
@@ -185,10 +185,10 @@ describe('playlists and albums against the fake Spotify', () => {
     servePlaylist(130, undefined, false);
     const client = new SpotifyClient(options().spotify!);
     const playlist = await client.getPlaylist('PlaylistOf230xxxxxxxxx');
-    assert.equal(playlist.tracks.length, 130);
+    assert.equal(playlist.tracks.length, 130, '130 tracks');
     assert.deepEqual(
       fake.requestsTo('/v1/playlists/PlaylistOf230xxxxxxxxx/tracks').map((r) => r.query.offset),
-      ['0', '100'],
+      ['0', '100'], 'pages from offset 0 and 100',
     );
 
     fake.reset();
@@ -196,22 +196,22 @@ describe('playlists and albums against the fake Spotify', () => {
       json: { id: 'NewShapexxxxxxxxxxxxxx', name: 'New shape', items: { items: [{ item: trackObject(fakeId('N', 1), 'One') }, { item: null }], total: 2, next: null } },
     });
     const renamed = await client.getPlaylist('NewShapexxxxxxxxxxxxxx');
-    assert.deepEqual(renamed.tracks.map((t) => t.name), ['One']);
-    assert.deepEqual(renamed.skipped, [{ position: 2, kind: 'unavailable' }]);
+    assert.deepEqual(renamed.tracks.map((t) => t.name), ['One'], 'items read from the new shape');
+    assert.deepEqual(renamed.skipped, [{ position: 2, kind: 'unavailable' }], 'the null item skipped as unavailable');
   });
 
   test('playlist 404 → exit code 2 with the message and a hint; 403 → exit code 1 with a hint', async () => {
     const error = await rejection(resolveCollection(`spotify:playlist:${fakeId('Z', 404)}`, options()));
-    assert.equal(error.exitCode, ExitCode.USAGE);
-    assert.equal(error.message, messages.notFound(messages.collection.noSuchPlaylist(fakeId('Z', 404))));
-    assert.equal(error.message, `Spotify answered 404 Not Found: no such playlist spotify:playlist:${fakeId('Z', 404)}`);
-    assert.equal(error.hint, messages.collection.playlistNotFoundHint());
+    assert.equal(error.exitCode, ExitCode.USAGE, '404 is a usage error');
+    assert.equal(error.message, messages.notFound(messages.collection.noSuchPlaylist(fakeId('Z', 404))), 'the 404 message from the catalogue');
+    assert.equal(error.message, `Spotify answered 404 Not Found: no such playlist spotify:playlist:${fakeId('Z', 404)}`, 'the 404 message names the playlist');
+    assert.equal(error.hint, messages.collection.playlistNotFoundHint(), 'the 404 hint');
 
     fake.on('GET', '/v1/playlists/:id', spotifyError(403, 'Forbidden'));
     const forbidden = await rejection(resolveCollection(`spotify:playlist:${fakeId('Z', 403)}`, options()));
-    assert.equal(forbidden.exitCode, ExitCode.RUNTIME);
-    assert.equal(forbidden.message, messages.forbidden(`spotify:playlist:${fakeId('Z', 403)}`));
-    assert.equal(forbidden.hint, messages.collection.playlistForbiddenHint());
+    assert.equal(forbidden.exitCode, ExitCode.RUNTIME, '403 is a runtime error');
+    assert.equal(forbidden.message, messages.forbidden(`spotify:playlist:${fakeId('Z', 403)}`), 'the 403 message');
+    assert.equal(forbidden.hint, messages.collection.playlistForbiddenHint(), 'the 403 hint');
     assert.equal(fake.requestsTo('/v1/playlists/').length, 2, 'no retries of a 404 or a 403');
     assert.ok(!existsSync(join(dir, 'cache', 'playlists')), 'failures are not cached');
   });
@@ -234,35 +234,35 @@ describe('playlists and albums against the fake Spotify', () => {
           trackNumber: 1,
         },
       ],
-    });
+    }, 'the album listing with its one track');
     const [outcome] = await collect(fetchAnalyses(collection, { resolve: live }));
     assert.ok(outcome?.analysis, String(outcome?.error));
-    assert.equal(outcome.analysis.provenance.origin, 'api');
-    assert.equal(outcome.analysis.provenance.title, 'Untitled (recorded fixture)');
-    assert.equal(outcome.analysis.segments.length, 428);
+    assert.equal(outcome.analysis.provenance.origin, 'api', 'fetched from the API');
+    assert.equal(outcome.analysis.provenance.title, 'Untitled (recorded fixture)', 'the title from the listing');
+    assert.equal(outcome.analysis.segments.length, 428, '428 segments');
     assert.equal(fake.requestsTo('/v1/tracks/').length, 0, 'the listing already gave the track metadata');
     assert.equal(fake.requestsTo('/api/token').length, 1, 'one token for the listing and the analyses');
     const cache = new AnalysisCache(join(dir, 'cache'));
-    assert.equal((await cache.getListing('album', ALBUM_ID))?.listing.name, 'Unknown album (hand-made fixture)');
-    assert.equal((await cache.get(TRACK_ID))?.track.album, 'Unknown album (hand-made fixture)');
+    assert.equal((await cache.getListing('album', ALBUM_ID))?.listing.name, 'Unknown album (hand-made fixture)', 'the listing is cached');
+    assert.equal((await cache.get(TRACK_ID))?.track.album, 'Unknown album (hand-made fixture)', 'the track\'s album is cached');
 
     fake.reset();
     lines.length = 0;
     const offline = options({ offline: true });
     const again = await resolveCollection(`spotify:album:${ALBUM_ID}`, offline);
-    assert.deepEqual(again, collection);
+    assert.deepEqual(again, collection, 'the offline listing equals the live one');
     const [cached] = await collect(fetchAnalyses(again, { resolve: offline }));
-    assert.equal(cached?.analysis?.provenance.origin, 'cache');
-    assert.deepEqual(cached?.analysis?.segments, outcome.analysis.segments);
-    assert.equal(fake.requests.length, 0);
+    assert.equal(cached?.analysis?.provenance.origin, 'cache', 'the analysis from the cache');
+    assert.deepEqual(cached?.analysis?.segments, outcome.analysis.segments, 'the cached segments equal the fetched ones');
+    assert.equal(fake.requests.length, 0, 'no request offline');
     assert.ok(lines.some((l) => l.startsWith(`spotify:album:${ALBUM_ID}: track list from the cache (fetched `)), lines.join('\n'));
 
     // --offline with nothing cached: a clear error, no request
     const missing = await rejection(resolveCollection(`spotify:album:${ALBUM_ID}`, options({ offline: true, cacheDir: join(dir, 'empty') })));
-    assert.equal(missing.exitCode, ExitCode.USAGE);
-    assert.equal(missing.message, `the track list of spotify:album:${ALBUM_ID} is not in the cache (${join(dir, 'empty')}) and --offline forbids the network`);
-    assert.equal(missing.hint, messages.collection.offlineListingHint());
-    assert.equal(fake.requests.length, 0);
+    assert.equal(missing.exitCode, ExitCode.USAGE, 'offline without a cached listing is a usage error');
+    assert.equal(missing.message, `the track list of spotify:album:${ALBUM_ID} is not in the cache (${join(dir, 'empty')}) and --offline forbids the network`, 'the message names the album and the cache directory');
+    assert.equal(missing.hint, messages.collection.offlineListingHint(), 'the hint');
+    assert.equal(fake.requests.length, 0, 'no request offline');
   });
 
   test('fetchAnalyses: order kept, concurrency bounded, one token, a 404 and a 403 reported in their outcomes', async () => {
@@ -286,21 +286,21 @@ describe('playlists and albums against the fake Spotify', () => {
     const collection = await resolveCollection('spotify:album:ConcurrencyAlbumxxxxxx', opts);
     const outcomes = await collect(fetchAnalyses(collection, { resolve: opts, concurrency: 3 }));
 
-    assert.deepEqual(outcomes.map((o) => o.ref.position), [1, 2, 3, 4, 5, 6, 7, 8]);
-    assert.deepEqual(outcomes.map((o) => o.analysis !== undefined), [true, true, false, true, true, false, true, true]);
+    assert.deepEqual(outcomes.map((o) => o.ref.position), [1, 2, 3, 4, 5, 6, 7, 8], 'outcomes in collection order');
+    assert.deepEqual(outcomes.map((o) => o.analysis !== undefined), [true, true, false, true, true, false, true, true], 'tracks 3 and 5 fail, the rest have analyses');
     const notFound = outcomes[2]!.error;
     assert.ok(notFound instanceof SongscopeError && notFound.exitCode === ExitCode.USAGE, String(notFound));
-    assert.match(notFound.message, /404 Not Found/);
+    assert.match(notFound.message, /404 Not Found/, `"${notFound.message}" says 404 Not Found`);
     const forbidden = outcomes[5]!.error;
     assert.ok(forbidden instanceof SongscopeError && forbidden.exitCode === ExitCode.RUNTIME, String(forbidden));
-    assert.equal(forbidden.message, messages.analysisForbidden(ids[5]!));
-    assert.equal(outcomes[6]!.analysis!.provenance.title, 'Song 7');
-    assert.ok(outcomes.every((o) => o.ms >= 0));
+    assert.equal(forbidden.message, messages.analysisForbidden(ids[5]!), 'the 403 message');
+    assert.equal(outcomes[6]!.analysis!.provenance.title, 'Song 7', 'the listing\'s title fills the analysis title');
+    assert.ok(outcomes.every((o) => o.ms >= 0), 'every outcome has a duration');
 
     assert.equal(fake.maxInFlight, 3, 'three requests at a time, never more');
-    assert.equal(fake.requestsTo('/api/token').length, 1);
-    assert.equal(fake.requestsTo('/v1/tracks/').length, 0);
-    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 8);
+    assert.equal(fake.requestsTo('/api/token').length, 1, 'one token');
+    assert.equal(fake.requestsTo('/v1/tracks/').length, 0, 'no track requests: the listing gave the metadata');
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 8, 'one analysis request a track');
   });
 
   test('fetchAnalyses reads ahead at most `concurrency` tracks past the one the consumer holds', async () => {
@@ -314,12 +314,12 @@ describe('playlists and albums against the fake Spotify', () => {
     let k = 0;
     for await (const outcome of fetchAnalyses(collection, { resolve: opts, concurrency: 2 })) {
       k += 1;
-      assert.ok(outcome.analysis);
+      assert.ok(outcome.analysis, `outcome ${k} has an analysis`);
       await new Promise((r) => setTimeout(r, 60)); // a slow consumer: the fetches ahead finish meanwhile
       const started = fake.requestsTo('/v1/audio-analysis/').length;
       assert.ok(started <= k + 2, `holding outcome ${k}, ${started} analyses were requested`);
     }
-    assert.equal(k, 6);
+    assert.equal(k, 6, 'all six outcomes');
   });
 
   test('a 429 with Retry-After: 1 on one request holds back the other requests of the client', async () => {
@@ -342,7 +342,7 @@ describe('playlists and albums against the fake Spotify', () => {
     const started = Date.now();
     const outcomes = await collect(fetchAnalyses(collection, { resolve: opts, concurrency: 2 }));
     assert.ok(outcomes.every((o) => o.analysis), outcomes.map((o) => String(o.error)).join('; '));
-    assert.deepEqual(outcomes.map((o) => o.ref.position), [1, 2, 3, 4]);
+    assert.deepEqual(outcomes.map((o) => o.ref.position), [1, 2, 3, 4], 'outcomes in collection order');
 
     const requests = fake.requestsTo('/v1/audio-analysis/');
     const head = requests.find((r) => r.params.id === ids[0])!;
@@ -351,8 +351,8 @@ describe('playlists and albums against the fake Spotify', () => {
     assert.ok(head.doneAt! - limited!.doneAt! < 500, 'track 1 was answered well within the second');
     assert.ok(third.at - limited!.doneAt! >= 950, `track 3 was sent ${third.at - limited!.doneAt!} ms after the 429`);
     assert.ok(retry!.at - limited!.doneAt! >= 950, `the retry was sent ${retry!.at - limited!.doneAt!} ms after the 429`);
-    assert.deepEqual(lines.filter((l) => l.includes('429')), [messages.rateLimitWait(1)]);
-    assert.ok(Date.now() - started < 3000);
+    assert.deepEqual(lines.filter((l) => l.includes('429')), [messages.rateLimitWait(1)], 'one rate-limit wait of 1 s logged');
+    assert.ok(Date.now() - started < 3000, 'the whole run took under 3 s');
   });
 });
 
@@ -369,42 +369,42 @@ describe('collections from recorded fixtures (no network)', () => {
     const dir = await tempDir();
     const opts = replay(join(dir, 'cache'));
     const collection = await resolveCollection(`spotify:album:${ALBUM_ID}`, opts);
-    assert.equal(collection.kind, 'album');
-    assert.deepEqual(collection.tracks.map((t) => t.input), [`spotify:track:${TRACK_ID}`]);
+    assert.equal(collection.kind, 'album', 'kind');
+    assert.deepEqual(collection.tracks.map((t) => t.input), [`spotify:track:${TRACK_ID}`], 'the album\'s one track');
     const [outcome] = await collect(fetchAnalyses(collection, { resolve: opts }));
-    assert.equal(outcome?.analysis?.provenance.origin, 'fixtures');
-    assert.equal(outcome?.analysis?.track.duration, 123.71161);
-    assert.equal(existsSync(join(dir, 'cache')), false);
+    assert.equal(outcome?.analysis?.provenance.origin, 'fixtures', 'replayed from the fixtures');
+    assert.equal(outcome?.analysis?.track.duration, 123.71161, 'the fixture\'s duration');
+    assert.equal(existsSync(join(dir, 'cache')), false, 'replays do not write the cache');
     // --offline with fixtures replays the listing too
     const offline = await resolveCollection(`spotify:album:${ALBUM_ID}`, { ...opts, offline: true });
-    assert.deepEqual(offline, collection);
+    assert.deepEqual(offline, collection, '--offline replays the listing too');
   });
 
   test('playlist SongscopeFixtureList01: two pages, 2 tracks, 3 items skipped', async () => {
     const lines: string[] = [];
     const opts = { ...replay(join(await tempDir(), 'cache')), log: (l: string) => lines.push(l) };
     const collection = await resolveCollection(`spotify:playlist:${PLAYLIST_ID}`, opts);
-    assert.equal(collection.name, 'Songscope fixture playlist (hand-made)');
+    assert.equal(collection.name, 'Songscope fixture playlist (hand-made)', 'playlist name');
     assert.deepEqual(collection.tracks.map((t) => [t.position, t.id]), [
       [1, TRACK_ID],
       [2, TRACK_ID],
-    ]);
+    ], 'the two tracks at positions 1 and 2');
     assert.deepEqual(collection.skipped, [
       'item 2: not available on Spotify (removed, or not playable)',
       'item 3: a podcast episode ("An episode (hand-made fixture)")',
       'item 4: a local file ("A local file (hand-made fixture)")',
-    ]);
-    assert.deepEqual(lines, [messages.collection.skippedSummary(`spotify:playlist:${PLAYLIST_ID}`, 3, 5)]);
+    ], 'the skipped items as sentences');
+    assert.deepEqual(lines, [messages.collection.skippedSummary(`spotify:playlist:${PLAYLIST_ID}`, 3, 5)], 'one summary line');
     const outcomes = await collect(fetchAnalyses(collection, { resolve: opts }));
-    assert.deepEqual(outcomes.map((o) => o.analysis?.provenance.trackId), [TRACK_ID, TRACK_ID]);
+    assert.deepEqual(outcomes.map((o) => o.analysis?.provenance.trackId), [TRACK_ID, TRACK_ID], 'both tracks resolve');
   });
 
   test('fixtures/manifests/fixtures.csv: five inputs with labels, all resolve', async () => {
     const opts = replay(join(await tempDir(), 'cache'));
     const manifest = join(FIXTURES, 'manifests', 'fixtures.csv');
     const collection = await resolveCollection(manifest, opts);
-    assert.equal(collection.kind, 'manifest');
-    assert.equal(collection.name, 'fixtures');
+    assert.equal(collection.kind, 'manifest', 'kind');
+    assert.equal(collection.name, 'fixtures', 'name from the file name');
     assert.deepEqual(
       collection.tracks.map((t) => [t.position, t.title ?? t.input, t.label]),
       [
@@ -413,17 +413,17 @@ describe('collections from recorded fixtures (no network)', () => {
         [3, 'edx-give-it-up-for-love.echonest', 'dance, electronic'],
         [4, 'TRAAAFP128F931B4E3', undefined],
         [5, `spotify:track:${TRACK_ID}`, 'instrumental'],
-      ],
+      ], 'positions, titles and labels of the five inputs',
     );
-    assert.equal(collection.tracks[0]!.input, join(FIXTURES, 'manifests', '..', 'psy-gangnam-style.json'));
+    assert.equal(collection.tracks[0]!.input, join(FIXTURES, 'manifests', '..', 'psy-gangnam-style.json'), 'inputs relative to the manifest\'s directory');
     // (the MSD .h5 file is left out here: loading the HDF5 library takes seconds; test/sources/msd.test.ts reads it)
     const quick = { ...collection, tracks: collection.tracks.filter((t) => !t.input.endsWith('.h5')) };
     const outcomes = await collect(fetchAnalyses(quick, { resolve: opts, concurrency: 2 }));
-    assert.deepEqual(outcomes.map((o) => (o.error ? String(o.error) : o.analysis!.provenance.origin)), ['file', 'file', 'file', 'fixtures']);
-    assert.deepEqual(outcomes.map((o) => o.ref.position), [1, 2, 3, 5]);
+    assert.deepEqual(outcomes.map((o) => (o.error ? String(o.error) : o.analysis!.provenance.origin)), ['file', 'file', 'file', 'fixtures'], 'the four non-MSD inputs resolve');
+    assert.deepEqual(outcomes.map((o) => o.ref.position), [1, 2, 3, 5], 'their positions');
     // the file name fills a missing title; a title in the file wins
-    assert.equal(outcomes[0]!.analysis!.provenance.title, 'psy-gangnam-style');
-    assert.equal(outcomes[2]!.analysis!.provenance.title, 'Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)');
+    assert.equal(outcomes[0]!.analysis!.provenance.title, 'psy-gangnam-style', 'the file name fills a missing title');
+    assert.equal(outcomes[2]!.analysis!.provenance.title, 'Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)', 'the title in the file wins');
   });
 });
 
@@ -440,25 +440,25 @@ describe('directories', () => {
     await writeFile(join(dir, 'sub', '3.json'), '{}');
     await symlink(join(dir, '2-x.json'), join(dir, '3-link.json'));
     const collection = await resolveCollection(dir, {});
-    assert.equal(collection.kind, 'directory');
+    assert.equal(collection.kind, 'directory', 'kind');
     assert.deepEqual(
       collection.tracks.map((t) => t.input),
-      ['1-a.h5', '2-x.json', '3-link.json', '10-x.json', 'A.json', 'b.HDF5'].map((n) => join(dir, n)),
+      ['1-a.h5', '2-x.json', '3-link.json', '10-x.json', 'A.json', 'b.HDF5'].map((n) => join(dir, n)), 'the analysis files in natural order, not recursive, no hidden or other files',
     );
-    assert.deepEqual(collection.tracks.map((t) => t.title), ['1-a', '2-x', '3-link', '10-x', 'A', 'b']);
-    assert.deepEqual(collection.tracks.map((t) => t.position), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(collection.tracks.map((t) => t.title), ['1-a', '2-x', '3-link', '10-x', 'A', 'b'], 'titles from the file names');
+    assert.deepEqual(collection.tracks.map((t) => t.position), [1, 2, 3, 4, 5, 6], 'positions 1 … 6');
   });
 
   test('naturalCompare', () => {
-    assert.deepEqual(['track10', 'Track2', 'track1', 'track 3', 'a'].sort(naturalCompare), ['a', 'track 3', 'track1', 'Track2', 'track10']);
+    assert.deepEqual(['track10', 'Track2', 'track1', 'track 3', 'a'].sort(naturalCompare), ['a', 'track 3', 'track1', 'Track2', 'track10'], 'natural order: numbers by value, case folded');
   });
 
   test('a directory without analysis files is an error (exit code 2)', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'readme.txt'), 'x');
     const error = await rejection(resolveCollection(dir, {}));
-    assert.equal(error.exitCode, ExitCode.USAGE);
-    assert.equal(error.message, messages.collection.emptyDirectory(dir));
+    assert.equal(error.exitCode, ExitCode.USAGE, 'exit code 2');
+    assert.equal(error.message, messages.collection.emptyDirectory(dir), 'the message names the directory');
   });
 
   test('file names give the titles of analyses that have none; analyses are yielded in order', async () => {
@@ -467,9 +467,9 @@ describe('directories', () => {
     await copyFile(join(FIXTURES, 'spotify-web-api-js-track.json'), join(dir, '9 First.json'));
     await writeFile(join(dir, '11 Broken.json'), '{"track": {}}');
     const outcomes = await collect(fetchAnalyses(await resolveCollection(dir, {}), { resolve: {} }));
-    assert.deepEqual(outcomes.map((o) => o.analysis?.provenance.title), ['9 First', '10 Second', undefined]);
-    assert.ok(outcomes[2]!.error instanceof SongscopeError);
-    assert.equal((outcomes[2]!.error as SongscopeError).exitCode, ExitCode.USAGE);
+    assert.deepEqual(outcomes.map((o) => o.analysis?.provenance.title), ['9 First', '10 Second', undefined], 'titles from the file names, in order');
+    assert.ok(outcomes[2]!.error instanceof SongscopeError, `the broken file is a SongscopeError: ${String(outcomes[2]!.error)}`);
+    assert.equal((outcomes[2]!.error as SongscopeError).exitCode, ExitCode.USAGE, 'the broken file is an input error');
   });
 });
 
@@ -499,8 +499,8 @@ describe('manifests', () => {
     const path = join(dir, 'groups.csv');
     await writeFile(path, text);
     const collection = await resolveCollection(path, {});
-    assert.equal(collection.name, 'groups');
-    assert.equal(collection.source, path);
+    assert.equal(collection.name, 'groups', 'name from the file name');
+    assert.equal(collection.source, path, 'source is the manifest path');
     assert.deepEqual(
       collection.tracks.map(({ position, input, label }) => ({ position, input, label })),
       [
@@ -516,10 +516,10 @@ describe('manifests', () => {
         { position: 10, input: join(dir, 'album', '1 one.json'), label: 'live' },
         { position: 11, input: join(dir, 'album', '2 two.json'), label: 'live' },
         { position: 12, input: join(dir, '#not-a-comment.json'), label: 'x' },
-      ],
+      ], 'positions, inputs and labels of every entry',
     );
-    assert.equal(collection.tracks[0]!.title, 'a');
-    assert.equal(collection.tracks[4]!.id, TRACK_ID);
+    assert.equal(collection.tracks[0]!.title, 'a', 'title from the file name');
+    assert.equal(collection.tracks[4]!.id, TRACK_ID, 'a bare track id gives the id');
     assert.ok(!('label' in collection.tracks[2]!), 'an empty label is left out');
   });
 
@@ -529,14 +529,14 @@ describe('manifests', () => {
     assert.deepEqual(m.entries, [
       { line: 2, input: 'x.json', label: 'a' },
       { line: 3, input: 'input', label: 'label' },
-    ]);
-    assert.deepEqual(parseManifest('PATH_OR_URI\nx.json\n', 'm.csv').entries, [{ line: 2, input: 'x.json' }]);
+    ], 'the second "input,label" is data');
+    assert.deepEqual(parseManifest('PATH_OR_URI\nx.json\n', 'm.csv').entries, [{ line: 2, input: 'x.json' }], 'the header in capitals is recognised');
   });
 
   test('issue 10: any header row of column names is recognised (path,label · file,genre · path_or_uri,label,artist)', () => {
     assert.deepEqual(parseManifest('path,label\na.json,rock\n', 'm.csv').entries, [{ line: 2, input: 'a.json', label: 'rock' }], 'path,label');
     const genre = parseManifest('file,genre,year\nsong.flac,folk,1999\nother.json,,\n', 'm.csv');
-    assert.deepEqual(genre.columns, ['file', 'genre', 'year']);
+    assert.deepEqual(genre.columns, ['file', 'genre', 'year'], 'the header\'s columns');
     assert.deepEqual(genre.entries, [
       { line: 2, input: 'song.flac', label: 'folk', columns: { year: '1999' } },
       { line: 3, input: 'other.json', columns: { year: '' } },
@@ -544,7 +544,7 @@ describe('manifests', () => {
     const reordered = parseManifest('label,path_or_uri,artist\nrock,a.json,Queen\n', 'm.csv');
     assert.deepEqual(reordered.entries, [{ line: 2, input: 'a.json', label: 'rock', columns: { artist: 'Queen' } }], 'columns found by name');
     const plain = parseManifest('a.json,x,extra\n', 'm.csv');
-    assert.equal(plain.header, false);
+    assert.equal(plain.header, false, 'a.json,x,extra is not a header');
     assert.deepEqual(plain.entries, [{ line: 1, input: 'a.json', label: 'x', columns: { column_3: 'extra' } }], 'no header: further columns are kept as column_3 …');
     for (const data of ['7nWUDDCpTDYle0Ppi8i5K1,x', 'spotify:track:7nWUDDCpTDYle0Ppi8i5K1,x', 'some search words,x', 'song.json,x', 'dir/song,x']) {
       assert.equal(parseManifest(`${data}\n`, 'm.csv').header, false, `${data} is data, not a header`);
@@ -573,7 +573,7 @@ describe('manifests', () => {
       assert.equal(error.message, expected(path), text);
     }
     const missing = await rejection(resolveCollection(join(dir, 'missing.csv'), {}));
-    assert.equal(missing.message, messages.fileNotFound(join(dir, 'missing.csv')));
+    assert.equal(missing.message, messages.fileNotFound(join(dir, 'missing.csv')), 'a missing manifest is "file not found"');
   });
 
   test('an album in a manifest that cannot be listed is named with its line', async () => {
@@ -581,9 +581,9 @@ describe('manifests', () => {
     const path = join(dir, 'm.csv');
     await writeFile(path, `spotify:album:${ALBUM_ID},a\nspotify:album:${fakeId('Y', 1)},b\n`);
     const error = await rejection(resolveCollection(path, { env: {}, spotify: { fixturesDir: SPOTIFY_FIXTURES } }));
-    assert.equal(error.exitCode, ExitCode.USAGE);
+    assert.equal(error.exitCode, ExitCode.USAGE, 'exit code 2');
     assert.ok(error.message.startsWith(`${path}: line 2: no recorded response for GET `), error.message);
-    assert.equal(error.hint, messages.fixtureMissHint());
+    assert.equal(error.hint, messages.fixtureMissHint(), 'the hint on fixtures');
   });
 });
 
@@ -594,13 +594,13 @@ describe('single inputs and merged lists', () => {
       name: `spotify:track:${TRACK_ID}`,
       source: `https://open.spotify.com/track/${TRACK_ID}`,
       tracks: [{ position: 1, input: `spotify:track:${TRACK_ID}`, id: TRACK_ID }],
-    });
+    }, 'a track URL is a collection of one');
     const file = await resolveCollection(ANALYSIS_FILE, {});
-    assert.deepEqual(file.tracks, [{ position: 1, input: ANALYSIS_FILE, title: TRACK_ID }]);
-    assert.equal((await resolveCollection('quiet instrumental', {})).tracks[0]!.input, 'quiet instrumental');
+    assert.deepEqual(file.tracks, [{ position: 1, input: ANALYSIS_FILE, title: TRACK_ID }], 'a file is a collection of one titled by its name');
+    assert.equal((await resolveCollection('quiet instrumental', {})).tracks[0]!.input, 'quiet instrumental', 'a search is a collection of one');
     const error = await rejection(resolveCollection(`spotify:artist:${TRACK_ID}`, {}));
-    assert.equal(error.message, messages.collection.notACollection(`spotify:artist:${TRACK_ID}`, 'an artist'));
-    assert.equal(error.exitCode, ExitCode.USAGE);
+    assert.equal(error.message, messages.collection.notACollection(`spotify:artist:${TRACK_ID}`, 'an artist'), 'an artist is refused with the reason');
+    assert.equal(error.exitCode, ExitCode.USAGE, 'exit code 2');
   });
 
   test('resolveCollections merges in order and renumbers; one spec is returned as it is; none is an error', async () => {
@@ -608,8 +608,8 @@ describe('single inputs and merged lists', () => {
     await writeFile(join(dir, '2.json'), '{}');
     await writeFile(join(dir, '1.json'), '{}');
     const merged = await resolveCollections([ANALYSIS_FILE, dir, `spotify:track:${TRACK_ID}`], {});
-    assert.equal(merged.kind, 'inputs');
-    assert.equal(merged.name, `${TRACK_ID}, ${dir.replace(/^.*[\\/]/, '')}, spotify:track:${TRACK_ID}`);
+    assert.equal(merged.kind, 'inputs', 'kind');
+    assert.equal(merged.name, `${TRACK_ID}, ${dir.replace(/^.*[\\/]/, '')}, spotify:track:${TRACK_ID}`, 'name lists the specs');
     assert.deepEqual(
       merged.tracks.map((t) => [t.position, t.input]),
       [
@@ -617,18 +617,18 @@ describe('single inputs and merged lists', () => {
         [2, join(dir, '1.json')],
         [3, join(dir, '2.json')],
         [4, `spotify:track:${TRACK_ID}`],
-      ],
+      ], 'tracks in order, renumbered',
     );
     const single: Collection = await resolveCollections([dir], {});
-    assert.equal(single.kind, 'directory');
+    assert.equal(single.kind, 'directory', 'one spec keeps its kind');
     const none = await rejection(resolveCollections([], {}));
-    assert.equal(none.message, messages.collection.noInputs());
+    assert.equal(none.message, messages.collection.noInputs(), 'no inputs is an error');
   });
 
   test('an invalid concurrency is refused before any fetch', async () => {
     const collection = await resolveCollection(ANALYSIS_FILE, {});
     for (const concurrency of [0, 1.5, Number.NaN]) {
-      await assert.rejects(collect(fetchAnalyses(collection, { resolve: {}, concurrency })), (e: unknown) => e instanceof SongscopeError && e.exitCode === ExitCode.USAGE && /--concurrency/.test(e.message));
+      await assert.rejects(collect(fetchAnalyses(collection, { resolve: {}, concurrency })), (e: unknown) => e instanceof SongscopeError && e.exitCode === ExitCode.USAGE && /--concurrency/.test(e.message), `concurrency ${concurrency} is a usage error naming --concurrency`);
     }
   });
 });

@@ -35,7 +35,7 @@ async function rejectsInput(promise: Promise<unknown> | (() => unknown), pattern
   }
   assert.ok(caught instanceof SongscopeError, `expected a SongscopeError, got ${caught instanceof Error ? caught.stack : String(caught)}`);
   assert.equal(caught.exitCode, 2, `exit code of: ${caught.message}`);
-  assert.match(caught.message, pattern);
+  assert.match(caught.message, pattern, `"${caught.message}" matches ${pattern}`);
   assert.equal(caught.message.includes('\n'), false, `one line: ${JSON.stringify(caught.message)}`);
 }
 
@@ -49,14 +49,14 @@ describe('defect 5: a UTF-8 byte-order mark before an analysis JSON', () => {
     const path = join(dir, 'bom.json');
     await writeFile(path, '\uFEFF' + psyText);
     const a = await readAnalysisFile(path);
-    assert.equal(a.segments.length, 894);
-    assert.equal(a.track.duration, (await readAnalysisFile(PSY)).track.duration);
+    assert.equal(a.segments.length, 894, 'all 894 segments');
+    assert.equal(a.track.duration, (await readAnalysisFile(PSY)).track.duration, 'the same duration as without the BOM');
   });
 
   test('defect 5: a BOM on standard input, and parseJson itself', async () => {
     const a = await readAnalysisStream(Readable.from([Buffer.from('\uFEFF' + psyText, 'utf8')]));
-    assert.equal(a.segments.length, 894);
-    assert.deepEqual(parseJson('\uFEFF{"a": [1]}', 'x.json'), { a: [1] });
+    assert.equal(a.segments.length, 894, 'all 894 segments from stdin');
+    assert.deepEqual(parseJson('\uFEFF{"a": [1]}', 'x.json'), { a: [1] }, 'parseJson skips the BOM');
   });
 
   test('defect 5: a BOM before invalid JSON still names the line and column', async () => {
@@ -77,11 +77,11 @@ describe('defect 6: JSON nested deeper than the limit is refused before parsing'
 
   test('defect 6: exactly the limit is accepted; one more is refused at that bracket', () => {
     const at = (d: number) => `${'['.repeat(d)}${']'.repeat(d)}`;
-    assert.equal(jsonDepthOffset(at(MAX_JSON_DEPTH), MAX_JSON_DEPTH), -1);
-    assert.equal(jsonDepthOffset(at(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH), MAX_JSON_DEPTH);
+    assert.equal(jsonDepthOffset(at(MAX_JSON_DEPTH), MAX_JSON_DEPTH), -1, 'exactly the limit is accepted');
+    assert.equal(jsonDepthOffset(at(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH), MAX_JSON_DEPTH, 'one more is refused at the bracket past the limit');
     assert.equal(jsonDepthOffset(`{"s": "${'['.repeat(200)}"}`, MAX_JSON_DEPTH), -1, 'brackets inside strings do not count');
     assert.equal(jsonDepthOffset(`["\\"${'['.repeat(200)}"]`, MAX_JSON_DEPTH), -1, 'an escaped quote does not end the string');
-    assert.deepEqual(parseJson(nested(MAX_JSON_DEPTH - 1), 'ok.json') !== undefined, true);
+    assert.equal(typeof parseJson(nested(MAX_JSON_DEPTH - 1), 'ok.json'), 'object', 'the analysis with its extra key nested to the limit parses');
   });
 });
 

@@ -34,11 +34,11 @@ async function rejectsWith(promise: Promise<unknown>, message: string | RegExp):
   await assert.rejects(promise, (error: unknown) => {
     caught = error;
     return true;
-  });
+  }, 'the read fails');
   assert.ok(caught instanceof SongscopeError, `expected a SongscopeError, got ${String(caught)}`);
-  assert.equal(caught.exitCode, ExitCode.USAGE);
-  if (typeof message === 'string') assert.equal(caught.message, message);
-  else assert.match(caught.message, message);
+  assert.equal(caught.exitCode, ExitCode.USAGE, `exit code 2 for: ${caught.message}`);
+  if (typeof message === 'string') assert.equal(caught.message, message, 'the message');
+  else assert.match(caught.message, message, `"${caught.message}" matches ${message}`);
   assert.ok(!caught.message.includes('\n'), 'the message is one line');
   return caught;
 }
@@ -136,15 +136,15 @@ const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 describe('isHdf5', () => {
   it('recognises the HDF5 signature', () => {
-    assert.equal(isHdf5(readFileSync(H5).subarray(0, 8)), true);
-    assert.equal(isHdf5(readFileSync(H5)), true);
-    assert.equal(isHdf5(Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a)), true);
+    assert.equal(isHdf5(readFileSync(H5).subarray(0, 8)), true, 'the 8-byte signature of the fixture');
+    assert.equal(isHdf5(readFileSync(H5)), true, 'the whole fixture');
+    assert.equal(isHdf5(Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a)), true, 'the signature alone');
   });
   it('rejects other bytes', () => {
-    assert.equal(isHdf5(new Uint8Array()), false);
-    assert.equal(isHdf5(Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a)), false); // 7 bytes
-    assert.equal(isHdf5(new TextEncoder().encode('{"track": {}}')), false);
-    assert.equal(isHdf5(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)), false); // PNG
+    assert.equal(isHdf5(new Uint8Array()), false, 'empty');
+    assert.equal(isHdf5(Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a)), false, '7 of the 8 signature bytes'); // 7 bytes
+    assert.equal(isHdf5(new TextEncoder().encode('{"track": {}}')), false, 'JSON');
+    assert.equal(isHdf5(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)), false, 'the PNG signature'); // PNG
   });
 });
 
@@ -156,20 +156,20 @@ describe('readMsdFile: TRAAAFP128F931B4E3.h5', () => {
 
   it('equals the h5py reference conversion exactly', () => {
     const reference: unknown = JSON.parse(readFileSync(REFERENCE, 'utf8'));
-    assert.deepStrictEqual(analysis, reference);
+    assert.deepStrictEqual(analysis, reference, 'the h5py reference conversion');
     // deepStrictEqual ignores key order; the serialised text does not.
-    assert.equal(JSON.stringify(analysis), JSON.stringify(reference));
+    assert.equal(JSON.stringify(analysis), JSON.stringify(reference), 'the same key order as the reference');
   });
 
   it('has the expected counts', () => {
-    assert.equal(analysis.segments.length, 1059);
-    assert.equal(analysis.beats.length, 582);
-    assert.equal(analysis.bars.length, 145);
-    assert.equal(analysis.tatums.length, 1164);
-    assert.equal(analysis.sections.length, 8);
+    assert.equal(analysis.segments.length, 1059, '1059 segments');
+    assert.equal(analysis.beats.length, 582, '582 beats');
+    assert.equal(analysis.bars.length, 145, '145 bars');
+    assert.equal(analysis.tatums.length, 1164, '1164 tatums');
+    assert.equal(analysis.sections.length, 8, '8 sections');
     for (const s of analysis.segments) {
-      assert.equal(s.pitches.length, 12);
-      assert.equal(s.timbre.length, 12);
+      assert.equal(s.pitches.length, 12, '12 pitches a segment');
+      assert.equal(s.timbre.length, 12, '12 timbre values a segment');
     }
   });
 
@@ -179,7 +179,7 @@ describe('readMsdFile: TRAAAFP128F931B4E3.h5', () => {
       track_id: 'TRAAAFP128F931B4E3',
       artist: 'F.L.Y. (Fast Life Yungstaz)',
       title: 'Bands',
-    });
+    }, 'metadata');
     assert.deepEqual(analysis.track, {
       duration: 246.54322,
       tempo: 141.968,
@@ -189,19 +189,19 @@ describe('readMsdFile: TRAAAFP128F931B4E3.h5', () => {
       loudness: -5.816,
       end_of_fade_in: 0,
       start_of_fade_out: 239.113,
-    });
-    assert.deepEqual(analysis.beats[0], { start: 0.23526, duration: 0.41942999999999997, confidence: 0.457 });
-    assert.equal(analysis.beats[0]!.duration, 0.65469 - 0.23526);
-    assert.deepEqual(analysis.bars[0], { start: 0.65469, duration: 1.68189, confidence: 0.015 });
-    assert.deepEqual(analysis.sections[0], { start: 0, duration: 13.74723, confidence: 1 });
+    }, 'track fields');
+    assert.deepEqual(analysis.beats[0], { start: 0.23526, duration: 0.41942999999999997, confidence: 0.457 }, 'first beat');
+    assert.equal(analysis.beats[0]!.duration, 0.65469 - 0.23526, 'the first beat\'s duration is the next start minus its start');
+    assert.deepEqual(analysis.bars[0], { start: 0.65469, duration: 1.68189, confidence: 0.015 }, 'first bar');
+    assert.deepEqual(analysis.sections[0], { start: 0, duration: 13.74723, confidence: 1 }, 'first section');
     const first = analysis.segments[0]!;
-    assert.equal(first.start, 0);
-    assert.equal(first.duration, 0.41492);
-    assert.equal(first.loudness_start, -36.672);
-    assert.equal(first.loudness_max, -12.554);
-    assert.equal(first.loudness_max_time, 0.11878);
-    assert.deepEqual(first.pitches, [0.962, 0.204, 0.168, 0.644, 0.13, 0.175, 0.753, 0.426, 1, 0.146, 0.22, 0.284]);
-    assert.equal(first.timbre[0], 42.967);
+    assert.equal(first.start, 0, 'first segment start');
+    assert.equal(first.duration, 0.41492, 'first segment duration');
+    assert.equal(first.loudness_start, -36.672, 'first segment loudness_start');
+    assert.equal(first.loudness_max, -12.554, 'first segment loudness_max');
+    assert.equal(first.loudness_max_time, 0.11878, 'first segment loudness_max_time');
+    assert.deepEqual(first.pitches, [0.962, 0.204, 0.168, 0.644, 0.13, 0.175, 0.753, 0.426, 1, 0.146, 0.22, 0.284], 'first segment pitches');
+    assert.equal(first.timbre[0], 42.967, 'first segment timbre[0]');
     assert.ok(!('loudness_end' in first), 'loudness_end is not stored in MSD files');
   });
 
@@ -214,16 +214,16 @@ describe('readMsdFile: TRAAAFP128F931B4E3.h5', () => {
         assert.equal(e.duration, next - e.start, `${kind}[${i}]`);
       });
     }
-    assert.equal(analysis.segments.at(-1)!.duration, 246.54322 - 246.10884); // 0.43438000000000443
+    assert.equal(analysis.segments.at(-1)!.duration, 246.54322 - 246.10884, 'the last segment runs to the track duration'); // 0.43438000000000443
   });
 
   it('reads the same file again, and concurrently, with the same result and no leaked descriptors', async () => {
     const fds = existsSync('/proc/self/fd') ? openFds() : undefined;
     const [a, b] = await Promise.all([readMsdFile(H5), readMsdFile(H5)]);
-    assert.deepStrictEqual(a, analysis);
-    assert.deepStrictEqual(b, analysis);
-    assert.notEqual(a.segments, b.segments); // fresh objects each time
-    if (fds !== undefined) assert.equal(openFds(), fds);
+    assert.deepStrictEqual(a, analysis, 'the first concurrent read');
+    assert.deepStrictEqual(b, analysis, 'the second concurrent read');
+    assert.notEqual(a.segments, b.segments, 'fresh objects each time'); // fresh objects each time
+    if (fds !== undefined) assert.equal(openFds(), fds, 'no leaked file descriptors');
   });
 
   it('accepts a relative path', async () => {
@@ -231,7 +231,7 @@ describe('readMsdFile: TRAAAFP128F931B4E3.h5', () => {
     const cwd = process.cwd();
     process.chdir(ROOT);
     try {
-      assert.deepStrictEqual(await readMsdFile(relative), analysis);
+      assert.deepStrictEqual(await readMsdFile(relative), analysis, 'the relative path reads the same');
     } finally {
       process.chdir(cwd);
     }
@@ -243,8 +243,8 @@ describe('readMsdFile: synthetic files', () => {
     const path = join(dir, 'synthetic.h5');
     writeSynthetic(path);
     const a = await readMsdFile(path);
-    assert.deepEqual(Object.keys(a), ['meta', 'track', 'bars', 'beats', 'tatums', 'sections', 'segments']);
-    assert.deepEqual(a.meta, { source: 'msd', track_id: 'TRSYNTH0000000000', artist: 'Synthetic Artist', title: 'Synthetic Title' });
+    assert.deepEqual(Object.keys(a), ['meta', 'track', 'bars', 'beats', 'tatums', 'sections', 'segments'], 'keys in the order of a Spotify analysis');
+    assert.deepEqual(a.meta, { source: 'msd', track_id: 'TRSYNTH0000000000', artist: 'Synthetic Artist', title: 'Synthetic Title' }, 'metadata');
     // key_confidence and analysis_sample_rate are in the table but not in the reference schema
     assert.deepEqual(a.track, {
       duration: 2.5,
@@ -255,37 +255,37 @@ describe('readMsdFile: synthetic files', () => {
       loudness: -7.25,
       end_of_fade_in: 0.1,
       start_of_fade_out: 2.25,
-    });
-    assert.deepEqual(a.sections, []);
-    assert.deepEqual(a.bars, [{ start: 0.2, duration: 2.3, confidence: 0.7 }]);
+    }, 'track fields');
+    assert.deepEqual(a.sections, [], 'no sections');
+    assert.deepEqual(a.bars, [{ start: 0.2, duration: 2.3, confidence: 0.7 }], 'the bar runs to the track duration');
     assert.deepEqual(
       a.segments.map((s) => s.duration),
-      [0.5, 0.75, 1.25],
+      [0.5, 0.75, 1.25], 'segment durations from the starts and the track duration',
     );
-    assert.deepEqual(a.segments[2]!.timbre, [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+    assert.deepEqual(a.segments[2]!.timbre, [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], 'third segment timbre');
   });
 
   it('widens float32 exactly (as h5py does) and keeps float64 as stored', async () => {
     const path = join(dir, 'float32.h5');
     writeSynthetic(path, { float32: true });
     const a = await readMsdFile(path);
-    assert.equal(a.segments[1]!.start, Math.fround(0.5));
-    assert.equal(a.segments[0]!.loudness_max_time, Math.fround(0.1)); // 0.10000000149011612
-    assert.equal(a.beats[0]!.start, Math.fround(0.2));
-    assert.equal(a.beats[0]!.duration, Math.fround(1.1) - Math.fround(0.2));
-    assert.equal(a.beats[1]!.duration, 2.5 - Math.fround(1.1)); // duration (float64) − float32 start
+    assert.equal(a.segments[1]!.start, Math.fround(0.5), 'float32 start widened exactly');
+    assert.equal(a.segments[0]!.loudness_max_time, Math.fround(0.1), 'float32 loudness_max_time widened exactly'); // 0.10000000149011612
+    assert.equal(a.beats[0]!.start, Math.fround(0.2), 'float32 beat start widened exactly');
+    assert.equal(a.beats[0]!.duration, Math.fround(1.1) - Math.fround(0.2), 'beat duration from the widened starts');
+    assert.equal(a.beats[1]!.duration, 2.5 - Math.fround(1.1), 'the last beat runs to the float64 duration'); // duration (float64) − float32 start
   });
 
   it('decodes UTF-8 artist names', async () => {
     const path = join(dir, 'utf8.h5');
     writeSynthetic(path, { artist: 'Beyoncé – Sigur Rós, 坂本龍一' });
-    assert.equal((await readMsdFile(path)).meta!.artist, 'Beyoncé – Sigur Rós, 坂本龍一');
+    assert.equal((await readMsdFile(path)).meta!.artist, 'Beyoncé – Sigur Rós, 坂本龍一', 'UTF-8 artist name');
   });
 
   it('leaves artist and title out when /metadata/songs is absent', async () => {
     const path = join(dir, 'nometa.h5');
     writeSynthetic(path, { noMetadata: true });
-    assert.deepEqual((await readMsdFile(path)).meta, { source: 'msd', track_id: 'TRSYNTH0000000000' });
+    assert.deepEqual((await readMsdFile(path)).meta, { source: 'msd', track_id: 'TRSYNTH0000000000' }, 'metadata without artist and title');
   });
 });
 
@@ -300,7 +300,7 @@ describe('readMsdFile: errors', () => {
     const json = join(dir, 'analysis.h5');
     await writeFile(json, '{"track": {"duration": 1}}');
     const error = await rejectsWith(readMsdFile(json), messages.msd.notHdf5(json));
-    assert.match(error.hint ?? '', /\/analysis\/songs/);
+    assert.match(error.hint ?? '', /\/analysis\/songs/, 'the hint names /analysis/songs');
     const empty = join(dir, 'empty.h5');
     await writeFile(empty, '');
     await rejectsWith(readMsdFile(empty), messages.msd.notHdf5(empty));
@@ -318,11 +318,11 @@ describe('readMsdFile: errors', () => {
     const fds = existsSync('/proc/self/fd') ? openFds() : undefined;
     for (let i = 0; i < 5; i++) {
       const error = await rejectsWith(readMsdFile(path), messages.fileUnreadable(path, 'HDF5: File has been truncated'));
-      assert.match(String((error.cause as Error).message), /HDF5-DIAG/);
+      assert.match(String((error.cause as Error).message), /HDF5-DIAG/, 'the HDF5 report is the cause');
     }
-    if (fds !== undefined) assert.equal(openFds(), fds);
+    if (fds !== undefined) assert.equal(openFds(), fds, 'no leaked file descriptors');
     // and a good file still reads afterwards
-    assert.equal((await readMsdFile(H5)).segments.length, 1059);
+    assert.equal((await readMsdFile(H5)).segments.length, 1059, 'the good file still reads');
   });
 
   it('an HDF5 file without the MSD datasets', async () => {
@@ -375,9 +375,9 @@ describe('readMsdFile: errors', () => {
       encoding: 'utf8',
     });
     assert.equal(child.status, 0, child.stderr);
-    assert.equal(child.stdout, '');
+    assert.equal(child.stdout, '', 'nothing on stdout');
     const [beforeMark, afterMark] = child.stderr.split('MARK\n');
-    assert.equal(beforeMark, '');
-    assert.match(afterMark ?? '', /HDF5-DIAG/);
+    assert.equal(beforeMark, '', 'nothing on stderr before the control mark');
+    assert.match(afterMark ?? '', /HDF5-DIAG/, 'h5wasm itself prints after the mark (its handler is back)');
   });
 });

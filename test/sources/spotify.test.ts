@@ -83,19 +83,19 @@ describe('SpotifyClient against the fake Spotify', () => {
   test('gets a token, then the analysis, through the overridden base URLs', async () => {
     fake.on('GET', '/v1/audio-analysis/:id', { json: ANALYSIS });
     const spotify = client();
-    assert.equal(spotify.mode, 'live');
+    assert.equal(spotify.mode, 'live', 'credentials and no fixtures: live mode');
 
     const body = await spotify.getAudioAnalysis(TRACK_ID);
-    assert.deepEqual(body, ANALYSIS);
+    assert.deepEqual(body, ANALYSIS, 'the analysis as served');
 
     assert.deepEqual(
       fake.requests.map((r) => `${r.method} ${r.path}`),
-      ['POST /api/token', `GET /v1/audio-analysis/${TRACK_ID}`],
+      ['POST /api/token', `GET /v1/audio-analysis/${TRACK_ID}`], 'a token, then the analysis',
     );
     const [tokenRequest, apiRequest] = fake.requests;
-    assert.equal(tokenRequest!.headers.authorization, `Basic ${BASIC}`);
-    assert.equal(new URLSearchParams(tokenRequest!.body).get('grant_type'), 'client_credentials');
-    assert.equal(apiRequest!.headers.authorization, `Bearer ${TOKEN}`);
+    assert.equal(tokenRequest!.headers.authorization, `Basic ${BASIC}`, 'Basic authorization on the token request');
+    assert.equal(new URLSearchParams(tokenRequest!.body).get('grant_type'), 'client_credentials', 'the client-credentials grant');
+    assert.equal(apiRequest!.headers.authorization, `Bearer ${TOKEN}`, 'Bearer token on the API request');
 
     // The token is cached in memory: a second request does not ask for another.
     fake.on('GET', '/v1/tracks/:id', { json: trackObject(TRACK_ID, 'A Song', ['Someone', 'Else'], 'An Album', 123712) });
@@ -106,39 +106,39 @@ describe('SpotifyClient against the fake Spotify', () => {
       artists: ['Someone', 'Else'],
       album: 'An Album',
       durationMs: 123712,
-    });
-    assert.equal(fake.requestsTo('/api/token').length, 1);
-    assert.deepEqual(logLines, []);
+    }, 'the track\'s fields');
+    assert.equal(fake.requestsTo('/api/token').length, 1, 'the token is reused');
+    assert.deepEqual(logLines, [], 'nothing logged');
   });
 
   test('missing credentials: constructing is fine, the first request fails before any network', async () => {
     const spotify = new SpotifyClient({ apiBaseUrl: fake.apiBaseUrl, accountsBaseUrl: fake.accountsBaseUrl });
     const error = await rejection(spotify.getAudioAnalysis(TRACK_ID));
-    assert.equal(error.message, messages.missingCredentials());
-    assert.equal(error.hint, messages.missingCredentialsHint());
-    assert.equal(error.exitCode, ExitCode.USAGE);
-    assert.equal(fake.requests.length, 0);
+    assert.equal(error.message, messages.missingCredentials(), 'the missing-credentials message');
+    assert.equal(error.hint, messages.missingCredentialsHint(), 'the missing-credentials hint');
+    assert.equal(error.exitCode, ExitCode.USAGE, 'exit code 2');
+    assert.equal(fake.requests.length, 0, 'no request');
   });
 
   test('token endpoint 400 invalid_client → bad credentials', async () => {
     const spotify = client({ clientSecret: 'not-the-secret' });
     const error = await rejection(spotify.getTrack(TRACK_ID));
-    assert.equal(error.message, messages.badCredentials(400, 'invalid_client'));
-    assert.equal(error.exitCode, ExitCode.RUNTIME);
+    assert.equal(error.message, messages.badCredentials(400, 'invalid_client'), 'the bad-credentials message with status 400');
+    assert.equal(error.exitCode, ExitCode.RUNTIME, 'exit code 1');
     assert.equal(fake.requests.length, 1, 'a refused token is not retried');
   });
 
   test('token endpoint 401 → bad credentials; API 401 → unauthorized', async () => {
     fake.on('POST', '/api/token', { status: 401, json: { error: 'invalid_client' } });
     let error = await rejection(client().getTrack(TRACK_ID));
-    assert.equal(error.message, messages.badCredentials(401, 'invalid_client'));
-    assert.equal(error.exitCode, ExitCode.RUNTIME);
+    assert.equal(error.message, messages.badCredentials(401, 'invalid_client'), 'the bad-credentials message with status 401');
+    assert.equal(error.exitCode, ExitCode.RUNTIME, 'exit code 1');
 
     fake.reset();
     fake.on('GET', '/v1/tracks/:id', spotifyError(401, 'Invalid access token'));
     error = await rejection(client().getTrack(TRACK_ID));
-    assert.equal(error.message, messages.unauthorized(`spotify:track:${TRACK_ID}`));
-    assert.equal(error.exitCode, ExitCode.RUNTIME);
+    assert.equal(error.message, messages.unauthorized(`spotify:track:${TRACK_ID}`), 'an API 401 is "unauthorized"');
+    assert.equal(error.exitCode, ExitCode.RUNTIME, 'exit code 1');
   });
 
   test('403 on audio-analysis names 403 and the November 2024 policy; 403 elsewhere is plain', async () => {
@@ -147,14 +147,14 @@ describe('SpotifyClient against the fake Spotify', () => {
     const spotify = client();
 
     const error = await rejection(spotify.getAudioAnalysis(TRACK_ID));
-    assert.equal(error.message, messages.analysisForbidden(TRACK_ID));
-    assert.match(error.message, /403/);
-    assert.match(error.hint ?? '', /27 November 2024/);
-    assert.match(error.hint ?? '', /--fixtures/);
-    assert.equal(error.exitCode, ExitCode.RUNTIME);
+    assert.equal(error.message, messages.analysisForbidden(TRACK_ID), 'the analysis-forbidden message');
+    assert.match(error.message, /403/, 'the message names 403');
+    assert.match(error.hint ?? '', /27 November 2024/, 'the hint names the November 2024 policy');
+    assert.match(error.hint ?? '', /--fixtures/, 'the hint names --fixtures');
+    assert.equal(error.exitCode, ExitCode.RUNTIME, 'exit code 1');
 
     const other = await rejection(spotify.getTrack(TRACK_ID));
-    assert.equal(other.message, messages.forbidden(`spotify:track:${TRACK_ID}`));
+    assert.equal(other.message, messages.forbidden(`spotify:track:${TRACK_ID}`), 'a 403 elsewhere is plain "forbidden"');
     assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 1, 'a 403 is not retried');
   });
 
@@ -163,13 +163,13 @@ describe('SpotifyClient against the fake Spotify', () => {
     const analysis = await rejection(spotify.getAudioAnalysis(TRACK_ID));
     assert.equal(
       analysis.message,
-      messages.notFound(`no such track spotify:track:${TRACK_ID}, or Spotify has no audio analysis for it`),
+      messages.notFound(`no such track spotify:track:${TRACK_ID}, or Spotify has no audio analysis for it`), 'the analysis 404 message',
     );
-    assert.equal(analysis.exitCode, ExitCode.USAGE);
+    assert.equal(analysis.exitCode, ExitCode.USAGE, 'exit code 2');
     const track = await rejection(spotify.getTrack(TRACK_ID));
-    assert.equal(track.message, messages.notFound(`no such track spotify:track:${TRACK_ID}`));
+    assert.equal(track.message, messages.notFound(`no such track spotify:track:${TRACK_ID}`), 'the track 404 message');
     const album = await rejection(spotify.getAlbum(ALBUM_ID));
-    assert.equal(album.message, messages.notFound(`no such album spotify:album:${ALBUM_ID}`));
+    assert.equal(album.message, messages.notFound(`no such album spotify:album:${ALBUM_ID}`), 'the album 404 message');
   });
 
   test('429 with Retry-After: 1, then 200: waits about a second, logs, succeeds; the budget is per client', async () => {
@@ -182,72 +182,72 @@ describe('SpotifyClient against the fake Spotify', () => {
     const started = Date.now();
     const body = await spotify.getAudioAnalysis(TRACK_ID);
     const elapsed = Date.now() - started;
-    assert.deepEqual(body, ANALYSIS);
+    assert.deepEqual(body, ANALYSIS, 'the analysis after the wait');
     const [first, second] = fake.requestsTo('/v1/audio-analysis/');
     assert.ok(second!.at - first!.at >= 950, `waited only ${second!.at - first!.at} ms`);
     assert.ok(elapsed < 3000, `took ${elapsed} ms`);
-    assert.deepEqual(logLines, [messages.rateLimitWait(1)]);
-    assert.equal(logLines[0], 'Spotify asked to wait 1 s (HTTP 429); waiting…');
+    assert.deepEqual(logLines, [messages.rateLimitWait(1)], 'one wait logged');
+    assert.equal(logLines[0], 'Spotify asked to wait 1 s (HTTP 429); waiting…', 'the wait line as the user sees it');
 
     // The one second spent the whole budget of this client: the next 429 fails at once.
     const again = Date.now();
     const error = await rejection(spotify.getAudioAnalysis(TRACK_ID));
-    assert.ok(Date.now() - again < 500);
-    assert.equal(error.message, messages.rateLimited(1, 1, 1));
-    assert.equal(error.message, 'Spotify is rate-limiting requests (HTTP 429) and asked to wait 1 s more after 1 s of waiting, beyond --max-wait 1 s in total; try again later or raise --max-wait');
-    assert.equal(logLines.length, 1);
+    assert.ok(Date.now() - again < 500, 'the second 429 fails at once');
+    assert.equal(error.message, messages.rateLimited(1, 1, 1), 'the budget-spent message');
+    assert.equal(error.message, 'Spotify is rate-limiting requests (HTTP 429) and asked to wait 1 s more after 1 s of waiting, beyond --max-wait 1 s in total; try again later or raise --max-wait', 'the budget-spent message as the user sees it');
+    assert.equal(logLines.length, 1, 'no second wait logged');
   });
 
   test('429 asking longer than --max-wait fails at once, saying how long', async () => {
     fake.on('GET', '/v1/audio-analysis/:id', spotifyError(429, 'API rate limit exceeded', { 'retry-after': '120' }));
     const started = Date.now();
     const error = await rejection(client({ maxWaitS: 60 }).getAudioAnalysis(TRACK_ID));
-    assert.ok(Date.now() - started < 1000);
-    assert.equal(error.message, messages.rateLimited(120, 0, 60));
-    assert.equal(error.message, 'Spotify is rate-limiting requests (HTTP 429) and asked to wait 120 s, beyond --max-wait 60 s in total; try again later or raise --max-wait');
-    assert.match(error.message, /120 s/);
-    assert.equal(error.exitCode, ExitCode.RUNTIME);
-    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 1);
-    assert.deepEqual(logLines, []);
+    assert.ok(Date.now() - started < 1000, 'fails at once');
+    assert.equal(error.message, messages.rateLimited(120, 0, 60), 'the too-long message');
+    assert.equal(error.message, 'Spotify is rate-limiting requests (HTTP 429) and asked to wait 120 s, beyond --max-wait 60 s in total; try again later or raise --max-wait', 'the too-long message as the user sees it');
+    assert.match(error.message, /120 s/, 'the message names 120 s');
+    assert.equal(error.exitCode, ExitCode.RUNTIME, 'exit code 1');
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 1, 'no retry');
+    assert.deepEqual(logLines, [], 'no wait logged');
   });
 
   test('500 then 200 succeeds', async () => {
     fake.on('GET', '/v1/audio-analysis/:id', [spotifyError(500, 'Server error'), { json: ANALYSIS }]);
-    assert.deepEqual(await client().getAudioAnalysis(TRACK_ID), ANALYSIS);
-    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 2);
-    assert.equal(logLines.length, 1);
-    assert.match(logLines[0]!, /HTTP 500; retrying in .* s \(try 2 of 3\)/);
+    assert.deepEqual(await client().getAudioAnalysis(TRACK_ID), ANALYSIS, 'the analysis after the retry');
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 2, 'two requests');
+    assert.equal(logLines.length, 1, 'one retry logged');
+    assert.match(logLines[0]!, /HTTP 500; retrying in .* s \(try 2 of 3\)/, `the retry line "${logLines[0]}"`);
   });
 
   test('500 three times fails after exactly 3 requests', async () => {
     fake.on('GET', '/v1/audio-analysis/:id', { status: 503, body: 'upstream down' });
     const error = await rejection(client().getAudioAnalysis(TRACK_ID));
-    assert.equal(error.message, messages.serverFailed(503, 3));
-    assert.equal(error.exitCode, ExitCode.RUNTIME);
-    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 3);
+    assert.equal(error.message, messages.serverFailed(503, 3), 'the server-failed message');
+    assert.equal(error.exitCode, ExitCode.RUNTIME, 'exit code 1');
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 3, 'exactly 3 requests');
   });
 
   test('a reset connection is retried; reset every time → network failure after the tries', async () => {
     fake.on('GET', '/v1/audio-analysis/:id', [{ destroy: true }, { json: ANALYSIS }]);
-    assert.deepEqual(await client().getAudioAnalysis(TRACK_ID), ANALYSIS);
-    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 2);
+    assert.deepEqual(await client().getAudioAnalysis(TRACK_ID), ANALYSIS, 'the analysis after the retry');
+    assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 2, 'two requests');
 
     fake.reset();
     fake.on('GET', '/v1/tracks/:id', { destroy: true });
     const error = await rejection(client({ tries: 2 }).getTrack(TRACK_ID));
     const host = new URL(fake.url).host;
-    assert.match(error.message, new RegExp(`^could not reach ${host.replace(/\./g, '\\.')} \\(.+\\) after 2 tries`));
-    assert.equal(fake.requestsTo('/v1/tracks/').length, 2);
+    assert.match(error.message, new RegExp(`^could not reach ${host.replace(/\./g, '\\.')} \\(.+\\) after 2 tries`), `"${error.message}" names the host and the 2 tries`);
+    assert.equal(fake.requestsTo('/v1/tracks/').length, 2, 'two tries');
   });
 
   test('a try that times out is retried', async () => {
     fake.on('GET', '/v1/tracks/:id', [{ hang: true }, { json: trackObject(TRACK_ID, 'Late', ['Band']) }]);
     const track = await client({ timeoutMs: 150 }).getTrack(TRACK_ID);
-    assert.equal(track.name, 'Late');
+    assert.equal(track.name, 'Late', 'the answer of the retry');
 
     fake.on('GET', '/v1/tracks/:id', { hang: true });
     const error = await rejection(client({ timeoutMs: 100, tries: 2 }).getTrack(TRACK_ID));
-    assert.match(error.message, /\(timed out after 0\.1 s\) after 2 tries/);
+    assert.match(error.message, /\(timed out after 0\.1 s\) after 2 tries/, `"${error.message}" names the timeout and the 2 tries`);
   });
 
   test('connection refused → network failure naming the host', async () => {
@@ -262,7 +262,7 @@ describe('SpotifyClient against the fake Spotify', () => {
       retryBaseMs: 1,
     });
     const error = await rejection(spotify.getTrack(TRACK_ID));
-    assert.equal(error.message, messages.networkFailed(new URL(url).host, 'ECONNREFUSED', 2));
+    assert.equal(error.message, messages.networkFailed(new URL(url).host, 'ECONNREFUSED', 2), 'the network-failed message naming the host');
     fake = await FakeSpotify.start(); // for afterEach
   });
 
@@ -276,17 +276,17 @@ describe('SpotifyClient against the fake Spotify', () => {
       },
     });
     const hit = await client().searchTrack('Quiet instrumental');
-    assert.equal(hit.id, TRACK_ID);
-    assert.equal(hit.name, 'First');
+    assert.equal(hit.id, TRACK_ID, 'the first hit\'s id');
+    assert.equal(hit.name, 'First', 'the first hit\'s name');
     const [search] = fake.requestsTo('/v1/search');
-    assert.deepEqual(search!.query, { q: 'Quiet instrumental', type: 'track', limit: '1' });
+    assert.deepEqual(search!.query, { q: 'Quiet instrumental', type: 'track', limit: '1' }, 'the search query');
   });
 
   test('search with no hits → searchNoResults, exit code 2', async () => {
     fake.on('GET', '/v1/search', { json: { tracks: { items: [], total: 0 } } });
     const error = await rejection(client().searchTrack('zzz nothing'));
-    assert.equal(error.message, messages.searchNoResults('zzz nothing'));
-    assert.equal(error.exitCode, ExitCode.USAGE);
+    assert.equal(error.message, messages.searchNoResults('zzz nothing'), 'the no-results message');
+    assert.equal(error.exitCode, ExitCode.USAGE, 'exit code 2');
   });
 
   test('album: every page of tracks, album name on each', async () => {
@@ -304,18 +304,18 @@ describe('SpotifyClient against the fake Spotify', () => {
     });
     fake.on('GET', '/v1/albums/:id/tracks', { json: { items: items.slice(2), total: 3, limit: 50, offset: 2, next: null } });
     const album = await client().getAlbum(ALBUM_ID);
-    assert.equal(album.name, 'The Album');
-    assert.deepEqual(album.artists, ['Band']);
+    assert.equal(album.name, 'The Album', 'album name');
+    assert.deepEqual(album.artists, ['Band'], 'album artists');
     assert.deepEqual(
       album.tracks.map((t) => [t.name, t.album]),
       [
         ['Song 0', 'The Album'],
         ['Song 1', 'The Album'],
         ['Song 2', 'The Album'],
-      ],
+      ], 'every page\'s tracks, each with the album name',
     );
     const [page] = fake.requestsTo(`/v1/albums/${ALBUM_ID}/tracks`);
-    assert.deepEqual(page!.query, { limit: '50', offset: '2' });
+    assert.deepEqual(page!.query, { limit: '50', offset: '2' }, 'the second page from offset 2');
   });
 
   test('record against the fake, then replay the recording with the server closed', async () => {
@@ -330,7 +330,7 @@ describe('SpotifyClient against the fake Spotify', () => {
     });
 
     const recorder = client({ recordDir: dir });
-    assert.equal(recorder.mode, 'record');
+    assert.equal(recorder.mode, 'record', 'record mode');
     const run = async (s: SpotifyClient) => ({
       track: await s.getTrack(TRACK_ID),
       analysis: await s.getAudioAnalysis(TRACK_ID),
@@ -339,7 +339,7 @@ describe('SpotifyClient against the fake Spotify', () => {
     });
     const live = await run(recorder);
     // Failures are not recorded.
-    assert.equal((await rejection(recorder.getTrack('0000000000000000000404'))).exitCode, ExitCode.USAGE);
+    assert.equal((await rejection(recorder.getTrack('0000000000000000000404'))).exitCode, ExitCode.USAGE, 'a 404 while recording is still a usage error');
     await fake.close();
 
     const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
@@ -351,19 +351,19 @@ describe('SpotifyClient against the fake Spotify', () => {
       `audio-analysis/${TRACK_ID}.json`,
       'search/some-query.json',
       `tracks/${TRACK_ID}.json`,
-    ]);
+    ], 'the recorded files');
     for (const file of files) {
       const text = await readFile(join(dir, file), 'utf8');
       for (const secret of [SECRET, TOKEN, BASIC]) assert.ok(!text.includes(secret), `${file} holds a credential`);
     }
-    assert.deepEqual(JSON.parse(await readFile(join(dir, 'audio-analysis', `${TRACK_ID}.json`), 'utf8')), ANALYSIS);
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'audio-analysis', `${TRACK_ID}.json`), 'utf8')), ANALYSIS, 'the recorded analysis as served');
 
     const replayer = new SpotifyClient({
       fixturesDir: dir,
       fetch: () => Promise.reject(new Error('replay must not touch the network')),
     });
-    assert.equal(replayer.mode, 'replay');
-    assert.deepEqual(await run(replayer), live);
+    assert.equal(replayer.mode, 'replay', 'replay mode');
+    assert.deepEqual(await run(replayer), live, 'the replay equals the live run');
     fake = await FakeSpotify.start(); // for afterEach
   });
 });
@@ -376,10 +376,10 @@ describe('replay', () => {
     const file = join(dir, 'audio-analysis', `${TRACK_ID}.json`);
     assert.equal(
       error.message,
-      messages.fixtureMiss(dir, file, `GET https://api.spotify.com/v1/audio-analysis/${TRACK_ID}`),
+      messages.fixtureMiss(dir, file, `GET https://api.spotify.com/v1/audio-analysis/${TRACK_ID}`), 'the fixture-miss message',
     );
-    assert.ok(error.message.includes(file));
-    assert.equal(error.exitCode, ExitCode.USAGE);
+    assert.ok(error.message.includes(file), 'the message names the missing file');
+    assert.equal(error.exitCode, ExitCode.USAGE, 'exit code 2');
   });
 
   test('fixtures/spotify answers track, analysis, search and album without credentials', async () => {
@@ -394,23 +394,23 @@ describe('replay', () => {
       album: 'Unknown album (hand-made fixture)',
       durationMs: 123712,
     };
-    assert.deepEqual(await spotify.getTrack(TRACK_ID), expectedTrack);
-    assert.deepEqual(await spotify.getAudioAnalysis(TRACK_ID), ANALYSIS);
-    assert.deepEqual(await spotify.searchTrack('quiet instrumental'), expectedTrack);
+    assert.deepEqual(await spotify.getTrack(TRACK_ID), expectedTrack, 'the recorded track');
+    assert.deepEqual(await spotify.getAudioAnalysis(TRACK_ID), ANALYSIS, 'the recorded analysis');
+    assert.deepEqual(await spotify.searchTrack('quiet instrumental'), expectedTrack, 'the recorded search');
     const album = await spotify.getAlbum(ALBUM_ID);
-    assert.equal(album.id, ALBUM_ID);
-    assert.deepEqual(album.artists, ['Unknown artist']);
-    assert.deepEqual(album.tracks, [expectedTrack]);
+    assert.equal(album.id, ALBUM_ID, 'album id');
+    assert.deepEqual(album.artists, ['Unknown artist'], 'album artists');
+    assert.deepEqual(album.tracks, [expectedTrack], 'album tracks');
     // The analysis is 123.71161 s long: the hand-made track's duration_ms agrees.
-    assert.equal(Math.round((ANALYSIS as { track: { duration: number } }).track.duration * 1000), 123712);
+    assert.equal(Math.round((ANALYSIS as { track: { duration: number } }).track.duration * 1000), 123712, 'the analysis duration agrees with duration_ms');
   });
 
   test('the fake can serve a fixtures directory too', async () => {
     const fake = await FakeSpotify.start({ fixturesDir: FIXTURES });
     try {
       const spotify = new SpotifyClient({ ...spotifyOptionsFromEnv(fake.env()), retryBaseMs: 1 });
-      assert.equal((await spotify.getTrack(TRACK_ID)).name, 'Untitled (recorded fixture)');
-      assert.equal((await spotify.getAlbum(ALBUM_ID)).tracks.length, 1);
+      assert.equal((await spotify.getTrack(TRACK_ID)).name, 'Untitled (recorded fixture)', 'a track from the directory');
+      assert.equal((await spotify.getAlbum(ALBUM_ID)).tracks.length, 1, 'the album from the directory');
       await rejection(spotify.getTrack('0000000000000000000000'));
     } finally {
       await fake.close();
@@ -421,28 +421,28 @@ describe('replay', () => {
 describe('fixturePathFor', () => {
   const api = 'https://api.spotify.com/v1';
   test('maps the request kinds', () => {
-    assert.equal(fixturePathFor(`${api}/tracks/${TRACK_ID}`), `tracks/${TRACK_ID}.json`);
-    assert.equal(fixturePathFor(`${api}/audio-analysis/${TRACK_ID}`), `audio-analysis/${TRACK_ID}.json`);
-    assert.equal(fixturePathFor(`${api}/albums/${ALBUM_ID}`), `albums/${ALBUM_ID}.json`);
-    assert.equal(fixturePathFor(`${api}/search?q=Quiet+Instrumental&type=track&limit=1`), 'search/quiet-instrumental.json');
-    assert.equal(fixturePathFor(`${api}/search?q=%C2%A1Hola%2C%20Mundo!&type=track`), 'search/hola-mundo.json');
+    assert.equal(fixturePathFor(`${api}/tracks/${TRACK_ID}`), `tracks/${TRACK_ID}.json`, 'tracks');
+    assert.equal(fixturePathFor(`${api}/audio-analysis/${TRACK_ID}`), `audio-analysis/${TRACK_ID}.json`, 'audio-analysis');
+    assert.equal(fixturePathFor(`${api}/albums/${ALBUM_ID}`), `albums/${ALBUM_ID}.json`, 'albums');
+    assert.equal(fixturePathFor(`${api}/search?q=Quiet+Instrumental&type=track&limit=1`), 'search/quiet-instrumental.json', 'a search by its slug');
+    assert.equal(fixturePathFor(`${api}/search?q=%C2%A1Hola%2C%20Mundo!&type=track`), 'search/hola-mundo.json', 'a search with escapes and punctuation');
     assert.equal(
       fixturePathFor(`${api}/albums/ID/tracks?offset=50&limit=50`),
-      'albums/ID/tracks.limit-50-offset-50.json',
+      'albums/ID/tracks.limit-50-offset-50.json', 'a paged request with its query',
     );
-    assert.equal(fixturePathFor(`${api}/search?q=x&type=album`), 'search.q-x-type-album.json');
+    assert.equal(fixturePathFor(`${api}/search?q=x&type=album`), 'search.q-x-type-album.json', 'a search for another type');
   });
   test('is relative to a custom API base, and never leaves the directory', () => {
-    assert.equal(fixturePathFor('http://127.0.0.1:9/prefix/tracks/X', 'http://127.0.0.1:9/prefix'), 'tracks/X.json');
-    assert.equal(fixturePathFor('http://127.0.0.1:9/v1/tracks/X', 'http://elsewhere/v1'), 'tracks/X.json');
-    assert.equal(fixturePathFor(`${api}/tracks/..%2F..%2Fetc%2Fpasswd`), 'tracks/etc-passwd.json');
-    assert.equal(fixturePathFor(`${api}/tracks/%2E%2E`), '_.json'); // the URL parser resolves %2E%2E
+    assert.equal(fixturePathFor('http://127.0.0.1:9/prefix/tracks/X', 'http://127.0.0.1:9/prefix'), 'tracks/X.json', 'relative to a custom API base');
+    assert.equal(fixturePathFor('http://127.0.0.1:9/v1/tracks/X', 'http://elsewhere/v1'), 'tracks/X.json', 'relative to another base\'s path');
+    assert.equal(fixturePathFor(`${api}/tracks/..%2F..%2Fetc%2Fpasswd`), 'tracks/etc-passwd.json', 'no ../ out of the directory');
+    assert.equal(fixturePathFor(`${api}/tracks/%2E%2E`), '_.json', '.. alone is _'); // the URL parser resolves %2E%2E
   });
   test('slug (shared with the cache and output directories)', () => {
-    assert.equal(slug('  Quiet -- Instrumental!! '), 'quiet-instrumental');
-    assert.equal(slug('Beyoncé — Halo'), 'beyonce-halo');
-    assert.equal(slug('!!!'), '');
-    assert.equal(fixturePathFor('https://api.spotify.com/v1/search?q=Beyonc%C3%A9%20halo&type=track'), 'search/beyonce-halo.json');
+    assert.equal(slug('  Quiet -- Instrumental!! '), 'quiet-instrumental', 'spaces and punctuation collapse');
+    assert.equal(slug('Beyoncé — Halo'), 'beyonce-halo', 'accents folded');
+    assert.equal(slug('!!!'), '', 'nothing left');
+    assert.equal(fixturePathFor('https://api.spotify.com/v1/search?q=Beyonc%C3%A9%20halo&type=track'), 'search/beyonce-halo.json', 'an encoded accent in a search');
   });
 });
 
@@ -457,27 +457,27 @@ describe('options and helpers', () => {
         SONGSCOPE_FIXTURES: 'fixtures/spotify',
         OTHER: 'x',
       }),
-      { clientId: 'id', clientSecret: 'secret', apiBaseUrl: 'http://127.0.0.1:1/v1', fixturesDir: 'fixtures/spotify' },
+      { clientId: 'id', clientSecret: 'secret', apiBaseUrl: 'http://127.0.0.1:1/v1', fixturesDir: 'fixtures/spotify' }, 'the four non-blank variables, trimmed',
     );
-    assert.deepEqual(spotifyOptionsFromEnv({}), {});
+    assert.deepEqual(spotifyOptionsFromEnv({}), {}, 'nothing set');
   });
 
   test('invalid options are usage errors; --fixtures with --record is refused', () => {
     assert.throws(() => new SpotifyClient({ fixturesDir: 'a', recordDir: 'b' }), (e: unknown) => {
       return e instanceof SongscopeError && e.exitCode === ExitCode.USAGE;
-    });
-    assert.throws(() => new SpotifyClient({ apiBaseUrl: 'ftp://x' }), /SPOTIFY_API_BASE_URL/);
-    assert.throws(() => new SpotifyClient({ tries: 0 }), /tries/);
+    }, '--fixtures with --record is a usage error');
+    assert.throws(() => new SpotifyClient({ apiBaseUrl: 'ftp://x' }), /SPOTIFY_API_BASE_URL/, 'an ftp URL names SPOTIFY_API_BASE_URL');
+    assert.throws(() => new SpotifyClient({ tries: 0 }), /tries/, 'tries 0 names tries');
   });
 
   test('parseRetryAfter: seconds, HTTP dates, junk', () => {
     const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
-    assert.equal(parseRetryAfter('5', now), 5);
-    assert.equal(parseRetryAfter('2.2', now), 3);
-    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:07 GMT', now), 7);
-    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now), 1);
-    assert.equal(parseRetryAfter('0', now), 1);
-    assert.equal(parseRetryAfter(null, now), 1);
-    assert.equal(parseRetryAfter('soon', now), 1);
+    assert.equal(parseRetryAfter('5', now), 5, 'whole seconds');
+    assert.equal(parseRetryAfter('2.2', now), 3, 'fractions round up');
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:07 GMT', now), 7, 'an HTTP date 7 s ahead');
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now), 1, 'an HTTP date in the past waits 1 s');
+    assert.equal(parseRetryAfter('0', now), 1, '0 waits 1 s');
+    assert.equal(parseRetryAfter(null, now), 1, 'no header waits 1 s');
+    assert.equal(parseRetryAfter('soon', now), 1, 'junk waits 1 s');
   });
 });
