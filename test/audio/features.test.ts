@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeFrameFeatures, melBandCentres, N_MEL, N_MFCC, TOP_DB } from '../../src/audio/features.js';
-import { HOP, N_FFT, ANALYSIS_SAMPLE_RATE, type FrameFeatures } from '../../src/audio/types.js';
+import { HOP, ANALYSIS_SAMPLE_RATE, type FrameFeatures } from '../../src/audio/types.js';
 import { chord, clickTrack, drumPattern, silence, sineTone, whiteNoise, SR } from './signals.js';
 
 function allFinite(a: Float32Array, name: string): void {
@@ -151,14 +151,11 @@ describe('computeFrameFeatures: values', () => {
     }
   });
 
-  test('speed: a 4-minute signal (reported; asserted loosely because the test machine may be busy)', (t) => {
+  // (how long this takes is the "features" stage of `npm run bench`)
+  test('a 4-minute signal: 10,336 frames, every feature finite and in range', () => {
     const s = whiteNoise(240, -20).samples;
-    computeFrameFeatures(s.subarray(0, 10 * SR)); // warm-up
-    const t0 = performance.now();
     const f = computeFrameFeatures(s);
-    const ms = performance.now() - t0;
-    t.diagnostic(`4-minute features: ${ms.toFixed(0)} ms for ${f.frames} frames (N_FFT ${N_FFT}, hop ${HOP})`);
     assert.equal(f.frames, 10336, 'frames of 4 minutes');
-    assert.ok(ms < 5000, `features of 4 minutes took ${ms.toFixed(0)} ms`);
+    checkShape(f, s.length);
   });
 });

@@ -151,18 +151,14 @@ describe('analyzeRhythm without a pulse never fails', () => {
   });
 });
 
-describe('rhythm speed', () => {
-  test('a 4-minute drum loop (reported; asserted loosely because the test machine may be busy)', (t) => {
+// (how long features and rhythm take on four minutes is the "features" and "beats" stages of `npm run bench`)
+describe('rhythm over a whole song', () => {
+  test('a 4-minute drum loop whose tempo drifts ±3 % keeps its beat', () => {
     const sig = drumPattern({ bpm: 123, durationS: 240, drift: 0.03 });
-    const t0 = performance.now();
-    const f = computeFrameFeatures(sig.samples);
-    const t1 = performance.now();
-    const r = analyzeRhythm(f, 240);
-    const t2 = performance.now();
-    t.diagnostic(`4-minute signal: features ${(t1 - t0).toFixed(0)} ms, rhythm ${(t2 - t1).toFixed(0)} ms`);
+    const r = analyzeRhythm(computeFrameFeatures(sig.samples), 240);
+    checkValid(r, 240);
     const score = beatFMeasure(sig.beats, r.beats.map((b) => b.start));
     assert.ok(score.fMeasure >= 0.95, `beat F ${score.fMeasure}`);
-    assert.ok(t2 - t1 < 1000, `rhythm took ${(t2 - t1).toFixed(0)} ms`);
   });
 });
 

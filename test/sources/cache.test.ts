@@ -178,7 +178,7 @@ describe('defect 9: temporary files a killed cache write left are removed by a l
     const fresh = join(local, `.${sha}.json.tmp-${dead}-0000beef`);
     await writeFile(stale, '{"songscope_cache":1,"sha256":"partial');
     await writeFile(fresh, 'partial');
-    const old = new Date(Date.now() - 10 * 60_000);
+    const old = new Date('2020-01-01T00:00:00Z'); // far more than a minute (STALE_TEMP_AGE_MS) ago
     utimesSync(stale, old, old);
     await resolveAnalysis(wav, { cacheDir });
     assert.equal(existsSync(stale), false, 'the stale temporary file is gone');
@@ -192,7 +192,7 @@ describe('defect 9: temporary files a killed cache write left are removed by a l
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
     const stale = join(tracks, `.${ID}.json.tmp-${dead}-12345678`);
     await writeFile(stale, '{');
-    const old = new Date(Date.now() - 10 * 60_000);
+    const old = new Date('2020-01-01T00:00:00Z'); // far more than a minute (STALE_TEMP_AGE_MS) ago
     utimesSync(stale, old, old);
     const cache = new AnalysisCache(cacheDir);
     await cache.put({ id: ID, name: 'x', artists: [] }, { track: { duration: 1 }, bars: [], beats: [], segments: [] } as never);

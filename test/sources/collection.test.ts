@@ -17,7 +17,8 @@ import {
 } from '../../src/sources/collection.js';
 import type { ResolveOptions } from '../../src/sources/resolve.js';
 import { SpotifyClient } from '../../src/sources/spotify.js';
-import { FakeSpotify, spotifyError, type FakeReply } from '../helpers/fakeSpotify.js';
+import { FakeSpotify, spotifyError, type FakeReply, type FakeRequest } from '../helpers/fakeSpotify.js';
+import { MOCKED_CLOCK, settled, turns, until } from '../helpers/clock.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 const SPOTIFY_FIXTURES = join(FIXTURES, 'spotify');
@@ -295,7 +296,7 @@ describe('playlists and albums against the fake Spotify', () => {
     assert.ok(forbidden instanceof SongscopeError && forbidden.exitCode === ExitCode.RUNTIME, String(forbidden));
     assert.equal(forbidden.message, messages.analysisForbidden(ids[5]!), 'the 403 message');
     assert.equal(outcomes[6]!.analysis!.provenance.title, 'Song 7', 'the listing\'s title fills the analysis title');
-    assert.ok(outcomes.every((o) => o.ms >= 0), 'every outcome has a duration');
+    assert.ok(outcomes.every((o) => Number.isFinite(o.ms)), 'every outcome reports how long it took');
 
     assert.equal(fake.maxInFlight, 3, 'three requests at a time, never more');
     assert.equal(fake.requestsTo('/api/token').length, 1, 'one token');
@@ -322,13 +323,13 @@ describe('playlists and albums against the fake Spotify', () => {
     assert.equal(k, 6, 'all six outcomes');
   });
 
-  test('a 429 with Retry-After: 1 on one request holds back the other requests of the client', async () => {
+  test('a 429 with Retry-After: 1 on one request holds back the other requests of the client (mocked clock)', { timeout: 60_000 }, async (t) => {
     const ids = Array.from({ length: 4 }, (_, i) => fakeId('Q', i + 1));
     fake.on('GET', '/v1/albums/:id', {
       json: { id: 'RateLimitAlbumxxxxxxxx', name: 'Four', artists: [], tracks: { items: ids.map((id, i) => trackObject(id, `S${i}`)), total: 4, next: null } },
     });
     // Track 2 gets the 429. Track 1 (the head of the window) answers after 150 ms; then track 3 starts,
-    // while track 2 is still waiting out its second: without a shared gate it would be sent at ~150 ms.
+    // while track 2 is still waiting out its second: without a shared gate it would be sent at 150 ms.
     let first = true;
     fake.on('GET', '/v1/audio-analysis/:id', (req): FakeReply => {
       if (req.params.id === ids[1] && first) {
@@ -339,20 +340,30 @@ describe('playlists and albums against the fake Spotify', () => {
     });
     const opts = options({ useCache: false });
     const collection = await resolveCollection('spotify:album:RateLimitAlbumxxxxxxxx', opts);
-    const started = Date.now();
-    const outcomes = await collect(fetchAnalyses(collection, { resolve: opts, concurrency: 2 }));
+    t.mock.timers.enable({ apis: MOCKED_CLOCK, now: 0 });
+    const track = (r: FakeRequest): number => ids.indexOf(r.params.id) + 1;
+    const sent = () => fake.requestsTo('/v1/audio-analysis/').map((r) => [track(r), r.at]);
+    const done = collect(fetchAnalyses(collection, { resolve: opts, concurrency: 2 }));
+    await until(() => lines.some((l) => l.includes('429')), 'the 429 of track 2 is announced');
+    t.mock.timers.tick(150);
+    await until(() => fake.requestsTo('/v1/audio-analysis/').some((r) => track(r) === 1 && r.doneAt !== undefined), 'track 1 is answered at 150 ms');
+    await turns();
+    t.mock.timers.tick(849);
+    await turns();
+    assert.deepEqual(sent(), [[1, 0], [2, 0]], 'from 150 ms to 999 ms nothing more is sent: track 3 waits on the gate');
+    t.mock.timers.tick(1);
+    const outcomes = await settled(done, 'the fetches after the second');
     assert.ok(outcomes.every((o) => o.analysis), outcomes.map((o) => String(o.error)).join('; '));
     assert.deepEqual(outcomes.map((o) => o.ref.position), [1, 2, 3, 4], 'outcomes in collection order');
-
-    const requests = fake.requestsTo('/v1/audio-analysis/');
-    const head = requests.find((r) => r.params.id === ids[0])!;
-    const [limited, retry] = requests.filter((r) => r.params.id === ids[1]);
-    const third = requests.find((r) => r.params.id === ids[2])!;
-    assert.ok(head.doneAt! - limited!.doneAt! < 500, 'track 1 was answered well within the second');
-    assert.ok(third.at - limited!.doneAt! >= 950, `track 3 was sent ${third.at - limited!.doneAt!} ms after the 429`);
-    assert.ok(retry!.at - limited!.doneAt! >= 950, `the retry was sent ${retry!.at - limited!.doneAt!} ms after the 429`);
+    assert.deepEqual(
+      sent().sort((a, b) => a[1] - b[1] || a[0] - b[0]),
+      [[1, 0], [2, 0], [2, 1000], [3, 1000], [4, 1000]],
+      'at 1000 ms the retry of track 2 and tracks 3 and 4 go out',
+    );
+    const [limited] = fake.requestsTo('/v1/audio-analysis/').filter((r) => track(r) === 2);
+    const head = fake.requestsTo('/v1/audio-analysis/').find((r) => track(r) === 1)!;
+    assert.deepEqual([limited!.doneAt, head.doneAt], [0, 150], 'the 429 at once, track 1 after its 150 ms');
     assert.deepEqual(lines.filter((l) => l.includes('429')), [messages.rateLimitWait(1)], 'one rate-limit wait of 1 s logged');
-    assert.ok(Date.now() - started < 3000, 'the whole run took under 3 s');
   });
 });
 

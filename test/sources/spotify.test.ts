@@ -10,6 +10,7 @@ import { fixturePathFor } from '../../src/sources/replay.js';
 import { slug } from '../../src/util/slug.js';
 import { SpotifyClient, spotifyOptionsFromEnv, type SpotifyClientOptions } from '../../src/sources/spotify.js';
 import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
+import { MOCKED_CLOCK, settled, turns, until } from '../helpers/clock.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/spotify', import.meta.url));
 const TRACK_ID = '7nWUDDCpTDYle0Ppi8i5K1';
@@ -172,37 +173,38 @@ describe('SpotifyClient against the fake Spotify', () => {
     assert.equal(album.message, messages.notFound(`no such album spotify:album:${ALBUM_ID}`), 'the album 404 message');
   });
 
-  test('429 with Retry-After: 1, then 200: waits about a second, logs, succeeds; the budget is per client', async () => {
+  test('429 with Retry-After: 1, then 200: waits the second out (mocked clock), logs, succeeds; the budget is per client', { timeout: 60_000 }, async (t) => {
     fake.on('GET', '/v1/audio-analysis/:id', [
       spotifyError(429, 'API rate limit exceeded', { 'retry-after': '1' }),
       { json: ANALYSIS },
       spotifyError(429, 'API rate limit exceeded', { 'retry-after': '1' }),
     ]);
+    t.mock.timers.enable({ apis: MOCKED_CLOCK, now: 0 });
     const spotify = client({ maxWaitS: 1 });
-    const started = Date.now();
-    const body = await spotify.getAudioAnalysis(TRACK_ID);
-    const elapsed = Date.now() - started;
-    assert.deepEqual(body, ANALYSIS, 'the analysis after the wait');
-    const [first, second] = fake.requestsTo('/v1/audio-analysis/');
-    assert.ok(second!.at - first!.at >= 950, `waited only ${second!.at - first!.at} ms`);
-    assert.ok(elapsed < 3000, `took ${elapsed} ms`);
+    const analyses = () => fake.requestsTo('/v1/audio-analysis/');
+    const pending = spotify.getAudioAnalysis(TRACK_ID);
+    await until(() => logLines.length > 0, 'the wait is announced');
+    t.mock.timers.tick(999);
+    await turns();
+    assert.equal(analyses().length, 1, 'not asked again 999 ms after the 429');
+    t.mock.timers.tick(1);
+    assert.deepEqual(await settled(pending, 'the request after the wait'), ANALYSIS, 'the analysis after the wait');
+    assert.deepEqual(analyses().map((r) => r.at), [0, 1000], 'asked again when the second was over, not before');
     assert.deepEqual(logLines, [messages.rateLimitWait(1)], 'one wait logged');
     assert.equal(logLines[0], 'Spotify asked to wait 1 s (HTTP 429); waiting…', 'the wait line as the user sees it');
 
-    // The one second spent the whole budget of this client: the next 429 fails at once.
-    const again = Date.now();
-    const error = await rejection(spotify.getAudioAnalysis(TRACK_ID));
-    assert.ok(Date.now() - again < 500, 'the second 429 fails at once');
+    // The one second spent the whole budget of this client: the next 429 fails while the clock stands still.
+    const error = await rejection(settled(spotify.getAudioAnalysis(TRACK_ID), 'the second 429 fails without waiting'));
     assert.equal(error.message, messages.rateLimited(1, 1, 1), 'the budget-spent message');
     assert.equal(error.message, 'Spotify is rate-limiting requests (HTTP 429) and asked to wait 1 s more after 1 s of waiting, beyond --max-wait 1 s in total; try again later or raise --max-wait', 'the budget-spent message as the user sees it');
+    assert.equal(analyses().length, 3, 'the 429 is not retried');
     assert.equal(logLines.length, 1, 'no second wait logged');
   });
 
-  test('429 asking longer than --max-wait fails at once, saying how long', async () => {
+  test('429 asking longer than --max-wait fails at once, saying how long', { timeout: 60_000 }, async (t) => {
     fake.on('GET', '/v1/audio-analysis/:id', spotifyError(429, 'API rate limit exceeded', { 'retry-after': '120' }));
-    const started = Date.now();
-    const error = await rejection(client({ maxWaitS: 60 }).getAudioAnalysis(TRACK_ID));
-    assert.ok(Date.now() - started < 1000, 'fails at once');
+    t.mock.timers.enable({ apis: MOCKED_CLOCK, now: 0 });
+    const error = await rejection(settled(client({ maxWaitS: 60 }).getAudioAnalysis(TRACK_ID), 'the 429 fails without waiting'));
     assert.equal(error.message, messages.rateLimited(120, 0, 60), 'the too-long message');
     assert.equal(error.message, 'Spotify is rate-limiting requests (HTTP 429) and asked to wait 120 s, beyond --max-wait 60 s in total; try again later or raise --max-wait', 'the too-long message as the user sees it');
     assert.match(error.message, /120 s/, 'the message names 120 s');

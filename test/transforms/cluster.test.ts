@@ -312,13 +312,11 @@ describe('contiguousWard', () => {
     assert.throws(() => contiguousWard(pointsFromRows([]), 1), parameterError('points', '0 points', 'at least 1 point'), 'no points');
   });
 
-  test('4000 points × 26 features take well under a second', () => {
+  // (its speed on these 4000 × 26 points is a line of `npm run bench`)
+  test('4000 points × 26 features: the 15 change points of a long sequence, exactly', () => {
     const cuts = Array.from({ length: 15 }, (_, i) => 250 * (i + 1) + (i % 3) * 17);
     const points = piecewise(4000, 26, cuts, 0.5, 8);
-    const t0 = performance.now();
     const labels = contiguousWard(points, 16);
-    const ms = performance.now() - t0;
-    assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
     assert.ok(contiguousInOrder(labels));
     assert.equal(labels[3999], 15);
     assert.deepEqual(labelsToBoundaries(labels, Array.from({ length: 4000 }, (_, i) => i), 4000), [0, ...cuts, 4000]);

@@ -200,7 +200,7 @@ describe('defect 9: stale temporary files of processes that died are cleaned', (
     const live = join(sub, `.ghi.json.tmp-${process.pid}-89abcdef`);
     const other = join(sub, '.not-ours.tmp');
     for (const p of [stale, fresh, live, other]) writeFileSync(p, 'partial');
-    const old = new Date(Date.now() - 5 * 60_000);
+    const old = new Date('2020-01-01T00:00:00Z'); // far more than a minute (STALE_TEMP_AGE_MS) ago
     for (const p of [stale, live, other]) utimesSync(p, old, old);
     const removed = await cleanStaleTempFiles(sub);
     assert.deepEqual(removed, [stale]);

@@ -1,0 +1,179 @@
+/**
+ * Two rules every test file keeps (issue 14, "tests that can fail"):
+ *
+ * - Every assertion that can fail says what it checks: a failing assertion without a message prints only
+ *   "false == true" (and a failing bare `assert.ok` has been seen to hang the runner here).
+ * - No test reads the clock or compares elapsed time: a bound on wall-clock time fails on a busy machine
+ *   and passes on a fast one whatever the code does. Speed is measured by `npm run bench`; a test that
+ *   needs time to pass (a Retry-After wait) advances node:test's mocked clock instead.
+ *
+ * The test files (and the helper modules beside them) are parsed with the TypeScript compiler, so a call
+ * spread over several lines counts like any other. test/fuzz judges its own findings and test/bench
+ * measures rather than asserts; both are left out, as is test/audio/decode-bench.ts (a benchmark script
+ * that decode.test.ts runs for its memory figure).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import ts from 'typescript';
+import { ROOT } from './helpers/fixtures.js';
+
+/** Where the message goes: the number of arguments a call needs for its message to be present. */
+const MESSAGE_ARGUMENT: Record<string, number> = {
+  ok: 2,
+  equal: 3,
+  notEqual: 3,
+  strictEqual: 3,
+  notStrictEqual: 3,
+  deepEqual: 3,
+  notDeepEqual: 3,
+  deepStrictEqual: 3,
+  notDeepStrictEqual: 3,
+  partialDeepStrictEqual: 3,
+  match: 3,
+  doesNotMatch: 3,
+  fail: 1,
+};
+
+/** The error-expecting calls: message 3rd after a matcher, or a string 2nd. */
+const THROWING = new Set(['throws', 'rejects', 'doesNotThrow', 'doesNotReject']);
+
+const SKIPPED = ['test/fuzz', 'test/bench', 'test/audio/decode-bench.ts'];
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (SKIPPED.includes(relative(ROOT, path))) return [];
+    return statSync(path).isDirectory() ? testFiles(path) : name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The local names bound to node:assert in a file (`import assert from 'node:assert/strict'`, `{ strict as assert }`). */
+function assertNames(file: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  for (const statement of file.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (!/^(node:)?assert(\/strict)?$/.test(statement.moduleSpecifier.text)) continue;
+    const clause = statement.importClause;
+    if (clause?.name) names.add(clause.name.text);
+    const bindings = clause?.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text);
+    if (bindings && ts.isNamedImports(bindings)) {
+      for (const element of bindings.elements) {
+        const imported = (element.propertyName ?? element.name).text;
+        if (imported === 'strict' || imported === 'default') names.add(element.name.text);
+      }
+    }
+  }
+  return names;
+}
+
+/** Every test file, parsed once, with the names it binds to node:assert. */
+const parsed = testFiles(join(ROOT, 'test')).map((path) => {
+  const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  return { path: relative(ROOT, path), file, names: assertNames(file) };
+});
+
+/** `file:line` of a node, for the failure list. */
+function where(path: string, file: ts.SourceFile, node: ts.Node): string {
+  return `${path}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}`;
+}
+
+const isString = (node: ts.Expression | undefined): boolean =>
+  node !== undefined && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node));
+
+/** Why a call lacks its message, or undefined when it has one (or is not an assertion). */
+function missingMessage(call: ts.CallExpression, names: Set<string>): string | undefined {
+  let method: string;
+  if (ts.isIdentifier(call.expression) && names.has(call.expression.text)) method = 'ok';
+  else if (ts.isPropertyAccessExpression(call.expression) && ts.isIdentifier(call.expression.expression) && names.has(call.expression.expression.text)) {
+    method = call.expression.name.text;
+  } else return undefined;
+  const args = call.arguments;
+  if (args.some(ts.isSpreadElement)) return `assert.${method} with spread arguments (write the message out)`;
+  if (THROWING.has(method)) {
+    if (args.length >= 3 || (args.length === 2 && isString(args[1]))) return undefined;
+    return `assert.${method} without a message (the 3rd argument after a matcher)`;
+  }
+  const needed = MESSAGE_ARGUMENT[method];
+  if (needed === undefined) return `assert.${method}: unknown to this check (add it to MESSAGE_ARGUMENT)`;
+  if (args.length < needed) return `assert.${method} without a message (argument ${needed})`;
+  const message = args[needed - 1];
+  if (ts.isStringLiteral(message) && message.text.trim() === '') return `assert.${method} with an empty message`;
+  return undefined;
+}
+
+test('every assertion in the tests carries a message', () => {
+  assert.ok(parsed.length > 50, `found the test files (${parsed.length})`);
+  const missing: string[] = [];
+  let calls = 0;
+  for (const { path, file, names } of parsed) {
+    if (names.size === 0) continue;
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) {
+        const why = missingMessage(node, names);
+        const isAssert = why !== undefined || (ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && names.has(node.expression.expression.text));
+        if (isAssert) calls++;
+        if (why) missing.push(`${where(path, file, node)}: ${why}`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  assert.ok(calls > 1000, `the check saw the assertions (${calls} calls)`);
+  assert.deepEqual(missing, [], `${missing.length} assertions without a message:\n${missing.join('\n')}`);
+});
+
+/** Calls that read the wall clock: `Date.now()`, `performance.now()`, `process.hrtime()`, `process.hrtime.bigint()`, `process.uptime()`. */
+const CLOCK_CALLS = new Set(['Date.now', 'performance.now', 'process.hrtime', 'process.hrtime.bigint', 'process.uptime']);
+
+/** The helpers that may read the clock, and why: they record times that tests then read under a mocked clock. */
+const CLOCK_READERS: Record<string, string> = {
+  'test/helpers/fakeSpotify.ts': 'stamps each request (`at`, `doneAt`); under t.mock.timers that is the mocked time',
+};
+
+/**
+ * Names that hold elapsed time in songscope's results and the test helpers: stage `timings`, a plot's
+ * `renderMs`, the `elapsedMs` of a summary, `analysis_time` in an analysis's meta, a fetch outcome's `ms`,
+ * and the fake Spotify's `at` / `doneAt` (when a request arrived and was answered). As properties (`x.ms`)
+ * all count; as plain variables only the unambiguous ones (a local `ms` or `at` is often something else).
+ */
+const ELAPSED_PROPERTIES = new Set(['timings', 'renderMs', 'elapsedMs', 'analysis_time', 'ms', 'at', 'doneAt']);
+const ELAPSED_VARIABLES = new Set(['timings', 'renderMs', 'elapsedMs', 'elapsed']);
+
+const ORDERING = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken]);
+
+/** The elapsed-time names an expression reads (a method call such as `xs.at(-1)` is not a read of `at`). */
+function elapsedNames(node: ts.Node): string[] {
+  const found: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(n) && ELAPSED_PROPERTIES.has(n.name.text) && !(ts.isCallExpression(n.parent) && n.parent.expression === n)) found.push(n.name.text);
+    else if (ts.isIdentifier(n) && ELAPSED_VARIABLES.has(n.text) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found.push(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+test('no test reads the clock or compares elapsed time', () => {
+  const found: string[] = [];
+  for (const { path, file } of parsed) {
+    const mayReadClock = path in CLOCK_READERS;
+    const visit = (node: ts.Node): void => {
+      if (!mayReadClock && ts.isCallExpression(node) && CLOCK_CALLS.has(node.expression.getText(file))) {
+        found.push(`${where(path, file, node)}: reads the clock (${node.expression.getText(file)}())`);
+      }
+      if (!mayReadClock && ts.isNewExpression(node) && node.expression.getText(file) === 'Date' && (node.arguments?.length ?? 0) === 0) {
+        found.push(`${where(path, file, node)}: reads the clock (new Date())`);
+      }
+      if (ts.isBinaryExpression(node) && ORDERING.has(node.operatorToken.kind)) {
+        const names = elapsedNames(node);
+        if (names.length > 0) found.push(`${where(path, file, node)}: compares elapsed time (${names.join(', ')}): ${node.getText(file).slice(0, 80)}`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  assert.deepEqual(found, [], `${found.length} clock reads or elapsed-time comparisons in the tests:\n${found.join('\n')}`);
+});
