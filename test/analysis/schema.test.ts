@@ -19,11 +19,11 @@ function rejects(raw: unknown, message: string) {
     () => validateAnalysis(raw, 'bad.json'),
     (e: unknown) => {
       assert.ok(e instanceof SongscopeError, String(e));
-      assert.equal(e.exitCode, ExitCode.USAGE);
-      assert.equal(e.message, message);
+      assert.equal(e.exitCode, ExitCode.USAGE, 'an input error: exit code 2');
+      assert.equal(e.message, message, 'the message names the file and the field');
       assert.ok(!e.message.includes('\n'), 'one line');
       return true;
-    },
+    }, `refused: ${message}`,
   );
 }
 
@@ -108,30 +108,30 @@ describe('validateAnalysis accepts and normalises', () => {
   test('a Spotify analysis unchanged', () => {
     const raw = psy();
     const { analysis, warnings, source } = validateAnalysis(raw, 'psy.json');
-    assert.deepEqual(warnings, []);
-    assert.equal(source, 'spotify');
-    assert.equal(analysis.segments.length, 894);
+    assert.deepEqual(warnings, [], 'no warnings');
+    assert.equal(source, 'spotify', 'a Spotify analysis');
+    assert.equal(analysis.segments.length, 894, '894 segments');
     assert.equal(analysis.segments, raw.segments, 'no copy when already in order');
   });
   test('the { analysis: … } wrapper, with field paths inside it', () => {
     const { analysis } = validateAnalysis({ analysis: psy() }, 'wrapped.json');
-    assert.equal(analysis.beats.length, 467);
+    assert.equal(analysis.beats.length, 467, '467 beats inside the wrapper');
     const bad = psy();
     bad.segments[17].pitches.pop();
-    assert.throws(() => validateAnalysis({ analysis: bad }, 'wrapped.json'), { message: 'wrapped.json: analysis.segments[17].pitches has 11 values, expected 12' });
+    assert.throws(() => validateAnalysis({ analysis: bad }, 'wrapped.json'), { message: 'wrapped.json: analysis.segments[17].pitches has 11 values, expected 12' }, 'the field path goes through the wrapper');
   });
   test('events starting at or after the end of the track: a warning (the full grid leaves them out)', () => {
     const a = psy();
     a.beats.push({ start: 219.6, duration: 0.4, confidence: 0.5 });
     const { warnings } = validateAnalysis(a, 'late.json');
-    assert.deepEqual(warnings, ['late.json: beats[467] starts at 219.6 s, at or after the end of the track (219.49333 s); the full grid leaves it out']);
+    assert.deepEqual(warnings, ['late.json: beats[467] starts at 219.6 s, at or after the end of the track (219.49333 s); the full grid leaves it out'], 'one warning naming the beat, its start and the end of the track');
   });
   test('Echo Nest 3.2.2 with title and artist in meta', () => {
     const r = validateAnalysis(readJson('fixtures/edx-give-it-up-for-love.echonest.json'), 'edx.json');
-    assert.equal(r.source, 'echonest');
-    assert.equal(r.embedded.artist, 'EDX, John Williams');
-    assert.equal(r.embedded.title, 'Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)');
-    assert.equal(r.embedded.analyzerVersion, '3.2.2');
+    assert.equal(r.source, 'echonest', 'an Echo Nest analysis');
+    assert.equal(r.embedded.artist, 'EDX, John Williams', 'the artist from meta');
+    assert.equal(r.embedded.title, 'Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)', 'the title from meta');
+    assert.equal(r.embedded.analyzerVersion, '3.2.2', 'the analyzer version from meta');
   });
   test('zero beats and bars (ambient, speech) and no tatums/sections keys', () => {
     const a = psy();
@@ -140,23 +140,23 @@ describe('validateAnalysis accepts and normalises', () => {
     delete a.tatums;
     delete a.sections;
     const { analysis } = validateAnalysis(a, 'ambient.json');
-    assert.deepEqual(analysis.tatums, []);
-    assert.deepEqual(analysis.sections, []);
+    assert.deepEqual(analysis.tatums, [], 'no tatums key: none');
+    assert.deepEqual(analysis.sections, [], 'no sections key: none');
   });
   test('out-of-order events are sorted (stably) with a warning', () => {
     const a = psy();
     const second = a.segments[1];
     [a.segments[0], a.segments[1]] = [a.segments[1], a.segments[0]];
     const { analysis, warnings } = validateAnalysis(a, 'shuffled.json');
-    assert.deepEqual(warnings, ['shuffled.json: segments were not in time order; sorted them by start']);
-    assert.equal(analysis.segments[1], second);
-    assert.equal(analysis.segments[0].start, 0);
+    assert.deepEqual(warnings, ['shuffled.json: segments were not in time order; sorted them by start'], 'one warning that the segments were sorted');
+    assert.equal(analysis.segments[1], second, 'the same segment object, moved');
+    assert.equal(analysis.segments[0].start, 0, 'the first segment starts at 0');
   });
   test('detectSourceKind', () => {
-    assert.equal(detectSourceKind({ meta: { analyzer_version: '4.0.0' } }), 'spotify');
-    assert.equal(detectSourceKind({ meta: { analyzer_version: '3.2.2' } }), 'echonest');
-    assert.equal(detectSourceKind({ meta: { source: 'msd' } }), 'msd');
-    assert.equal(detectSourceKind({}), 'file');
+    assert.equal(detectSourceKind({ meta: { analyzer_version: '4.0.0' } }), 'spotify', 'analyzer 4: Spotify');
+    assert.equal(detectSourceKind({ meta: { analyzer_version: '3.2.2' } }), 'echonest', 'analyzer 3: Echo Nest');
+    assert.equal(detectSourceKind({ meta: { source: 'msd' } }), 'msd', 'source msd');
+    assert.equal(detectSourceKind({}), 'file', 'nothing known: a file');
   });
 });
 
@@ -167,22 +167,22 @@ describe('reading analysis files', () => {
       const path = join(dir, 'broken.json');
       await writeFile(path, '{\n  "track": {"duration": 1},\n  "segments": [,]\n}\n');
       await assert.rejects(readAnalysisFile(path), (e: unknown) => {
-        assert.ok(e instanceof SongscopeError);
-        assert.equal(e.exitCode, 2);
-        assert.match(e.message, /broken\.json: not valid JSON \(.* at line 3, column 16\)$/);
+        assert.ok(e instanceof SongscopeError, 'a SongscopeError');
+        assert.equal(e.exitCode, 2, 'exit code 2');
+        assert.match(e.message, /broken\.json: not valid JSON \(.* at line 3, column 16\)$/, 'the file, the line and the column');
         return true;
-      });
+      }, 'broken JSON: an input error naming the file, line and column');
       const nan = join(dir, 'nan.json');
       await writeFile(nan, '{"track": {"duration": NaN}}');
-      await assert.rejects(readAnalysisFile(nan), /nan\.json: not valid JSON/);
-      await assert.rejects(readAnalysisFile(join(dir, 'missing.json')), /missing\.json: no such file/);
-      await assert.rejects(readAnalysisFile(dir), /is a directory/);
+      await assert.rejects(readAnalysisFile(nan), /nan\.json: not valid JSON/, 'NaN is not JSON');
+      await assert.rejects(readAnalysisFile(join(dir, 'missing.json')), /missing\.json: no such file/, 'a missing file');
+      await assert.rejects(readAnalysisFile(dir), /is a directory/, 'a directory');
       const empty = join(dir, 'empty.json');
       await writeFile(empty, '  \n');
-      await assert.rejects(readAnalysisFile(empty), /empty\.json: the file is empty/);
+      await assert.rejects(readAnalysisFile(empty), /empty\.json: the file is empty/, 'an empty file');
       const text = join(dir, 'notes.txt');
       await writeFile(text, 'hello');
-      await assert.rejects(readAnalysisFile(text), /unsupported file type/);
+      await assert.rejects(readAnalysisFile(text), /unsupported file type/, 'a file type songscope does not read');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -190,9 +190,9 @@ describe('reading analysis files', () => {
 
   test('a Spotify id as the file name becomes the track id', async () => {
     const a = await readAnalysisFile('fixtures/spotify/audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json');
-    assert.equal(a.provenance.trackId, '7nWUDDCpTDYle0Ppi8i5K1');
-    assert.equal(a.provenance.source, 'spotify');
-    assert.equal(a.provenance.origin, 'file');
+    assert.equal(a.provenance.trackId, '7nWUDDCpTDYle0Ppi8i5K1', 'the track id from the file name');
+    assert.equal(a.provenance.source, 'spotify', 'a Spotify analysis');
+    assert.equal(a.provenance.origin, 'file', 'read from a file');
   });
 });
 
@@ -222,32 +222,32 @@ describe('jsonErrorOffset locates syntax errors', () => {
       }
       assert.equal(valid, offset === -1, `validity of ${text}`);
     }
-    assert.deepEqual(lineColumn('ab\ncd', 4), { line: 2, column: 2 });
+    assert.deepEqual(lineColumn('ab\ncd', 4), { line: 2, column: 2 }, 'offset 4 is line 2, column 2');
   });
 });
 
 describe('summary', () => {
   test('key and mode as names', () => {
-    assert.equal(keyName(9, 0), 'A minor');
-    assert.equal(keyName(0, 1), 'C major');
-    assert.equal(keyName(6, 1), 'F# major');
-    assert.equal(keyName(-1, 1), undefined);
-    assert.equal(keyName(3, -1), 'Eb');
+    assert.equal(keyName(9, 0), 'A minor', 'key 9 minor');
+    assert.equal(keyName(0, 1), 'C major', 'key 0 major');
+    assert.equal(keyName(6, 1), 'F# major', 'key 6 major');
+    assert.equal(keyName(-1, 1), undefined, 'no key: no name');
+    assert.equal(keyName(3, -1), 'Eb', 'no mode: the key alone');
   });
   test('summarizeAnalysis of a real fixture', async () => {
     const a = await readAnalysisFile('fixtures/spotify-web-api-js-track.json');
     const s = summarizeAnalysis(a);
-    assert.equal(s.key, 'A minor');
-    assert.equal(s.tempoBpm, 151.94);
-    assert.equal(s.timeSignature, '4/4');
-    assert.deepEqual(s.counts, { bars: 141, beats: 567, tatums: 1134, segments: 811, sections: 11 });
-    assert.equal(s.durationS, 226.86068);
-    assert.equal(formatDuration(s.durationS), '3:46.9');
+    assert.equal(s.key, 'A minor', 'key');
+    assert.equal(s.tempoBpm, 151.94, 'tempo');
+    assert.equal(s.timeSignature, '4/4', 'time signature');
+    assert.deepEqual(s.counts, { bars: 141, beats: 567, tatums: 1134, segments: 811, sections: 11 }, 'event counts');
+    assert.equal(s.durationS, 226.86068, 'duration');
+    assert.equal(formatDuration(s.durationS), '3:46.9', 'minutes and seconds to a tenth');
   });
   test('slugify', () => {
-    assert.equal(slugify('Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)'), 'give-it-up-for-love-feat-john-williams-mysto-pizzi-remix');
-    assert.equal(slugify('Beyoncé — Halo'), 'beyonce-halo');
-    assert.equal(slugify('???'), 'track');
+    assert.equal(slugify('Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)'), 'give-it-up-for-love-feat-john-williams-mysto-pizzi-remix', 'a long title');
+    assert.equal(slugify('Beyoncé — Halo'), 'beyonce-halo', 'accents dropped, dashes collapsed');
+    assert.equal(slugify('???'), 'track', 'nothing left: track');
   });
 });
 
