@@ -36,12 +36,12 @@ describe('classify', () => {
     const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `folk=${folk}`, '--cv', 'loo', '--json', '-q']);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
-    assert.equal(report.cv, 'loo');
-    assert.equal(report.nFolds, 2 * PER_STYLE);
-    assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['plain']);
+    assert.equal(report.cv, 'loo', '--cv loo');
+    assert.equal(report.nFolds, 2 * PER_STYLE, 'one fold per track');
+    assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['plain'], 'without --reduce, the plain protocol only');
     assert.equal(report.protocols[0].accuracy, 1, 'the styles are separable by construction');
-    assert.deepEqual(report.protocols[0].confusion, { labels: ['dance', 'folk'], matrix: [[PER_STYLE, 0], [0, PER_STYLE]] });
-    assert.deepEqual(report.failures, []);
+    assert.deepEqual(report.protocols[0].confusion, { labels: ['dance', 'folk'], matrix: [[PER_STYLE, 0], [0, PER_STYLE]] }, 'every track in its own style');
+    assert.deepEqual(report.failures, [], 'no failures');
   });
 
   test('--reduce pca reports both protocols on the same folds, equal to the library on the same vectors', async () => {
@@ -49,11 +49,11 @@ describe('classify', () => {
     const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `folk=${folk}`, '--reduce', 'pca', '--ndims', '2', '--folds', '3', '--seed', '5', '--json', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
-    assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['plain', 'transductive', 'leak-free']);
-    assert.match(report.explanation, /optimistic/);
+    assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['plain', 'transductive', 'leak-free'], '--reduce: the three protocols');
+    assert.match(report.explanation, /optimistic/, 'the explanation says which protocol is optimistic');
     const folds = (p: { folds: { testIndices: number[] }[] }) => p.folds.map((f) => f.testIndices);
-    assert.deepEqual(folds(report.protocols[0]), folds(report.protocols[1]));
-    assert.deepEqual(folds(report.protocols[1]), folds(report.protocols[2]));
+    assert.deepEqual(folds(report.protocols[0]), folds(report.protocols[1]), 'plain and transductive use the same folds');
+    assert.deepEqual(folds(report.protocols[1]), folds(report.protocols[2]), 'transductive and leak-free use the same folds');
     // the library, on the same tracks, gives the same numbers
     const tracks = [];
     const labels: string[] = [];
@@ -63,21 +63,21 @@ describe('classify', () => {
       labels.push(...got.tracks.map(() => name));
     }
     const lib = await crossValidate(songVectors(tracks), labels, { folds: 3, seed: 5, reduce: { model: 'pca', ndims: 2 } });
-    assert.deepEqual(report.protocols.map((p: { accuracy: number }) => p.accuracy), lib.protocols.map((p) => p.accuracy));
+    assert.deepEqual(report.protocols.map((p: { accuracy: number }) => p.accuracy), lib.protocols.map((p) => p.accuracy), 'the CLI\'s accuracies equal the library\'s');
     const csv = (await readFile(out, 'utf8')).trimEnd().split('\n');
-    assert.equal(csv[0], 'track,input,group,fold,predicted_plain,predicted_transductive,predicted_leak_free');
-    assert.equal(csv.length, 2 * PER_STYLE + 1);
-    assert.match(r.stderr, /transductive +accuracy/);
+    assert.equal(csv[0], 'track,input,group,fold,predicted_plain,predicted_transductive,predicted_leak_free', 'the predictions CSV header');
+    assert.equal(csv.length, 2 * PER_STYLE + 1, 'a header and a row per track');
+    assert.match(r.stderr, /transductive +accuracy/, 'stderr reports the transductive accuracy');
   });
 
   test('one group, or no groups, is a usage error', async () => {
     const r = await runCli(['classify', '--group', `dance=${dance}`]);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /classify needs at least two groups/);
+    assert.equal(r.code, 2, 'one group exits 2');
+    assert.match(r.stderr, /classify needs at least two groups/, 'the message says two groups are needed');
     assert.ok(!hasStackTrace(r.stderr), r.stderr);
     const bad = await runCli(['classify', '--group', 'nonsense=/no/such/dir', '--group', `folk=${folk}`]);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /no such file/);
+    assert.equal(bad.code, 2, 'a missing directory exits 2');
+    assert.match(bad.stderr, /no such file/, 'the message says no such file');
   });
 });
 
@@ -87,13 +87,13 @@ describe('compare', () => {
     const r = await runCli(['compare', `dance=${dance}`, `folk=${folk}`, '-o', out, '--cv', 'loo']);
     assert.equal(r.code, 0, r.stderr);
     const files = (await readdir(out)).sort();
-    assert.deepEqual(files, ['compare-correlation.svg', 'compare-correlation.vl.json', 'compare-mds.svg', 'compare-mds.vl.json', 'compare.json', 'report.html']);
+    assert.deepEqual(files, ['compare-correlation.svg', 'compare-correlation.vl.json', 'compare-mds.svg', 'compare-mds.vl.json', 'compare.json', 'report.html'], 'the plots, compare.json and report.html, nothing else');
     const cmp = JSON.parse(await readFile(join(out, 'compare.json'), 'utf8'));
-    assert.deepEqual(cmp.groups.map((g: { name: string; tracks: number }) => [g.name, g.tracks]), [['dance', PER_STYLE], ['folk', PER_STYLE]]);
-    assert.equal(cmp.classification.protocols[0].accuracy, 1);
+    assert.deepEqual(cmp.groups.map((g: { name: string; tracks: number }) => [g.name, g.tracks]), [['dance', PER_STYLE], ['folk', PER_STYLE]], 'both groups with their track counts');
+    assert.equal(cmp.classification.protocols[0].accuracy, 1, 'the styles are separable by construction');
     const spec = JSON.parse(await readFile(join(out, 'compare-mds.vl.json'), 'utf8'));
     assert.ok(JSON.stringify(spec).includes('"group"'), 'coloured by group');
-    assert.match(r.stderr, /leave-one-out/);
+    assert.match(r.stderr, /leave-one-out/, 'stderr names the cross-validation');
   });
 });
 
@@ -190,10 +190,10 @@ describe('album from recorded Spotify responses', () => {
     const out = join(tmp, 'playlist');
     const r = await runCli(['album', 'spotify:playlist:SongscopeFixtureList01', '--fixtures', join(ROOT, 'fixtures/spotify'), '-o', out, '--no-per-track-plots']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /2 tracks \(playlist\); skipped 3 items that are not tracks/);
+    assert.match(r.stderr, /2 tracks \(playlist\); skipped 3 items that are not tracks/, 'stderr reports the skipped playlist items');
     const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
-    assert.equal(album.kind, 'playlist');
-    assert.equal(album.tracks.length, 2);
+    assert.equal(album.kind, 'playlist', 'the album is a playlist');
+    assert.equal(album.tracks.length, 2, 'the playlist\'s two tracks');
     assert.equal(album.tracks[0].mds[1], 0, 'two songs: the exact MDS solution on the x axis');
   });
 });
@@ -203,8 +203,8 @@ describe('help teaches', () => {
     test(`${cmd} --help`, async () => {
       const r = await runCli([cmd, '--help']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /Examples:/);
-      assert.match(r.stdout, /Usage: songscope /);
+      assert.match(r.stdout, /Examples:/, `${cmd} --help has examples`);
+      assert.match(r.stdout, /Usage: songscope /, `${cmd} --help has the usage line`);
     });
   }
 });

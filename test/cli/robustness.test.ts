@@ -138,7 +138,7 @@ describe('defect 1: a failed output write exits 1 with one line and leaves nothi
     try {
       const r = await runCli(['fetch', PSY, '-o', join(dir, 'a.json'), '--no-cache']);
       assertFails(r, 1, /^songscope: cannot write .*a\.json \(no space left on the device\)$/, 'fetch');
-      assert.deepEqual(readdirSync(dir), ['filler']);
+      assert.deepEqual(readdirSync(dir), ['filler'], 'nothing left behind beside the filler');
     } finally {
       await rm(filler, { force: true });
     }
@@ -164,7 +164,7 @@ describe('defect 1: a failed output write exits 1 with one line and leaves nothi
       const r = await runCli(args);
       assertFails(r, 1, /^songscope: cannot write .* \(not writable: (read-only file system|permission denied)\)$/, args[0]);
     }
-    assert.deepEqual(readdirSync(dir), []);
+    assert.deepEqual(readdirSync(dir), [], 'nothing left behind in the read-only directory');
   });
 
   test('defect 1: /dev/full as -o (a device: written through) exits 1 with "no space left"', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, async () => {
@@ -178,7 +178,7 @@ describe('defect 1: a failed output write exits 1 with one line and leaves nothi
       const r = await runCli(args[0] === 'features' ? [...args.slice(0, 3), link] : args);
       assertFails(r, 1, /^songscope: cannot write \S+ \(no space left on the device\)$/, args[0]);
     }
-    assert.ok(statSync('/dev/full').isCharacterDevice());
+    assert.ok(statSync('/dev/full').isCharacterDevice(), '/dev/full is still a character device');
   });
 
   test('defect 1: standard output on a full device exits 1 (fetch -o -, features -o -, analyze --json)', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, async () => {
@@ -221,7 +221,7 @@ describe('defect 2: -o onto a device node or a symlink writes through it, never 
     const r = await runCli(['fetch', PSY, '--no-cache', '-o', link, '-q']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(lstatSync(link).isSymbolicLink(), 'still a symlink');
-    assert.equal(JSON.parse(readFileSync(real, 'utf8')).segments.length, 894);
+    assert.equal(JSON.parse(readFileSync(real, 'utf8')).segments.length, 894, 'the symlink\'s target holds the analysis (894 segments)');
   });
 });
 
@@ -275,14 +275,14 @@ describe('defect 15: songscope with no command', () => {
     assert.deepEqual(lines(r.stderr), [
       'songscope: no command given (add --help for usage)',
       'commands: analyze, features, fetch, normalize, correlate, cluster, reduce, classify, album, compare, similar',
-    ]);
-    assert.equal(r.stdout, '');
+    ], 'one line and the list of commands');
+    assert.equal(r.stdout, '', 'nothing on stdout');
   });
 
   test('defect 15: --help still prints the full help on stdout, exit 0', async () => {
     const r = await runCli(['--help']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Usage: songscope/);
+    assert.match(r.stdout, /Usage: songscope/, 'the help on stdout');
   });
 
   test('fuzz N6: `songscope help` and `songscope help analyze` print the help and exit 0', async () => {
@@ -296,7 +296,7 @@ describe('defect 15: songscope with no command', () => {
   test("fuzz N3: a usage error is one line, commander's suggestion and the pointer to --help on it", async () => {
     const r = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--fromat', 'svg']);
     assert.equal(r.code, 2, r.stderr);
-    assert.deepEqual(lines(r.stderr), ["songscope: unknown option '--fromat' (did you mean --format?) (add --help for usage)"]);
+    assert.deepEqual(lines(r.stderr), ["songscope: unknown option '--fromat' (did you mean --format?) (add --help for usage)"], 'one line: the unknown option, the suggestion and the pointer to --help');
   });
 });
 

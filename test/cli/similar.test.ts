@@ -104,7 +104,7 @@ describe('similar on a directory of generated songs', () => {
     const r = await runCli(['similar', query, dir, '--by', 'features', '--top', '11', '--json', '-q', '--no-plot', '-o', join(tmp, 'out-f')]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as SimilarJson;
-    assert.equal(j.by, 'features');
+    assert.equal(j.by, 'features', '--by features in the JSON');
     const got = await collectTracks(await resolveCollection(dir, { useCache: false }), { resolve: { useCache: false } });
     const q = got.tracks.find((t) => t.ref.input === query)!;
     const others = got.tracks.filter((t) => t !== q);
@@ -119,7 +119,7 @@ describe('similar on a directory of generated songs', () => {
     const r = await runCli(['similar', query, dir, '--by', 'both', '--top', '11', '--json', '-q', '--no-plot', '-o', join(tmp, 'out-b')]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as SimilarJson;
-    assert.equal(j.by, 'both');
+    assert.equal(j.by, 'both', '--by both in the JSON');
     const median = (xs: number[]) => {
       const s = [...xs].sort((a, b) => a - b);
       return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

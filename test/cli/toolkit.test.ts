@@ -56,12 +56,12 @@ describe('pipes compose: features | normalize | correlate', () => {
     const out = join(tmp, 'chain.csv');
     const r = await pipeline(`S features ${psy.input} --grid seed -o - | S normalize - -o - | S correlate - --smooth 10 -o ${out}`);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /9 of \d+ bins have no defined pearson similarity \(constant rows or missing values\) at 0–8 s/);
+    assert.match(r.stderr, /9 of \d+ bins have no defined pearson similarity \(constant rows or missing values\) at 0–8 s/, 'correlate reports the 9 undefined bins of the smoothing window');
     const csv = parseSquareCsv(await readFile(out, 'utf8'));
     const ref = loadReference(psy);
-    assert.equal(csv.header[0], 'time_s');
+    assert.equal(csv.header[0], 'time_s', 'the first column is time_s');
     assert.equal(csv.header.length, csv.values.length + 1, 'square with a header row and a time_s column');
-    assert.equal(csv.times[0], ref.zscore_within_resample_1s.first_s);
+    assert.equal(csv.times[0], ref.zscore_within_resample_1s.first_s, 'the first bin starts where the reference\'s does');
     const pairs: [number, number, string][] = [];
     for (const [i, row] of Object.entries(ref.corr_smoothed_rows)) {
       row.forEach((v, j) => {
@@ -82,7 +82,7 @@ describe('pipes compose: features | normalize | correlate', () => {
     const out = join(tmp, 'direct.csv');
     const r = await runCli(['correlate', c.input, '--grid', 'seed', '-o', out, '--no-plot', '-q']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr, '');
+    assert.equal(r.stderr, '', '-q: nothing on stderr');
     const csv = parseSquareCsv(await readFile(out, 'utf8'));
     const pairs: [number, number, string][] = [];
     for (const [i, row] of Object.entries(loadReference(c).corr_1s_rows)) row.forEach((v, j) => pairs.push([csv.values[Number(i)][j], v, `[${i}][${j}]`]));
@@ -96,15 +96,15 @@ describe('pipes compose: features | normalize | correlate', () => {
     const r = await runCli(['normalize', psy.input, '--mode', 'minmax', '-o', out, '--no-plot']);
     assert.equal(r.code, 0, r.stderr);
     const m = await readMatrix(out);
-    assert.equal(m.columns.length, 26);
-    assert.equal(m.metadata.normalization, 'minmax');
+    assert.equal(m.columns.length, 26, '26 feature columns');
+    assert.equal(m.metadata.normalization, 'minmax', 'the mode is recorded in the metadata');
     let lo = Infinity;
     let hi = -Infinity;
     for (const v of m.data) {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
-    assert.deepEqual([lo, hi], [0, 1]);
+    assert.deepEqual([lo, hi], [0, 1], 'min-max: the values span exactly [0, 1]');
   });
 });
 
@@ -114,16 +114,16 @@ describe('cluster, reduce from the command line', () => {
     const r = await runCli(['cluster', psy.input, '--grid', 'seed', '--k', '3', '--smooth', '10', '-o', out, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const lines = (await readFile(out, 'utf8')).trimEnd().split('\n');
-    assert.equal(lines[0], 'time_s,label');
+    assert.equal(lines[0], 'time_s,label', 'the header time_s,label');
     const labels = lines.slice(1).map((l) => Number(l.split(',')[1]));
     const ari = adjustedRandIndex(labels, loadReference(psy).kmeans_k3_smoothed_sklearn_labels);
     assert.ok(ari >= 0.9, `ARI ${ari}`);
     const summary = JSON.parse(r.stdout);
-    assert.equal(summary.method, 'kmeans');
-    assert.deepEqual(summary.agreement.map((a: { windowS: number }) => a.windowS), [0.5, 3]);
-    assert.match(summary.agreementConvention, /mir_eval/);
-    assert.match(r.stderr, /±0\.5 s: F \d\.\d{3}/);
-    assert.ok(summary.files.includes(join(tmp, 'parts.svg')));
+    assert.equal(summary.method, 'kmeans', 'k-means by default');
+    assert.deepEqual(summary.agreement.map((a: { windowS: number }) => a.windowS), [0.5, 3], 'agreement at ±0.5 s and ±3 s');
+    assert.match(summary.agreementConvention, /mir_eval/, 'the convention is named (mir_eval)');
+    assert.match(r.stderr, /±0\.5 s: F \d\.\d{3}/, 'stderr reports the F measure at ±0.5 s');
+    assert.ok(summary.files.includes(join(tmp, 'parts.svg')), 'the plot is listed among the files written');
   });
 
   test('same seed → byte-identical files (k-means, MDS, plots)', async () => {
@@ -145,11 +145,11 @@ describe('cluster, reduce from the command line', () => {
     const r = await runCli(['reduce', ...inputs, '--model', 'pca', '-o', out, '--format', 'png']);
     assert.equal(r.code, 0, r.stderr);
     const lines = (await readFile(out, 'utf8')).trimEnd().split('\n');
-    assert.equal(lines[0], 'track,dim_1,dim_2');
-    assert.equal(lines.length, 5);
-    assert.match(r.stderr, /explained variance: PC1 \d+\.\d %, PC2/);
+    assert.equal(lines[0], 'track,dim_1,dim_2', 'the header track,dim_1,dim_2');
+    assert.equal(lines.length, 5, 'a header and one point per track (4)');
+    assert.match(r.stderr, /explained variance: PC1 \d+\.\d %, PC2/, 'stderr reports the explained variance');
     const png = await readFile(join(tmp, 'tracks.png'));
-    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], '--format png: the PNG signature');
   });
 });
 
