@@ -32,8 +32,8 @@ describe('per-track vectors, one track at a time', () => {
   test('zscore-rows: equal the time-average of the matrices z-scored with all their rows pooled, computed in memory', async () => {
     const collection = await resolveCollection(join(ROOT, 'fixtures'), { useCache: false });
     const { tracks, failures } = await collectTracks(collection, { resolve: { useCache: false } });
-    assert.deepEqual(failures, []);
-    assert.equal(tracks.length, collection.tracks.length);
+    assert.deepEqual(failures, [], 'every fixture reads');
+    assert.equal(tracks.length, collection.tracks.length, 'a vector for every track');
     const analyses = await Promise.all(collection.tracks.map((t) => readAnalysisFile(t.input)));
     const matrices = analyses.map((a) => buildFeatureMatrix(a, { grid: 'full' }));
     const slow = normalize(matrices, 'zscore-across').map(meanVector);
@@ -48,8 +48,8 @@ describe('per-track vectors, one track at a time', () => {
     const r = pearsonRows(fast).values;
     const n = tracks.length;
     for (let i = 0; i < n; i++) {
-      assert.equal(r[i * n + i], 1);
-      for (let j = 0; j < n; j++) assert.equal(r[i * n + j], r[j * n + i]);
+      assert.equal(r[i * n + i], 1, `r[${i}][${i}] = 1`);
+      for (let j = 0; j < n; j++) assert.equal(r[i * n + j], r[j * n + i], `r[${i}][${j}] = r[${j}][${i}]`);
     }
   });
 });
@@ -59,21 +59,21 @@ describe('songscope album on a directory of the fixtures', () => {
     const out = join(tmp, 'album');
     const r = await runCli(['album', 'fixtures', '--no-per-track-plots', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(!hasStackTrace(r.stderr));
+    assert.ok(!hasStackTrace(r.stderr), 'no stack trace on stderr');
     assert.match(r.stderr, /\[3\/3\]/, 'plain progress lines when stderr is not a terminal');
     const files = (await readdir(out)).sort();
     for (const name of ['songs-correlation', 'songs-clustermap', 'songs-mds']) {
       assert.ok(files.includes(`${name}.vl.json`) && files.includes(`${name}.svg`), `${name}: ${files.join(' ')}`);
       compileSpec(JSON.parse(await readFile(join(out, `${name}.vl.json`), 'utf8')));
     }
-    assert.ok(files.includes('album.json') && files.includes('report.html'));
+    assert.ok(files.includes('album.json') && files.includes('report.html'), `album.json and report.html written: ${files.join(' ')}`);
     assert.ok(!files.includes('tracks'), '--no-per-track-plots');
     const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
-    assert.equal(album.tracks.length, 3);
+    assert.equal(album.tracks.length, 3, 'the three fixtures of the directory');
     assert.equal(album.normalization, 'zscore-songs', 'the default normalisation of song vectors');
-    assert.deepEqual(album.failures, []);
-    assert.equal(album.correlation.length, 3);
-    assert.deepEqual(album.clustermap.order.slice().sort(), [0, 1, 2]);
+    assert.deepEqual(album.failures, [], 'no failures');
+    assert.equal(album.correlation.length, 3, 'a 3 × 3 correlation');
+    assert.deepEqual(album.clustermap.order.slice().sort(), [0, 1, 2], 'the clustermap order is a permutation of the three tracks');
     const html = await readFile(join(out, 'report.html'), 'utf8');
     assert.ok(!/<script[^>]+src=/i.test(html), 'self-contained');
     assert.ok(!html.includes('class="gallery"') && !html.includes('tracks/'), '--no-per-track-plots: no gallery, no links to track reports');
@@ -85,7 +85,7 @@ describe('songscope album on a directory of the fixtures', () => {
     assert.equal(r.code, 0, r.stderr);
     const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
     const dirs = (await readdir(join(out, 'tracks'))).sort();
-    assert.equal(dirs.length, 3);
+    assert.equal(dirs.length, 3, 'a directory per track');
     const html = await readFile(join(out, 'report.html'), 'utf8');
     const plots = ['features', 'similarity', 'similarity-smooth', 'trajectory', 'parts'];
     for (const [i, dir] of dirs.entries()) {
@@ -118,11 +118,11 @@ describe('songscope album on a directory of the fixtures', () => {
     const out = join(tmp, 'album2');
     const r = await runCli(['album', manifest, '-o', out, '--no-plot']);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /1 track failed:/);
-    assert.match(r.stderr, /missing\.json.*no such file/);
+    assert.match(r.stderr, /1 track failed:/, 'the failure count at the end');
+    assert.match(r.stderr, /missing\.json.*no such file/, 'the failure names the missing file and why');
     const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
-    assert.equal(album.tracks.length, 3);
-    assert.equal(album.failures.length, 1);
+    assert.equal(album.tracks.length, 3, 'the three readable tracks');
+    assert.equal(album.failures.length, 1, 'one failure recorded');
     const files = await readdir(out);
     assert.deepEqual(files.sort(), ['album.json'], '--no-plot: numbers only');
   });

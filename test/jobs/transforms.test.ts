@@ -14,6 +14,7 @@ import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
 import { compileSpec } from '../../src/plots/render.js';
 import { SongscopeError } from '../../src/errors.js';
 import { FIXTURE_CASES, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
+import { assertClose } from '../helpers/assert.js';
 
 const TOL = 1e-9;
 
@@ -67,7 +68,7 @@ describe('correlate job reproduces the pandas references (1e-9) on every fixture
       assert.ok(w.err <= TOL, w.at);
 
       const smoothed = correlateJob(input, { resolutionMs: 1000, smoothS: 10 });
-      assert.deepEqual(smoothed.summary.undefinedBinsS, smoothed.similarity.undefinedRows.map((r) => smoothed.similarity.timeMs[r] / 1000));
+      assert.deepEqual(smoothed.summary.undefinedBinsS, smoothed.similarity.undefinedRows.map((r) => smoothed.similarity.timeMs[r] / 1000), 'the undefined bins reported by their start in seconds');
       assert.equal(smoothed.summary.undefinedBinsS.length, 9, 'the nine zero rows the rolling mean leaves are reported');
       const scs: [number, number, string][] = [];
       for (const [i, row] of Object.entries(ref.corr_smoothed_rows)) {
@@ -78,11 +79,11 @@ describe('correlate job reproduces the pandas references (1e-9) on every fixture
       w = worst(scs);
       assert.ok(scs.length > 0 && w.err <= TOL, w.at);
       // The table is square: time_s plus one column per bin, each column j holding similarity[·][j].
-      assert.equal(smoothed.table.columns.length, smoothed.similarity.n + 1);
-      assert.equal(smoothed.table.columns[0].name, 'time_s');
-      assert.equal(smoothed.table.columns[12].name, String(smoothed.similarity.timeMs[11] / 1000));
-      assert.equal((smoothed.table.columns[12].values as Float64Array)[20], smoothed.similarity.values[20 * smoothed.similarity.n + 11]);
-      assert.equal(smoothed.table.metadata.undefined_bins_s, JSON.stringify(smoothed.summary.undefinedBinsS));
+      assert.equal(smoothed.table.columns.length, smoothed.similarity.n + 1, 'time_s and a column per bin');
+      assert.equal(smoothed.table.columns[0].name, 'time_s', 'the first column is time_s');
+      assert.equal(smoothed.table.columns[12].name, String(smoothed.similarity.timeMs[11] / 1000), 'column 12 is named by bin 11\'s start in seconds');
+      assert.equal((smoothed.table.columns[12].values as Float64Array)[20], smoothed.similarity.values[20 * smoothed.similarity.n + 11], 'column 12 holds similarity[·][11]');
+      assert.equal(smoothed.table.metadata.undefined_bins_s, JSON.stringify(smoothed.summary.undefinedBinsS), 'the undefined bins in the table\'s metadata');
       compileSpec(smoothed.spec);
     });
   }
@@ -93,16 +94,16 @@ describe('cluster job: k-means agrees with scikit-learn on every fixture (ARI �
     test(c.name, async (t) => {
       const ref = loadReference(c);
       const result = clusterJob(await loaded(c), { k: 3, resolutionMs: 1000, smoothS: 10, method: 'kmeans' });
-      assert.equal(result.labels.length, ref.kmeans_k3_smoothed_sklearn_labels.length);
+      assert.equal(result.labels.length, ref.kmeans_k3_smoothed_sklearn_labels.length, 'a label per 1 s bin, as scikit-learn');
       const ari = adjustedRandIndex(result.labels, ref.kmeans_k3_smoothed_sklearn_labels);
       t.diagnostic(`ARI ${ari.toFixed(4)}`);
       assert.ok(ari >= 0.9, `ARI ${ari}`);
       // the table is time_s,label with one row per bin; the summary agrees with it
-      assert.deepEqual(result.table.columns.map((col) => col.name), ['time_s', 'label']);
-      assert.equal(result.summary.sizes.reduce((a, b) => a + b, 0), result.labels.length);
-      assert.equal(result.summary.boundariesS[0], 0);
-      assert.ok(result.summary.agreement && result.summary.agreement.length === 2);
-      for (const a of result.summary.agreement) assert.ok(a.f >= 0 && a.f <= 1);
+      assert.deepEqual(result.table.columns.map((col) => col.name), ['time_s', 'label'], 'the table is time_s,label');
+      assert.equal(result.summary.sizes.reduce((a, b) => a + b, 0), result.labels.length, 'the part sizes add up to the bins');
+      assert.equal(result.summary.boundariesS[0], 0, 'the first boundary is 0 s');
+      assert.ok(result.summary.agreement && result.summary.agreement.length === 2, `agreement at two windows: ${JSON.stringify(result.summary.agreement)}`);
+      for (const a of result.summary.agreement) assert.ok(a.f >= 0 && a.f <= 1, `F ${a.f} at ±${a.windowS} s is in [0, 1]`);
       compileSpec(result.spec);
     });
   }
@@ -112,12 +113,12 @@ describe('cluster job: k-means agrees with scikit-learn on every fixture (ARI �
     for (const method of ['novelty', 'agglomerative'] as const) {
       const a = clusterJob(input, { k: 4, method, smoothS: 0 });
       const b = clusterJob(input, { k: 4, method, smoothS: 0 });
-      assert.deepEqual(a.labels, b.labels);
+      assert.deepEqual(a.labels, b.labels, `${method}: the same labels twice`);
       // contiguous: labels 0..k-1 in time order, each starting once
       let changes = 0;
       for (let i = 1; i < a.labels.length; i++) if (a.labels[i] !== a.labels[i - 1]) changes++;
       assert.ok(changes <= 3, `${method}: ${changes} changes`);
-      assert.equal(a.summary.boundariesS.length, changes + 2);
+      assert.equal(a.summary.boundariesS.length, changes + 2, `${method}: a boundary at each change, plus the start and the end`);
     }
   });
 
@@ -125,9 +126,9 @@ describe('cluster job: k-means agrees with scikit-learn on every fixture (ARI �
     const input = await loaded(FIXTURE_CASES[1], 'full');
     const a = clusterJob(input, { k: 5, seed: 7 });
     const b = clusterJob(input, { k: 5, seed: 7 });
-    assert.deepEqual(a.labels, b.labels);
-    assert.deepEqual(a.summary.agreement?.map((x) => x.windowS), [0.5, 3]);
-    assert.equal(a.summary.referenceBoundariesS?.[0], 0);
+    assert.deepEqual(a.labels, b.labels, 'the same seed, the same labels');
+    assert.deepEqual(a.summary.agreement?.map((x) => x.windowS), [0.5, 3], 'agreement at ±0.5 s and ±3 s');
+    assert.equal(a.summary.referenceBoundariesS?.[0], 0, 'the reference boundaries start at 0 s');
   });
 });
 
@@ -139,12 +140,12 @@ describe('normalize modes (hypertools 0.8 semantics)', () => {
     const [za, zb] = normalize([a, b], 'zscore-across');
     // column 0 stacked: 1,2,3,5,7 → mean 3.6, population std sqrt(((−2.6)²+(−1.6)²+(−0.6)²+1.4²+3.4²)/5)
     const std0 = Math.sqrt((2.6 ** 2 + 1.6 ** 2 + 0.6 ** 2 + 1.4 ** 2 + 3.4 ** 2) / 5);
-    assert.ok(Math.abs(column(za, 0)[0] - (1 - 3.6) / std0) < 1e-15);
-    assert.ok(Math.abs(column(zb, 0)[1] - (7 - 3.6) / std0) < 1e-15);
+    assertClose(column(za, 0)[0], (1 - 3.6) / std0, 1e-15, 'the first input\'s 1 against the stacked statistics');
+    assertClose(column(zb, 0)[1], (7 - 3.6) / std0, 1e-15, 'the second input\'s 7 against the stacked statistics');
     assert.deepEqual(Array.from(column(zb, 1)), [0, 0], 'a column constant across all inputs becomes 0');
-    assert.equal(za.metadata.normalization, 'zscore-across');
+    assert.equal(za.metadata.normalization, 'zscore-across', 'the mode is recorded in the metadata');
     // zscore-within of each differs
-    assert.notEqual(column(normalize([a], 'zscore-within')[0], 0)[0], column(za, 0)[0]);
+    assert.notEqual(column(normalize([a], 'zscore-within')[0], 0)[0], column(za, 0)[0], 'zscore-within uses the input\'s own statistics');
   });
 
   test('running statistics merge exactly like one pass over the stacked rows', () => {
@@ -153,11 +154,11 @@ describe('normalize modes (hypertools 0.8 semantics)', () => {
     const merged = stackedColumnStats([a, b]);
     const running = new RunningColumnStats(3).add(a).add(b).stats();
     for (let c = 0; c < 3; c++) {
-      assert.ok(Math.abs(merged.mean[c] - running.mean[c]) < 1e-15);
-      assert.ok(Math.abs(merged.std[c] - running.std[c]) < 1e-15);
+      assertClose(running.mean[c], merged.mean[c], 1e-15, `column ${c}: running mean`);
+      assertClose(running.std[c], merged.std[c], 1e-15, `column ${c}: running std`);
     }
     const viaStats = zscoreWithin(stacked, { stats: merged });
-    for (let i = 0; i < direct.data.length; i++) assert.ok(Math.abs(direct.data[i] - viaStats.data[i]) < 1e-12);
+    assertClose(viaStats.data, direct.data, 1e-12, 'z-scores from the merged statistics');
   });
 
   test('zscore-row, minmax and none', () => {
@@ -165,13 +166,13 @@ describe('normalize modes (hypertools 0.8 semantics)', () => {
     // row 0: 1,10,3 → mean 14/3, population std
     const m = 14 / 3;
     const s = Math.sqrt(((1 - m) ** 2 + (10 - m) ** 2 + (3 - m) ** 2) / 3);
-    assert.ok(Math.abs(valueAt(row, 0, 1) - (10 - m) / s) < 1e-15);
+    assertClose(valueAt(row, 0, 1), (10 - m) / s, 1e-15, 'the 10 of row 0 against its row\'s mean and std');
     const [mm] = normalize([a], 'minmax');
-    assert.deepEqual(Array.from(column(mm, 0)), [0, 0.5, 1]);
-    assert.deepEqual(Array.from(column(mm, 1)), [0, 0, 0]);
+    assert.deepEqual(Array.from(column(mm, 0)), [0, 0.5, 1], 'min-max of 1, 2, 3');
+    assert.deepEqual(Array.from(column(mm, 1)), [0, 0, 0], 'a constant column becomes 0');
     const [none] = normalize([a], 'none');
-    assert.deepEqual(Array.from(none.data), Array.from(a.data));
-    assert.deepEqual([...NORMALIZE_MODES], ['zscore-within', 'zscore-across', 'zscore-row', 'minmax', 'none']);
+    assert.deepEqual(Array.from(none.data), Array.from(a.data), 'none: the values as they are');
+    assert.deepEqual([...NORMALIZE_MODES], ['zscore-within', 'zscore-across', 'zscore-row', 'minmax', 'none'], 'the modes, in order');
   });
 
   test('normalizeJob: one heatmap spec per input, each compiles', () => {
@@ -179,7 +180,7 @@ describe('normalize modes (hypertools 0.8 semantics)', () => {
       [a, b].map((matrix, i) => loadedOf(matrix, `m${i}`)),
       'zscore-across',
     );
-    assert.equal(r.specs.length, 2);
+    assert.equal(r.specs.length, 2, 'a spec per input');
     r.specs.forEach((s) => compileSpec(s));
   });
 });
@@ -188,19 +189,19 @@ describe('similarity metrics', () => {
   test('cosine and euclidean on hand-checked rows', () => {
     const m = small([[1, 0, 0], [1, 1, 0], [0, 0, 0], [3, 4, 0]]);
     const cos = similarityRows(m, 'cosine');
-    assert.ok(Math.abs(cos.values[0 * 4 + 1] - 1 / Math.SQRT2) < 1e-15);
+    assertClose(cos.values[0 * 4 + 1], 1 / Math.SQRT2, 1e-15, 'cos 45° between rows 0 and 1');
     assert.deepEqual(cos.undefinedRows, [2], 'an all-zero row has no direction');
     const eu = similarityRows(m, 'euclidean');
-    assert.equal(eu.values[0 * 4 + 3], Math.sqrt(4 + 16));
-    assert.equal(eu.values[2 * 4 + 3], 5);
-    assert.equal(eu.values[1 * 4 + 1], 0);
-    assert.deepEqual(eu.undefinedRows, []);
+    assert.equal(eu.values[0 * 4 + 3], Math.sqrt(4 + 16), '|(1,0,0) − (3,4,0)| = √20');
+    assert.equal(eu.values[2 * 4 + 3], 5, '|(0,0,0) − (3,4,0)| = 5');
+    assert.equal(eu.values[1 * 4 + 1], 0, 'a row\'s distance to itself is 0');
+    assert.deepEqual(eu.undefinedRows, [], 'every row has a Euclidean distance');
   });
 
   test('similarityTable columns are named by bin start in seconds', () => {
     const sim = similarityRows(small([[1, 2], [2, 1], [3, 3]]), 'euclidean');
     const t = similarityTable(sim, {});
-    assert.deepEqual(t.columns.map((c) => c.name), ['time_s', '0', '1', '2']);
+    assert.deepEqual(t.columns.map((c) => c.name), ['time_s', '0', '1', '2'], 'time_s, then each bin\'s start in seconds');
   });
 });
 
@@ -208,18 +209,18 @@ describe('reduce job', () => {
   test('one track: a PCA trajectory of its bins with explained variance', async () => {
     const input = await loaded(FIXTURE_CASES[0], 'full');
     const r = reduceJob([input], { model: 'pca', ndims: 2, smoothS: 10, colorBy: 'cluster' });
-    assert.equal(r.summary.mode, 'trajectory');
-    assert.deepEqual(r.table.columns.map((c) => c.name), ['time_s', 'dim_1', 'dim_2', 'cluster']);
+    assert.equal(r.summary.mode, 'trajectory', 'one track: a trajectory');
+    assert.deepEqual(r.table.columns.map((c) => c.name), ['time_s', 'dim_1', 'dim_2', 'cluster'], 'time_s, the two dimensions and the cluster');
     const ratio = r.summary.explainedVarianceRatio!;
-    assert.ok(ratio[0] >= ratio[1] && ratio[0] + ratio[1] <= 1);
+    assert.ok(ratio[0] >= ratio[1] && ratio[0] + ratio[1] <= 1, `explained variance ratios in decreasing order, summing to at most 1: ${ratio}`);
     compileSpec(r.spec);
   });
 
   test('several tracks: one point each, z-scored across', async () => {
     const inputs = await Promise.all(FIXTURE_CASES.slice(0, 4).map((c) => loaded(c, 'full')));
     const r = reduceJob(inputs, { model: 'classical-mds', ndims: 2 });
-    assert.equal(r.summary.mode, 'tracks');
-    assert.equal(r.embedding.points.n, 4);
+    assert.equal(r.summary.mode, 'tracks', 'several tracks: a point per track');
+    assert.equal(r.embedding.points.n, 4, 'four tracks, four points');
     const names = r.table.columns[0].values as string[];
     assert.deepEqual(names.slice(0, 3), inputs.slice(0, 3).map((i) => i.label), 'the label when there is no artist');
     assert.equal(names[3], 'EDX, John Williams – Give It Up for Love feat. John Williams (Mysto & Pizzi Remix)', 'artist – title when known');
