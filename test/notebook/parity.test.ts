@@ -166,13 +166,13 @@ describe('through the CLI, as a user runs it', () => {
   test("issue 10's case: --grid seed --cv loo gives scikit-learn's 0.958 (songscope 0.1 gave 0.667)", async () => {
     const r = await classify('--grid', 'seed', '--cv', 'loo');
     assert.equal(r.protocols[0].accuracy, ref.classification.loo.accuracy, 'LOO accuracy');
-    assert.equal(r.protocols[0].accuracy.toFixed(3), '0.958');
+    assert.equal(r.protocols[0].accuracy.toFixed(3), '0.958', '0.958 to three places, as the notebook printed');
   });
 
   test('--folds 3 --no-shuffle and --folds 5 --no-shuffle equal cross_val_score(cv=3) and (cv=5)', async () => {
     for (const k of [3, 5] as const) {
       const r = await classify('--grid', 'seed', '--folds', String(k), '--no-shuffle');
-      assert.equal(r.shuffle, false);
+      assert.equal(r.shuffle, false, '--no-shuffle is reported');
       assert.deepEqual(r.protocols[0].folds.map((f) => f.accuracy), ref.classification[`sklearn_${k}`].scores, `${k}-fold scores`);
       assert.equal(r.protocols[0].accuracy, ref.classification[`sklearn_${k}`].accuracy, `${k}-fold accuracy`);
     }
@@ -181,12 +181,12 @@ describe('through the CLI, as a user runs it', () => {
   test("--notebook: 3 unshuffled folds with scikit-learn ≤ 0.21's rule (cell 48), then the same after a 2-D MDS (cell 49)", async () => {
     const r = await runCli(['classify', '--group', `A=${dirs.A}`, '--group', `B=${dirs.B}`, '--notebook', '--json'], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /--notebook: --grid seed --normalize zscore-songs --cv kfold --folds 3 --no-shuffle --fold-rule sklearn-0\.19 --reduce mds --ndims 2/);
+    assert.match(r.stderr, /--notebook: --grid seed --normalize zscore-songs --cv kfold --folds 3 --no-shuffle --fold-rule sklearn-0\.19 --reduce mds --ndims 2/, 'stderr spells out what --notebook stands for');
     const report = JSON.parse(r.stdout) as Awaited<ReturnType<typeof classify>>;
-    assert.deepEqual(report.protocols.map((p) => p.protocol), ['plain', 'transductive', 'leak-free']);
-    assert.equal(report.foldRule, 'sklearn-0.19');
+    assert.deepEqual(report.protocols.map((p) => p.protocol), ['plain', 'transductive', 'leak-free'], 'the three protocols');
+    assert.equal(report.foldRule, 'sklearn-0.19', 'the fold rule of scikit-learn ≤ 0.21');
     assert.equal(report.protocols[0].accuracy, ref.classification['sklearn-0.19_3'].accuracy, 'cell 48');
-    assert.match(r.stderr, /3-fold stratified, unshuffled \(scikit-learn ≤ 0\.21's folds\)/);
+    assert.match(r.stderr, /3-fold stratified, unshuffled \(scikit-learn ≤ 0\.21's folds\)/, 'stderr describes the folds');
   });
 
   test('a manifest with a header row (path,label) gives the same classification (issue 10)', async () => {
@@ -196,7 +196,7 @@ describe('through the CLI, as a user runs it', () => {
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { n: number; protocols: { accuracy: number }[] };
     assert.equal(report.n, 24, 'the header is not read as a track');
-    assert.equal(report.protocols[0].accuracy, ref.classification.loo.accuracy);
+    assert.equal(report.protocols[0].accuracy, ref.classification.loo.accuracy, 'the LOO accuracy of scikit-learn');
   });
 
   test("cell 13: correlate --grid seed --normalize none is the raw model's data.resample('1S').mean().T.corr()", async () => {
@@ -211,8 +211,8 @@ describe('through the CLI, as a user runs it', () => {
 
   test('an explicit option wins over --notebook', async () => {
     const r = await classify('--notebook', '--cv', 'loo');
-    assert.equal(r.cv, 'loo');
-    assert.equal(r.protocols[0].accuracy, ref.classification.loo.accuracy);
+    assert.equal(r.cv, 'loo', '--cv loo wins over the --notebook folds');
+    assert.equal(r.protocols[0].accuracy, ref.classification.loo.accuracy, 'the LOO accuracy of scikit-learn');
   });
 
   test('album --notebook: raw vectors, their correlation and clustermap as pandas and seaborn, k-means on the MDS', async () => {
@@ -220,8 +220,8 @@ describe('through the CLI, as a user runs it', () => {
     const r = await runCli(['album', dirs.A, '--notebook', '--no-per-track-plots', '--no-plot', '-o', out, '--quiet'], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
     const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
-    assert.equal(album.normalization, 'none');
-    assert.deepEqual(album.kmeans, { k: 3, seed: 0, on: 'mds' });
+    assert.equal(album.normalization, 'none', '--notebook: raw vectors, no normalisation');
+    assert.deepEqual(album.kmeans, { k: 3, seed: 0, on: 'mds' }, '--notebook: k-means with k 3 and seed 0 on the MDS');
     assertClose(album.tracks.flatMap((t: { vector: number[] }) => t.vector), flat(ref.vectors_raw.slice(0, 12)), 1e-9, 'album.json vectors');
     assertClose(album.correlation.flat(), flat(ref.album_A.correlation), 1e-9, 'album.json correlation');
     assert.deepEqual(album.clustermap.order, ref.album_A.clustermap.order, 'clustermap order');
@@ -235,11 +235,11 @@ describe('through the CLI, as a user runs it', () => {
     const r = await runCli(['album', two, '--notebook', '-o', out, '--quiet'], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
     const tracks = (await readdir(join(out, 'tracks'))).sort();
-    assert.equal(tracks.length, 2);
+    assert.equal(tracks.length, 2, 'a directory per track');
     for (const dir of tracks) {
       const summary = JSON.parse(await readFile(join(out, 'tracks', dir, 'summary.json'), 'utf8'));
       assert.equal(summary.similarity.normalization, 'none', `${dir}: the raw model, as models_fleetfoxes`);
-      assert.equal(summary.grid.semantics, 'seed');
+      assert.equal(summary.grid.semantics, 'seed', `${dir}: the seed grid`);
     }
     const html = await readFile(join(out, 'report.html'), 'utf8');
     for (const dir of tracks) assert.ok(html.includes(`tracks/${dir}/report.html`), `the album report links ${dir}'s own report`);
@@ -248,11 +248,11 @@ describe('through the CLI, as a user runs it', () => {
   test('analyze --notebook: seed grid, 1 s bins, a 10 s rolling mean, 3 parts (cells 16–21)', async () => {
     const r = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--notebook', '--json', '--no-render', '-o', join(tmp.path, 'psy-nb')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /--notebook: --grid seed --resolution 1s --smooth 10 --k 3/);
+    assert.match(r.stderr, /--notebook: --grid seed --resolution 1s --smooth 10 --k 3/, 'stderr spells out what --notebook stands for');
     const s = JSON.parse(r.stdout);
-    assert.equal(s.grid.semantics, 'seed');
-    assert.equal(s.similarity.normalization, 'zscore-within');
-    assert.equal(s.similaritySmooth.smoothS, 10);
-    assert.equal(s.parts.k, 3);
+    assert.equal(s.grid.semantics, 'seed', 'the seed grid');
+    assert.equal(s.similarity.normalization, 'zscore-within', 'the similarity of z-scored rows');
+    assert.equal(s.similaritySmooth.smoothS, 10, 'a 10 s rolling mean');
+    assert.equal(s.parts.k, 3, '3 parts');
   });
 });
