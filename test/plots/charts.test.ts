@@ -31,11 +31,11 @@ function compileWarnings(spec: TopLevelSpec): string[] {
 
 /** Render, asserting that neither compiling nor rendering has anything to say (warnings included). */
 async function renderQuietly(spec: TopLevelSpec): Promise<string> {
-  assert.deepEqual(compileWarnings(spec), []);
+  assert.deepEqual(compileWarnings(spec), [], 'vega-lite has nothing to warn about');
   const messages: string[] = [];
   const svg = await renderSvg(spec, { onLog: (level, message) => messages.push(`${level}: ${message}`), logLevel: 'warn' });
-  assert.deepEqual(messages, []);
-  assert.match(svg, /^<svg [^>]*width="\d+(\.\d+)?"/);
+  assert.deepEqual(messages, [], 'vega has nothing to warn about');
+  assert.match(svg, /^<svg [^>]*width="\d+(\.\d+)?"/, 'an SVG with its width');
   return svg;
 }
 
@@ -112,12 +112,12 @@ function clustermapInput(): ClustermapInput {
 
 describe('clusterColor / clusterColorScale', () => {
   test('a label always gets the same colour; −1 is the undefined grey; the palette cycles', () => {
-    assert.equal(clusterColor(-1), DEFAULT_UNDEFINED_COLOR);
-    assert.equal(clusterColor(0), CLUSTER_PALETTE[0]);
-    assert.equal(clusterColor(CLUSTER_PALETTE.length + 2), CLUSTER_PALETTE[2]);
-    assert.ok(!CLUSTER_PALETTE.includes(DEFAULT_UNDEFINED_COLOR));
+    assert.equal(clusterColor(-1), DEFAULT_UNDEFINED_COLOR, '−1 is the undefined grey');
+    assert.equal(clusterColor(0), CLUSTER_PALETTE[0], 'label 0 gets the first colour');
+    assert.equal(clusterColor(CLUSTER_PALETTE.length + 2), CLUSTER_PALETTE[2], 'the palette cycles');
+    assert.ok(!CLUSTER_PALETTE.includes(DEFAULT_UNDEFINED_COLOR), 'the grey is not a cluster colour');
     const { scale } = clusterColorScale([3, -1, 3, 1]);
-    assert.deepEqual(scale, { domain: [-1, 1, 3], range: [DEFAULT_UNDEFINED_COLOR, CLUSTER_PALETTE[1], CLUSTER_PALETTE[3]] });
+    assert.deepEqual(scale, { domain: [-1, 1, 3], range: [DEFAULT_UNDEFINED_COLOR, CLUSTER_PALETTE[1], CLUSTER_PALETTE[3]] }, 'the labels present, sorted, with their colours');
   });
 
   test('rejects labels that are not integers ≥ −1', () => {
@@ -131,55 +131,55 @@ describe('clusterTimelineSpec', () => {
   test('one rect datum per bin with its label; bins tile; x = time', () => {
     const input = timelineInput();
     const spec: Json = clusterTimelineSpec(input);
-    assert.equal(spec.$schema, VEGA_LITE_SCHEMA);
+    assert.equal(spec.$schema, VEGA_LITE_SCHEMA, 'Vega-Lite v6');
     const bins = spec.layer[0];
-    assert.equal(bins.mark.type, 'rect');
-    assert.equal(bins.data.values.length, 24);
+    assert.equal(bins.mark.type, 'rect', 'rectangles');
+    assert.equal(bins.data.values.length, 24, 'a datum per bin');
     assert.deepEqual(
       bins.data.values.map((d: Json) => d.cluster),
-      Array.from(input.labels),
+      Array.from(input.labels), 'each bin with its label',
     );
-    assert.deepEqual(bins.data.values[0], { t: 10, t2: 10.5, cluster: -1 });
-    for (let b = 1; b < 24; b++) assert.equal(bins.data.values[b].t, bins.data.values[b - 1].t2);
-    assert.equal(bins.encoding.x.title, 'time (s)');
-    assert.deepEqual(bins.encoding.x.scale.domain, [10, 22]);
-    assert.equal(bins.encoding.color.type, 'nominal');
-    assert.equal(bins.encoding.color.legend.title, 'cluster');
-    assert.deepEqual(bins.encoding.color.scale.domain, [-1, 0, 1, 2]);
-    assert.equal(bins.encoding.color.scale.range[0], DEFAULT_UNDEFINED_COLOR);
+    assert.deepEqual(bins.data.values[0], { t: 10, t2: 10.5, cluster: -1 }, 'the first bin with its edges and no cluster');
+    for (let b = 1; b < 24; b++) assert.equal(bins.data.values[b].t, bins.data.values[b - 1].t2, `bin ${b} starts where bin ${b - 1} ends`);
+    assert.equal(bins.encoding.x.title, 'time (s)', 'x axis title');
+    assert.deepEqual(bins.encoding.x.scale.domain, [10, 22], 'x spans the bins');
+    assert.equal(bins.encoding.color.type, 'nominal', 'clusters are nominal');
+    assert.equal(bins.encoding.color.legend.title, 'cluster', 'legend title');
+    assert.deepEqual(bins.encoding.color.scale.domain, [-1, 0, 1, 2], 'the labels present, −1 included');
+    assert.equal(bins.encoding.color.scale.range[0], DEFAULT_UNDEFINED_COLOR, '−1 is grey');
     assert.deepEqual(
       bins.encoding.tooltip.map((t: Json) => t.title),
-      ['from (s)', 'to (s)', 'cluster'],
+      ['from (s)', 'to (s)', 'cluster'], 'tooltip titles',
     );
   });
 
   test('the section rules carry exactly the sections; boundaries get their own dashed layer', () => {
     const plain: Json = clusterTimelineSpec(timelineInput());
-    assert.equal(plain.layer.length, 2);
+    assert.equal(plain.layer.length, 2, 'bins and section rules');
     const rules = plain.layer[1];
-    assert.equal(rules.mark.type, 'rule');
+    assert.equal(rules.mark.type, 'rule', 'rules');
     assert.deepEqual(
       rules.data.values.map((d: Json) => d.s),
-      [...SECTIONS, 10, 16.25],
+      [...SECTIONS, 10, 16.25], 'a rule per section start, in the order given',
     );
-    assert.ok(rules.data.values.every((d: Json) => d.kind === SECTIONS_LABEL));
-    assert.deepEqual(rules.encoding.strokeDash.scale.domain, [SECTIONS_LABEL]);
-    assert.ok(rules.encoding.tooltip.length >= 2);
+    assert.ok(rules.data.values.every((d: Json) => d.kind === SECTIONS_LABEL), 'every rule is a section');
+    assert.deepEqual(rules.encoding.strokeDash.scale.domain, [SECTIONS_LABEL], 'one dash style: sections');
+    assert.ok(rules.encoding.tooltip.length >= 2, `the rule tooltip has at least two fields: ${JSON.stringify(rules.encoding.tooltip)}`);
 
     const both: Json = clusterTimelineSpec({ ...timelineInput(), boundaries: [14, 18] });
-    assert.equal(both.layer.length, 3);
+    assert.equal(both.layer.length, 3, 'bins, section rules and boundary rules');
     assert.deepEqual(
       both.layer[2].data.values.map((d: Json) => [d.s, d.kind]),
       [
         [14, BOUNDARIES_LABEL],
         [18, BOUNDARIES_LABEL],
-      ],
+      ], 'a rule per boundary',
     );
-    assert.deepEqual(both.layer[1].encoding.strokeDash.scale.domain, [SECTIONS_LABEL, BOUNDARIES_LABEL]);
-    assert.deepEqual(both.layer[2].encoding.strokeDash.scale.range, [[1, 0], [5, 3]]);
+    assert.deepEqual(both.layer[1].encoding.strokeDash.scale.domain, [SECTIONS_LABEL, BOUNDARIES_LABEL], 'two dash styles: sections and boundaries');
+    assert.deepEqual(both.layer[2].encoding.strokeDash.scale.range, [[1, 0], [5, 3]], 'sections solid, boundaries dashed');
 
     const none: Json = clusterTimelineSpec({ ...timelineInput(), sections: undefined });
-    assert.equal(none.layer.length, 1);
+    assert.equal(none.layer.length, 1, 'no sections: bins only');
   });
 
   test('subtitle: method, bins, clusters, lines and the grey bins', () => {
@@ -188,19 +188,19 @@ describe('clusterTimelineSpec', () => {
       'cluster of each 0.5 s bin by k-means (k = 3); 24 bins, 3 clusters',
       'solid lines: 5 section starts of the analysis; dashed lines: 1 boundary found',
       'grey: no cluster (undefined bin) for 1 of 24 bins',
-    ]);
+    ], 'method, bins and clusters; the lines; the grey bins');
     const own: Json = clusterTimelineSpec({ ...timelineInput(), labels: new Array(24).fill(0), sections: [], subtitle: 'mine' });
-    assert.deepEqual(own.title.subtitle, ['mine']);
+    assert.deepEqual(own.title.subtitle, ['mine'], 'a subtitle given is used as is');
   });
 
   test('renders without warnings: one rect per bin, one rule per section, legends that explain', async () => {
     const svg = await renderQuietly(clusterTimelineSpec({ ...timelineInput(), boundaries: [14, 18] }));
     const rects = markElements(svg, 'rect');
-    assert.equal(rects.length, 24);
+    assert.equal(rects.length, 24, 'a rect per bin');
     assert.ok(rects[0].includes(`fill="${DEFAULT_UNDEFINED_COLOR}"`), 'the undefined bin is grey');
-    assert.ok(rects[1].includes(`fill="${CLUSTER_PALETTE[0]}"`));
-    assert.ok(rects[23].includes(`fill="${CLUSTER_PALETTE[2]}"`));
-    assert.equal(markElements(svg, 'rule').length, 5 + 2);
+    assert.ok(rects[1].includes(`fill="${CLUSTER_PALETTE[0]}"`), 'label 0 in the first colour');
+    assert.ok(rects[23].includes(`fill="${CLUSTER_PALETTE[2]}"`), 'label 2 in the third colour');
+    assert.equal(markElements(svg, 'rule').length, 5 + 2, 'a rule per section and per boundary');
     const t = texts(svg);
     for (const expected of ['Tiny – Track', 'time (s)', 'cluster', NO_CLUSTER_TEXT, 'lines', SECTIONS_LABEL, BOUNDARIES_LABEL]) {
       assert.ok(t.includes(expected), `text "${expected}" in ${JSON.stringify(t)}`);
@@ -211,8 +211,8 @@ describe('clusterTimelineSpec', () => {
     const a = JSON.stringify(clusterTimelineSpec(timelineInput()));
     const input = timelineInput();
     const typed = { ...input, timesS: Float64Array.from(input.timesS), labels: Int32Array.from(input.labels) };
-    assert.equal(JSON.stringify(clusterTimelineSpec(typed)), a);
-    assert.equal(JSON.stringify(clusterTimelineSpec(timelineInput())), a);
+    assert.equal(JSON.stringify(clusterTimelineSpec(typed)), a, 'typed arrays give the same JSON');
+    assert.equal(JSON.stringify(clusterTimelineSpec(timelineInput())), a, 'identical input, identical JSON');
   });
 
   test('rejects inconsistent input', () => {
@@ -233,37 +233,37 @@ describe('trajectorySpec', () => {
     const input = spiral(12, 2);
     const spec: Json = trajectorySpec(input);
     const rows = spec.data.values;
-    assert.equal(rows.length, 12);
+    assert.equal(rows.length, 12, 'a row per point');
     // cos(.25)·(1 + 1/12) and sin(.25)·(1 + 1/12)/2, to ~5 significant digits of each dimension's extent
-    assert.deepEqual(rows[1], { i: 1, t: 2, c1: 1.0497, c2: 0.13401, cluster: 1 });
+    assert.deepEqual(rows[1], { i: 1, t: 2, c1: 1.0497, c2: 0.13401, cluster: 1 }, 'row 1 rounded to 5 significant digits of each extent');
     assert.deepEqual(
       rows.map((r: Json) => r.t),
-      Array.from(input.timesS),
+      Array.from(input.timesS), 'the rows in time order',
     );
     const [line, points, ends] = spec.layer;
-    assert.equal(line.mark.type, 'line');
-    assert.deepEqual(line.encoding.order, { field: 't', type: 'quantitative' });
-    assert.equal(points.mark.type, 'circle');
-    assert.equal(points.encoding.color.field, 'cluster');
-    assert.equal(points.encoding.color.type, 'nominal');
-    assert.equal(points.encoding.x.title, 'PC1 (40 %)');
-    assert.equal(points.encoding.y.title, 'PC2 (25 %)');
+    assert.equal(line.mark.type, 'line', 'a line …');
+    assert.deepEqual(line.encoding.order, { field: 't', type: 'quantitative' }, '… joined in time order');
+    assert.equal(points.mark.type, 'circle', 'points');
+    assert.equal(points.encoding.color.field, 'cluster', 'coloured by cluster');
+    assert.equal(points.encoding.color.type, 'nominal', 'clusters are nominal');
+    assert.equal(points.encoding.x.title, 'PC1 (40 %)', 'x title with its explained variance');
+    assert.equal(points.encoding.y.title, 'PC2 (25 %)', 'y title with its explained variance');
     assert.deepEqual(
       points.encoding.tooltip.map((t: Json) => t.title),
-      ['time (s)', 'PC1 (40 %)', 'PC2 (25 %)', 'cluster'],
+      ['time (s)', 'PC1 (40 %)', 'PC2 (25 %)', 'cluster'], 'tooltip titles',
     );
-    assert.equal(ends.mark.type, 'text');
-    assert.equal(spec.width, spec.height);
+    assert.equal(ends.mark.type, 'text', 'start and end labels');
+    assert.equal(spec.width, spec.height, 'square');
   });
 
   test('colour by time: sequential scheme, legend "time (s)"', () => {
     const spec: Json = trajectorySpec({ ...spiral(12, 2), colorBy: 'time' });
     const color = spec.layer[1].encoding.color;
-    assert.deepEqual(color, { field: 't', type: 'quantitative', title: 'time (s)', scale: { scheme: TIME_SCHEME } });
+    assert.deepEqual(color, { field: 't', type: 'quantitative', title: 'time (s)', scale: { scheme: TIME_SCHEME } }, 'sequential colour by time');
     const noClusters: Json = trajectorySpec({ ...spiral(12, 2), clusters: undefined });
-    assert.equal(noClusters.layer[1].encoding.color.field, 't');
-    assert.equal(noClusters.transform, undefined);
-    assert.equal(noClusters.data.values[0].cluster, undefined);
+    assert.equal(noClusters.layer[1].encoding.color.field, 't', 'without clusters, coloured by time');
+    assert.equal(noClusters.transform, undefined, 'no cluster transform');
+    assert.equal(noClusters.data.values[0].cluster, undefined, 'no cluster field');
   });
 
   test('equal aspect: both axes of a panel span the same length', () => {
@@ -273,42 +273,42 @@ describe('trajectorySpec', () => {
     assert.ok(Math.abs(span(x.scale.domain) - span(y.scale.domain)) < 1e-9, JSON.stringify([x.scale.domain, y.scale.domain]));
     const free: Json = trajectorySpec(spiral(40, 2), { equalAspect: false });
     const f = free.layer[1].encoding;
-    assert.ok(span(f.x.scale.domain) > 1.5 * span(f.y.scale.domain));
+    assert.ok(span(f.x.scale.domain) > 1.5 * span(f.y.scale.domain), `without equal aspect the x span (${span(f.x.scale.domain)}) exceeds 1.5 × the y span (${span(f.y.scale.domain)})`);
   });
 
   test('3-D: three projections side by side (1–2, 1–3, 2–3) on shared data and colour', () => {
     const spec: Json = trajectorySpec(spiral(15, 3));
-    assert.equal(spec.hconcat.length, 3);
+    assert.equal(spec.hconcat.length, 3, 'three panels');
     assert.deepEqual(
       spec.hconcat.map((p: Json) => [p.layer[1].encoding.x.field, p.layer[1].encoding.y.field]),
       [
         ['c1', 'c2'],
         ['c1', 'c3'],
         ['c2', 'c3'],
-      ],
+      ], 'the pairs 1–2, 1–3, 2–3',
     );
     assert.deepEqual(
       spec.hconcat.map((p: Json) => p.title.text),
-      ['PC1 (40 %) × PC2 (25 %)', 'PC1 (40 %) × PC3 (10 %)', 'PC2 (25 %) × PC3 (10 %)'],
+      ['PC1 (40 %) × PC2 (25 %)', 'PC1 (40 %) × PC3 (10 %)', 'PC2 (25 %) × PC3 (10 %)'], 'panel titles with explained variance',
     );
-    assert.equal(spec.data.values.length, 15);
-    assert.ok('c3' in spec.data.values[0]);
-    assert.deepEqual(spec.resolve, { scale: { color: 'shared' } });
+    assert.equal(spec.data.values.length, 15, 'one shared datum per point');
+    assert.ok('c3' in spec.data.values[0], 'the third coordinate is in the data');
+    assert.deepEqual(spec.resolve, { scale: { color: 'shared' } }, 'one colour legend');
   });
 
   test('renders without warnings: a circle per point and panel, start and end marked', async () => {
     const svg2 = await renderQuietly(trajectorySpec(spiral(12, 2)));
-    assert.equal(markElements(svg2, 'symbol').length, 12);
-    assert.equal(markElements(svg2, 'line').length, 1);
+    assert.equal(markElements(svg2, 'symbol').length, 12, 'a circle per point');
+    assert.equal(markElements(svg2, 'line').length, 1, 'one line');
     assert.deepEqual(
       texts(svg2).filter((t) => t === 'start' || t === 'end'),
-      ['start', 'end'],
+      ['start', 'end'], 'start and end marked once',
     );
     const svg3 = await renderQuietly(trajectorySpec(spiral(12, 3)));
-    assert.equal(markElements(svg3, 'symbol').length, 36);
+    assert.equal(markElements(svg3, 'symbol').length, 36, 'a circle per point in each of three panels');
     assert.ok(texts(svg3).includes(NO_CLUSTER_TEXT), 'the cluster legend names the unclustered point');
     const byTime = await renderQuietly(trajectorySpec({ ...spiral(12, 3), colorBy: 'time' }));
-    assert.ok(texts(byTime).includes('time (s)'));
+    assert.ok(texts(byTime).includes('time (s)'), 'the time legend');
   });
 
   test('rejects bad input', () => {
@@ -346,39 +346,39 @@ describe('labelledScatterSpec', () => {
   test('a point and a label per item; coloured by cluster with the cluster palette', () => {
     const spec: Json = labelledScatterSpec({ items: items(), colorBy: 'cluster', title: 'Discovery: MDS', axisTitles: ['MDS 1', 'MDS 2'] });
     const rows = spec.data.values;
-    assert.equal(rows.length, 5);
-    assert.deepEqual(rows[1], { x: 0.5403, y: 0.4207, label: '02 Aerodynamic', group: 'Discovery', cluster: 1, tip0: 123.5, tip1: null });
+    assert.equal(rows.length, 5, 'a row per item');
+    assert.deepEqual(rows[1], { x: 0.5403, y: 0.4207, label: '02 Aerodynamic', group: 'Discovery', cluster: 1, tip0: 123.5, tip1: null }, 'coordinates rounded, the tooltip fields as tip0, tip1');
     const [points, labels] = spec.layer;
-    assert.equal(points.mark.type, 'circle');
-    assert.equal(labels.mark.type, 'text');
-    assert.equal(labels.encoding.text.field, 'label');
-    assert.deepEqual(points.encoding.color.scale, { domain: [0, 1], range: [CLUSTER_PALETTE[0], CLUSTER_PALETTE[1]] });
-    assert.equal(points.encoding.color.legend.title, 'cluster');
+    assert.equal(points.mark.type, 'circle', 'points');
+    assert.equal(labels.mark.type, 'text', 'labels');
+    assert.equal(labels.encoding.text.field, 'label', 'the label text');
+    assert.deepEqual(points.encoding.color.scale, { domain: [0, 1], range: [CLUSTER_PALETTE[0], CLUSTER_PALETTE[1]] }, 'the cluster palette');
+    assert.equal(points.encoding.color.legend.title, 'cluster', 'legend title');
     assert.deepEqual(
       points.encoding.tooltip.map((t: Json) => t.title),
-      ['track', 'group', 'cluster', 'MDS 1', 'MDS 2', 'tempo', 'key'],
+      ['track', 'group', 'cluster', 'MDS 1', 'MDS 2', 'tempo', 'key'], 'tooltip titles: track, group, cluster, axes, then the extra fields',
     );
-    assert.equal(points.encoding.tooltip[5].type, 'quantitative');
-    assert.equal(points.encoding.tooltip[6].type, 'nominal');
+    assert.equal(points.encoding.tooltip[5].type, 'quantitative', 'tempo is a number');
+    assert.equal(points.encoding.tooltip[6].type, 'nominal', 'key is text');
   });
 
   test('coloured by group, with the legend title asked for', () => {
     const spec: Json = labelledScatterSpec({ items: items().map(({ cluster: _, ...it }) => it), colorBy: 'group', legendTitle: 'album' });
     const color = spec.layer[0].encoding.color;
-    assert.equal(color.field, 'group');
-    assert.equal(color.legend.title, 'album');
-    assert.equal(spec.data.values[0].cluster, undefined);
-    assert.equal(spec.transform, undefined);
-    assert.deepEqual(spec.title.subtitle[0], 'one point per track (5); colour: album (2)');
+    assert.equal(color.field, 'group', 'coloured by group');
+    assert.equal(color.legend.title, 'album', 'the legend title asked for');
+    assert.equal(spec.data.values[0].cluster, undefined, 'no cluster field');
+    assert.equal(spec.transform, undefined, 'no cluster transform');
+    assert.deepEqual(spec.title.subtitle[0], 'one point per track (5); colour: album (2)', 'the subtitle counts the tracks and groups');
   });
 
   test('renders without warnings: every label drawn, legend entries present', async () => {
     const svg = await renderQuietly(labelledScatterSpec({ items: items(), colorBy: 'cluster' }));
-    assert.equal(markElements(svg, 'symbol').length, 5);
+    assert.equal(markElements(svg, 'symbol').length, 5, 'a circle per item');
     const t = texts(svg);
     for (const label of SONGS) assert.ok(t.includes(label), label);
     const grouped = await renderQuietly(labelledScatterSpec({ items: items(), colorBy: 'group' }));
-    assert.ok(texts(grouped).includes('Homework'));
+    assert.ok(texts(grouped).includes('Homework'), 'the group legend');
     // a single item (zero extent) still renders
     await renderQuietly(labelledScatterSpec({ items: [{ x: 1, y: 1, label: 'only' }], colorBy: 'group' }));
   });
@@ -444,25 +444,25 @@ describe('songsCorrelationSpec', () => {
     values[1] = NaN;
     const spec: Json = songsCorrelationSpec({ names: SONGS, values });
     const cells = spec.data.values;
-    assert.equal(cells.length, 25);
-    assert.deepEqual(cells[0], { a: SONGS[0], b: SONGS[0], r: 1 });
-    assert.deepEqual(cells[1], { a: SONGS[0], b: SONGS[1], r: null });
-    assert.deepEqual(cells[5 + 2], { a: SONGS[1], b: SONGS[2], r: -0.28 });
-    assert.deepEqual(spec.encoding.x.scale.domain, SONGS);
-    assert.deepEqual(spec.encoding.y.scale.domain, SONGS);
-    assert.deepEqual(spec.encoding.color.scale.domain, [-1, 1]);
-    assert.equal(spec.encoding.color.scale.scheme, 'redblue');
+    assert.equal(cells.length, 25, '5 × 5 cells');
+    assert.deepEqual(cells[0], { a: SONGS[0], b: SONGS[0], r: 1 }, 'the diagonal');
+    assert.deepEqual(cells[1], { a: SONGS[0], b: SONGS[1], r: null }, 'NaN as null');
+    assert.deepEqual(cells[5 + 2], { a: SONGS[1], b: SONGS[2], r: -0.28 }, 'row 1, column 2');
+    assert.deepEqual(spec.encoding.x.scale.domain, SONGS, 'x in the given order');
+    assert.deepEqual(spec.encoding.y.scale.domain, SONGS, 'y in the given order');
+    assert.deepEqual(spec.encoding.color.scale.domain, [-1, 1], 'domain [−1, 1]');
+    assert.equal(spec.encoding.color.scale.scheme, 'redblue', 'diverging red-blue');
     assert.deepEqual(
       spec.encoding.tooltip.map((t: Json) => t.title),
-      ['song a', 'song b', 'r'],
+      ['song a', 'song b', 'r'], 'tooltip titles',
     );
-    assert.deepEqual(spec.title.subtitle, ['Pearson r between songs', 'grey: r undefined in 1 of 25 cells']);
-    assert.equal(spec.width, spec.height);
+    assert.deepEqual(spec.title.subtitle, ['Pearson r between songs', 'grey: r undefined in 1 of 25 cells'], 'the subtitle counts the undefined cells');
+    assert.equal(spec.width, spec.height, 'square');
   });
 
   test('renders without warnings: a cell per pair, every name on the axes', async () => {
     const svg = await renderQuietly(songsCorrelationSpec({ names: SONGS, values: songMatrix(), title: 'Discovery' }));
-    assert.equal(markElements(svg, 'rect').length, 25);
+    assert.equal(markElements(svg, 'rect').length, 25, 'a rect per pair');
     const t = texts(svg);
     for (const name of SONGS) assert.equal(t.filter((x) => x === name).length, 2, `"${name}" on both axes`);
   });
@@ -485,35 +485,35 @@ describe('clustermapSpec', () => {
     const order = input.order;
     assert.deepEqual(
       cells.slice(0, n),
-      order.map((j) => ({ a: SONGS[order[0]], b: SONGS[j], r: Math.round(input.values[order[0] * n + j] * 1000) / 1000 })),
+      order.map((j) => ({ a: SONGS[order[0]], b: SONGS[j], r: Math.round(input.values[order[0] * n + j] * 1000) / 1000 })), 'the first row is the permuted first row',
     );
     assert.deepEqual(
       cells.slice(0, n).map((c: Json) => c.b),
-      ['01 One More Time', '03 Digital Love', '05 Crescendolls', '02 Aerodynamic', '04 Harder, Better, Faster, Stronger'],
+      ['01 One More Time', '03 Digital Love', '05 Crescendolls', '02 Aerodynamic', '04 Harder, Better, Faster, Stronger'], 'in leaf order',
     );
-    assert.deepEqual(cells[3 * n + 4], { a: SONGS[1], b: SONGS[3], r: 0.66 }); // 0.7 − 0.01·(1 + 3)
+    assert.deepEqual(cells[3 * n + 4], { a: SONGS[1], b: SONGS[3], r: 0.66 }, 'row 3, column 4 of the permuted matrix'); // 0.7 − 0.01·(1 + 3)
     const permuted = order.map((i) => SONGS[i]);
-    assert.deepEqual(heatmap.encoding.x.scale.domain, permuted);
-    assert.deepEqual(heatmap.encoding.y.scale.domain, permuted);
-    assert.equal(heatmap.encoding.y.axis.orient, 'right');
+    assert.deepEqual(heatmap.encoding.x.scale.domain, permuted, 'x in leaf order');
+    assert.deepEqual(heatmap.encoding.y.scale.domain, permuted, 'y in leaf order');
+    assert.equal(heatmap.encoding.y.axis.orient, 'right', 'names on the right');
     // the dendrogram: the segments as given, x in leaf units over the same n columns
     assert.deepEqual(
       dendrogram.data.values.map(({ x1, y1, x2, y2 }: Json) => ({ x1, y1, x2, y2 })),
-      input.dendrogram,
+      input.dendrogram, 'the segments as given',
     );
-    assert.deepEqual(dendrogram.encoding.x.scale.domain, [-0.5, 4.5]);
-    assert.deepEqual(dendrogram.encoding.y.scale.domain, [0, 1.2]);
-    assert.equal(dendrogram.width, heatmap.width);
-    assert.equal(spec.bounds, 'flush');
+    assert.deepEqual(dendrogram.encoding.x.scale.domain, [-0.5, 4.5], 'x in leaf units over the n columns');
+    assert.deepEqual(dendrogram.encoding.y.scale.domain, [0, 1.2], 'y up to the highest merge');
+    assert.equal(dendrogram.width, heatmap.width, 'the dendrogram as wide as the heatmap');
+    assert.equal(spec.bounds, 'flush', 'flush bounds');
   });
 
   test('renders without warnings, and each leaf sits over the centre of its column', async () => {
     const svg = await renderQuietly(clustermapSpec(clustermapInput()));
     const origin = (group: string) => {
       const at = svg.indexOf(`class="mark-group role-scope ${group}"`);
-      assert.ok(at > 0, group);
+      assert.ok(at > 0, `the ${group} group is in the SVG`);
       const m = /<g transform="translate\(([-\d.]+),([-\d.]+)\)">/.exec(svg.slice(at));
-      assert.ok(m);
+      assert.ok(m, `${group}: its translate`);
       return Number(m[1]);
     };
     const dendroX = origin('concat_0_group');
@@ -524,7 +524,7 @@ describe('clustermapSpec', () => {
       .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === 120)
       .map((m) => dendroX + Number(m[1]))
       .sort((a, b) => a - b);
-    assert.equal(leaves.length, 5);
+    assert.equal(leaves.length, 5, 'five leaves');
     const firstRow = markElements(svg, 'rect')
       .slice(0, 5)
       .map((p) => {
@@ -534,7 +534,7 @@ describe('clustermapSpec', () => {
       });
     leaves.forEach((x, k) => assert.ok(Math.abs(x - firstRow[k]) < 0.02, `leaf ${k} at ${x}, column centre at ${firstRow[k]}`));
     const t = texts(svg);
-    assert.ok(t.includes('merge distance'));
+    assert.ok(t.includes('merge distance'), 'the dendrogram axis title');
     for (const name of SONGS) assert.equal(t.filter((x) => x === name).length, 2, name);
   });
 
@@ -551,6 +551,6 @@ describe('clustermapSpec', () => {
   });
 
   test('identical JSON for identical input', () => {
-    assert.equal(JSON.stringify(clustermapSpec(clustermapInput())), JSON.stringify(clustermapSpec(clustermapInput())));
+    assert.equal(JSON.stringify(clustermapSpec(clustermapInput())), JSON.stringify(clustermapSpec(clustermapInput())), 'identical input, identical JSON');
   });
 });

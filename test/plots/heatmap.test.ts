@@ -17,7 +17,7 @@ import {
 } from '../../src/plots/heatmap.js';
 import { compactSvg, compileSpec, estimateTextWidth, renderSvg, type LogLevelName } from '../../src/plots/render.js';
 import { FEATURE_COLUMNS } from '../../src/matrix/featureMatrix.js';
-import { parameterError } from '../helpers/assert.js';
+import { assertClose, parameterError } from '../helpers/assert.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -123,12 +123,12 @@ describe('featureHeatmapSpec', () => {
   test('one data value per cell, feature-major, with exact bin edges', () => {
     const input = smallFeatures();
     const spec: Json = featureHeatmapSpec(input);
-    assert.equal(spec.$schema, VEGA_LITE_SCHEMA);
+    assert.equal(spec.$schema, VEGA_LITE_SCHEMA, 'Vega-Lite v6');
     const cells: Cell[] = spec.data.values;
-    assert.equal(cells.length, 3 * 4);
+    assert.equal(cells.length, 3 * 4, '3 features × 4 bins');
     assert.deepEqual(
       cells.map((c) => c.feature),
-      ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'c', 'c', 'c', 'c'],
+      ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'c', 'c', 'c', 'c'], 'feature-major',
     );
     assert.deepEqual(
       cells.slice(0, 4).map((c) => [c.t, c.t2]),
@@ -137,74 +137,74 @@ describe('featureHeatmapSpec', () => {
         [10.5, 11],
         [11, 11.5],
         [11.5, 12],
-      ],
+      ], 'the first feature\'s bins with their edges',
     );
     // every bin ends where the next begins
-    for (let i = 0; i + 1 < 4; i++) assert.equal(cells[i].t2, cells[i + 1].t);
-    assert.equal(spec.encoding.x.field, 't');
-    assert.equal(spec.encoding.x2.field, 't2');
-    assert.equal(spec.mark.type, 'rect');
-    assert.deepEqual(spec.encoding.x.scale.domain, [10, 12]);
-    assert.equal(spec.encoding.x.title, 'time (s)');
+    for (let i = 0; i + 1 < 4; i++) assert.equal(cells[i].t2, cells[i + 1].t, `bin ${i} ends where bin ${i + 1} begins`);
+    assert.equal(spec.encoding.x.field, 't', 'x starts at t');
+    assert.equal(spec.encoding.x2.field, 't2', 'x ends at t2');
+    assert.equal(spec.mark.type, 'rect', 'rectangles');
+    assert.deepEqual(spec.encoding.x.scale.domain, [10, 12], 'x spans the bins exactly');
+    assert.equal(spec.encoding.x.title, 'time (s)', 'x axis title');
   });
 
   test('values: rounded to 3 decimals, clamped only in colour, NaN kept as null', () => {
     const cells: Cell[] = (featureHeatmapSpec(smallFeatures()) as Json).data.values;
     const z = (feature: string, b: number) => cells.find((c) => c.feature === feature && c.t === 10 + b / 2)?.z;
-    assert.equal(z('a', 3), 2);
-    assert.equal(z('b', 0), 1.235);
-    assert.equal(z('b', 1), null);
+    assert.equal(z('a', 3), 2, '2 kept');
+    assert.equal(z('b', 0), 1.235, 'rounded to 3 decimals');
+    assert.equal(z('b', 1), null, 'NaN as null');
     assert.equal(z('c', 0), 5, 'data keeps the value; the colour scale clamps');
     assert.equal(z('c', 3), 0, '0.0004 rounds to 0, not -0');
-    assert.equal(Object.is(z('c', 3), -0), false);
+    assert.equal(Object.is(z('c', 3), -0), false, 'not −0');
     const fine: Cell[] = (featureHeatmapSpec(smallFeatures(), { decimals: 1 }) as Json).data.values;
-    assert.equal(fine.find((c) => c.feature === 'b' && c.t === 10)?.z, 1.2);
+    assert.equal(fine.find((c) => c.feature === 'b' && c.t === 10)?.z, 1.2, 'decimals: 1');
   });
 
   test('y is nominal in the given feature order (26 features: bar, beat, pitch_C … timbre_12)', () => {
     const spec: Json = featureHeatmapSpec(fullFeatures(10));
-    assert.equal(spec.encoding.y.field, 'feature');
-    assert.equal(spec.encoding.y.type, 'nominal');
-    assert.deepEqual(spec.encoding.y.scale.domain, [...FEATURE_COLUMNS]);
-    assert.equal(spec.encoding.y.scale.domain[0], 'bar');
-    assert.equal(spec.encoding.y.scale.domain[2], 'pitch_C');
-    assert.equal(spec.encoding.y.scale.domain[25], 'timbre_12');
-    assert.equal(spec.height, 26 * 14);
+    assert.equal(spec.encoding.y.field, 'feature', 'y is the feature');
+    assert.equal(spec.encoding.y.type, 'nominal', 'y is nominal');
+    assert.deepEqual(spec.encoding.y.scale.domain, [...FEATURE_COLUMNS], 'in the given order');
+    assert.equal(spec.encoding.y.scale.domain[0], 'bar', 'bar first');
+    assert.equal(spec.encoding.y.scale.domain[2], 'pitch_C', 'then beat, then pitch_C');
+    assert.equal(spec.encoding.y.scale.domain[25], 'timbre_12', 'timbre_12 last');
+    assert.equal(spec.height, 26 * 14, '14 px per feature');
     // the compiled y scale keeps that order (first = top)
     const y = compileSpec(spec).scales?.find((s) => s.name === 'y') as Json;
-    assert.deepEqual(y.domain, [...FEATURE_COLUMNS]);
+    assert.deepEqual(y.domain, [...FEATURE_COLUMNS], 'the compiled y scale keeps the order');
   });
 
   test('colour: diverging scheme, domain [−2, 2] with clamp, legend "z-score" marking the clamped ends', () => {
     const spec: Json = featureHeatmapSpec(smallFeatures());
     const color = spec.encoding.color;
-    assert.equal(color.field, 'z');
-    assert.deepEqual(color.scale.domain, [-2, 2]);
-    assert.equal(color.scale.clamp, true);
-    assert.equal(color.scale.scheme, 'redblue');
-    assert.equal(color.scale.reverse, true);
-    assert.equal(color.legend.title, 'z-score');
-    assert.deepEqual(color.legend.values, [-2, -1, 0, 1, 2]);
-    assert.match(color.legend.labelExpr, /≤ −2/);
-    assert.match(color.legend.labelExpr, /≥ 2/);
+    assert.equal(color.field, 'z', 'colour by z');
+    assert.deepEqual(color.scale.domain, [-2, 2], 'domain [−2, 2]');
+    assert.equal(color.scale.clamp, true, 'clamped');
+    assert.equal(color.scale.scheme, 'redblue', 'diverging red-blue');
+    assert.equal(color.scale.reverse, true, 'reversed: red high');
+    assert.equal(color.legend.title, 'z-score', 'legend title');
+    assert.deepEqual(color.legend.values, [-2, -1, 0, 1, 2], 'legend ticks');
+    assert.match(color.legend.labelExpr, /≤ −2/, 'the low end is marked ≤ −2');
+    assert.match(color.legend.labelExpr, /≥ 2/, 'the high end is marked ≥ 2');
     const custom: Json = featureHeatmapSpec(smallFeatures(), { domain: [-3, 3], scheme: 'blueorange' });
-    assert.deepEqual(custom.encoding.color.scale.domain, [-3, 3]);
-    assert.equal(custom.encoding.color.scale.scheme, 'blueorange');
+    assert.deepEqual(custom.encoding.color.scale.domain, [-3, 3], 'a custom domain');
+    assert.equal(custom.encoding.color.scale.scheme, 'blueorange', 'a custom scheme');
   });
 
   test('NaN cells are shown grey (not filtered) and the subtitle says so', () => {
     const spec: Json = featureHeatmapSpec(smallFeatures());
-    assert.equal(spec.mark.invalid, 'show');
-    assert.deepEqual(spec.config.scale.invalid.color, { value: DEFAULT_UNDEFINED_COLOR });
-    assert.equal(spec.title.text, 'Tiny – Track');
-    assert.equal(spec.title.subtitle.length, 2);
-    assert.match(spec.title.subtitle[1], /grey: z-score undefined in 1 of 12 cells/);
+    assert.equal(spec.mark.invalid, 'show', 'invalid values shown');
+    assert.deepEqual(spec.config.scale.invalid.color, { value: DEFAULT_UNDEFINED_COLOR }, 'in the undefined colour');
+    assert.equal(spec.title.text, 'Tiny – Track', 'the title');
+    assert.equal(spec.title.subtitle.length, 2, 'two subtitle lines');
+    assert.match(spec.title.subtitle[1], /grey: z-score undefined in 1 of 12 cells/, 'the second counts the undefined cells');
     // compiled: no filter drops the nulls, the fill tests for them first
     const vg: Json = compileSpec(spec);
     const filters = JSON.stringify(vg.data).match(/isValid\(datum\[\\"z\\"\]\)/g);
     assert.equal(filters, null, 'no invalid-z filter in the data flow');
     const fill = vg.marks.find((m: Json) => m.type === 'rect').encode.update.fill;
-    assert.deepEqual(fill[0].value, DEFAULT_UNDEFINED_COLOR);
+    assert.deepEqual(fill[0].value, DEFAULT_UNDEFINED_COLOR, 'the fill tests for undefined first');
 
     const clean = smallFeatures();
     clean.values[5] = 0;
@@ -219,14 +219,14 @@ describe('featureHeatmapSpec', () => {
         ['t', 'time (s)'],
         ['feature', 'feature'],
         ['z', 'z-score'],
-      ],
+      ], 'time, feature and z-score',
     );
   });
 
   test('compiles with vega-lite without warnings; same input → identical JSON', () => {
     const a = featureHeatmapSpec(smallFeatures());
-    assert.deepEqual(warningsOf(a), []);
-    assert.equal(JSON.stringify(a), JSON.stringify(featureHeatmapSpec(smallFeatures())));
+    assert.deepEqual(warningsOf(a), [], 'vega-lite has nothing to warn about');
+    assert.equal(JSON.stringify(a), JSON.stringify(featureHeatmapSpec(smallFeatures())), 'identical input, identical JSON');
   });
 
   test('bins whose starts carry rounding noise still tile exactly', () => {
@@ -237,7 +237,7 @@ describe('featureHeatmapSpec', () => {
 
   test('1,000 × 26: 26,000 values, spec well under 2 MB', () => {
     const spec = featureHeatmapSpec(fullFeatures(1000));
-    assert.equal((spec as Json).data.values.length, 26_000);
+    assert.equal((spec as Json).data.values.length, 26_000, '1,000 bins × 26 features');
     const bytes = Buffer.byteLength(JSON.stringify(spec));
     assert.ok(bytes < 2_000_000, `spec is ${bytes} bytes`);
   });
@@ -271,12 +271,12 @@ describe('reduceSimilarity', () => {
   test('no reduction up to maxCells: same values, cell edges = bin edges', () => {
     const input = smallSimilarity(4);
     const r = reduceSimilarity(input.values, input.binStartS, 1, 4);
-    assert.equal(r.cells, 4);
-    assert.equal(r.blockBins, 1);
-    assert.deepEqual([...r.startS], [0, 1, 2, 3]);
-    assert.deepEqual([...r.endS], [1, 2, 3, 4]);
-    assert.deepEqual([...r.values], [...input.values]);
-    assert.equal(r.undefinedCells, 0);
+    assert.equal(r.cells, 4, '4 cells');
+    assert.equal(r.blockBins, 1, 'no blocks');
+    assert.deepEqual([...r.startS], [0, 1, 2, 3], 'cell starts = bin starts');
+    assert.deepEqual([...r.endS], [1, 2, 3, 4], 'cell ends = bin ends');
+    assert.deepEqual([...r.values], [...input.values], 'the values as they are');
+    assert.equal(r.undefinedCells, 0, 'no undefined cells');
   });
 
   test('block means over defined cells; NaN only where a whole block is undefined', () => {
@@ -286,16 +286,16 @@ describe('reduceSimilarity', () => {
     values[0] = NaN; // one undefined cell in block (0, 0)
     values[3 * n + 3] = values[3 * n + 4] = values[4 * n + 3] = values[4 * n + 4] = NaN; // all of block (1, 1)
     const r = reduceSimilarity(values, Float64Array.from([0, 1, 2, 3, 4]), 1, 2);
-    assert.equal(r.blockBins, 3);
-    assert.equal(r.cells, 2);
-    assert.deepEqual([...r.startS], [0, 3]);
-    assert.deepEqual([...r.endS], [3, 5]);
+    assert.equal(r.blockBins, 3, 'blocks of 3 bins');
+    assert.equal(r.cells, 2, '2 cells');
+    assert.deepEqual([...r.startS], [0, 3], 'block starts');
+    assert.deepEqual([...r.endS], [3, 5], 'block ends; the last block is shorter');
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    assert.equal(r.values[0], mean([1, 2, 5, 6, 7, 10, 11, 12]));
-    assert.equal(r.values[1], mean([3, 4, 8, 9, 13, 14]));
-    assert.equal(r.values[2], mean([15, 16, 17, 20, 21, 22]));
-    assert.ok(Number.isNaN(r.values[3]));
-    assert.equal(r.undefinedCells, 1);
+    assert.equal(r.values[0], mean([1, 2, 5, 6, 7, 10, 11, 12]), 'block (0, 0): the mean of its 8 defined cells');
+    assert.equal(r.values[1], mean([3, 4, 8, 9, 13, 14]), 'block (0, 1)');
+    assert.equal(r.values[2], mean([15, 16, 17, 20, 21, 22]), 'block (1, 0)');
+    assert.ok(Number.isNaN(r.values[3]), 'block (1, 1), all undefined, is NaN');
+    assert.equal(r.undefinedCells, 1, 'one undefined cell');
   });
 
   test('rejects bad shapes and caps', () => {
@@ -312,19 +312,19 @@ describe('similarityHeatmapSpec', () => {
     input.values[1] = 0.12345; // row 0 (y = 0), column 1 (x = 1)
     const spec: Json = similarityHeatmapSpec(input);
     const cells: SimCell[] = spec.data.values;
-    assert.equal(cells.length, 16);
-    assert.deepEqual(cells[1], { x: 1, y: 0, r: 0.123 });
-    assert.deepEqual(cells[4], { x: 0, y: 1, r: 0.27 }); // cos(1) / 2 = 0.2702…
-    assert.equal(spec.width, spec.height);
-    assert.equal(spec.width, 480);
-    assert.equal(spec.encoding.x.title, 'time x (s)');
-    assert.equal(spec.encoding.y.title, 'time y (s)');
-    assert.equal(spec.encoding.y.scale.reverse, true);
-    assert.deepEqual(spec.encoding.x.scale.domain, [0, 4]);
-    assert.deepEqual(spec.encoding.y.scale.domain, [0, 4]);
+    assert.equal(cells.length, 16, '4 × 4 cells');
+    assert.deepEqual(cells[1], { x: 1, y: 0, r: 0.123 }, 'row 0, column 1, rounded');
+    assert.deepEqual(cells[4], { x: 0, y: 1, r: 0.27 }, 'row 1, column 0: cos(1) / 2'); // cos(1) / 2 = 0.2702…
+    assert.equal(spec.width, spec.height, 'square');
+    assert.equal(spec.width, 480, '480 px');
+    assert.equal(spec.encoding.x.title, 'time x (s)', 'x axis title');
+    assert.equal(spec.encoding.y.title, 'time y (s)', 'y axis title');
+    assert.equal(spec.encoding.y.scale.reverse, true, 'the origin top-left');
+    assert.deepEqual(spec.encoding.x.scale.domain, [0, 4], 'x spans the bins');
+    assert.deepEqual(spec.encoding.y.scale.domain, [0, 4], 'y spans the bins');
     assert.deepEqual(
       spec.encoding.tooltip.map((t: Json) => t.title),
-      ['time x (s)', 'time y (s)', 'r'],
+      ['time x (s)', 'time y (s)', 'r'], 'tooltip titles',
     );
   });
 
@@ -333,50 +333,50 @@ describe('similarityHeatmapSpec', () => {
     assert.deepEqual(spec.transform, [
       { lookup: 'x', from: { data: { values: edgesOf([0, 1, 2, 3]) }, key: 's', fields: ['e'] }, as: 'x2' },
       { lookup: 'y', from: { data: { values: edgesOf([0, 1, 2, 3]) }, key: 's', fields: ['e'] }, as: 'y2' },
-    ]);
-    assert.equal(spec.encoding.x2.field, 'x2');
-    assert.equal(spec.encoding.y2.field, 'y2');
+    ], 'cell ends looked up in the edge table');
+    assert.equal(spec.encoding.x2.field, 'x2', 'x ends at x2');
+    assert.equal(spec.encoding.y2.field, 'y2', 'y ends at y2');
   });
 
   test('colour domain [−1, 1], diverging, legend "r"', () => {
     const color: Json = (similarityHeatmapSpec(smallSimilarity(4)) as Json).encoding.color;
-    assert.deepEqual(color.scale.domain, [-1, 1]);
-    assert.equal(color.scale.scheme, 'redblue');
-    assert.equal(color.legend.title, 'r');
+    assert.deepEqual(color.scale.domain, [-1, 1], 'domain [−1, 1]');
+    assert.equal(color.scale.scheme, 'redblue', 'diverging red-blue');
+    assert.equal(color.legend.title, 'r', 'legend title');
   });
 
   test('undefined cells: null r, drawn grey, subtitle says how many', () => {
     const spec: Json = similarityHeatmapSpec(smallSimilarity(4, 2));
     const cells: SimCell[] = spec.data.values;
-    assert.equal(cells.filter((c) => c.r === null).length, 7); // row 2 and column 2
-    assert.equal(spec.mark.invalid, 'show');
-    assert.deepEqual(spec.config.scale.invalid.color, { value: DEFAULT_UNDEFINED_COLOR });
-    assert.deepEqual(spec.title.subtitle, ['Pearson r of 1 s bins', 'grey: r undefined (constant bin) in 7 of 16 cells']);
+    assert.equal(cells.filter((c) => c.r === null).length, 7, 'row 2 and column 2 undefined: 7 cells'); // row 2 and column 2
+    assert.equal(spec.mark.invalid, 'show', 'invalid values shown');
+    assert.deepEqual(spec.config.scale.invalid.color, { value: DEFAULT_UNDEFINED_COLOR }, 'in the undefined colour');
+    assert.deepEqual(spec.title.subtitle, ['Pearson r of 1 s bins', 'grey: r undefined (constant bin) in 7 of 16 cells'], 'the subtitle counts the undefined cells');
   });
 
   test(`more than ${DEFAULT_MAX_DISPLAY_CELLS} bins are block-averaged for display, and the subtitle says so`, () => {
     const spec: Json = similarityHeatmapSpec(smallSimilarity(370));
-    assert.equal(spec.data.values.length, 185 * 185); // k = 2
-    assert.match(spec.title.subtitle[1], /mean r of 2 × 2-bin blocks \(370 × 370 bins shown as 185 × 185 cells\)/);
-    assert.deepEqual(spec.encoding.x.scale.domain, [0, 370]);
+    assert.equal(spec.data.values.length, 185 * 185, '370 bins in blocks of 2: 185 × 185 cells'); // k = 2
+    assert.match(spec.title.subtitle[1], /mean r of 2 × 2-bin blocks \(370 × 370 bins shown as 185 × 185 cells\)/, 'the subtitle says how the bins are shown');
+    assert.deepEqual(spec.encoding.x.scale.domain, [0, 370], 'x spans all the bins');
     const edges = spec.transform[0].from.data.values;
-    assert.deepEqual(edges.at(-1), { s: 368, e: 370 });
+    assert.deepEqual(edges.at(-1), { s: 368, e: 370 }, 'the last block');
     const odd: Json = similarityHeatmapSpec(smallSimilarity(251));
-    assert.equal(odd.data.values.length, 126 * 126); // k = 2, the last block holds the one remaining bin
+    assert.equal(odd.data.values.length, 126 * 126, '251 bins in blocks of 2: 126 × 126 cells'); // k = 2, the last block holds the one remaining bin
     assert.deepEqual(odd.transform[0].from.data.values.at(-1), { s: 250, e: 251 }, 'the last block holds the one remaining bin');
     const small: Json = similarityHeatmapSpec(smallSimilarity(370), { maxDisplayCells: 10 });
-    assert.equal(small.data.values.length, 10 * 10); // k = 37
+    assert.equal(small.data.values.length, 10 * 10, 'maxDisplayCells 10: blocks of 37'); // k = 37
     const all: Json = similarityHeatmapSpec(smallSimilarity(20), { maxDisplayCells: Infinity });
-    assert.equal(all.data.values.length, 400);
-    assert.equal(all.title.subtitle.length, 1);
+    assert.equal(all.data.values.length, 400, 'maxDisplayCells Infinity: every bin');
+    assert.equal(all.title.subtitle.length, 1, 'no block line in the subtitle');
   });
 
   test('compiles without warnings; identical JSON for identical input; no subtitle when none is due', () => {
     const spec = similarityHeatmapSpec(smallSimilarity(30, 3));
-    assert.deepEqual(warningsOf(spec), []);
-    assert.equal(JSON.stringify(spec), JSON.stringify(similarityHeatmapSpec(smallSimilarity(30, 3))));
+    assert.deepEqual(warningsOf(spec), [], 'vega-lite has nothing to warn about');
+    assert.equal(JSON.stringify(spec), JSON.stringify(similarityHeatmapSpec(smallSimilarity(30, 3))), 'identical input, identical JSON');
     const plain: Json = similarityHeatmapSpec({ ...smallSimilarity(4), subtitle: undefined });
-    assert.equal(plain.title.subtitle, undefined);
+    assert.equal(plain.title.subtitle, undefined, 'no subtitle given, none shown');
   });
 });
 
@@ -390,25 +390,25 @@ describe('renderSvg', () => {
   test('feature heatmap: an SVG with size, one path per cell, title and axis titles', async () => {
     const svg = await renderSvg(featureHeatmapSpec(smallFeatures()));
     svgRoot(svg);
-    assert.equal(cellPaths(svg).length, 12);
+    assert.equal(cellPaths(svg).length, 12, 'a path per cell');
     const t = texts(svg);
     for (const expected of ['Tiny – Track', 'time (s)', 'feature', 'z-score', 'a', 'b', 'c', '≥ 2', '≤ −2']) {
       assert.ok(t.includes(expected), `text "${expected}" in ${JSON.stringify(t)}`);
     }
     assert.ok(cellPaths(svg).some((p) => p.includes(`fill="${DEFAULT_UNDEFINED_COLOR}"`)), 'the NaN cell is grey');
-    assert.match(svg, /<g class="mark-rect role-mark[^>]*shape-rendering="crispEdges"/);
+    assert.match(svg, /<g class="mark-rect role-mark[^>]*shape-rendering="crispEdges"/, 'crisp cell edges');
   });
 
   test('similarity heatmap: square plot area, one path per display cell, axis titles', async () => {
     const svg = await renderSvg(similarityHeatmapSpec(smallSimilarity(8, 1)));
     svgRoot(svg);
     const paths = cellPaths(svg);
-    assert.equal(paths.length, 64);
-    assert.equal(paths.filter((p) => p.includes(`fill="${DEFAULT_UNDEFINED_COLOR}"`)).length, 15);
+    assert.equal(paths.length, 64, 'a path per cell');
+    assert.equal(paths.filter((p) => p.includes(`fill="${DEFAULT_UNDEFINED_COLOR}"`)).length, 15, 'row 1 and column 1 undefined: 15 grey cells');
     const t = texts(svg);
     for (const expected of ['time x (s)', 'time y (s)', 'r']) assert.ok(t.includes(expected), expected);
     // the plot background is 480 × 480
-    assert.match(svg, /<path class="background" aria-hidden="true" d="M0,0h480v480h-480Z"/);
+    assert.match(svg, /<path class="background" aria-hidden="true" d="M0,0h480v480h-480Z"/, 'a 480 × 480 background');
   });
 
   test('cells tile exactly in the SVG: each path starts where the previous one ends', async () => {
@@ -421,7 +421,7 @@ describe('renderSvg', () => {
       [100, 100],
       [200, 100],
       [300, 100],
-    ]);
+    ], 'four cells of 100 px, edge to edge');
   });
 
   test('same input → byte-identical SVG (also after other renders, also concurrently)', async () => {
@@ -430,10 +430,10 @@ describe('renderSvg', () => {
     const a1 = await renderSvg(a);
     const b1 = await renderSvg(b);
     const a2 = await renderSvg(featureHeatmapSpec(smallFeatures()));
-    assert.equal(a2, a1);
+    assert.equal(a2, a1, 'the same SVG after another render');
     const [a3, b3] = await Promise.all([renderSvg(a), renderSvg(b)]);
-    assert.equal(a3, a1);
-    assert.equal(b3, b1);
+    assert.equal(a3, a1, 'the same SVG concurrently');
+    assert.equal(b3, b1, 'the same SVG concurrently');
     assert.match(a1, /id="gradient_0"/, 'def ids restart for every render');
   });
 
@@ -450,13 +450,13 @@ describe('renderSvg', () => {
       await renderSvg(similarityHeatmapSpec(smallSimilarity(5, 2)));
       await renderSvg(noisy);
     });
-    assert.deepEqual(printed, []);
+    assert.deepEqual(printed, [], 'nothing printed');
     // our own specs give vega-lite and vega nothing to warn about
     const ours: string[] = [];
     const onLog = (level: LogLevelName, message: string) => void ours.push(`${level}: ${message}`);
     await renderSvg(featureHeatmapSpec(smallFeatures()), { onLog, logLevel: 'info' });
     await renderSvg(similarityHeatmapSpec(smallSimilarity(200, 2)), { onLog, logLevel: 'info' });
-    assert.deepEqual(ours, []);
+    assert.deepEqual(ours, [], 'nothing logged for our own specs');
     const logged: string[] = [];
     await renderSvg(noisy, { onLog: (level, message) => logged.push(`${level}: ${message}`) });
     assert.ok(logged.length > 0 && logged.every((m) => m.startsWith('warn: ')), JSON.stringify(logged));
@@ -477,18 +477,18 @@ describe('renderSvg', () => {
       timeout: 60_000,
     });
     assert.equal(child.status, 0, child.stderr);
-    assert.equal(child.stdout, '');
-    assert.equal(child.stderr, '');
+    assert.equal(child.stdout, '', 'nothing on stdout');
+    assert.equal(child.stderr, '', 'nothing on stderr');
   });
 
   test('text is measured without canvas, and vega’s own measurement is restored afterwards', async () => {
     // Helvetica/Arial: "timbre_01" at 10 px is 44.5 px wide (vega's own fallback would say 72)
-    assert.ok(Math.abs(estimateTextWidth('timbre_01', 10) - 44.46) < 1e-9);
-    assert.ok(estimateTextWidth('W', 10, true) > estimateTextWidth('i', 10, true));
+    assertClose(estimateTextWidth('timbre_01', 10), 44.46, 1e-9, '"timbre_01" at 10 px in Helvetica/Arial widths');
+    assert.ok(estimateTextWidth('W', 10, true) > estimateTextWidth('i', 10, true), 'a wide letter measures wider than a narrow one');
     const metrics = (vega as unknown as { textMetrics: { width: unknown } }).textMetrics;
     const before = metrics.width;
     const svg = await renderSvg(featureHeatmapSpec(fullFeatures(4)));
-    assert.equal(metrics.width, before);
+    assert.equal(metrics.width, before, 'vega\'s own text measurement is restored');
     // the y-axis title sits left of the longest label ("timbre_01" = 44.5 px + padding), not 72 px away
     const title = /<text [^>]*transform="translate\((-[\d.]+),[\d.]+\) rotate\(-90\)[^"]*"[^>]*>feature<\/text>/.exec(svg);
     assert.ok(title, 'y-axis title found');
@@ -498,7 +498,7 @@ describe('renderSvg', () => {
 
   test('1,000 × 26 renders 26,000 cells', async () => {
     const svg = await renderSvg(featureHeatmapSpec(fullFeatures(1000)));
-    assert.equal(cellPaths(svg).length, 26_000);
+    assert.equal(cellPaths(svg).length, 26_000, 'a path per cell');
     assert.ok(!/\d\.\d{3,}/.test(cellPaths(svg).join('')), 'path numbers are rounded to 0.01 px');
   });
 
@@ -520,7 +520,7 @@ describe('renderSvg', () => {
         'external data',
       );
     });
-    assert.deepEqual(printed, []);
+    assert.deepEqual(printed, [], 'nothing printed');
   });
 });
 
@@ -532,7 +532,7 @@ describe('compactSvg', () => {
     assert.equal(
       compactSvg(svg),
       '<svg width="10"><path d="M2.4,0h0.8v14h-0.8Z" fill="#a6cfe3"/>' +
-        '<text transform="translate(1.23456,0)">3.14159</text><path d="M0,0L5,5" stroke="#0000ff"/></svg>',
+        '<text transform="translate(1.23456,0)">3.14159</text><path d="M0,0L5,5" stroke="#0000ff"/></svg>', 'path numbers to 0.01, rgb() as hex, the text untouched',
     );
   });
 });

@@ -14,7 +14,7 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 /** Width and height from a PNG's IHDR chunk (right after the signature). */
 function pngSize(png: Buffer): { width: number; height: number } {
   assert.ok(png.subarray(0, 8).equals(PNG_SIGNATURE), 'PNG signature');
-  assert.equal(png.toString('latin1', 12, 16), 'IHDR');
+  assert.equal(png.toString('latin1', 12, 16), 'IHDR', 'the IHDR chunk first');
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
@@ -57,10 +57,10 @@ describe('writePlot', () => {
     test(`format ${format}: exactly ${expected[format].join(', ')}, nothing else left behind`, async () => {
       const dir = await freshDir();
       const { files, renderMs } = await writePlot(dir, 'sim', smallSpec(), { format });
-      assert.deepEqual((await readdir(dir)).sort(), expected[format]);
+      assert.deepEqual((await readdir(dir)).sort(), expected[format], `format ${format}: only these files in the directory`);
       assert.deepEqual(
         files,
-        ['sim.vl.json', ...(format !== 'png' ? ['sim.svg'] : []), ...(format !== 'svg' ? ['sim.png'] : [])].map((f) => join(dir, f)),
+        ['sim.vl.json', ...(format !== 'png' ? ['sim.svg'] : []), ...(format !== 'svg' ? ['sim.png'] : [])].map((f) => join(dir, f)), `format ${format}: the files written, in order`,
       );
       assert.ok(Number.isFinite(renderMs), `the render time is reported (${renderMs})`);
     });
@@ -70,19 +70,19 @@ describe('writePlot', () => {
     const dir = await freshDir();
     const spec = smallSpec();
     await writePlot(dir, 'sim', spec);
-    assert.deepEqual((await readdir(dir)).sort(), ['sim.svg', 'sim.vl.json']);
+    assert.deepEqual((await readdir(dir)).sort(), ['sim.svg', 'sim.vl.json'], 'the spec and the SVG');
     const text = await readFile(join(dir, 'sim.vl.json'), 'utf8');
     assert.ok(text.startsWith(`{\n  "$schema": "${VEGA_LITE_SCHEMA}"`), text.slice(0, 80));
-    assert.ok(text.endsWith('}\n'));
-    assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(spec)));
-    assert.equal(await readFile(join(dir, 'sim.svg'), 'utf8'), await renderSvg(spec));
+    assert.ok(text.endsWith('}\n'), 'the spec file ends with a newline');
+    assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(spec)), 'the spec file is the spec');
+    assert.equal(await readFile(join(dir, 'sim.svg'), 'utf8'), await renderSvg(spec), 'the SVG file is what renderSvg draws');
   });
 
-  test('render: false writes only the spec, in no time', async () => {
+  test('render: false writes only the spec and renders nothing (renderMs 0)', async () => {
     const dir = await freshDir();
     const result = await writePlot(dir, 'sim', smallSpec(), { format: 'both', render: false });
-    assert.deepEqual(result, { files: [join(dir, 'sim.vl.json')], renderMs: 0 });
-    assert.deepEqual(await readdir(dir), ['sim.vl.json']);
+    assert.deepEqual(result, { files: [join(dir, 'sim.vl.json')], renderMs: 0 }, 'only the spec listed, no render time');
+    assert.deepEqual(await readdir(dir), ['sim.vl.json'], 'only the spec on disk');
   });
 
   test('PNG: signature, 2 px per SVG px by default (scale option), plausible size', async () => {
@@ -91,12 +91,12 @@ describe('writePlot', () => {
     const svg = await readFile(join(dir, 'sim.svg'), 'utf8');
     const png = await readFile(join(dir, 'sim.png'));
     const s = svgSize(svg);
-    assert.equal(DEFAULT_PNG_SCALE, 2);
-    assert.deepEqual(pngSize(png), { width: Math.ceil(s.width * 2), height: Math.ceil(s.height * 2) });
+    assert.equal(DEFAULT_PNG_SCALE, 2, '2 PNG px per SVG px by default');
+    assert.deepEqual(pngSize(png), { width: Math.ceil(s.width * 2), height: Math.ceil(s.height * 2) }, 'the PNG is twice the SVG\'s size');
     assert.ok(png.length > 5_000 && png.length < 500_000, `${png.length} bytes`);
     const dir1 = await freshDir();
     await writePlot(dir1, 'sim', smallSpec(), { format: 'png', scale: 1 });
-    assert.deepEqual(pngSize(await readFile(join(dir1, 'sim.png'))), { width: Math.ceil(s.width), height: Math.ceil(s.height) });
+    assert.deepEqual(pngSize(await readFile(join(dir1, 'sim.png'))), { width: Math.ceil(s.width), height: Math.ceil(s.height) }, 'scale 1: the SVG\'s size');
   });
 
   test('byte-identical files across runs', async () => {
@@ -115,14 +115,14 @@ describe('writePlot', () => {
     }
     await assert.rejects(writePlot(dir, 'x', smallSpec(), { format: 'jpg' as PlotFormat }), parameterError('format', '"jpg"', 'one of svg, png, both'), 'format');
     await assert.rejects(writePlot(dir, 'x', smallSpec(), { scale: 0 }), parameterError('scale', '0', 'a positive number (PNG zoom)'), 'scale');
-    await assert.rejects(readdir(dir), { code: 'ENOENT' });
+    await assert.rejects(readdir(dir), { code: 'ENOENT' }, 'nothing written: the directory was never made');
   });
 
   test('a spec that does not render: rejected; the spec stays for inspection, no temporary files', async () => {
     const dir = await freshDir();
     const bad = { $schema: VEGA_LITE_SCHEMA, data: { url: 'https://example.invalid/x.json' }, mark: 'point' } as TopLevelSpec;
-    await assert.rejects(writePlot(dir, 'bad', bad, { format: 'both' }), /inline data only/);
-    assert.deepEqual(await readdir(dir), ['bad.vl.json']);
+    await assert.rejects(writePlot(dir, 'bad', bad, { format: 'both' }), /inline data only/, 'a spec with a URL is refused (inline data only)');
+    assert.deepEqual(await readdir(dir), ['bad.vl.json'], 'the spec stays, nothing else');
   });
 });
 
@@ -138,19 +138,19 @@ describe('svgToPng', () => {
     // and in a real plot: strip every <text> and the PNG changes
     const svg = await renderSvg(smallSpec());
     const stripped = svg.replace(/<text[^>]*>.*?<\/text>/g, '');
-    assert.notEqual(stripped, svg);
-    assert.ok(!svgToPng(svg).equals(svgToPng(stripped)));
+    assert.notEqual(stripped, svg, 'the plot has text to strip');
+    assert.ok(!svgToPng(svg).equals(svgToPng(stripped)), 'the text changes the PNG');
   });
 
   test('deterministic, scaled, and rejects bad scales', () => {
-    assert.ok(svgToPng(TEXT_SVG).equals(svgToPng(TEXT_SVG)));
-    assert.deepEqual(pngSize(svgToPng(TEXT_SVG)), { width: 400, height: 80 });
-    assert.deepEqual(pngSize(svgToPng(TEXT_SVG, { scale: 1.5 })), { width: 300, height: 60 });
+    assert.ok(svgToPng(TEXT_SVG).equals(svgToPng(TEXT_SVG)), 'the same PNG twice');
+    assert.deepEqual(pngSize(svgToPng(TEXT_SVG)), { width: 400, height: 80 }, '2 px per SVG px by default');
+    assert.deepEqual(pngSize(svgToPng(TEXT_SVG, { scale: 1.5 })), { width: 300, height: 60 }, 'scale 1.5');
     assert.throws(() => svgToPng(TEXT_SVG, { scale: -1 }), parameterError('scale', '-1', 'a positive number (PNG zoom)'), 'scale −1');
     assert.throws(() => svgToPng(TEXT_SVG, { scale: NaN }), parameterError('scale', 'NaN', 'a positive number (PNG zoom)'), 'scale NaN');
   });
 
   test('the fallback font is one resvg knows how to find', () => {
-    assert.ok(['Liberation Sans', 'DejaVu Sans'].includes(pngFallbackFont()));
+    assert.ok(['Liberation Sans', 'DejaVu Sans'].includes(pngFallbackFont()), `the fallback font ${pngFallbackFont()} is one resvg finds`);
   });
 });
