@@ -109,58 +109,58 @@ describe('escaping', () => {
     const out = escapeScript('a = "</script>"; b = "</SCRIPT"; c = "<!--";');
     assert.ok(!/<\/script|<!--/i.test(out), out);
     // still the same JavaScript
-    assert.deepEqual(new Function(`${out}; return [a, b, c];`)(), ['</script>', '</SCRIPT', '<!--']);
+    assert.deepEqual(new Function(`${out}; return [a, b, c];`)(), ['</script>', '</SCRIPT', '<!--'], 'the escaped script still evaluates to the same strings');
   });
 
   test('escapeJson: no < > & or line separators, and JSON.parse gives the value back', () => {
     const value = { t: '</script><!-- & > \u2028\u2029', n: [1, 2] };
     const out = escapeJson(value);
     assert.ok(!/[<>&\u2028\u2029]/.test(out), out);
-    assert.deepEqual(JSON.parse(out), value);
+    assert.deepEqual(JSON.parse(out), value, 'JSON.parse gives the value back');
   });
 });
 
 describe('buildReportHtml', () => {
   test('self-contained: libraries and specs inline, no external scripts, styles or links', () => {
     const html = buildReportHtml(reportInput());
-    assert.ok(html.startsWith('<!doctype html>\n<html lang="en">'));
-    assert.doesNotMatch(html, /<script[^>]*\ssrc=/i);
-    assert.doesNotMatch(html, /<link\b/i);
-    assert.doesNotMatch(html, /@import|url\(\s*['"]?https?:/i);
-    assert.match(html, /http-equiv="Content-Security-Policy" content="default-src 'none';/);
-    for (const pkg of ['vega', 'vega-lite', 'vega-embed']) assert.match(html, new RegExp(`<script data-library="${pkg}">`));
+    assert.ok(html.startsWith('<!doctype html>\n<html lang="en">'), 'an HTML5 document in English');
+    assert.doesNotMatch(html, /<script[^>]*\ssrc=/i, 'no external script');
+    assert.doesNotMatch(html, /<link\b/i, 'no linked stylesheet or resource');
+    assert.doesNotMatch(html, /@import|url\(\s*['"]?https?:/i, 'no imported or remote CSS');
+    assert.match(html, /http-equiv="Content-Security-Policy" content="default-src 'none';/, 'a Content-Security-Policy that forbids everything by default');
+    for (const pkg of ['vega', 'vega-lite', 'vega-embed']) assert.match(html, new RegExp(`<script data-library="${pkg}">`), `${pkg} inlined`);
     // the only </script> are those closing our own script elements
     const opens = html.match(/<script\b/gi)?.length ?? 0;
     const closes = html.match(/<\/script/gi)?.length ?? 0;
-    assert.equal(closes, opens);
-    assert.equal(html.match(/<!--/g), null);
+    assert.equal(closes, opens, 'every </script> closes one of our script elements');
+    assert.equal(html.match(/<!--/g), null, 'no <!-- anywhere');
   });
 
   test('summary, tables and sections, escaped; one plot container per plot', () => {
     const html = buildReportHtml(reportInput());
-    assert.match(html, /<title>Tiny – Track &#60;test&#62;<\/title>/);
-    assert.match(html, /<p class="subtitle">songscope report &#38; friends<\/p>/);
-    assert.match(html, /<tr><th scope="row">tempo<\/th><td>132\.1<\/td><\/tr>/);
-    assert.match(html, /<td class="num">12\.5<\/td><td>verse &#60;1&#62;<\/td>/);
+    assert.match(html, /<title>Tiny – Track &#60;test&#62;<\/title>/, 'the title, escaped');
+    assert.match(html, /<p class="subtitle">songscope report &#38; friends<\/p>/, 'the subtitle, escaped');
+    assert.match(html, /<tr><th scope="row">tempo<\/th><td>132\.1<\/td><\/tr>/, 'a summary row');
+    assert.match(html, /<td class="num">12\.5<\/td><td>verse &#60;1&#62;<\/td>/, 'a table row, escaped');
     for (const [i, name] of ['similarity', 'clusters', 'mds', 'clustermap'].entries()) {
-      assert.match(html, new RegExp(`<div class="vega" id="plot-${i}" data-name="${name}"></div>`));
+      assert.match(html, new RegExp(`<div class="vega" id="plot-${i}" data-name="${name}"></div>`), `plot ${i}: a container named ${name}`);
     }
-    assert.match(html, /<p class="caption">Red: alike; blue: opposite\.<\/p>/);
-    assert.match(html, /<a href="#section-3">Songs, clustered<\/a>/);
-    assert.match(html, /<a href="#gallery-0">Every track<\/a>/);
+    assert.match(html, /<p class="caption">Red: alike; blue: opposite\.<\/p>/, 'the caption');
+    assert.match(html, /<a href="#section-3">Songs, clustered<\/a>/, 'the table of contents links the sections');
+    assert.match(html, /<a href="#gallery-0">Every track<\/a>/, 'the table of contents links the gallery');
     // links: in the header, in a table cell and on each gallery entry, percent-encoded and escaped
-    assert.match(html, /<p class="links"><a href="\.\.\/\.\.\/report\.html">album &#60;report&#62;<\/a><\/p>/);
-    assert.match(html, /<td><a href="tracks\/01%20One\/report\.html">01 One<\/a><\/td><td>A minor<\/td>/);
+    assert.match(html, /<p class="links"><a href="\.\.\/\.\.\/report\.html">album &#60;report&#62;<\/a><\/p>/, 'the header link, escaped');
+    assert.match(html, /<td><a href="tracks\/01%20One\/report\.html">01 One<\/a><\/td><td>A minor<\/td>/, 'a table cell link, percent-encoded');
     // the gallery: one card per entry, its plots numbered after the main plots
-    assert.match(html, /<section class="gallery" id="gallery-0">\n<h2>Every track<\/h2>\n<p class="caption">Each song, small\.<\/p>/);
-    assert.equal(html.match(/<figure class="card">/g)?.length, 2);
+    assert.match(html, /<section class="gallery" id="gallery-0">\n<h2>Every track<\/h2>\n<p class="caption">Each song, small\.<\/p>/, 'the gallery section with its title and caption');
+    assert.equal(html.match(/<figure class="card">/g)?.length, 2, 'one card per gallery entry');
     assert.match(
       html,
-      /<h3><a href="tracks\/02%20Two\/report\.html">02 Two<\/a><\/h3>\n<div class="card-plots">\n<div class="vega" id="plot-6" data-name="02-two-similarity"><\/div>\n<div class="vega" id="plot-7" data-name="02-two-trajectory"><\/div>/,
+      /<h3><a href="tracks\/02%20Two\/report\.html">02 Two<\/a><\/h3>\n<div class="card-plots">\n<div class="vega" id="plot-6" data-name="02-two-similarity"><\/div>\n<div class="vega" id="plot-7" data-name="02-two-trajectory"><\/div>/, 'the second card: its link and its plots numbered after the main plots',
     );
     // the summary as a list keeps its order
     const listed = buildReportHtml({ ...reportInput(), summary: [{ label: 'b', value: '2' }, { label: 'a', value: '1' }] });
-    assert.ok(listed.indexOf('>b</th>') < listed.indexOf('>a</th>'));
+    assert.ok(listed.indexOf('>b</th>') < listed.indexOf('>a</th>'), 'the summary keeps the order given');
   });
 
   test('the specs are inline JSON that parses back to the plots', () => {
@@ -172,14 +172,14 @@ describe('buildReportHtml', () => {
     assert.deepEqual(plots, [
       ...input.plots.map((p) => JSON.parse(JSON.stringify({ name: p.name, spec: p.spec }))),
       ...input.galleries![0].items.flatMap((item) => item.plots.map((p) => JSON.parse(JSON.stringify({ name: p.name, spec: p.spec, small: true })))),
-    ]);
+    ], 'the main plots, then the gallery\'s marked small');
     // a spec handed over already serialised is embedded as it is: the same page
     const withJson = { ...input, plots: input.plots.map((p) => ({ ...p, specJson: JSON.stringify(p.spec) })) };
-    assert.equal(buildReportHtml(withJson), html);
+    assert.equal(buildReportHtml(withJson), html, 'a spec given as JSON makes the same page');
   });
 
   test('deterministic: the same input gives the same bytes', () => {
-    assert.equal(buildReportHtml(reportInput()), buildReportHtml(reportInput()));
+    assert.equal(buildReportHtml(reportInput()), buildReportHtml(reportInput()), 'the same input, the same bytes');
   });
 
   test('rejects duplicate plot names and ragged tables', () => {
@@ -210,9 +210,9 @@ describe('buildReportHtml', () => {
     const path = join(root, 'sub', 'report.html');
     const bytes = await writeReport(path, reportInput());
     const text = await readFile(path, 'utf8');
-    assert.equal(text, buildReportHtml(reportInput()));
-    assert.equal(bytes, Buffer.byteLength(text));
-    assert.deepEqual(await readdir(join(root, 'sub')), ['report.html']);
+    assert.equal(text, buildReportHtml(reportInput()), 'the file is the page buildReportHtml makes');
+    assert.equal(bytes, Buffer.byteLength(text), 'the byte count returned is the file\'s');
+    assert.deepEqual(await readdir(join(root, 'sub')), ['report.html'], 'no temporary file left');
   });
 });
 
@@ -260,8 +260,8 @@ describe('report.html in headless Chromium', { skip: SKIP }, () => {
       await page.waitForSelector('body[data-plots]', { timeout: 15_000 });
       const state = await page.evaluate(BODY_STATE);
       const all = [...input.plots, ...input.galleries![0].items.flatMap((item) => item.plots)];
-      assert.equal(all.length, 8);
-      assert.deepEqual(state, { plots: String(all.length), errors: '' });
+      assert.equal(all.length, 8, 'four main plots and two cards of two');
+      assert.deepEqual(state, { plots: String(all.length), errors: '' }, 'every plot embedded, no errors');
 
       // each container, the gallery's too, holds an SVG with marks
       for (let i = 0; i < all.length; i++) {
@@ -271,19 +271,19 @@ describe('report.html in headless Chromium', { skip: SKIP }, () => {
       assert.equal(await page.locator('#plot-6 svg .mark-rect.role-mark path').count(), 9 * 9, 'the second entry\'s 9 × 9 heatmap');
       assert.equal(await page.locator('#gallery-0 .vega-actions').count(), 0, 'no export menus on the small plots');
       assert.equal(await page.locator('#plot-0 .vega-actions').count(), 1, 'an export menu on a main plot');
-      assert.equal(await page.locator('#plot-0 svg .mark-rect.role-mark path').count(), 16 * 16);
+      assert.equal(await page.locator('#plot-0 svg .mark-rect.role-mark path').count(), 16 * 16, 'the 16 × 16 heatmap of the first plot');
       // the title with </script><!-- arrived intact
-      assert.equal(await page.locator('#plot-0 svg .role-title-text text').textContent(), 'Tiny </script><!-- – Track');
+      assert.equal(await page.locator('#plot-0 svg .role-title-text text').textContent(), 'Tiny </script><!-- – Track', 'the title arrived intact');
 
       // hover a heatmap cell: vega-tooltip shows its values
       await page.hover('#plot-0 svg .mark-rect.role-mark path >> nth=37'); // row 2, column 5
       const tooltip = page.locator('#vg-tooltip-element');
       await tooltip.waitFor({ state: 'visible', timeout: 5_000 });
       const text = (await tooltip.textContent()) ?? '';
-      assert.match(text, /time x \(s\)\s*5\.00/);
-      assert.match(text, /time y \(s\)\s*2\.00/);
-      assert.match(text, /r\s*0\.540/); // cos((2 − 5) / 3)
-      assert.deepEqual(problems, []);
+      assert.match(text, /time x \(s\)\s*5\.00/, 'the tooltip shows time x');
+      assert.match(text, /time y \(s\)\s*2\.00/, 'the tooltip shows time y');
+      assert.match(text, /r\s*0\.540/, 'the tooltip shows r = cos((2 − 5) / 3)'); // cos((2 − 5) / 3)
+      assert.deepEqual(problems, [], 'no console errors or warnings, no page errors');
       assert.deepEqual(requests, [url], 'no request but the page itself');
 
       // a plot that fails to embed is counted out and its error reported on the page
@@ -295,9 +295,9 @@ describe('report.html in headless Chromium', { skip: SKIP }, () => {
       await page2.goto(pathToFileURL(badPath).href);
       await page2.waitForSelector('body[data-plots]', { timeout: 15_000 });
       const bad2 = await page2.evaluate(BODY_STATE);
-      assert.equal((bad2 as { plots?: string }).plots, '1');
-      assert.match((bad2 as { errors?: string }).errors ?? '', /^plot "bad": ./);
-      assert.match((await page2.locator('#plot-1').textContent()) ?? '', /^This plot could not be drawn: ./);
+      assert.equal((bad2 as { plots?: string }).plots, '1', 'only the good plot counted');
+      assert.match((bad2 as { errors?: string }).errors ?? '', /^plot "bad": ./, 'the error names the plot');
+      assert.match((await page2.locator('#plot-1').textContent()) ?? '', /^This plot could not be drawn: ./, 'the failed container says why');
       assert.ok((await page2.locator('#plot-0 svg .role-mark > *').count()) > 0, 'the good plot is drawn');
     } finally {
       await browser.close();
