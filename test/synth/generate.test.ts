@@ -69,24 +69,24 @@ describe('generateAnalysis', () => {
         const label = `${style} seed ${seed} index ${index} ${durationS} s`;
         const v = validateAnalysis(JSON.parse(JSON.stringify(generateAudioAnalysis({ style, seed, index, durationS }))), label);
         assert.deepEqual(v.warnings, [], label);
-        assert.equal(v.source, 'file');
-        assert.equal(a.track.duration, durationS);
-        assert.equal(a.segments[0].start, 0);
+        assert.equal(v.source, 'file', `${label}: validated as a file`);
+        assert.equal(a.track.duration, durationS, `${label}: the duration asked for`);
+        assert.equal(a.segments[0].start, 0, `${label}: the first segment starts at 0`);
         const last = a.segments[a.segments.length - 1];
         assert.ok(Math.abs(last.start + last.duration - durationS) < 1e-5, label);
         assertContiguous(a.segments, 'segments');
         assertContiguous(a.sections, 'sections');
         assertContiguous(a.beats, 'beats');
         assertContiguous(a.tatums, 'tatums');
-        assert.equal(a.sections[0].start, 0);
+        assert.equal(a.sections[0].start, 0, `${label}: the first section starts at 0`);
         for (const s of a.segments) {
-          assert.ok(s.duration > 0);
+          assert.ok(s.duration > 0, `${label}: segment durations are positive`);
           assert.equal(Math.max(...s.pitches), 1, label);
           assert.ok(s.pitches.every((p) => p >= 0 && p <= 1), label);
           assert.ok(s.timbre[0] >= 0 && s.timbre[0] <= 60, label);
           assert.ok(s.timbre.slice(1).every((t) => t >= -200 && t <= 200), label);
           assert.ok(s.loudness_start! <= s.loudness_max! && s.loudness_max! < 0, label);
-          assert.ok(s.confidence! >= 0 && s.confidence! <= 1);
+          assert.ok(s.confidence! >= 0 && s.confidence! <= 1, `${label}: confidence in [0, 1]`);
         }
       }
     }
@@ -103,18 +103,18 @@ describe('generateAnalysis', () => {
         const { tempo, time_signature: ts, mode } = a.track;
         if (style === 'dance') {
           assert.ok(tempo! >= 120 && tempo! <= 128, `dance tempo ${tempo}`);
-          assert.equal(ts, 4);
+          assert.equal(ts, 4, `dance ${index}: 4/4`);
         } else {
           assert.ok(tempo! >= 80 && tempo! <= 100, `folk tempo ${tempo}`);
-          assert.ok(ts === 3 || ts === 4);
+          assert.ok(ts === 3 || ts === 4, `folk ${index}: 3/4 or 4/4, got ${ts}`);
         }
         modes[style].push(mode!);
         // beats follow the tempo; bars hold time_signature beats; two tatums a beat
         const beatS = median(a.beats.map((b) => b.duration));
         assert.ok(Math.abs(beatS - 60 / tempo!) < 0.01 * (60 / tempo!), `beat ${beatS} s at ${tempo} BPM`);
-        assert.equal(a.bars.length, Math.ceil(a.beats.length / ts!));
-        assert.equal(a.tatums.length, 2 * a.beats.length);
-        assert.deepEqual(a.bars.map((b) => b.start), a.beats.filter((_, i) => i % ts! === 0).map((b) => b.start));
+        assert.equal(a.bars.length, Math.ceil(a.beats.length / ts!), `${style} ${index}: a bar every ${ts} beats`);
+        assert.equal(a.tatums.length, 2 * a.beats.length, `${style} ${index}: two tatums a beat`);
+        assert.deepEqual(a.bars.map((b) => b.start), a.beats.filter((_, i) => i % ts! === 0).map((b) => b.start), `${style} ${index}: bars start on every ${ts}th beat`);
       }
     }
     // mostly minor for dance, mostly major for folk
@@ -125,21 +125,21 @@ describe('generateAnalysis', () => {
   test('deterministic: the same options give identical JSON; seed, index and style all matter', () => {
     const json = (o: Parameters<typeof generateAnalysis>[0]) => JSON.stringify(generateAnalysis(o));
     for (const style of STYLES) {
-      assert.equal(json({ style, seed: 42, index: 3 }), json({ style, seed: 42, index: 3 }));
-      assert.notEqual(json({ style, seed: 42, index: 3 }), json({ style, seed: 43, index: 3 }));
-      assert.notEqual(json({ style, seed: 42, index: 3 }), json({ style, seed: 42, index: 4 }));
+      assert.equal(json({ style, seed: 42, index: 3 }), json({ style, seed: 42, index: 3 }), `${style}: same options, same JSON`);
+      assert.notEqual(json({ style, seed: 42, index: 3 }), json({ style, seed: 43, index: 3 }), `${style}: another seed, another analysis`);
+      assert.notEqual(json({ style, seed: 42, index: 3 }), json({ style, seed: 42, index: 4 }), `${style}: another index, another analysis`);
     }
-    assert.equal(json({ style: 'dance' }), json({ style: 'dance', seed: 0, index: 0, durationS: 240 }));
+    assert.equal(json({ style: 'dance' }), json({ style: 'dance', seed: 0, index: 0, durationS: 240 }), 'the defaults: seed 0, index 0, 240 s');
     const dance = generateAudioAnalysis({ style: 'dance', seed: 5 });
     const folk = generateAudioAnalysis({ style: 'folk', seed: 5 });
-    assert.notDeepEqual(dance.segments[1].timbre, folk.segments[1].timbre);
+    assert.notDeepEqual(dance.segments[1].timbre, folk.segments[1].timbre, 'the styles differ in timbre');
   });
 
   test('says it is generated: meta, title, artist and provenance', () => {
     const a = generateAnalysis({ style: 'folk', seed: 3, index: 2 });
-    assert.equal(a.meta!.analyzer_version, SYNTH_ANALYZER_VERSION);
-    assert.equal(a.meta!.generator, 'songscope-synth');
-    assert.equal(a.meta!.title, 'Folk 03');
+    assert.equal(a.meta!.analyzer_version, SYNTH_ANALYZER_VERSION, 'meta names the synthetic analyzer');
+    assert.equal(a.meta!.generator, 'songscope-synth', 'meta names the generator');
+    assert.equal(a.meta!.title, 'Folk 03', 'meta carries the title');
     assert.deepEqual(a.provenance, {
       source: 'file',
       origin: 'file',
@@ -148,9 +148,9 @@ describe('generateAnalysis', () => {
       title: 'Folk 03',
       artist: SYNTH_ARTIST,
       album: 'Synthetic folk',
-    });
-    assert.equal(synthTitle('dance', 0), 'Dance 01');
-    assert.equal(synthFileName('dance', 10), '11-dance.json');
+    }, 'the provenance says it is generated');
+    assert.equal(synthTitle('dance', 0), 'Dance 01', 'titles count from 01');
+    assert.equal(synthFileName('dance', 10), '11-dance.json', 'file names count from 01');
   });
 
   test('the styles separate: nearest centroid on time-averaged, z-scored features is always right', () => {
@@ -192,22 +192,22 @@ describe('writeSyntheticAlbum and scripts/generate-analyses.ts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'songscope-synth-'));
     try {
       const paths = await writeSyntheticAlbum(join(dir, 'album'), { style: 'dance', count: 3, seed: 4, durationS: 60 });
-      assert.deepEqual(paths, ['01-dance.json', '02-dance.json', '03-dance.json'].map((f) => join(dir, 'album', f)));
+      assert.deepEqual(paths, ['01-dance.json', '02-dance.json', '03-dance.json'].map((f) => join(dir, 'album', f)), 'NN-style.json in the album directory');
       for (const [index, path] of paths.entries()) {
         const warnings: string[] = [];
         const read = await readAnalysisFile(path, (w) => warnings.push(w));
-        assert.deepEqual(warnings, []);
+        assert.deepEqual(warnings, [], `${path} reads without warnings`);
         const generated = generateAnalysis({ style: 'dance', seed: 4, durationS: 60, index });
-        assert.deepEqual(read.provenance, { ...generated.provenance, location: path });
+        assert.deepEqual(read.provenance, { ...generated.provenance, location: path }, `${path}: the generated provenance, located at the file`);
         const { provenance: _a, ...readRest } = read;
         const { provenance: _b, ...generatedRest } = generated;
-        assert.deepEqual(readRest, generatedRest);
-        assert.equal(read.provenance.title, `Dance 0${index + 1}`);
+        assert.deepEqual(readRest, generatedRest, `${path}: the analysis read back is the one generated`);
+        assert.equal(read.provenance.title, `Dance 0${index + 1}`, `${path}: the title`);
       }
       // same options, same bytes
       const before = paths.map((p) => readFileSync(p, 'utf8'));
       await writeSyntheticAlbum(join(dir, 'album'), { style: 'dance', count: 3, seed: 4, durationS: 60 });
-      assert.deepEqual(paths.map((p) => readFileSync(p, 'utf8')), before);
+      assert.deepEqual(paths.map((p) => readFileSync(p, 'utf8')), before, 'the same options write the same bytes');
       await assert.rejects(writeSyntheticAlbum(dir, { style: 'folk', count: 0 }), parameterError('count', '0', 'an integer in [1, 99]'), 'count 0');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -220,27 +220,27 @@ describe('writeSyntheticAlbum and scripts/generate-analyses.ts', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, encoding: 'utf8' });
     try {
       const ok = run('--out', dir, '--count', '2', '--seed', '3', '--duration', '30');
-      assert.equal(ok.stderr, '');
-      assert.equal(ok.status, 0);
-      assert.equal(ok.stdout, `wrote 4 synthetic analyses (2 dance + 2 folk, seed 3, 30 s each) to ${dir}\n`);
-      assert.deepEqual(readdirSync(dir).sort(), ['01-dance.json', '01-folk.json', '02-dance.json', '02-folk.json']);
+      assert.equal(ok.stderr, '', 'nothing on stderr');
+      assert.equal(ok.status, 0, 'the script exits 0');
+      assert.equal(ok.stdout, `wrote 4 synthetic analyses (2 dance + 2 folk, seed 3, 30 s each) to ${dir}\n`, 'one line says what was written');
+      assert.deepEqual(readdirSync(dir).sort(), ['01-dance.json', '01-folk.json', '02-dance.json', '02-folk.json'], 'two files a style');
       assert.equal(
         readFileSync(join(dir, '02-folk.json'), 'utf8'),
-        JSON.stringify(generateAudioAnalysis({ style: 'folk', seed: 3, durationS: 30, index: 1 })) + '\n',
+        JSON.stringify(generateAudioAnalysis({ style: 'folk', seed: 3, durationS: 30, index: 1 })) + '\n', 'the file is the library\'s analysis as JSON',
       );
       const bad = run('--out', dir, '--style', 'jazz');
-      assert.equal(bad.status, 2);
-      assert.match(bad.stderr, /--style must be dance, folk or both/);
+      assert.equal(bad.status, 2, 'an unknown style exits 2');
+      assert.match(bad.stderr, /--style must be dance, folk or both/, 'the message names the styles');
       // A value the library refuses is named by its flag.
       const short = run('--out', dir, '--duration', '2');
       assert.equal(short.status, 2, short.stderr);
-      assert.equal(short.stderr, 'generate-analyses: --duration: 2 (expected 5 … 3600 seconds)\nRun with --help for usage.\n');
+      assert.equal(short.stderr, 'generate-analyses: --duration: 2 (expected 5 … 3600 seconds)\nRun with --help for usage.\n', 'the flag, the value and the range, then the pointer to --help');
       const noOut = run();
-      assert.equal(noOut.status, 2);
-      assert.match(noOut.stderr, /--out DIR is required/);
+      assert.equal(noOut.status, 2, 'no --out exits 2');
+      assert.match(noOut.stderr, /--out DIR is required/, 'the message says --out is required');
       const help = run('--help');
-      assert.equal(help.status, 0);
-      assert.match(help.stdout, /^Usage: npx tsx scripts\/generate-analyses.ts --out DIR/);
+      assert.equal(help.status, 0, '--help exits 0');
+      assert.match(help.stdout, /^Usage: npx tsx scripts\/generate-analyses.ts --out DIR/, 'the usage on stdout');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
