@@ -77,7 +77,7 @@ function syntheticAlbumPoints(): { points: Points; labels: string[] } {
 }
 
 const only = (report: ClassifyReport) => {
-  assert.equal(report.protocols.length, 1);
+  assert.equal(report.protocols.length, 1, 'without a reduction, the plain protocol only');
   return report.protocols[0];
 };
 
@@ -102,16 +102,16 @@ describe('loading libsvm', () => {
         ].join('\n'),
       );
       const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(run.stderr, '');
-      assert.equal(run.stdout, '');
-      assert.equal(run.status, 0);
+      assert.equal(run.stderr, '', 'nothing on stderr at the first load');
+      assert.equal(run.stdout, '', 'nothing on stdout at the first load');
+      assert.equal(run.status, 0, 'the script exits 0: no handler left behind, fetch still there, accuracy 8/9');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test('loads once', async () => {
-    assert.equal(loadLibsvm(), loadLibsvm());
+    assert.equal(loadLibsvm(), loadLibsvm(), 'the same promise both times');
     await loadLibsvm();
   });
 });
@@ -119,55 +119,55 @@ describe('loading libsvm', () => {
 describe('crossValidate', () => {
   test('leave-one-out on a hand-checked 2-D set: accuracy 8/9, one stray point misclassified', async () => {
     const report = await crossValidate(pointsFromRows(HAND_ROWS), HAND_LABELS, { cv: 'loo' });
-    assert.equal(report.cv, 'loo');
-    assert.equal(report.nFolds, 9);
-    assert.deepEqual(report.classes, [{ label: 'a', count: 5 }, { label: 'b', count: 4 }]);
-    assert.equal(report.majorityBaseline, 5 / 9);
-    assert.equal(report.explanation, undefined);
+    assert.equal(report.cv, 'loo', 'leave-one-out');
+    assert.equal(report.nFolds, 9, 'a fold per point');
+    assert.deepEqual(report.classes, [{ label: 'a', count: 5 }, { label: 'b', count: 4 }], 'the classes with their counts, sorted');
+    assert.equal(report.majorityBaseline, 5 / 9, 'the majority baseline: 5 of 9');
+    assert.equal(report.explanation, undefined, 'no protocol explanation without a reduction');
     const plain = only(report);
-    assert.equal(plain.protocol, 'plain');
-    assert.equal(plain.accuracy, 8 / 9);
-    assert.equal(plain.pooledAccuracy, 8 / 9);
-    assert.deepEqual(plain.confusion, { labels: ['a', 'b'], matrix: [[4, 1], [0, 4]] });
-    assert.deepEqual(plain.predictions, ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b']);
-    assert.deepEqual(plain.folds.map((f) => f.accuracy), [1, 1, 1, 1, 0, 1, 1, 1, 1]);
-    assert.ok(plain.folds.every((f, i) => f.trainSize === 8 && f.testSize === 1 && f.testIndices[0] === i));
+    assert.equal(plain.protocol, 'plain', 'the plain protocol');
+    assert.equal(plain.accuracy, 8 / 9, '8 of 9 right');
+    assert.equal(plain.pooledAccuracy, 8 / 9, '8 of 9 right, pooled');
+    assert.deepEqual(plain.confusion, { labels: ['a', 'b'], matrix: [[4, 1], [0, 4]] }, 'the stray a is taken for a b');
+    assert.deepEqual(plain.predictions, ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b'], 'the predictions: point 4 wrong');
+    assert.deepEqual(plain.folds.map((f) => f.accuracy), [1, 1, 1, 1, 0, 1, 1, 1, 1], 'fold 4 is the wrong one');
+    assert.ok(plain.folds.every((f, i) => f.trainSize === 8 && f.testSize === 1 && f.testIndices[0] === i), 'fold i trains on the other 8 and tests point i');
   });
 
   test('label order does not matter: classes and confusion rows are sorted', async () => {
     const labels = HAND_LABELS.map((l) => (l === 'a' ? 'zebra' : 'ant'));
     const plain = only(await crossValidate(pointsFromRows(HAND_ROWS), labels, { cv: 'loo' }));
-    assert.deepEqual(plain.confusion, { labels: ['ant', 'zebra'], matrix: [[4, 0], [1, 4]] });
-    assert.equal(plain.accuracy, 8 / 9);
+    assert.deepEqual(plain.confusion, { labels: ['ant', 'zebra'], matrix: [[4, 0], [1, 4]] }, 'classes sorted by name: the confusion rows follow');
+    assert.equal(plain.accuracy, 8 / 9, '8 of 9 right');
   });
 
   test('mean of fold accuracies vs pooled accuracy', async () => {
     // 4 folds of sizes 3, 2, 2, 2: with one error the two summaries differ.
     const report = await crossValidate(pointsFromRows(HAND_ROWS), HAND_LABELS, { folds: 4, seed: 3 });
     const plain = only(report);
-    assert.deepEqual(plain.folds.map((f) => f.testSize).sort(), [2, 2, 2, 3]);
+    assert.deepEqual(plain.folds.map((f) => f.testSize).sort(), [2, 2, 2, 3], '4 folds of 9 points: sizes 3, 2, 2, 2');
     const wrong = plain.folds.find((f) => f.testIndices.includes(4))!;
-    assert.equal(wrong.accuracy, (wrong.testSize - 1) / wrong.testSize);
-    assert.equal(plain.pooledAccuracy, 8 / 9);
+    assert.equal(wrong.accuracy, (wrong.testSize - 1) / wrong.testSize, 'the fold holding point 4 has one error');
+    assert.equal(plain.pooledAccuracy, 8 / 9, 'pooled: 8 of 9');
     const mean = plain.folds.reduce((s, f) => s + f.accuracy, 0) / 4;
-    assert.equal(plain.accuracy, mean);
-    assert.notEqual(plain.accuracy, plain.pooledAccuracy);
+    assert.equal(plain.accuracy, mean, 'accuracy is the mean of the fold accuracies');
+    assert.notEqual(plain.accuracy, plain.pooledAccuracy, 'with unequal folds the mean differs from the pooled accuracy');
   });
 
   test('generated dance vs folk tracks: 5-fold and leave-one-out accuracy 1', async () => {
     const { points, labels } = syntheticAlbumPoints();
-    assert.equal(points.n, 22);
-    assert.equal(points.d, 26);
+    assert.equal(points.n, 22, '22 tracks');
+    assert.equal(points.d, 26, '26 features');
     const kfold = await crossValidate(points, labels, { seed: 0 });
-    assert.equal(kfold.nFolds, 5); // min(5, 11)
+    assert.equal(kfold.nFolds, 5, 'min(5, 11) folds'); // min(5, 11)
     const plain = only(kfold);
-    assert.equal(plain.accuracy, 1);
-    assert.equal(plain.pooledAccuracy, 1);
-    assert.deepEqual(plain.confusion, { labels: ['dance', 'folk'], matrix: [[11, 0], [0, 11]] });
-    assert.deepEqual(plain.predictions, labels);
+    assert.equal(plain.accuracy, 1, 'every track right');
+    assert.equal(plain.pooledAccuracy, 1, 'every track right, pooled');
+    assert.deepEqual(plain.confusion, { labels: ['dance', 'folk'], matrix: [[11, 0], [0, 11]] }, 'no confusion');
+    assert.deepEqual(plain.predictions, labels, 'every prediction right');
     const loo = only(await crossValidate(points, labels, { cv: 'loo' }));
-    assert.equal(loo.accuracy, 1);
-    assert.deepEqual(loo.confusion.matrix, [[11, 0], [0, 11]]);
+    assert.equal(loo.accuracy, 1, 'leave-one-out: every track right');
+    assert.deepEqual(loo.confusion.matrix, [[11, 0], [0, 11]], 'leave-one-out: no confusion');
   });
 
   test('deterministic for a seed', async () => {
@@ -176,12 +176,12 @@ describe('crossValidate', () => {
     const points = pointsFromRows(rows);
     const a = await crossValidate(points, labels, { seed: 11, folds: 4 });
     const b = await crossValidate(points, labels, { seed: 11, folds: 4 });
-    assert.deepEqual(a, b);
-    assert.equal(a.seed, 11);
+    assert.deepEqual(a, b, 'the same seed, the same report');
+    assert.equal(a.seed, 11, 'the seed is reported');
     const c = await crossValidate(points, labels, { seed: 12, folds: 4 });
     assert.notDeepEqual(
       c.protocols[0].folds.map((f) => f.testIndices),
-      a.protocols[0].folds.map((f) => f.testIndices),
+      a.protocols[0].folds.map((f) => f.testIndices), 'another seed, other folds',
     );
   });
 
@@ -189,10 +189,10 @@ describe('crossValidate', () => {
     const rows = Array.from({ length: 13 }, (_, i) => [i < 10 ? 0 : 4, i % 2]);
     const labels = rows.map((_, i) => (i < 10 ? 'big' : 'small'));
     const report = await crossValidate(pointsFromRows(rows), labels);
-    assert.equal(report.nFolds, 3);
-    assert.equal(report.cv, 'kfold');
-    assert.equal(report.C, 1);
-    assert.equal(report.seed, 0);
+    assert.equal(report.nFolds, 3, 'min(5, 3) folds');
+    assert.equal(report.cv, 'kfold', 'k-fold by default');
+    assert.equal(report.C, 1, 'C 1 by default');
+    assert.equal(report.seed, 0, 'seed 0 by default');
   });
 
   test('rejects unusable input with a ParameterError naming the parameter and the value', async () => {
@@ -227,21 +227,21 @@ describe('folds', () => {
     const mixed = labels.map((_, i) => labels[(i * 4) % labels.length]);
     for (const seed of [0, 1, 2, 99]) {
       const folds = stratifiedFolds(mixed, 3, { seed });
-      assert.equal(folds.length, 3);
+      assert.equal(folds.length, 3, `seed ${seed}: 3 folds`);
       const all = folds.flat().sort((x, y) => x - y);
-      assert.deepEqual(all, mixed.map((_, i) => i)); // a partition
+      assert.deepEqual(all, mixed.map((_, i) => i), `seed ${seed}: the folds partition the points`); // a partition
       for (const f of folds) {
-        assert.deepEqual(f, [...f].sort((x, y) => x - y));
-        assert.deepEqual([...new Set(f.map((i) => mixed[i]))].sort(), ['a', 'b', 'c']);
+        assert.deepEqual(f, [...f].sort((x, y) => x - y), `seed ${seed}: indices in order within a fold`);
+        assert.deepEqual([...new Set(f.map((i) => mixed[i]))].sort(), ['a', 'b', 'c'], `seed ${seed}: every class in every fold`);
       }
       // per-fold class counts = dealing the class-sorted labels round-robin (scikit-learn's allocation)
       const sorted = [...mixed].sort();
       for (let k = 0; k < 3; k++) {
         const expected = sorted.filter((_, j) => j % 3 === k);
-        assert.deepEqual(folds[k].map((i) => mixed[i]).sort(), expected);
+        assert.deepEqual(folds[k].map((i) => mixed[i]).sort(), expected, `seed ${seed} fold ${k}: scikit-learn's class counts`);
       }
     }
-    assert.notDeepEqual(stratifiedFolds(mixed, 3, { seed: 0 }), stratifiedFolds(mixed, 3, { seed: 1 }));
+    assert.notDeepEqual(stratifiedFolds(mixed, 3, { seed: 0 }), stratifiedFolds(mixed, 3, { seed: 1 }), 'another seed, other folds');
   });
 
   test('every k-fold run of crossValidate trains on every class', async () => {
@@ -249,13 +249,13 @@ describe('folds', () => {
     const labels = rows.map((_, i) => (i % 4 === 0 ? 'p' : 'q')); // 3 p, 9 q
     const report = await crossValidate(pointsFromRows(rows), labels, { folds: 3, seed: 5 });
     for (const f of report.protocols[0].folds) {
-      assert.deepEqual([...new Set(f.testIndices.map((i) => labels[i]))].sort(), ['p', 'q']);
-      assert.equal(f.trainSize + f.testSize, 12);
+      assert.deepEqual([...new Set(f.testIndices.map((i) => labels[i]))].sort(), ['p', 'q'], 'every fold tests both classes');
+      assert.equal(f.trainSize + f.testSize, 12, 'every point is in training or test');
     }
   });
 
   test('leave-one-out', () => {
-    assert.deepEqual(leaveOneOutFolds(3), [[0], [1], [2]]);
+    assert.deepEqual(leaveOneOutFolds(3), [[0], [1], [2]], 'a fold per point');
   });
 });
 
@@ -285,8 +285,8 @@ describe('with a reduction: transductive vs leak-free', () => {
       const [s, t] = scale[f];
       const a = fold.filter((i) => labels[i] === 'A');
       const b = fold.filter((i) => labels[i] === 'B');
-      assert.equal(a.length, 3);
-      assert.equal(b.length, 2);
+      assert.equal(a.length, 3, '3 A in each fold');
+      assert.equal(b.length, 2, '2 B in each fold');
       const patterns = [[s, t], [-s, t], [0, -2 * t], [s, 0], [-s, 0]];
       [...a, ...b].forEach((i, k) => {
         rows[i][0] = labels[i] === 'A' ? -1 : 1;
@@ -301,23 +301,23 @@ describe('with a reduction: transductive vs leak-free', () => {
     const seed = 7;
     const { points, labels } = leakyCase(seed);
     const report = await crossValidate(points, labels, { folds: 2, seed, reduce: { model: 'pca', ndims: 2 } });
-    assert.deepEqual(report.reduce, { model: 'pca', ndims: 2 });
-    assert.equal(report.explanation, PROTOCOL_EXPLANATION);
-    assert.deepEqual(report.protocols.map((p) => p.protocol), ['plain', 'transductive', 'leak-free']);
+    assert.deepEqual(report.reduce, { model: 'pca', ndims: 2 }, 'the reduction is reported');
+    assert.equal(report.explanation, PROTOCOL_EXPLANATION, 'the explanation of the protocols');
+    assert.deepEqual(report.protocols.map((p) => p.protocol), ['plain', 'transductive', 'leak-free'], 'the three protocols');
     const [plain, transductive, leakFree] = report.protocols;
     assert.deepEqual(plain.folds.map((f) => f.testIndices), transductive.folds.map((f) => f.testIndices), 'plain runs on the same folds');
     assert.deepEqual(
       transductive.folds.map((f) => f.testIndices),
-      leakFree.folds.map((f) => f.testIndices),
+      leakFree.folds.map((f) => f.testIndices), 'transductive and leak-free run on the same folds',
     );
-    assert.deepEqual(transductive.folds.map((f) => f.testIndices), stratifiedFolds(labels, 2, { seed }));
+    assert.deepEqual(transductive.folds.map((f) => f.testIndices), stratifiedFolds(labels, 2, { seed }), 'the folds of stratifiedFolds with the seed');
 
-    assert.equal(transductive.accuracy, 1);
-    assert.deepEqual(transductive.confusion.matrix, [[6, 0], [0, 4]]);
-    assert.equal(leakFree.accuracy, 0.6);
-    assert.equal(leakFree.pooledAccuracy, 0.6);
-    assert.deepEqual(leakFree.confusion.matrix, [[6, 0], [4, 0]]);
-    assert.deepEqual(leakFree.predictions, labels.map(() => 'A'));
+    assert.equal(transductive.accuracy, 1, 'transductive: every point right');
+    assert.deepEqual(transductive.confusion.matrix, [[6, 0], [0, 4]], 'transductive: no confusion');
+    assert.equal(leakFree.accuracy, 0.6, 'leak-free: 6 of 10');
+    assert.equal(leakFree.pooledAccuracy, 0.6, 'leak-free: 6 of 10, pooled');
+    assert.deepEqual(leakFree.confusion.matrix, [[6, 0], [4, 0]], 'leak-free: every B taken for an A');
+    assert.deepEqual(leakFree.predictions, labels.map(() => 'A'), 'leak-free predicts the majority class throughout');
   });
 
   test('without leakage to exploit both protocols agree (generated tracks, PCA to 2-D, LOO)', async () => {
@@ -326,12 +326,12 @@ describe('with a reduction: transductive vs leak-free', () => {
     // component) puts it on their side, in both protocols.
     const { points, labels } = syntheticAlbumPoints();
     const report = await crossValidate(points, labels, { cv: 'loo', reduce: { model: 'pca', ndims: 2 } });
-    assert.equal(report.nFolds, 22);
+    assert.equal(report.nFolds, 22, 'a fold per track');
     const [, transductive, leakFree] = report.protocols;
     for (const p of [transductive, leakFree]) {
-      assert.equal(p.accuracy, 21 / 22);
-      assert.deepEqual(p.confusion.matrix, [[11, 0], [1, 10]]);
+      assert.equal(p.accuracy, 21 / 22, '21 of 22 right');
+      assert.deepEqual(p.confusion.matrix, [[11, 0], [1, 10]], 'one folk track on the dance side');
     }
-    assert.deepEqual(transductive.predictions, leakFree.predictions);
+    assert.deepEqual(transductive.predictions, leakFree.predictions, 'both protocols predict the same');
   });
 });

@@ -12,7 +12,7 @@ import { contiguousWard, kmeans, noveltyBoundaries, noveltyCurve, noveltySegment
 import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
 import { boundaryFMeasure, BOUNDARY_CONVENTIONS, labelsToBoundaries, sectionBoundaries } from '../../src/evaluate/segment.js';
 import { FIXTURE_CASES, loadFixture, loadReference } from '../helpers/fixtures.js';
-import { parameterError } from '../helpers/assert.js';
+import { assertClose, parameterError } from '../helpers/assert.js';
 
 /**
  * The smoothed 1 s rows of a fixture, rebuilt with our own pipeline (see correlate.test.ts), built once
@@ -77,15 +77,15 @@ describe('kmeans reproduces scikit-learn KMeans(k=3, n_init=10) on the 5 fixture
 
       const { smooth } = await smoothedRows(c);
       const points = pointsFromMatrix(smooth);
-      assert.equal(points.n, expected.length);
+      assert.equal(points.n, expected.length, 'a point per reference label');
       const ours = kmeans(points, 3);
       const ariOurs = adjustedRandIndex(ours.labels, expected);
 
       // Same seed twice: identical output.
       const again = kmeans(points, 3);
-      assert.deepEqual(again.labels, ours.labels);
-      assert.equal(again.inertia, ours.inertia);
-      assert.deepEqual(again.centroids.data, ours.centroids.data);
+      assert.deepEqual(again.labels, ours.labels, 'the same seed, the same labels');
+      assert.equal(again.inertia, ours.inertia, 'the same seed, the same inertia');
+      assert.deepEqual(again.centroids.data, ours.centroids.data, 'the same seed, the same centroids');
 
       // A different seed. With n_init = 10 the result depends on the seed for these tracks (k-means has
       // several local minima within 0.3 % inertia of each other, e.g. seed 1 on psy lands on one with
@@ -95,7 +95,7 @@ describe('kmeans reproduces scikit-learn KMeans(k=3, n_init=10) on the 5 fixture
       const other10 = kmeans(points, 3, { seed: 1 });
       const other50 = kmeans(points, 3, { seed: 1, nInit: 50 });
       const ariOther = adjustedRandIndex(other50.labels, expected);
-      assert.ok(other50.inertia <= other10.inertia);
+      assert.ok(other50.inertia <= other10.inertia, `50 starts (inertia ${other50.inertia}) do no worse than their first 10 (${other10.inertia})`);
 
       t.diagnostic(
         `ARI vs sklearn: reference rows ${ariRef.toFixed(4)}, our pipeline ${ariOurs.toFixed(4)}, ` +
@@ -107,13 +107,13 @@ describe('kmeans reproduces scikit-learn KMeans(k=3, n_init=10) on the 5 fixture
       assert.ok(ariOther >= 0.9, `ARI ${ariOther} (seed 1, nInit 50)`);
 
       // Canonical labels and consistent centroids/inertia.
-      assert.equal(ours.labels[0], 0);
+      assert.equal(ours.labels[0], 0, 'the first point is labelled 0');
       let seen = 0;
       for (const l of ours.labels) {
         assert.ok(l <= seen, 'labels appear in order 0, 1, 2, …');
         if (l === seen) seen++;
       }
-      assert.equal(ours.centroids.n, 3);
+      assert.equal(ours.centroids.n, 3, '3 centroids');
       let inertia = 0;
       for (let i = 0; i < points.n; i++) {
         for (let j = 0; j < points.d; j++) {
@@ -121,7 +121,7 @@ describe('kmeans reproduces scikit-learn KMeans(k=3, n_init=10) on the 5 fixture
           inertia += x * x;
         }
       }
-      assert.ok(Math.abs(inertia - ours.inertia) <= 1e-9 * inertia);
+      assertClose(ours.inertia, inertia, 1e-9, 'the inertia is the sum of squared distances to the centroids');
     });
   }
 });
@@ -133,32 +133,32 @@ describe('kmeans on small inputs', () => {
     const truth = Array.from({ length: 60 }, () => randomInt(random, 3));
     const rows = truth.map((c) => centres[c].map((x) => x + 0.5 * randomNormal(random)));
     const r = kmeans(pointsFromRows(rows), 3, { seed: 9 });
-    assert.equal(adjustedRandIndex(r.labels, truth), 1);
-    assert.equal(r.labels[0], 0);
+    assert.equal(adjustedRandIndex(r.labels, truth), 1, 'the blobs recovered exactly');
+    assert.equal(r.labels[0], 0, 'the first point is labelled 0');
     // The centroid of label 0 is near the true centre of point 0's blob.
     const c0 = centres[truth[0]];
-    assert.ok(Math.hypot(r.centroids.data[0] - c0[0], r.centroids.data[1] - c0[1]) < 0.5);
+    assert.ok(Math.hypot(r.centroids.data[0] - c0[0], r.centroids.data[1] - c0[1]) < 0.5, `centroid 0 (${r.centroids.data[0]}, ${r.centroids.data[1]}) within 0.5 of its blob's centre (${c0})`);
   });
 
   test('k = 1: everything in one cluster at the mean', () => {
     const r = kmeans(pointsFromRows([[0, 0], [2, 0], [4, 6]]), 1);
-    assert.deepEqual(Array.from(r.labels), [0, 0, 0]);
-    assert.deepEqual(Array.from(r.centroids.data), [2, 2]);
-    assert.equal(r.inertia, 4 + 4 + 4 + 0 + 4 + 16);
+    assert.deepEqual(Array.from(r.labels), [0, 0, 0], 'one cluster');
+    assert.deepEqual(Array.from(r.centroids.data), [2, 2], 'at the mean');
+    assert.equal(r.inertia, 4 + 4 + 4 + 0 + 4 + 16, 'the squared distances to the mean');
   });
 
   test('k = n: every point its own cluster, inertia 0', () => {
     const r = kmeans(pointsFromRows([[3], [1], [2], [7]]), 4);
-    assert.deepEqual(Array.from(r.labels), [0, 1, 2, 3]);
-    assert.deepEqual(Array.from(r.centroids.data), [3, 1, 2, 7]);
-    assert.equal(r.inertia, 0);
+    assert.deepEqual(Array.from(r.labels), [0, 1, 2, 3], 'every point its own cluster, labelled in order');
+    assert.deepEqual(Array.from(r.centroids.data), [3, 1, 2, 7], 'every point its own centroid');
+    assert.equal(r.inertia, 0, 'no inertia');
   });
 
   test('fewer distinct points than k: identical points are not split, fewer centroids', () => {
     const r = kmeans(pointsFromRows([[1, 1], [5, 5], [1, 1], [5, 5], [1, 1]]), 3);
-    assert.deepEqual(Array.from(r.labels), [0, 1, 0, 1, 0]);
-    assert.equal(r.centroids.n, 2);
-    assert.equal(r.inertia, 0);
+    assert.deepEqual(Array.from(r.labels), [0, 1, 0, 1, 0], 'identical points stay together');
+    assert.equal(r.centroids.n, 2, 'only 2 distinct points: 2 centroids');
+    assert.equal(r.inertia, 0, 'no inertia');
   });
 
   test('misuse throws a ParameterError naming the parameter', () => {
@@ -180,19 +180,19 @@ describe('adjustedRandIndex', () => {
   test('scikit-learn documentation examples', () => {
     // sklearn ≥ 0.24 (pair-confusion formula) gives 2·(2·8 − 2·0)/((2+2)(2+8) + (2+0)(0+8)) = 32/56 =
     // 0.5714285714285714; older releases printed 0.5714285714285715 (one ulp apart).
-    assert.equal(adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 2]), 4 / 7);
-    assert.equal(adjustedRandIndex([0, 0, 1, 2], [0, 0, 1, 1]), 4 / 7);
-    assert.equal(adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 1]), 1);
-    assert.equal(adjustedRandIndex([0, 0, 1, 1], [1, 1, 0, 0]), 1);
-    assert.equal(adjustedRandIndex([0, 0, 0, 0], [0, 1, 2, 3]), 0);
-    assert.equal(adjustedRandIndex([0, 0, 1, 1], [0, 1, 0, 1]), -0.5);
+    assert.equal(adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 2]), 4 / 7, 'scikit-learn\'s example: 0.57');
+    assert.equal(adjustedRandIndex([0, 0, 1, 2], [0, 0, 1, 1]), 4 / 7, 'symmetric');
+    assert.equal(adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 1]), 1, 'identical partitions');
+    assert.equal(adjustedRandIndex([0, 0, 1, 1], [1, 1, 0, 0]), 1, 'the label names do not matter');
+    assert.equal(adjustedRandIndex([0, 0, 0, 0], [0, 1, 2, 3]), 0, 'one cluster against singletons');
+    assert.equal(adjustedRandIndex([0, 0, 1, 1], [0, 1, 0, 1]), -0.5, 'scikit-learn\'s example: −0.5');
   });
 
   test('degenerate partitions return 1.0 as scikit-learn does', () => {
-    assert.equal(adjustedRandIndex([0, 0, 0], [5, 5, 5]), 1);
-    assert.equal(adjustedRandIndex([0, 1, 2], [2, 1, 0]), 1);
-    assert.equal(adjustedRandIndex([7], [3]), 1);
-    assert.equal(adjustedRandIndex([], []), 1);
+    assert.equal(adjustedRandIndex([0, 0, 0], [5, 5, 5]), 1, 'both a single cluster');
+    assert.equal(adjustedRandIndex([0, 1, 2], [2, 1, 0]), 1, 'both all singletons');
+    assert.equal(adjustedRandIndex([7], [3]), 1, 'one point');
+    assert.equal(adjustedRandIndex([], []), 1, 'no points');
     assert.throws(() => adjustedRandIndex([0, 1], [0]), parameterError('b', '1 labels', '2 labels, as many as a has'), 'lengths differ');
   });
 
@@ -206,7 +206,7 @@ describe('adjustedRandIndex', () => {
       const b = Array.from({ length: n }, () => randomInt(random, kb) * 10 - 3);
       const got = adjustedRandIndex(a, b);
       const want = bruteForceAri(a, b);
-      assert.ok(Math.abs(got - want) < 1e-12, `trial ${trial}: ${got} vs ${want}`);
+      assertClose(got, want, 1e-12, `trial ${trial}: ARI`);
     }
   });
 });
@@ -216,19 +216,19 @@ describe('boundary evaluation (mir_eval.segment.detection conventions)', () => {
     const ref = [0, 10, 20, 30];
     const est = [0, 12, 20.4, 25, 30];
     // 3 s: 0–0, 10–12, 20–20.4, 30–30 hit; 25 is 5 s from everything.
-    assert.deepEqual(boundaryFMeasure(ref, est, 3), { precision: 0.8, recall: 1, f: (2 * 0.8) / 1.8, hits: 4 });
+    assert.deepEqual(boundaryFMeasure(ref, est, 3), { precision: 0.8, recall: 1, f: (2 * 0.8) / 1.8, hits: 4 }, '3 s: 4 hits of 5 estimates and 4 references');
     // 0.5 s: 12 no longer hits.
-    assert.deepEqual(boundaryFMeasure(ref, est, 0.5), { precision: 0.6, recall: 0.75, f: (2 * 0.6 * 0.75) / 1.35, hits: 3 });
+    assert.deepEqual(boundaryFMeasure(ref, est, 0.5), { precision: 0.6, recall: 0.75, f: (2 * 0.6 * 0.75) / 1.35, hits: 3 }, '0.5 s: 3 hits');
     // trim: ref [10, 20], est [12, 20.4, 25]; only 20–20.4 hits at 0.5 s.
     const trimmed = boundaryFMeasure(ref, est, 0.5, { trim: true });
-    assert.equal(trimmed.hits, 1);
-    assert.equal(trimmed.precision, 1 / 3);
-    assert.equal(trimmed.recall, 1 / 2);
-    assert.ok(Math.abs(trimmed.f - 0.4) < 1e-15);
+    assert.equal(trimmed.hits, 1, 'trimmed at 0.5 s: only 20–20.4 hits');
+    assert.equal(trimmed.precision, 1 / 3, 'trimmed precision: 1 of 3');
+    assert.equal(trimmed.recall, 1 / 2, 'trimmed recall: 1 of 2');
+    assertClose(trimmed.f, 0.4, 1e-15, 'trimmed F = 2·(1/3)·(1/2)/(5/6)');
     // Nothing left after trimming → zeros, as mir_eval.
-    assert.deepEqual(boundaryFMeasure([0, 30], [0, 30], 0.5, { trim: true }), { precision: 0, recall: 0, f: 0, hits: 0 });
-    assert.deepEqual(boundaryFMeasure([0, 10, 30], [0, 30], 0.5, { trim: true }), { precision: 0, recall: 0, f: 0, hits: 0 });
-    assert.match(BOUNDARY_CONVENTIONS, /trim=False/);
+    assert.deepEqual(boundaryFMeasure([0, 30], [0, 30], 0.5, { trim: true }), { precision: 0, recall: 0, f: 0, hits: 0 }, 'nothing left after trimming: zeros');
+    assert.deepEqual(boundaryFMeasure([0, 10, 30], [0, 30], 0.5, { trim: true }), { precision: 0, recall: 0, f: 0, hits: 0 }, 'nothing estimated after trimming: zeros');
+    assert.match(BOUNDARY_CONVENTIONS, /trim=False/, 'the conventions name trim=False');
   });
 
   test('maximum matching, not greedy nearest-first', () => {
@@ -236,41 +236,41 @@ describe('boundary evaluation (mir_eval.segment.detection conventions)', () => {
     // 3 hits of 4. The maximum matching pairs 1.0–1.45 and 1.6–2.0: 4 hits.
     const ref = [0, 1.0, 1.6, 30];
     const est = [0, 1.45, 2.0, 30];
-    assert.deepEqual(boundaryFMeasure(ref, est, 0.5), { precision: 1, recall: 1, f: 1, hits: 4 });
-    assert.deepEqual(boundaryFMeasure(ref, est, 0.5, { trim: true }), { precision: 1, recall: 1, f: 1, hits: 2 });
+    assert.deepEqual(boundaryFMeasure(ref, est, 0.5), { precision: 1, recall: 1, f: 1, hits: 4 }, 'the maximum matching: 4 hits');
+    assert.deepEqual(boundaryFMeasure(ref, est, 0.5, { trim: true }), { precision: 1, recall: 1, f: 1, hits: 2 }, 'trimmed: 2 hits');
     // One estimate can hit only one reference boundary.
     const one = boundaryFMeasure([0, 10, 10.2, 30], [0, 10.1, 30], 0.5);
-    assert.equal(one.hits, 3);
-    assert.equal(one.recall, 0.75);
-    assert.equal(one.precision, 1);
+    assert.equal(one.hits, 3, 'one estimate hits one reference');
+    assert.equal(one.recall, 0.75, '3 of 4 references hit');
+    assert.equal(one.precision, 1, 'every estimate hits');
   });
 
   test('window edges: |r − e| = window hits, with float slack', () => {
-    assert.equal(boundaryFMeasure([0, 10, 20], [0, 10.5, 20], 0.5, { trim: true }).hits, 1);
-    assert.equal(boundaryFMeasure([0, 10, 20], [0, 10.5000001, 20], 0.5, { trim: true }).hits, 0);
+    assert.equal(boundaryFMeasure([0, 10, 20], [0, 10.5, 20], 0.5, { trim: true }).hits, 1, 'exactly the window apart: a hit');
+    assert.equal(boundaryFMeasure([0, 10, 20], [0, 10.5000001, 20], 0.5, { trim: true }).hits, 0, 'just beyond the window: no hit');
     // 1.6 − 1.1 = 0.5000000000000002 in floating point.
-    assert.equal(boundaryFMeasure([0, 1.1, 20], [0, 1.6, 20], 0.5, { trim: true }).hits, 1);
+    assert.equal(boundaryFMeasure([0, 1.1, 20], [0, 1.6, 20], 0.5, { trim: true }).hits, 1, '0.5 apart up to rounding: a hit');
     // Unsorted and duplicated input is sorted and de-duplicated (mir_eval's np.unique).
-    assert.deepEqual(boundaryFMeasure([30, 0, 10, 10], [0, 30, 10], 0.5), { precision: 1, recall: 1, f: 1, hits: 3 });
+    assert.deepEqual(boundaryFMeasure([30, 0, 10, 10], [0, 30, 10], 0.5), { precision: 1, recall: 1, f: 1, hits: 3 }, 'unsorted and duplicated input sorted and de-duplicated');
   });
 
   test('labelsToBoundaries and sectionBoundaries', () => {
-    assert.deepEqual(labelsToBoundaries([0, 0, 1, 1, 0, 2], [0, 1, 2, 3, 4, 5], 6), [0, 2, 4, 5, 6]);
-    assert.deepEqual(labelsToBoundaries([3, 3], [1.5, 2.5], 3.5), [1.5, 3.5]);
-    assert.deepEqual(labelsToBoundaries([], [], 10), []);
+    assert.deepEqual(labelsToBoundaries([0, 0, 1, 1, 0, 2], [0, 1, 2, 3, 4, 5], 6), [0, 2, 4, 5, 6], 'a boundary at each change, and the end');
+    assert.deepEqual(labelsToBoundaries([3, 3], [1.5, 2.5], 3.5), [1.5, 3.5], 'from the first time to the end');
+    assert.deepEqual(labelsToBoundaries([], [], 10), [], 'no labels, no boundaries');
     assert.throws(() => labelsToBoundaries([0, 1], [0], 2), parameterError('timesS', '1 times for 2 labels', 'one time per label'), 'lengths differ');
     assert.throws(() => labelsToBoundaries([0, 1], [0, 1], 0), parameterError('endS', '0 s', 'a time after the first time, 0 s'), 'end at the start');
     assert.throws(() => boundaryFMeasure([0, 1], [0, 1], -0.5), parameterError('window', '-0.5', 'a number ≥ 0 (seconds)'), 'negative window');
     // A change at or after the end is dropped.
-    assert.deepEqual(labelsToBoundaries([0, 0, 1], [0, 1, 2], 2), [0, 2]);
-    assert.deepEqual(labelsToBoundaries([0, 1, 2], [0, 1, 2], 1.5), [0, 1, 1.5]);
+    assert.deepEqual(labelsToBoundaries([0, 0, 1], [0, 1, 2], 2), [0, 2], 'a change at the end is dropped');
+    assert.deepEqual(labelsToBoundaries([0, 1, 2], [0, 1, 2], 1.5), [0, 1, 1.5], 'a change after the end is dropped');
     const sections = [
       { start: 0, duration: 10.5 },
       { start: 10.5, duration: 20 },
       { start: 30.5, duration: 9 },
     ];
-    assert.deepEqual(sectionBoundaries(sections, 40), [0, 10.5, 30.5, 40]);
-    assert.deepEqual(sectionBoundaries([], 40), [0, 40]);
+    assert.deepEqual(sectionBoundaries(sections, 40), [0, 10.5, 30.5, 40], 'the section starts and the end');
+    assert.deepEqual(sectionBoundaries([], 40), [0, 40], 'no sections: the start and the end');
   });
 });
 
@@ -295,18 +295,18 @@ describe('contiguousWard', () => {
     const cuts = [37, 80, 150, 170];
     const points = piecewise(200, 4, cuts, 0.3, 3);
     const labels = contiguousWard(points, cuts.length + 1);
-    assert.ok(contiguousInOrder(labels));
-    assert.deepEqual(labelsToBoundaries(labels, Array.from({ length: 200 }, (_, i) => i), 200), [0, ...cuts, 200]);
+    assert.ok(contiguousInOrder(labels), 'contiguous labels in time order');
+    assert.deepEqual(labelsToBoundaries(labels, Array.from({ length: 200 }, (_, i) => i), 200), [0, ...cuts, 200], 'the change points exactly');
   });
 
   test('k = 1 and k = n; misuse throws', () => {
     const points = pointsFromRows([[0], [5], [5.1], [9]]);
-    assert.deepEqual(Array.from(contiguousWard(points, 1)), [0, 0, 0, 0]);
-    assert.deepEqual(Array.from(contiguousWard(points, 4)), [0, 1, 2, 3]);
+    assert.deepEqual(Array.from(contiguousWard(points, 1)), [0, 0, 0, 0], 'k = 1: one segment');
+    assert.deepEqual(Array.from(contiguousWard(points, 4)), [0, 1, 2, 3], 'k = n: every point its own segment');
     // Ward costs: 0|5 → 12.5, 5|5.1 → 0.005, 5.1|9 → 7.605: 5 and 5.1 merge first, then {5, 5.1}|9
     // (2·1/3 · 3.95² = 10.4) beats 0|{5, 5.1} (2/3 · 5.05² = 17.0).
-    assert.deepEqual(Array.from(contiguousWard(points, 3)), [0, 1, 1, 2]);
-    assert.deepEqual(Array.from(contiguousWard(points, 2)), [0, 1, 1, 1]);
+    assert.deepEqual(Array.from(contiguousWard(points, 3)), [0, 1, 1, 2], 'k = 3: 5 and 5.1 merge first');
+    assert.deepEqual(Array.from(contiguousWard(points, 2)), [0, 1, 1, 1], 'k = 2: then {5, 5.1} and 9');
     assert.throws(() => contiguousWard(points, 0), parameterError('k', '0', 'an integer in [1, 4] (the number of points)'), 'k = 0');
     assert.throws(() => contiguousWard(points, 5), parameterError('k', '5', 'an integer in [1, 4] (the number of points)'), 'k > n');
     assert.throws(() => contiguousWard(pointsFromRows([]), 1), parameterError('points', '0 points', 'at least 1 point'), 'no points');
@@ -317,9 +317,9 @@ describe('contiguousWard', () => {
     const cuts = Array.from({ length: 15 }, (_, i) => 250 * (i + 1) + (i % 3) * 17);
     const points = piecewise(4000, 26, cuts, 0.5, 8);
     const labels = contiguousWard(points, 16);
-    assert.ok(contiguousInOrder(labels));
-    assert.equal(labels[3999], 15);
-    assert.deepEqual(labelsToBoundaries(labels, Array.from({ length: 4000 }, (_, i) => i), 4000), [0, ...cuts, 4000]);
+    assert.ok(contiguousInOrder(labels), 'contiguous labels in time order');
+    assert.equal(labels[3999], 15, '16 segments');
+    assert.deepEqual(labelsToBoundaries(labels, Array.from({ length: 4000 }, (_, i) => i), 4000), [0, ...cuts, 4000], 'the 15 change points exactly');
   });
 });
 
@@ -341,25 +341,25 @@ describe('Foote novelty', () => {
   test('finds the block edges of a synthetic block matrix', () => {
     const sim = blockSimilarity([30, 55], 100, [0.5, -0.2], 5);
     const curve = noveltyCurve(sim, 16);
-    assert.equal(curve.length, 100);
-    assert.equal(Math.max(...curve), 1);
+    assert.equal(curve.length, 100, 'a value per bin');
+    assert.equal(Math.max(...curve), 1, 'normalised to a maximum of 1');
     assert.ok(Math.min(...curve) >= 0 && Math.min(...curve) < 1e-12, 'inside a block the curve is 0 (up to rounding)');
     // The weaker-across edge (55) is the strongest.
-    assert.equal(curve[55], 1);
+    assert.equal(curve[55], 1, 'the edge at 55 is the strongest');
     // The 5 undefined (NaN → 0) leading rows behave like the zero padding: bin 5 responds like a track
     // start (¼ of the kernel, relative to the edge at 55) and is found too.
-    assert.deepEqual(noveltyBoundaries(curve), [5, 30, 55]);
-    assert.deepEqual(noveltyBoundaries(noveltyCurve(blockSimilarity([30, 55], 100, [0.5, -0.2]), 16)), [30, 55]);
+    assert.deepEqual(noveltyBoundaries(curve), [5, 30, 55], 'the two edges and the end of the undefined rows');
+    assert.deepEqual(noveltyBoundaries(noveltyCurve(blockSimilarity([30, 55], 100, [0.5, -0.2]), 16)), [30, 55], 'without undefined rows, the two edges');
     const seg3 = noveltySegments(sim, { kernelSize: 16, k: 3 });
-    assert.deepEqual(labelsToBoundaries(seg3, Array.from({ length: 100 }, (_, i) => i), 100), [0, 30, 55, 100]);
+    assert.deepEqual(labelsToBoundaries(seg3, Array.from({ length: 100 }, (_, i) => i), 100), [0, 30, 55, 100], 'k = 3: the two edges');
     const seg2 = noveltySegments(sim, { kernelSize: 16, k: 2 });
-    assert.deepEqual(labelsToBoundaries(seg2, Array.from({ length: 100 }, (_, i) => i), 100), [0, 55, 100]);
+    assert.deepEqual(labelsToBoundaries(seg2, Array.from({ length: 100 }, (_, i) => i), 100), [0, 55, 100], 'k = 2: the stronger edge');
     const auto = noveltySegments(sim, { kernelSize: 16 });
-    assert.deepEqual(labelsToBoundaries(auto, Array.from({ length: 100 }, (_, i) => i), 100), [0, 5, 30, 55, 100]);
+    assert.deepEqual(labelsToBoundaries(auto, Array.from({ length: 100 }, (_, i) => i), 100), [0, 5, 30, 55, 100], 'k chosen from the peaks: the three boundaries');
     // More segments than peaks: the highest remaining bins fill in, still k segments in time order.
     const seg5 = noveltySegments(sim, { kernelSize: 16, k: 5 });
-    assert.ok(contiguousInOrder(seg5));
-    assert.equal(seg5[99], 4);
+    assert.ok(contiguousInOrder(seg5), 'k = 5: contiguous in time order');
+    assert.equal(seg5[99], 4, 'k = 5: five segments');
     assert.throws(() => noveltyCurve(sim, 15), parameterError('kernelSize', '15', 'a positive even integer (bins)'), 'odd kernel');
     assert.throws(() => noveltySegments(sim, { kernelSize: 16, k: 0 }), parameterError('k', '0', 'an integer in [1, 100] (the number of bins)'), 'k = 0');
     assert.throws(() => noveltyBoundaries([0, 1, 0], { minDistance: 0.5 }), parameterError('minDistance', '0.5', 'a number ≥ 1 (bins)'), 'minDistance');
@@ -368,9 +368,9 @@ describe('Foote novelty', () => {
 
   test('minDistance keeps the stronger of two close peaks; the threshold drops weak ones', () => {
     const curve = [0, 0.2, 0.9, 0.3, 0.8, 0.1, 0, 0, 0, 0.4, 0, 0.05, 0.1, 0];
-    assert.deepEqual(noveltyBoundaries(curve, { medianWindow: 5 }), [2, 4, 9, 12]);
-    assert.deepEqual(noveltyBoundaries(curve, { minDistance: 3, medianWindow: 5 }), [2, 9, 12]);
-    assert.deepEqual(noveltyBoundaries(curve, { minDistance: 3, medianWindow: 5, threshold: 0.3 }), [2, 9]);
+    assert.deepEqual(noveltyBoundaries(curve, { medianWindow: 5 }), [2, 4, 9, 12], 'the four peaks');
+    assert.deepEqual(noveltyBoundaries(curve, { minDistance: 3, medianWindow: 5 }), [2, 9, 12], 'minDistance 3 keeps 2 over 4');
+    assert.deepEqual(noveltyBoundaries(curve, { minDistance: 3, medianWindow: 5, threshold: 0.3 }), [2, 9], 'threshold 0.3 drops 12');
   });
 
   test('real fixtures: curve in [0, 1], boundaries sorted and unique; agreement with sections', async (t) => {
@@ -378,21 +378,21 @@ describe('Foote novelty', () => {
       const { analysis, smooth } = await smoothedRows(c);
       const sim = correlateRows(smooth);
       const curve = noveltyCurve(sim, 16);
-      assert.equal(curve.length, sim.n);
+      assert.equal(curve.length, sim.n, `${c.name}: a value per bin`);
       assert.ok(curve.every((v) => v >= 0 && v <= 1), `${c.name}: curve outside [0, 1]`);
-      assert.equal(Math.max(...curve), 1);
+      assert.equal(Math.max(...curve), 1, `${c.name}: normalised to a maximum of 1`);
       const bounds = noveltyBoundaries(curve, { minDistance: 8 });
       assert.ok(bounds.length > 0, `${c.name}: no boundaries`);
       for (let i = 0; i < bounds.length; i++) {
-        assert.ok(Number.isInteger(bounds[i]) && bounds[i] > 0 && bounds[i] < sim.n - 1);
+        assert.ok(Number.isInteger(bounds[i]) && bounds[i] > 0 && bounds[i] < sim.n - 1, `${c.name}: boundary ${bounds[i]} is an inner bin`);
         if (i > 0) assert.ok(bounds[i] - bounds[i - 1] >= 8, `${c.name}: boundaries too close or unsorted`);
       }
       const k = analysis.sections.length;
       const nov = noveltySegments(sim, { kernelSize: 16, k, minDistance: 8 });
       const ward = contiguousWard(pointsFromMatrix(smooth), k);
-      assert.ok(contiguousInOrder(nov) && contiguousInOrder(ward));
-      assert.equal(nov[nov.length - 1], k - 1);
-      assert.equal(ward[ward.length - 1], k - 1);
+      assert.ok(contiguousInOrder(nov) && contiguousInOrder(ward), `${c.name}: both segmentations contiguous in time order`);
+      assert.equal(nov[nov.length - 1], k - 1, `${c.name}: novelty gives k segments`);
+      assert.equal(ward[ward.length - 1], k - 1, `${c.name}: Ward gives k segments`);
       const times = Array.from(smooth.timeMs, (ms) => ms / 1000);
       const endS = analysis.track.duration;
       const ref = sectionBoundaries(analysis.sections, endS);

@@ -17,16 +17,16 @@ describe('z-score, 1 s bins, rolling mean and correlation reproduce the pandas r
       const ref = loadReference(c);
       const z = zscoreWithin(buildFeatureMatrix(await loadFixture(c), { grid: 'seed' }), { inPlace: true });
       const sec = binMeans(z, 1000);
-      assert.equal(sec.rows, ref.zscore_within_resample_1s.rows);
-      assert.equal(sec.timeMs[0] / 1000, ref.zscore_within_resample_1s.first_s);
+      assert.equal(sec.rows, ref.zscore_within_resample_1s.rows, 'as many 1 s bins as the reference');
+      assert.equal(sec.timeMs[0] / 1000, ref.zscore_within_resample_1s.first_s, 'the first bin starts where the reference\'s does');
       const zs: [number, number, string][] = [];
       ref.zscore_within_resample_1s.values.forEach((row, i) => row.forEach((v, k) => zs.push([valueAt(sec, i, k), v, `z[${i}][${k}]`])));
       let w = worst(zs);
       assert.ok(w.err <= TOL, w.at);
 
       const corr = correlateRows(sec);
-      assert.equal(corr.n, sec.rows);
-      assert.deepEqual(corr.undefinedRows, []);
+      assert.equal(corr.n, sec.rows, 'one row and column per bin');
+      assert.deepEqual(corr.undefinedRows, [], 'no undefined rows before smoothing');
       const cs: [number, number, string][] = [];
       for (const [i, row] of Object.entries(ref.corr_1s_rows)) row.forEach((v, j) => cs.push([corr.values[Number(i) * corr.n + j], v, `corr[${i}][${j}]`]));
       w = worst(cs);
@@ -41,7 +41,7 @@ describe('z-score, 1 s bins, rolling mean and correlation reproduce the pandas r
       // The first 9 smoothed rows are all zero: their correlation is undefined and reported as such
       // (the reference shows those entries as 0).
       const sc = correlateRows(smooth);
-      assert.deepEqual(sc.undefinedRows, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(sc.undefinedRows, [0, 1, 2, 3, 4, 5, 6, 7, 8], 'the 9 all-zero rows of the smoothing window are undefined');
       const scs: [number, number, string][] = [];
       for (const [i, row] of Object.entries(ref.corr_smoothed_rows)) {
         row.forEach((v, j) => {
@@ -67,27 +67,27 @@ describe('transform semantics on small matrices', () => {
   test('zscoreWithin uses the population std and turns a constant column into 0', () => {
     const m = small([[1, 5], [2, 5], [3, 5], [4, 5]]);
     const stats = columnStats(m);
-    assert.equal(stats.mean[0], 2.5);
-    assert.equal(stats.std[0], Math.sqrt(1.25)); // ddof = 0
-    assert.equal(stats.constant[1], 1);
+    assert.equal(stats.mean[0], 2.5, 'mean of 1, 2, 3, 4');
+    assert.equal(stats.std[0], Math.sqrt(1.25), 'population std (ddof = 0)'); // ddof = 0
+    assert.equal(stats.constant[1], 1, 'the constant column is flagged');
     const z = zscoreWithin(m);
-    assert.deepEqual(Array.from(column(z, 0)), [-1.5, -0.5, 0.5, 1.5].map((x) => x / Math.sqrt(1.25)));
-    assert.deepEqual(Array.from(column(z, 1)), [0, 0, 0, 0]);
-    assert.equal(z.metadata.normalization, 'zscore-within');
+    assert.deepEqual(Array.from(column(z, 0)), [-1.5, -0.5, 0.5, 1.5].map((x) => x / Math.sqrt(1.25)), 'the z-scores of 1, 2, 3, 4');
+    assert.deepEqual(Array.from(column(z, 1)), [0, 0, 0, 0], 'a constant column z-scores to 0');
+    assert.equal(z.metadata.normalization, 'zscore-within', 'the mode is recorded in the metadata');
     assert.equal(m.data[0], 1, 'not in place by default');
   });
 
   test('binMeans anchors bins at 0 ms and leaves empty bins NaN', () => {
     const m = small([[1], [3], [10], [20]], [999, 1000, 1999, 3500]);
     const b = binMeans(m, 1000);
-    assert.deepEqual(Array.from(b.timeMs), [0, 1000, 2000, 3000]);
-    assert.deepEqual(Array.from(column(b, 0)), [1, 6.5, NaN, 20]);
+    assert.deepEqual(Array.from(b.timeMs), [0, 1000, 2000, 3000], 'bins anchored at 0 ms');
+    assert.deepEqual(Array.from(column(b, 0)), [1, 6.5, NaN, 20], 'bin means; the empty bin is NaN');
   });
 
   test('rollingMean is a trailing window with pandas fillna(0) semantics', () => {
     const m = small([[1], [2], [3], [NaN], [5], [6]]);
-    assert.deepEqual(Array.from(column(rollingMean(m, 2), 0)), [0, 1.5, 2.5, 0, 0, 5.5]);
-    assert.deepEqual(Array.from(column(rollingMean(m, 2, { fill: null }), 0)), [NaN, 1.5, 2.5, NaN, NaN, 5.5]);
+    assert.deepEqual(Array.from(column(rollingMean(m, 2), 0)), [0, 1.5, 2.5, 0, 0, 5.5], 'trailing means, NaN windows and the first row filled with 0');
+    assert.deepEqual(Array.from(column(rollingMean(m, 2, { fill: null }), 0)), [NaN, 1.5, 2.5, NaN, NaN, 5.5], 'fill: null keeps them NaN');
     assert.throws(() => rollingMean(m, 0), parameterError('window', '0', 'a positive integer (rows)'), 'window 0');
     assert.throws(() => binMeans(m, 2.5), parameterError('binMs', '2.5', 'a positive integer (milliseconds)'), 'binMs 2.5');
   });
@@ -100,8 +100,8 @@ describe('transform semantics on small matrices', () => {
     close(at(0, 1), 1);
     close(at(0, 2), -1);
     close(at(1, 0), at(0, 1));
-    assert.equal(at(1, 1), 1);
-    assert.deepEqual(c.undefinedRows, [3]);
-    assert.ok(Number.isNaN(at(3, 0)) && Number.isNaN(at(0, 3)) && Number.isNaN(at(3, 3)));
+    assert.equal(at(1, 1), 1, 'r(1, 1) = 1');
+    assert.deepEqual(c.undefinedRows, [3], 'the constant row is undefined');
+    assert.ok(Number.isNaN(at(3, 0)) && Number.isNaN(at(0, 3)) && Number.isNaN(at(3, 3)), 'the constant row\'s entries are NaN');
   });
 });

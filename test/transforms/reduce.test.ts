@@ -17,7 +17,7 @@ import { parameterError } from '../helpers/assert.js';
 
 /** Largest |a − b| over two equally long arrays. */
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
+  assert.equal(a.length, b.length, 'arrays of the same length');
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
@@ -145,7 +145,7 @@ describe('pca', () => {
     // Computed independently with numpy 2 on fixtures/reference/psy-gangnam-style.reference.json:
     // Xc = X − mean; U, S, Vt = svd(Xc); svd_flip(U, Vt); explained_variance_ = S²/(n − 1).
     const e = reduce(pointsFromRows(realRows), { model: 'pca', ndims: 3 });
-    assert.equal(e.points.n, 214);
+    assert.equal(e.points.n, 214, 'a point per 1 s row');
     assertClose(e.explainedVarianceRatio!, [0.2137909808559747, 0.17418447488812105, 0.12164637135516211], 1e-12);
     assertClose(e.explainedVariance!, [2.4083641121790538, 1.9621952083278487, 1.3703513308914737], 1e-11);
     const rows = [0, 1, 100].flatMap((i) => Array.from(e.points.data.subarray(i * 3, i * 3 + 3)));
@@ -184,9 +184,9 @@ describe('pca', () => {
         near(dotp, c === c2 ? 1 : 0, 1e-12);
       }
     }
-    assert.ok(e.explainedVariance![0] >= e.explainedVariance![1] && e.explainedVariance![1] >= e.explainedVariance![2], 'e.explainedVariance![0] >= e.explainedVariance![1] && e.explainedVariance![1] >= e.explainedVariance![2]');
+    assert.ok(e.explainedVariance![0] >= e.explainedVariance![1] && e.explainedVariance![1] >= e.explainedVariance![2], `explained variance in decreasing order: ${e.explainedVariance}`);
     const sum = e.explainedVarianceRatio!.reduce((a, b) => a + b, 0);
-    assert.ok(sum > 0 && sum <= 1, 'sum > 0 && sum <= 1');
+    assert.ok(sum > 0 && sum <= 1, `the explained variance ratios sum to a fraction (${sum})`);
     // The first axis is the maximum: no random direction has more variance.
     const rnd = createRandom(5);
     for (let k = 0; k < 50; k++) {
@@ -261,7 +261,7 @@ describe('classical-mds', () => {
     const pca = fitReducer(train, { model: 'pca', ndims: 3 });
     const a = cm.project(held);
     const b = pca.project(held);
-    assert.equal(a.n, testIdx.length);
+    assert.equal(a.n, testIdx.length, 'a projected point per held-out row');
     assertClose(a.data, b.data, 1e-9);
     // A training point projects onto its own embedding.
     assertClose(cm.project(selectPoints(train, [3])).data, cm.embedding.points.data.subarray(9, 12), 1e-9);
@@ -292,9 +292,9 @@ describe('classical-mds', () => {
     near(cm.eigenvalues[1], 0, 1e-12);
     near(cm.eigenvalues[2], -0.298638756, 1e-8);
     near(cm.trace, 8.42363876 - 0.298638756 - 1.9375, 1e-8);
-    assert.deepEqual(column(cm.points, 2), [0, 0, 0, 0]);
+    assert.deepEqual(column(cm.points, 2), [0, 0, 0, 0], 'the axis of a negative eigenvalue is all zeros');
     below(Math.max(...column(cm.points, 1).map(Math.abs)), 1e-6, 'largest |coordinate|');
-    assert.ok(cm.points.data.every(Number.isFinite), 'cm.points.data.every(Number.isFinite)');
+    assert.ok(cm.points.data.every(Number.isFinite), 'every coordinate finite');
   });
 
   test('malformed dissimilarity matrices are refused', () => {
@@ -323,10 +323,10 @@ describe('mds (SMACOF)', () => {
     // Expected values: sklearn/manifold/_mds.py::_smacof_single (metric=True) transcribed line by line to
     // numpy and run from the same initial configuration (the 14 uniforms checked below).
     const r = createRandom(subSeed(7, 0));
-    assert.equal(r(), 0.09995737043209374);
+    assert.equal(r(), 0.09995737043209374, 'the first uniform of smacof\'s start 0 for seed 7');
     const dist = euclideanDistances(small);
     const a = smacof(dist, 7, { ndims: 2, seed: 7, nInit: 1 });
-    assert.equal(a.iterations, 27);
+    assert.equal(a.iterations, 27, '27 iterations at the default eps, as scikit-learn');
     near(a.stress, 1.7711314228181125, 1e-12);
     const expectedA = [
       -0.14044738972456355, 0.30014644635129556, 0.5154904812159518, -0.19105929580553194, -0.6940855122783304, 1.9427261414273622,
@@ -335,7 +335,7 @@ describe('mds (SMACOF)', () => {
     ];
     assertClose(a.points.data, expectedA, 1e-12);
     const b = smacof(dist, 7, { ndims: 2, seed: 7, nInit: 1, eps: 1e-6 });
-    assert.equal(b.iterations, 66);
+    assert.equal(b.iterations, 66, '66 iterations at eps 1e-6, as scikit-learn');
     near(b.stress, 1.725380156924098, 1e-12);
     const expectedB = [
       -0.00481678410192405, 0.31904767560497593, 0.5645258016886111, -0.2052317063404204, -0.776080594484399, 1.9113039417505995,
@@ -344,8 +344,8 @@ describe('mds (SMACOF)', () => {
     ];
     assertClose(b.points.data, expectedB, 1e-12);
     // The reported stress is the one of the configuration before the last Guttman transform.
-    assert.equal(a.stressHistory.length, 27);
-    assert.equal(a.stressHistory[26], a.stress);
+    assert.equal(a.stressHistory.length, 27, 'a stress per iteration');
+    assert.equal(a.stressHistory[26], a.stress, 'the reported stress is the last of the history');
   });
 
   test('stress history never increases (real data, several seeds, 2 and 3 dimensions)', () => {
@@ -354,7 +354,7 @@ describe('mds (SMACOF)', () => {
     for (const seed of [0, 1, 2]) {
       for (const ndims of [2, 3]) {
         const r = smacof(dist, pts.n, { ndims, seed, nInit: 1, maxIter: 100 });
-        assert.ok(r.stressHistory.length >= 10, 'r.stressHistory.length >= 10');
+        assert.ok(r.stressHistory.length >= 10, `seed ${seed} ndims ${ndims}: at least 10 iterations (${r.stressHistory.length})`);
         for (let i = 1; i < r.stressHistory.length; i++) {
           assert.ok(r.stressHistory[i] <= r.stressHistory[i - 1] * (1 + 1e-12), `seed ${seed} ndims ${ndims} iteration ${i}`);
         }
@@ -367,16 +367,16 @@ describe('mds (SMACOF)', () => {
     const pts = pointsFromRows(realRows.slice(0, 60));
     const a = reduce(pts, { model: 'mds', ndims: 2, seed: 3 });
     const b = reduce(pts, { model: 'mds', ndims: 2, seed: 3 });
-    assert.deepEqual(a.points.data, b.points.data);
-    assert.equal(a.stress, b.stress);
+    assert.deepEqual(a.points.data, b.points.data, 'same seed: bit-identical coordinates');
+    assert.equal(a.stress, b.stress, 'same seed: the same stress');
     const c = reduce(pts, { model: 'mds', ndims: 2, seed: 4 });
-    assert.notDeepEqual(a.points.data, c.points.data);
+    assert.notDeepEqual(a.points.data, c.points.data, 'another seed: other coordinates');
     // nInit = 4 keeps the lowest stress of the four single starts.
     const dist = euclideanDistances(pts);
     const singles = [0, 1, 2, 3].map((s) => smacof(dist, pts.n, { ndims: 2, seed: 3, nInit: s + 1 }).stress);
     // smacof with nInit = s + 1 returns the min over starts 0..s, so the sequence is non-increasing.
-    for (let s = 1; s < 4; s++) assert.ok(singles[s] <= singles[s - 1], 'singles[s] <= singles[s - 1]');
-    assert.equal(a.stress, singles[3]);
+    for (let s = 1; s < 4; s++) assert.ok(singles[s] <= singles[s - 1], `nInit ${s + 1} stress ${singles[s]} ≤ nInit ${s} stress ${singles[s - 1]}`);
+    assert.equal(a.stress, singles[3], 'nInit 4 keeps the lowest of the four stresses');
   });
 
   test('exactly 2-D data: stress → 0 and distances reproduced, whatever the seed', () => {
@@ -407,11 +407,11 @@ describe('mds (SMACOF)', () => {
     }
     assert.ok(worst < 1e-3, `relative residual ${worst}`);
     // Deterministic, and a training point lands on (very near) its own position.
-    assert.deepEqual(f.project(held).data, y.data);
+    assert.deepEqual(f.project(held).data, y.data, 'projecting again gives the same point');
     const own = f.project(selectPoints(train, [5]));
     assertClose(own.data, conf.data.subarray(10, 12), 1e-3);
     // The training embedding is untouched by projecting.
-    assert.deepEqual(f.embedding.points.data, fitReducer(train, { model: 'mds', ndims: 2, eps: 1e-12, maxIter: 3000 }).embedding.points.data);
+    assert.deepEqual(f.embedding.points.data, fitReducer(train, { model: 'mds', ndims: 2, eps: 1e-12, maxIter: 3000 }).embedding.points.data, 'projecting leaves the training embedding as fitted');
   });
 
   test('one Guttman step: the unrolled 2-D and 3-D copies are bit-identical to the generic one', () => {
@@ -441,7 +441,7 @@ describe('mds (SMACOF)', () => {
     const four = pointsFromRows(Array.from({ length: 12 }, () => [random(), random(), random(), random()]));
     const dist = euclideanDistances(four);
     const r = smacof(dist, 12, { ndims: 4, seed: 1, maxIter: 3000, eps: 1e-12 });
-    assert.equal(r.points.d, 4);
+    assert.equal(r.points.d, 4, '4 output dimensions');
     for (let i = 1; i < r.stressHistory.length; i++) assert.ok(r.stressHistory[i] <= r.stressHistory[i - 1] * (1 + 1e-12), `ndims 4 iteration ${i}`);
     below(worstDistanceError(r.points, dist), 1e-3, 'ndims 4 relative distance error');
   });
@@ -464,35 +464,35 @@ describe('umap', () => {
   test('deterministic for a seed, right shape, and projection is deterministic', () => {
     const a = fitReducer(pts, { model: 'umap', ndims: 2, seed: 9 });
     const b = fitReducer(pts, { model: 'umap', ndims: 2, seed: 9 });
-    assert.equal(a.embedding.points.n, 50);
-    assert.equal(a.embedding.points.d, 2);
-    assert.equal(a.embedding.points.data.length, 100);
-    assert.ok(a.embedding.points.data.every(Number.isFinite), 'a.embedding.points.data.every(Number.isFinite)');
-    assert.deepEqual(a.embedding.points.data, b.embedding.points.data);
+    assert.equal(a.embedding.points.n, 50, 'a point per row');
+    assert.equal(a.embedding.points.d, 2, '2 dimensions');
+    assert.equal(a.embedding.points.data.length, 100, 'n × 2 coordinates');
+    assert.ok(a.embedding.points.data.every(Number.isFinite), 'every coordinate finite');
+    assert.deepEqual(a.embedding.points.data, b.embedding.points.data, 'same seed: the same embedding');
     const c = reduce(pts, { model: 'umap', ndims: 2, seed: 10 });
-    assert.notDeepEqual(a.embedding.points.data, c.points.data);
+    assert.notDeepEqual(a.embedding.points.data, c.points.data, 'another seed: another embedding');
 
     const held = pointsFromRows(realRows.slice(50, 55));
     const before = new Float64Array(a.embedding.points.data);
     const p1 = a.project(held);
     const p2 = a.project(held);
-    assert.equal(p1.n, 5);
-    assert.equal(p1.d, 2);
-    assert.ok(p1.data.every(Number.isFinite), 'p1.data.every(Number.isFinite)');
-    assert.deepEqual(p1.data, p2.data);
-    assert.deepEqual(b.project(held).data, p1.data);
+    assert.equal(p1.n, 5, 'a projected point per held-out row');
+    assert.equal(p1.d, 2, '2 dimensions');
+    assert.ok(p1.data.every(Number.isFinite), 'every projected coordinate finite');
+    assert.deepEqual(p1.data, p2.data, 'projecting twice gives the same points');
+    assert.deepEqual(b.project(held).data, p1.data, 'the same fit from the same seed projects the same');
     // A batch as large as the training set (umap-js would move the training points) leaves the fit alone.
     const full = a.project(pointsFromRows(realRows.slice(60, 110)));
-    assert.deepEqual(a.project(held).data, p1.data);
+    assert.deepEqual(a.project(held).data, p1.data, 'projecting a large batch left the fit alone');
     // …and is projected as its first n − 1 points followed by the last one.
-    assert.deepEqual(full.data.subarray(0, 49 * 2), a.project(pointsFromRows(realRows.slice(60, 109))).data);
-    assert.deepEqual(a.embedding.points.data, before);
+    assert.deepEqual(full.data.subarray(0, 49 * 2), a.project(pointsFromRows(realRows.slice(60, 109))).data, 'a large batch is projected as its first n − 1 points then the last');
+    assert.deepEqual(a.embedding.points.data, before, 'the training embedding is unchanged by projecting');
   });
 
   test('three dimensions', () => {
     const e = reduce(pts, { model: 'umap', ndims: 3, seed: 1 });
-    assert.equal(e.points.d, 3);
-    assert.equal(e.points.data.length, 150);
+    assert.equal(e.points.d, 3, '3 dimensions');
+    assert.equal(e.points.data.length, 150, '50 points × 3 coordinates');
   });
 
   test('too few points is a ParameterError that names the models that take fewer', () => {
@@ -502,7 +502,7 @@ describe('umap', () => {
       'umap with 3 points',
     );
     const tiny = reduce(pointsFromRows(realRows.slice(0, 4)), { model: 'umap', ndims: 2 });
-    assert.equal(tiny.points.n, 4);
+    assert.equal(tiny.points.n, 4, '4 points are enough for umap into 2 dimensions');
   });
 });
 
@@ -552,8 +552,8 @@ describe('validation', () => {
     );
     // classical-mds and mds accept more output dimensions than features.
     const flat = pointsFromRows([[1, 2], [3, 4], [5, 7], [1, 1]]);
-    assert.equal(reduce(flat, { model: 'classical-mds', ndims: 3 }).points.d, 3);
-    assert.equal(reduce(flat, { model: 'mds', ndims: 3 }).points.d, 3);
+    assert.equal(reduce(flat, { model: 'classical-mds', ndims: 3 }).points.d, 3, 'classical MDS into more dimensions than features');
+    assert.equal(reduce(flat, { model: 'mds', ndims: 3 }).points.d, 3, 'mds into more dimensions than features');
   });
 
   test('a non-finite value names the point', () => {
@@ -596,8 +596,8 @@ describe('validation', () => {
   test('projecting zero points gives zero points, for every model', () => {
     for (const model of REDUCE_MODELS) {
       const p = fitReducer(pts, { model, ndims: 2 }).project({ n: 0, d: 26, data: new Float64Array(0) });
-      assert.equal(p.n, 0);
-      assert.equal(p.d, 2);
+      assert.equal(p.n, 0, `${model}: no points`);
+      assert.equal(p.d, 2, `${model}: still 2 dimensions`);
     }
   });
 });
