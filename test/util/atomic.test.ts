@@ -67,7 +67,7 @@ async function rejectsRuntime(promise: Promise<unknown>, pattern: RegExp): Promi
   }
   assert.ok(caught instanceof SongscopeError, `expected a SongscopeError, got ${String(caught)}`);
   assert.equal(caught.exitCode, 1, `exit code of: ${caught.message}`);
-  assert.match(caught.message, pattern);
+  assert.match(caught.message, pattern, `the message "${caught.message}" matches ${pattern}`);
   assert.equal(caught.message.includes('\n'), false, `one line: ${caught.message}`);
   return caught;
 }
@@ -95,7 +95,7 @@ describe('defect 1: a failed write rejects, names the path and the cause, and le
       writeFileAtomic(join(sub, 'b.json'), 'x'.repeat(100_000), { createStream: failingStream(10, 'EACCES') }),
       /^cannot write .*b\.json \(not writable: permission denied\)$/,
     );
-    assert.deepEqual(entries(sub), []);
+    assert.deepEqual(entries(sub), [], 'neither file nor temporary file left');
   });
 
   test('defect 1: an older file survives a failed rewrite untouched', { timeout: 20_000 }, async () => {
@@ -107,8 +107,8 @@ describe('defect 1: a failed write rejects, names the path and the cause, and le
       writeStreamAtomic(path, produceMegabytes, { createStream: failingStream(100_000) }),
       /no space left on the device/,
     );
-    assert.equal(readFileSync(path, 'utf8'), 'the previous run');
-    assert.deepEqual(entries(sub), ['keep.txt']);
+    assert.equal(readFileSync(path, 'utf8'), 'the previous run', 'the older file keeps its content');
+    assert.deepEqual(entries(sub), ['keep.txt'], 'only the older file: no temporary file');
   });
 
   test('defect 1: a producer that fails after the stream failed still rejects once, with the write error', { timeout: 20_000 }, async () => {
@@ -123,7 +123,7 @@ describe('defect 1: a failed write rejects, names the path and the cause, and le
       await write(new Uint8Array(10));
     };
     await rejectsRuntime(writeStreamAtomic(join(sub, 'y.bin'), produce, { createStream: failingStream(20_000) }), /no space left/);
-    assert.deepEqual(entries(sub), []);
+    assert.deepEqual(entries(sub), [], 'neither the file nor its temporary file');
   });
 
   test('defect 1: the real ENOSPC of /dev/full (a device: written through) rejects', { skip: !existsSync('/dev/full') && 'no /dev/full here', timeout: 20_000 }, async () => {
@@ -146,9 +146,9 @@ describe('defect 2: -o onto a device, a FIFO or a symlink writes through it inst
     symlinkSync(join('real', 'out.json'), join(sub, 'out.json'));
     await writeFileAtomic(join(sub, 'out.json'), 'new content');
     assert.ok(lstatSync(join(sub, 'out.json')).isSymbolicLink(), 'still a symlink');
-    assert.equal(readFileSync(join(sub, 'real', 'out.json'), 'utf8'), 'new content');
-    assert.deepEqual(entries(sub), ['out.json', 'real']);
-    assert.deepEqual(entries(join(sub, 'real')), ['out.json']);
+    assert.equal(readFileSync(join(sub, 'real', 'out.json'), 'utf8'), 'new content', 'the symlink\'s target has the new content');
+    assert.deepEqual(entries(sub), ['out.json', 'real'], 'the link and the directory, no temporary file');
+    assert.deepEqual(entries(join(sub, 'real')), ['out.json'], 'only the target in the real directory');
   });
 
   test('defect 2: a dangling symlink creates its target (as the shell\'s > does); a symlink chain is followed', async () => {
@@ -158,7 +158,7 @@ describe('defect 2: -o onto a device, a FIFO or a symlink writes through it inst
     symlinkSync('a', join(sub, 'b'));
     await writeFileAtomic(join(sub, 'b'), 'made');
     assert.ok(lstatSync(join(sub, 'a')).isSymbolicLink() && lstatSync(join(sub, 'b')).isSymbolicLink(), 'both links kept');
-    assert.equal(readFileSync(join(sub, 'target.txt'), 'utf8'), 'made');
+    assert.equal(readFileSync(join(sub, 'target.txt'), 'utf8'), 'made', 'the end of the chain was created with the content');
   });
 
   test('defect 2: a FIFO is written through (a reader gets the bytes) and stays a FIFO', { skip: process.platform === 'win32' && 'no FIFOs' }, async () => {
@@ -186,7 +186,7 @@ describe('defect 2: -o onto a device, a FIFO or a symlink writes through it inst
       /^cannot write .*out\.arrow \(it is a directory\)$/,
     );
     assert.equal(produced, false, 'no work for a target that cannot be written');
-    assert.deepEqual(entries(sub), ['out.arrow']);
+    assert.deepEqual(entries(sub), ['out.arrow'], 'only the directory that was in the way');
   });
 });
 
@@ -203,16 +203,16 @@ describe('defect 9: stale temporary files of processes that died are cleaned', (
     const old = new Date('2020-01-01T00:00:00Z'); // far more than a minute (STALE_TEMP_AGE_MS) ago
     for (const p of [stale, live, other]) utimesSync(p, old, old);
     const removed = await cleanStaleTempFiles(sub);
-    assert.deepEqual(removed, [stale]);
-    assert.deepEqual(entries(sub), [`.def.json.tmp-${dead}-4567cdef`, `.ghi.json.tmp-${process.pid}-89abcdef`, '.not-ours.tmp']);
+    assert.deepEqual(removed, [stale], 'only the stale file of a dead process is removed');
+    assert.deepEqual(entries(sub), [`.def.json.tmp-${dead}-4567cdef`, `.ghi.json.tmp-${process.pid}-89abcdef`, '.not-ours.tmp'], 'the fresh, the live and the foreign temporary files stay');
   });
 
   test('defect 9: a missing directory is nothing to clean', async () => {
-    assert.deepEqual(await cleanStaleTempFiles(join(dir, 'no-such-dir')), []);
+    assert.deepEqual(await cleanStaleTempFiles(join(dir, 'no-such-dir')), [], 'nothing removed');
   });
 
   test('temporary names match what the cleaner looks for', () => {
     const name = tempPathFor(join(dir, 'a.json'));
-    assert.match(name, new RegExp(`\\.a\\.json\\.tmp-${process.pid}-[0-9a-f]{8}$`));
+    assert.match(name, new RegExp(`\\.a\\.json\\.tmp-${process.pid}-[0-9a-f]{8}$`), `${name}: .a.json.tmp-PID-8 hex digits`);
   });
 });
