@@ -76,7 +76,7 @@ function wav(rate: number, channels: number, frames: number): Uint8Array {
 describe('defect 3: headers promising work out of proportion are refused before decoding', () => {
   test('defect 3: an 8 KB WAV claiming 4 GHz is refused at once (it used to run for minutes at 12.5 GB)', { timeout: 30_000 }, async () => {
     const bytes = wav(4_000_000_000, 1, 4000);
-    assert.equal(bytes.length, 8044);
+    assert.equal(bytes.length, 8044, 'a 44-byte header and 8,000 bytes of samples');
     await rejectsInput(
       () => decodeAudio(bytes, 'fast.wav'),
       /^fast\.wav: WAV at 4,000,000,000 Hz; songscope decodes sample rates of 1,000–768,000 Hz$/,
@@ -97,7 +97,7 @@ describe('defect 3: headers promising work out of proportion are refused before 
 
   test(`defect 3: ${MAX_CHANNELS} channels decode; ${MAX_CHANNELS + 1} are refused`, async () => {
     const d = await decodeAudio(wav(8000, MAX_CHANNELS, 800), 'many.wav');
-    assert.equal(d.source.channels, MAX_CHANNELS);
+    assert.equal(d.source.channels, MAX_CHANNELS, 'the most channels songscope decodes are kept');
     await rejectsInput(() => decodeAudio(wav(8000, MAX_CHANNELS + 1, 800), 'more.wav'), /^more\.wav: WAV with 33 channels; songscope decodes at most 32$/, '33 channels');
   });
 
@@ -144,7 +144,7 @@ describe('defect 3: headers promising work out of proportion are refused before 
       () => {
         for (let s = 0; s <= MAX_DURATION_S; s++) sink.push(second);
       },
-      (e: unknown) => e instanceof SongscopeError && e.exitCode === 2 && /^endless\.mp3: more than 3 hours of MP3 audio; songscope decodes at most 3 hours$/.test(e.message),
+      (e: unknown) => e instanceof SongscopeError && e.exitCode === 2 && /^endless\.mp3: more than 3 hours of MP3 audio; songscope decodes at most 3 hours$/.test(e.message), 'past 3 hours the sink refuses with exit code 2, naming the file',
     );
     assert.equal(sink.frames, MAX_DURATION_S * 1000, 'stopped at the limit');
   });
@@ -213,7 +213,7 @@ describe('defect 11: ffmpeg failures are one clean line', { skip: process.platfo
     const path = await odd('noise.bin', new Uint8Array(5000).map((_, i) => (i * 7919) % 251));
     const e = await rejectsInput(() => decodeAudioFile(path, { ffmpegPath: ffmpeg }), /: ffmpeg could not decode the file \(invalid data found when processing input\)$/, 'invalid data');
     assert.ok(!/0x[0-9a-f]{6,}/.test(e.message), `no heap address: ${e.message}`);
-    assert.match(e.hint ?? '', /^songscope decodes WAV .* is it an audio file\?$/);
+    assert.match(e.hint ?? '', /^songscope decodes WAV .* is it an audio file\?$/, 'the hint lists the formats songscope decodes');
   });
 
   test('defect 11: "End of file" from ffmpeg (6+ and 5) says "truncated"', async () => {
@@ -265,7 +265,7 @@ describe('defect 13: an MP3 whose damaged frames the decoder skips is decoded wi
       'middle.mp3: skipped 2,194 bytes where no MP3 frame could be read (about 0.18 s of audio)',
       // the frame after the gap needs bits of the frames before it (the bit reservoir): minimp3 drops it
       'middle.mp3: the decoder could not decode 1 damaged MP3 frame (about 0.03 s of audio)',
-    ]);
+    ], 'one warning for the skipped bytes and one for the frame minimp3 drops');
     assert.ok(Math.abs(d.durationS - (4 - 8 * (1152 / 44100))) < 0.03, `about 8 frames shorter than 4 s: ${d.durationS}`);
   });
 });
