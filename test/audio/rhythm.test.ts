@@ -82,7 +82,9 @@ function cases(): Case[] {
   return out;
 }
 
-describe('analyzeRhythm on generated rhythms (tempo ±2 %, beat F ≥ 0.95 at ±70 ms after 5 s, meter, downbeats)', () => {
+// Measured over these 78 cases: tempo within 0.044 % (clicks 160 BPM 4/4), beat F ≥ 0.973 and downbeat F ≥ 0.923 (both
+// band 75 BPM 3/4), tempo confidence ≥ 0.632 (clicks 60 BPM 4/4, +5 % drift), tatums exactly 2 or 3 a beat.
+describe('analyzeRhythm on generated rhythms (tempo ±0.05 %, beat F ≥ 0.97 at ±70 ms after 5 s, meter, downbeats)', () => {
   for (const c of cases()) {
     test(c.name, (t) => {
       const sig = c.make();
@@ -96,14 +98,13 @@ describe('analyzeRhythm on generated rhythms (tempo ±2 %, beat F ≥ 0.95 at ±
         `tempo ${r.tempo.toFixed(2)} vs ${ref.toFixed(2)} (${(100 * err).toFixed(2)} %), beat F ${beats.fMeasure.toFixed(3)}, ` +
           `meter ${r.timeSignature} (${r.timeSignatureConfidence.toFixed(2)}), downbeat F ${downs.fMeasure.toFixed(3)}, tempo conf ${r.tempoConfidence.toFixed(2)}`,
       );
-      assert.ok(Math.abs(err) <= 0.02, `tempo ${r.tempo.toFixed(2)} BPM vs ${ref.toFixed(2)} (${(100 * err).toFixed(2)} %)`);
-      assert.ok(beats.fMeasure >= 0.95, `beat F-measure ${beats.fMeasure.toFixed(3)} (P ${beats.precision.toFixed(3)}, R ${beats.recall.toFixed(3)})`);
+      assert.ok(Math.abs(err) <= 0.0005, `tempo ${r.tempo.toFixed(2)} BPM vs ${ref.toFixed(2)} (${(100 * err).toFixed(2)} %)`);
+      assert.ok(beats.fMeasure >= 0.97, `beat F-measure ${beats.fMeasure.toFixed(3)} (P ${beats.precision.toFixed(3)}, R ${beats.recall.toFixed(3)})`);
       assert.equal(r.timeSignature, sig.meter, `time signature ${r.timeSignature}, expected ${sig.meter}`);
-      assert.ok(downs.fMeasure >= 0.9, `downbeat F-measure ${downs.fMeasure.toFixed(3)}`);
-      assert.ok(r.tempoConfidence > 0.3, `tempo confidence ${r.tempoConfidence}`);
+      assert.ok(downs.fMeasure >= 0.92, `downbeat F-measure ${downs.fMeasure.toFixed(3)}`);
+      assert.ok(r.tempoConfidence >= 0.6, `tempo confidence ${r.tempoConfidence}`);
       if (c.tatumsPerBeat !== undefined) {
-        const ratio = r.tatums.length / r.beats.length;
-        assert.ok(Math.abs(ratio - c.tatumsPerBeat) < 0.1, `tatums per beat ${ratio.toFixed(2)}, expected ${c.tatumsPerBeat}`);
+        assert.equal(r.tatums.length, c.tatumsPerBeat * r.beats.length, `${r.tatums.length} tatums for ${r.beats.length} beats, expected ${c.tatumsPerBeat} a beat`);
       }
     });
   }
@@ -125,12 +126,13 @@ describe('analyzeRhythm without a pulse never fails', () => {
     });
   }
 
-  test('a 3 s click track: valid, with beats on the clicks if any', () => {
+  test('a 3 s click track: valid, a beat on every click', () => {
     const sig = clickTrack({ bpm: 120, durationS: 3 });
     const r = analyze(sig);
     checkValid(r, 3);
     const score = beatFMeasure(sig.beats, r.beats.map((b) => b.start), 0.07, 0);
-    assert.ok(r.beats.length === 0 || score.precision >= 0.8, `precision ${score.precision} of ${r.beats.length} beats`);
+    // measured: the 5 clicks, each with its beat
+    assert.deepEqual([score.matched, r.beats.length, sig.beats.length], [5, 5, 5], `${score.matched} of ${r.beats.length} beats on the ${sig.beats.length} clicks`);
   });
 
   test('degenerate features: no frames, NaN and negative onsets', () => {
@@ -147,7 +149,8 @@ describe('analyzeRhythm without a pulse never fails', () => {
     const r = analyze(sig);
     checkValid(r, DURATION);
     const score = beatFMeasure(sig.beats, r.beats.map((b) => b.start));
-    assert.ok(score.fMeasure >= 0.95, `beat F ${score.fMeasure}`);
+    // measured 1: every beat (one missed of the 27 scored would give 0.981)
+    assert.equal(score.fMeasure, 1, `beat F ${score.fMeasure} (P ${score.precision}, R ${score.recall})`);
   });
 });
 
@@ -158,7 +161,8 @@ describe('rhythm over a whole song', () => {
     const r = analyzeRhythm(computeFrameFeatures(sig.samples), 240);
     checkValid(r, 240);
     const score = beatFMeasure(sig.beats, r.beats.map((b) => b.start));
-    assert.ok(score.fMeasure >= 0.95, `beat F ${score.fMeasure}`);
+    // measured 1: every beat (one missed of the ~480 scored would give 0.999)
+    assert.equal(score.fMeasure, 1, `beat F ${score.fMeasure} (P ${score.precision}, R ${score.recall})`);
   });
 });
 
@@ -179,9 +183,10 @@ describe('test helpers (signals.ts)', () => {
     const beats = clickTrack({ bpm: 120, durationS: 30, drift: 0.05 }).beats;
     const first = beats[1] - beats[0];
     const last = beats[beats.length - 1] - beats[beats.length - 2];
-    assert.ok(Math.abs(60 / first - 114) < 0.5, `first tempo ${60 / first}`);
-    assert.ok(Math.abs(60 / last - 126) < 0.5, `last tempo ${60 / last}`);
-    assert.ok(Math.abs(meanTempo(beats) - 120) < 1, `mean tempo ${meanTempo(beats)}`);
+    // measured: 114.107, 125.709 and 119.903 BPM (the first and last intervals are a beat in from the ends)
+    assert.ok(Math.abs(60 / first - 114) < 0.15, `first tempo ${60 / first}`);
+    assert.ok(Math.abs(60 / last - 126) < 0.35, `last tempo ${60 / last}`);
+    assert.ok(Math.abs(meanTempo(beats) - 120) < 0.15, `mean tempo ${meanTempo(beats)}`);
   });
 });
 
@@ -280,7 +285,8 @@ describe('downbeats where the loudest beat is not the first of the bar (bar F at
           const downs = beatFMeasure(sig.downbeats ?? [], r.bars.map((b) => b.start));
           barF.push(downs.fMeasure);
           t.diagnostic(`tempo ${r.tempo.toFixed(1)}, beat F ${beats.fMeasure.toFixed(3)}, meter ${r.timeSignature}, bar F ${downs.fMeasure.toFixed(3)}`);
-          assert.ok(beats.fMeasure >= 0.95, `beat F-measure ${beats.fMeasure.toFixed(3)}`);
+          // measured ≥ 0.978 over these 27 grooves
+          assert.ok(beats.fMeasure >= 0.975, `beat F-measure ${beats.fMeasure.toFixed(3)}`);
           assert.equal(r.timeSignature, sig.meter, `time signature ${r.timeSignature}, expected ${sig.meter}`);
           // Measured: 1.000 but for 0.909 and 0.941 (hit on 3, 1 pickup, 90 and 140 BPM): the last beat, a downbeat, is not tracked.
           assert.ok(downs.fMeasure >= 0.9, `bar F-measure ${downs.fMeasure.toFixed(3)} (P ${downs.precision.toFixed(3)}, R ${downs.recall.toFixed(3)})`);
@@ -293,8 +299,7 @@ describe('downbeats where the loudest beat is not the first of the bar (bar F at
     assert.equal(barF.length, expected, `${barF.length} of ${expected} grooves scored`);
     const mean = barF.reduce((a, v) => a + v, 0) / barF.length;
     t.diagnostic(`mean bar F ${mean.toFixed(4)} over ${barF.length} grooves`);
-    // Measured 0.9976 (0.521 with the accent-only choice this replaced); at 0.99 a few more missed beats pass, one
-    // groove with the wrong bar phase (F = 0) does not.
-    assert.ok(mean >= 0.99, `mean bar F ${mean.toFixed(4)}`);
+    // Measured 0.9976 (0.521 with the accent-only choice this replaced): one more missed downbeat anywhere fails.
+    assert.ok(mean >= 0.997, `mean bar F ${mean.toFixed(4)}`);
   });
 });
