@@ -138,7 +138,7 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     assert.equal(points.length, coords.length, 'a trajectory point per row of reduce -o');
     // the spec keeps ~5 significant digits of the extent (display); the coordinates span ~10
     const w = worst(coords.flatMap(([t, x, y], i) => [[points[i].c1, x, `x ${t}`], [points[i].c2, y, `y ${t}`]] as [number, number, string][]));
-    assert.ok(w.err <= 1e-3, w.at);
+    assert.ok(w.err <= 5e-4, `the spec's coordinates, error ${w.err} (measured 4.98e-4): ${w.at}`);
 
     const k = await runCli(['correlate', input, '--smooth', '10', '-o', join(dir, 'smooth.csv'), '--no-plot', '-q']);
     assert.equal(k.code, 0, k.stderr);
@@ -150,7 +150,7 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
       return [cell.r ?? NaN, v === '' ? NaN : Number(v), `cell ${i}`];
     });
     const e = worst(pairs);
-    assert.ok(e.err <= 5e-4, e.at); // r rounded to 3 decimals for display
+    assert.ok(e.err <= 5e-4, `the spec's r, rounded to 3 decimals for display (measured 4.9992e-4): ${e.at}`);
   });
 
   test('the MSD .h5 file and JSON on stdin', async () => {
@@ -193,7 +193,8 @@ describe('songscope features', () => {
       }
       for (const row of ref.sample_rows) row.values.forEach((v, k) => pairs.push([valueAt(m, row.row, k), v, `row ${row.row} col ${k}`]));
       const w = worst(pairs);
-      assert.ok(w.err <= 1e-9, w.at);
+      // measured: 1.24e-11 at worst (the column sums)
+      assert.ok(w.err <= 2e-11, `column statistics and sampled rows of the CSV, relative error ${w.err}: ${w.at}`);
     });
   }
 

@@ -6,7 +6,8 @@ import { validateAnalysis } from '../../src/analysis/schema.js';
 import type { AudioAnalysis, Segment } from '../../src/analysis/types.js';
 import { FIXTURE_CASES, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
 
-const TOL = 1e-9;
+/** Relative error of the column sums, means and stds against pandas over the five fixtures: measured 1.2e-11 (sums of ~10⁵ rows). */
+const TOL = 2e-11;
 
 describe('seed grid reproduces the pandas references', () => {
   for (const c of FIXTURE_CASES) {
@@ -31,7 +32,7 @@ describe('seed grid reproduces the pandas references', () => {
         stats.push([Math.sqrt(ss / m.rows), ref.column_std_ddof0[col], `std ${ref.columns[col]}`]);
       }
       const s = worst(stats);
-      assert.ok(s.err <= TOL, s.at);
+      assert.ok(s.err <= TOL, `column statistics, relative error ${s.err}: ${s.at}`);
 
       assert.ok(ref.sample_rows.length > 100, 'the reference samples more than 100 rows');
       const rows: [number, number, string][] = [];
@@ -40,7 +41,7 @@ describe('seed grid reproduces the pandas references', () => {
         r.values.forEach((v, col) => rows.push([valueAt(m, r.row, col), v, `row ${r.row} ${ref.columns[col]}`]));
       }
       const w = worst(rows);
-      assert.ok(w.err <= TOL, w.at);
+      assert.equal(w.err, 0, `the sampled rows are pandas' values exactly: ${w.at}`);
     });
   }
 });

@@ -483,7 +483,7 @@ describe('renderSvg', () => {
 
   test('text is measured without canvas, and vega’s own measurement is restored afterwards', async () => {
     // Helvetica/Arial: "timbre_01" at 10 px is 44.5 px wide (vega's own fallback would say 72)
-    assertClose(estimateTextWidth('timbre_01', 10), 44.46, 1e-9, '"timbre_01" at 10 px in Helvetica/Arial widths');
+    assertClose(estimateTextWidth('timbre_01', 10), 44.46, 1e-15, '"timbre_01" at 10 px in Helvetica/Arial widths'); // measured exact
     assert.ok(estimateTextWidth('W', 10, true) > estimateTextWidth('i', 10, true), 'a wide letter measures wider than a narrow one');
     const metrics = (vega as unknown as { textMetrics: { width: unknown } }).textMetrics;
     const before = metrics.width;

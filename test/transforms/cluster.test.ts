@@ -121,7 +121,7 @@ describe('kmeans reproduces scikit-learn KMeans(k=3, n_init=10) on the 5 fixture
           inertia += x * x;
         }
       }
-      assertClose(ours.inertia, inertia, 1e-9, 'the inertia is the sum of squared distances to the centroids');
+      assertClose(ours.inertia, inertia, 1e-14, 'the inertia is the sum of squared distances to the centroids'); // measured 3.6e-15
     });
   }
 });
@@ -206,7 +206,7 @@ describe('adjustedRandIndex', () => {
       const b = Array.from({ length: n }, () => randomInt(random, kb) * 10 - 3);
       const got = adjustedRandIndex(a, b);
       const want = bruteForceAri(a, b);
-      assertClose(got, want, 1e-12, `trial ${trial}: ARI`);
+      assertClose(got, want, 1e-15, `trial ${trial}: ARI`); // measured 5.9e-17
     }
   });
 });
