@@ -66,6 +66,19 @@ function bruteForceAri(a: number[], b: number[]): number {
   return max === expected ? 1 : (both - expected) / (max - expected);
 }
 
+/**
+ * ARI against scikit-learn's labels as measured, per fixture: our k-means on the reference rows and on our own
+ * pipeline's rows (the same), and seed 1 with 50 starts (printed to 4 places). Each bound is 0.002 below: one
+ * bin moved to another part costs 0.008 to 0.014 at these 214–367 bins.
+ */
+const MEASURED_ARI: Record<string, { ours: number; seed1: number }> = {
+  'psy-gangnam-style': { ours: 1, seed1: 0.9324 },
+  'spotify-web-api-js-track': { ours: 1, seed1: 1 },
+  '7nWUDDCpTDYle0Ppi8i5K1': { ours: 0.973, seed1: 1 },
+  'edx (Echo Nest 3.2.2)': { ours: 0.9006, seed1: 0.9923 },
+  'TRAAAFP128F931B4E3 (MSD .h5)': { ours: 0.9891, seed1: 1 },
+};
+
 describe('kmeans reproduces scikit-learn KMeans(k=3, n_init=10) on the 5 fixtures', () => {
   for (const c of FIXTURE_CASES) {
     test(`${c.name}: reference rows and our own pipeline`, async (t) => {
@@ -102,9 +115,10 @@ describe('kmeans reproduces scikit-learn KMeans(k=3, n_init=10) on the 5 fixture
           `seed 1 (nInit 10) ${adjustedRandIndex(other10.labels, expected).toFixed(4)}, seed 1 (nInit 50) ${ariOther.toFixed(4)}; ` +
           `inertia ${ours.inertia.toFixed(3)} after ${ours.iterations} iterations`,
       );
-      assert.ok(ariRef >= 0.9, `ARI ${ariRef} (reference rows)`);
-      assert.ok(ariOurs >= 0.9, `ARI ${ariOurs} (our pipeline)`);
-      assert.ok(ariOther >= 0.9, `ARI ${ariOther} (seed 1, nInit 50)`);
+      const measured = MEASURED_ARI[c.name];
+      assert.ok(ariRef >= measured.ours - 0.002, `ARI ${ariRef} (reference rows), measured ${measured.ours}`);
+      assert.ok(ariOurs >= measured.ours - 0.002, `ARI ${ariOurs} (our pipeline), measured ${measured.ours}`);
+      assert.ok(ariOther >= measured.seed1 - 0.002, `ARI ${ariOther} (seed 1, nInit 50), measured ${measured.seed1}`);
 
       // Canonical labels and consistent centroids/inertia.
       assert.equal(ours.labels[0], 0, 'the first point is labelled 0');
