@@ -224,20 +224,21 @@ describe('resampler', () => {
       const b = resampleTo(x, from, 22050, { engine: 'js' });
       let maxDiff = 0;
       for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-      assert.ok(maxDiff < 1e-5, `${from}: max |simd − js| = ${maxDiff}`);
+      assert.ok(maxDiff < 5e-7, `${from}: max |simd − js| = ${maxDiff}`); // measured 1.8e-7 (1.5 float32 ulps)
     }
   });
 
   for (const engine of ['simd', 'js'] as const) {
-    test(`44.1 → 22.05 kHz keeps a 1 kHz sine within 0.1 dB and removes 15 kHz by more than 60 dB (${engine})`, () => {
+    // measured: the 1 kHz gain within 0.0005 dB, 15 kHz down 84.6 dB (44.1 kHz) and 86.8 dB (48 kHz)
+    test(`44.1 → 22.05 kHz keeps a 1 kHz sine within 0.001 dB and removes 15 kHz by more than 84 dB (${engine})`, () => {
       const n = 44100;
       const y1 = resampleTo(Float32Array.from(sine(1000, 44100, n)), 44100, 22050, { engine });
       assert.equal(y1.length, 22050, 'exact 2:1 length');
       const a1 = amplitudeAt(y1, 22050, 1000, 1000, 21050);
-      assert.ok(Math.abs(db(a1 / 0.5)) < 0.1, `1 kHz gain ${db(a1 / 0.5).toFixed(4)} dB`);
+      assert.ok(Math.abs(db(a1 / 0.5)) < 0.001, `1 kHz gain ${db(a1 / 0.5).toFixed(4)} dB`);
       const y15 = resampleTo(Float32Array.from(sine(15000, 44100, n)), 44100, 22050, { engine });
       const att = db(rms(y15, 1000, 21050) / (0.5 / Math.SQRT2));
-      assert.ok(att < -60, `15 kHz (aliasing to 7.05 kHz) attenuated ${att.toFixed(1)} dB`);
+      assert.ok(att < -84, `15 kHz (aliasing to 7.05 kHz) attenuated ${att.toFixed(1)} dB`);
     });
 
     test(`48 → 22.05 kHz (147/320) keeps 1 kHz, removes 15 kHz and has the right length (${engine})`, () => {
@@ -246,10 +247,10 @@ describe('resampler', () => {
       assert.equal(y1.length, Math.ceil((n * 147) / 320), 'length ceil(n·147/320)');
       assert.equal(y1.length, resampledLength(n, 48000, 22050), 'resampledLength agrees');
       const a1 = amplitudeAt(y1, 22050, 1000, 1000, y1.length - 1000);
-      assert.ok(Math.abs(db(a1 / 0.5)) < 0.1, `1 kHz gain ${db(a1 / 0.5).toFixed(4)} dB`);
+      assert.ok(Math.abs(db(a1 / 0.5)) < 0.001, `1 kHz gain ${db(a1 / 0.5).toFixed(4)} dB`);
       const y15 = resampleTo(Float32Array.from(sine(15000, 48000, n)), 48000, 22050, { engine });
       const att = db(rms(y15, 1000, y15.length - 1000) / (0.5 / Math.SQRT2));
-      assert.ok(att < -60, `15 kHz attenuated ${att.toFixed(1)} dB`);
+      assert.ok(att < -84, `15 kHz attenuated ${att.toFixed(1)} dB`);
     });
   }
 
@@ -258,7 +259,7 @@ describe('resampler', () => {
     const y = resampleTo(x, 16000, 22050);
     assert.equal(y.length, resampledLength(16000, 16000, 22050), 'length');
     const a = amplitudeAt(y, 22050, 1000, 1000, y.length - 1000);
-    assert.ok(Math.abs(db(a / 0.5)) < 0.1, `1 kHz gain ${db(a / 0.5).toFixed(4)} dB`);
+    assert.ok(Math.abs(db(a / 0.5)) < 0.0001, `1 kHz gain ${db(a / 0.5).toFixed(5)} dB`); // measured 0.00005 dB
     const same = resampleTo(x, 22050, 22050);
     assert.deepEqual(same, x, 'equal rates: the same samples');
     assert.notEqual(same, x, 'equal rates: a copy');
@@ -290,7 +291,7 @@ describe('resampler', () => {
       assert.equal(parts.length, whole.length, `${from}→${to} ${engine}: length`);
       let maxDiff = 0;
       for (let k = 0; k < whole.length; k++) maxDiff = Math.max(maxDiff, Math.abs(parts[k] - whole[k]));
-      assert.ok(maxDiff < 1e-6, `${from}→${to} ${engine}: streamed equals whole (max diff ${maxDiff})`);
+      assert.equal(maxDiff, 0, `${from}→${to} ${engine}: streamed equals whole, sample for sample (measured)`);
     }
     const impulse = new Float32Array(48000);
     impulse[9600] = 1; // 0.2 s
@@ -340,12 +341,12 @@ describe('WAV', () => {
     const d = await decodeAudio(wavBytes({ rate: 22050, channels: [left, right], kind: 'float', bits: 32 }), 'lr.wav');
     let maxDiff = 0;
     for (let i = 0; i < n; i++) maxDiff = Math.max(maxDiff, Math.abs(d.samples[i] - (Math.fround(left[i]) + Math.fround(right[i])) / 2));
-    assert.ok(maxDiff < 1e-6, `mono = (L + R) / 2 (max diff ${maxDiff})`);
+    assert.ok(maxDiff < 3e-8, `mono = (L + R) / 2 (max diff ${maxDiff})`); // measured 1.5e-8: float32 rounding of the mean
     const opposite = await decodeAudio(
       wavBytes({ rate: 44100, channels: [sine(440, 44100, 4410), sine(440, 44100, 4410, -0.5)], kind: 'int', bits: 16 }),
       'opposite.wav',
     );
-    assert.ok(rms(opposite.samples, 0, opposite.samples.length) < 1e-4, 'L = −R cancels');
+    assert.equal(rms(opposite.samples, 0, opposite.samples.length), 0, 'L = −R cancels exactly (measured)');
   });
 
   test('six channels, an odd-sized chunk before the data, RF64, and a streaming writer’s size field', async () => {
@@ -354,7 +355,7 @@ describe('WAV', () => {
     const six = await decodeAudio(wavBytes({ rate: 48000, channels: chans, kind: 'int', bits: 24, extensible: true, oddChunk: true }), 'six.wav');
     assert.equal(six.source.channels, 6, 'channels');
     const amp = amplitudeAt(six.samples, 22050, 440, 300, six.samples.length - 300);
-    assert.ok(Math.abs(amp - 0.1) < 0.002, `mean of six channels: 0.6 / 6 = 0.1 (got ${amp.toFixed(4)})`);
+    assert.ok(Math.abs(amp - 0.1) < 1e-5, `mean of six channels: 0.6 / 6 = 0.1 (got ${amp.toFixed(6)})`); // measured 7.9e-6 off
     const rf64 = await decodeAudio(wavBytes({ rate: 44100, channels: [sine(440, 44100, n)], kind: 'int', bits: 16, rf64: true }), 'big.wav');
     assert.equal(rf64.source.frames, n, 'RF64: frames from ds64');
     const streamed = await decodeAudio(
@@ -382,46 +383,54 @@ describe('WAV', () => {
 
 // ---- the committed fixtures --------------------------------------------------------------------------
 
-/** The test signal (SOURCES.md): clicks at 0.25 and 3.75 s, 440 Hz 0.5–2 s, 660 Hz 2–3.5 s, 4 s long. */
-function assertToneContent(d: DecodedAudio, what: string, clickToleranceS: number): void {
+/**
+ * The test signal (SOURCES.md): clicks at 0.25 and 3.75 s, 440 Hz 0.5–2 s, 660 Hz 2–3.5 s, 4 s long. `levelDb` and
+ * `clickS` are the measured deviations' bounds for that file. Through songscope's own decoders the length, the
+ * duration and the closing silence are exact (measured); through ffmpeg (whose builds differ, and which this
+ * machine lacks) they get the slack of the ±1-sample length and −50 dBFS.
+ */
+function assertToneContent(d: DecodedAudio, what: string, { levelDb, clickS, ffmpeg = false }: { levelDb: number; clickS: number; ffmpeg?: boolean }): void {
   assert.equal(d.sampleRate, 22050, `${what}: analysis rate`);
-  assert.ok(Math.abs(d.samples.length - 88200) <= 1, `${what}: 4 s at 22,050 Hz (±1), got ${d.samples.length}`);
-  assert.ok(Math.abs(d.durationS - 4) < 1e-6, `${what}: durationS ${d.durationS}`);
+  if (ffmpeg) assert.ok(Math.abs(d.samples.length - 88200) <= 1, `${what}: 4 s at 22,050 Hz (±1), got ${d.samples.length}`);
+  else assert.equal(d.samples.length, 88200, `${what}: 4 s at 22,050 Hz`);
+  if (ffmpeg) assert.ok(Math.abs(d.durationS - 4) < 1e-6, `${what}: durationS ${d.durationS}`);
+  else assert.equal(d.durationS, 4, `${what}: durationS`);
   assert.equal(dominant(d.samples, 0.6, 1.9, [330, 440, 550, 660]), 440, `${what}: 440 Hz in 0.6–1.9 s`);
   assert.equal(dominant(d.samples, 2.1, 3.4, [330, 440, 550, 660]), 660, `${what}: 660 Hz in 2.1–3.4 s`);
   const level = db(amplitudeAt(d.samples, 22050, 440, Math.round(0.6 * 22050), Math.round(1.9 * 22050)) / 0.5);
-  assert.ok(Math.abs(level) < 0.5, `${what}: 440 Hz level ${level.toFixed(2)} dB`);
+  assert.ok(Math.abs(level) < levelDb, `${what}: 440 Hz level ${level.toFixed(4)} dB`);
   for (const click of [0.25, 3.75]) {
     const t = peakTime(d.samples, click - 0.1, click + 0.1);
-    assert.ok(Math.abs(t - click) < clickToleranceS, `${what}: click at ${click} s found at ${t.toFixed(4)} s`);
+    assert.ok(Math.abs(t - click) < clickS, `${what}: click at ${click} s found at ${t.toFixed(5)} s`);
   }
-  const quiet = db(rms(d.samples, Math.round(3.85 * 22050), Math.round(3.98 * 22050)) + 1e-12);
-  assert.ok(quiet < -50, `${what}: silence at the end (${quiet.toFixed(1)} dBFS)`);
+  const quiet = rms(d.samples, Math.round(3.85 * 22050), Math.round(3.98 * 22050));
+  if (ffmpeg) assert.ok(db(quiet + 1e-12) < -50, `${what}: silence at the end (${db(quiet + 1e-12).toFixed(1)} dBFS)`);
+  else assert.equal(quiet, 0, `${what}: digital silence at the end`);
 }
 
 describe('FLAC, MP3 and Ogg Vorbis fixtures', () => {
   test('FLAC 16-bit stereo', async () => {
     const d = await decodeAudioFile(fixture('tone-16.flac'));
     assert.deepEqual(d.source, { format: 'flac', sampleRate: 44100, channels: 2, bitsPerSample: 16, frames: 176400 }, 'source');
-    assertToneContent(d, 'tone-16.flac', 0.002);
+    assertToneContent(d, 'tone-16.flac', { levelDb: 0.001, clickS: 5e-5 }); // measured 0.0007 dB, clicks 1 sample off
   });
 
   test('FLAC 24-bit mono', async () => {
     const d = await decodeAudioFile(fixture('tone-24-mono.flac'));
     assert.deepEqual(d.source, { format: 'flac', sampleRate: 44100, channels: 1, bitsPerSample: 24, frames: 176400 }, 'source');
-    assertToneContent(d, 'tone-24-mono.flac', 0.002);
+    assertToneContent(d, 'tone-24-mono.flac', { levelDb: 0.001, clickS: 5e-5 }); // measured 0.0005 dB, clicks 1 sample off
   });
 
   test('MP3 44.1 kHz stereo: gapless (LAME tag delay 576 + decoder 529 dropped, padding cut)', async () => {
     const d = await decodeAudioFile(fixture('tone.mp3'));
     assert.deepEqual(d.source, { format: 'mp3', sampleRate: 44100, channels: 2, frames: 176400 }, 'source');
-    assertToneContent(d, 'tone.mp3', 0.003);
+    assertToneContent(d, 'tone.mp3', { levelDb: 0.45, clickS: 5e-5 }); // measured −0.445 dB, clicks 1 sample off
   });
 
   test('Ogg Vorbis 48 kHz stereo', async () => {
     const d = await decodeAudioFile(fixture('tone-48k.ogg'));
     assert.deepEqual(d.source, { format: 'ogg-vorbis', sampleRate: 48000, channels: 2, frames: 192000 }, 'source');
-    assertToneContent(d, 'tone-48k.ogg', 0.003);
+    assertToneContent(d, 'tone-48k.ogg', { levelDb: 0.05, clickS: 5e-5 }); // measured 0.0497 dB, clicks 1 sample off
   });
 
   test('bytes in memory decode like the file', async () => {
@@ -516,7 +525,7 @@ describe('the ffmpeg fallback', { skip: hasFfmpeg() ? false : 'ffmpeg is not on 
     assert.equal(d.source.format, 'ffmpeg', 'format');
     assert.equal(d.source.sampleRate, 48000, 'source rate from ffmpeg’s stream line');
     assert.equal(d.source.channels, 2, 'channels');
-    assertToneContent(d, 'tone.opus', 0.004);
+    assertToneContent(d, 'tone.opus', { levelDb: 0.5, clickS: 0.004, ffmpeg: true }); // not measured: no ffmpeg on the test machine
     const b = await decodeAudio(await readFile(fixture('tone.opus')), 'tone.opus');
     assert.equal(b.samples.length, d.samples.length, 'piped bytes: same length');
   });

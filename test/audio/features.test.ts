@@ -83,8 +83,9 @@ describe('computeFrameFeatures: shapes and degenerate input', () => {
 describe('computeFrameFeatures: values', () => {
   test('RMS of a sine of amplitude 0.5 is −9.03 dBFS in full frames', () => {
     const f = computeFrameFeatures(sineTone(441, 3, 0.5).samples);
+    // measured: 0.0042 dB off at most
     for (let t = 10; t < f.frames - 10; t += 7) {
-      assert.ok(Math.abs(f.rmsDb[t] - 20 * Math.log10(0.5 / Math.SQRT2)) < 0.05, `frame ${t}: ${f.rmsDb[t]} dB`);
+      assert.ok(Math.abs(f.rmsDb[t] - 20 * Math.log10(0.5 / Math.SQRT2)) < 0.005, `frame ${t}: ${f.rmsDb[t]} dB`);
     }
   });
 
@@ -96,7 +97,7 @@ describe('computeFrameFeatures: values', () => {
     for (let m = 1; m < f.nMel; m++) if (f.mel[mid * f.nMel + m] > f.mel[mid * f.nMel + best]) best = m;
     let nearest = 0;
     for (let m = 1; m < f.nMel; m++) if (Math.abs(centres[m] - 1000) < Math.abs(centres[nearest] - 1000)) nearest = m;
-    assert.ok(Math.abs(best - nearest) <= 1, `peak band ${best} (${centres[best].toFixed(0)} Hz), nearest ${nearest}`);
+    assert.equal(best, nearest, `peak band ${best} (${centres[best].toFixed(0)} Hz) is the nearest (measured)`);
   });
 
   test('even and odd frames agree (two frames share one FFT): a one-hop delay shifts every row by one', () => {
@@ -109,7 +110,7 @@ describe('computeFrameFeatures: values', () => {
     for (let t = 3; t < a.frames - 3; t++) {
       for (let m = 0; m < a.nMel; m++) worst = Math.max(worst, Math.abs(a.mel[t * a.nMel + m] - b.mel[(t + 1) * b.nMel + m]));
     }
-    assert.ok(worst < 1e-3, `largest mel difference ${worst} dB`);
+    assert.equal(worst, 0, 'every mel value shifted by one frame, exactly (measured)');
   });
 
   test('chroma: A440 → A; a C major triad → C, E, G strongest', () => {

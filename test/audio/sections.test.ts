@@ -59,8 +59,9 @@ describe('Foote novelty', () => {
       data[u * dims + 1] = 0.01 * Math.sin(u); // a little texture
     }
     const nov = footeNovelty(data, units, dims, 8);
-    assert.ok(nov[30] > 0.95, `novelty at the change ${nov[30]}`);
-    for (const i of [10, 15, 45, 50]) assert.ok(Math.abs(nov[i]) < 0.05, `novelty inside a block (unit ${i}) ${nov[i]}`);
+    // measured: 0.99995 at the change, 3.8e-6 at most inside the blocks
+    assert.ok(nov[30] > 0.9999, `novelty at the change ${nov[30]}`);
+    for (const i of [10, 15, 45, 50]) assert.ok(Math.abs(nov[i]) < 1e-5, `novelty inside a block (unit ${i}) ${nov[i]}`);
     let arg = 0;
     for (let i = 1; i < units; i++) if (nov[i] > nov[arg]) arg = i;
     assert.equal(arg, 30, 'the peak is at the change');
@@ -68,16 +69,17 @@ describe('Foote novelty', () => {
 });
 
 describe('section boundaries of a piece with known changes (A: struck C major chord; B: noisy bright Eb minor; A)', () => {
-  test('with the rhythm stage’s beats, with unaligned 100 BPM beats, and without beats: a boundary within 3 s of each change', () => {
-    const runs: Array<[string, TimedEvent[]]> = [
-      ['rhythm-stage beats', pieceRhythm.beats],
-      ['100 BPM beats', events(beatTimes(100, piece.durationS, 0, 0.37), 0.6)],
-      ['no beats', []],
+  // Measured: within 0.009 s with the rhythm stage's beats, 0.37 s with the unaligned beats (the nearest beat), 0 s without.
+  test('with the rhythm stage’s beats, with unaligned 100 BPM beats, and without beats: a boundary at each change', () => {
+    const runs: Array<[string, TimedEvent[], number]> = [
+      ['rhythm-stage beats', pieceRhythm.beats, 0.01],
+      ['100 BPM beats', events(beatTimes(100, piece.durationS, 0, 0.37), 0.6), 0.4],
+      ['no beats', [], 0.01],
     ];
-    for (const [label, beats] of runs) {
+    for (const [label, beats, within] of runs) {
       const { starts, confidences } = sectionBoundaries(pieceFeatures, beats, piece.durationS);
       const { errors, extra } = score(starts, piece.changes);
-      for (const [i, e] of errors.entries()) assert.ok(e <= 3, `${label}: change at ${piece.changes[i]} s found within ${e.toFixed(2)} s (starts ${starts.map((t) => t.toFixed(2))})`);
+      for (const [i, e] of errors.entries()) assert.ok(e <= within, `${label}: change at ${piece.changes[i]} s found ${e.toFixed(3)} s away, more than ${within} s (starts ${starts.map((t) => t.toFixed(2))})`);
       assert.equal(extra, 0, `${label}: no spurious boundary (starts ${starts.map((t) => t.toFixed(2))})`);
       assert.ok(confidences.every((c) => c >= 0 && c <= 1), `${label}: confidences in [0, 1]`);
     }
@@ -88,7 +90,8 @@ describe('section boundaries of a piece with known changes (A: struck C major ch
     const f = computeFrameFeatures(p.samples, SR);
     const { starts } = sectionBoundaries(f, analyzeRhythm(f, p.durationS).beats, p.durationS);
     const { errors, extra } = score(starts, p.changes);
-    for (const [i, e] of errors.entries()) assert.ok(e <= 3, `change at ${p.changes[i]} s found within ${e.toFixed(2)} s (starts ${starts.map((t) => t.toFixed(2))})`);
+    const withinS = 0.012; // measured 0.011 at most
+    for (const [i, e] of errors.entries()) assert.ok(e <= withinS, `change at ${p.changes[i]} s found ${e.toFixed(3)} s away (starts ${starts.map((t) => t.toFixed(2))})`);
     assert.equal(extra, 0, `no spurious boundary (starts ${starts.map((t) => t.toFixed(2))})`);
   });
 
@@ -97,7 +100,8 @@ describe('section boundaries of a piece with known changes (A: struck C major ch
     const f = computeFrameFeatures(p.samples, SR);
     const { starts } = sectionBoundaries(f, analyzeRhythm(f, p.durationS).beats, p.durationS);
     const { errors, extra } = score(starts, p.changes);
-    for (const [i, e] of errors.entries()) assert.ok(e <= 3, `change at ${p.changes[i]} s found within ${e.toFixed(2)} s (starts ${starts.map((t) => t.toFixed(2))})`);
+    const withinS = 0.007; // measured 0.0057 at most
+    for (const [i, e] of errors.entries()) assert.ok(e <= withinS, `change at ${p.changes[i]} s found ${e.toFixed(3)} s away (starts ${starts.map((t) => t.toFixed(2))})`);
     assert.equal(extra, 0, `no spurious boundary (starts ${starts.map((t) => t.toFixed(2))})`);
   });
 });

@@ -9,6 +9,7 @@ import { estimateKey, estimateKeyOfFrames, KK_MAJOR, KK_MINOR, keyCorrelations, 
 import { KEY_NAMES } from '../../src/analysis/summary.js';
 import { silence, whiteNoise, SR } from './signals.js';
 import { scaleAndCadence } from './tonal-signals.js';
+import { assertClose } from '../helpers/assert.js';
 
 const rotate = (p: readonly number[], k: number): number[] => p.map((_, i) => p[(i - k + 12) % 12]);
 const name = (key: number, mode: number): string => `${KEY_NAMES[key] ?? '?'} ${mode === 1 ? 'major' : mode === 0 ? 'minor' : '?'}`;
@@ -22,15 +23,16 @@ describe('key profiles', () => {
       ] as const) {
         const e = estimateKey(rotate(profile, k));
         assert.equal(name(e.key, e.mode), name(k, mode), `profile of ${name(k, mode)}`);
-        assert.ok(e.keyConfidence > 0.5 && e.keyConfidence <= 1, `key confidence ${e.keyConfidence} for ${name(k, mode)}`);
-        assert.ok(e.modeConfidence > 0.3 && e.modeConfidence <= 1, `mode confidence ${e.modeConfidence} for ${name(k, mode)}`);
+        // measured: 1 (to 2e-16) for every key and mode
+        assert.ok(e.keyConfidence > 0.999 && e.keyConfidence <= 1, `key confidence ${e.keyConfidence} for ${name(k, mode)}`);
+        assert.ok(e.modeConfidence > 0.999 && e.modeConfidence <= 1, `mode confidence ${e.modeConfidence} for ${name(k, mode)}`);
       }
     }
   });
 
   test('correlations are Pearson coefficients: 1 at the matching rotation', () => {
     const { major, minor } = keyCorrelations(rotate(KK_MAJOR, 5));
-    assert.ok(Math.abs(major[5] - 1) < 1e-12, `r(F major) = ${major[5]}`);
+    assertClose(major[5], 1, 1e-15, 'r(F major)'); // measured 2.2e-16
     for (const r of [...major, ...minor]) assert.ok(r >= -1 - 1e-12 && r <= 1 + 1e-12, `r = ${r} in [-1, 1]`);
   });
 
@@ -51,7 +53,7 @@ describe('key profiles', () => {
 
   test('white noise: some key, with low confidence', () => {
     const e = estimateKeyOfFrames(computeFrameFeatures(whiteNoise(4).samples, SR));
-    assert.ok(e.keyConfidence < 0.5, `key confidence of noise ${e.keyConfidence}`);
+    assert.ok(e.keyConfidence < 0.1, `key confidence of noise ${e.keyConfidence}`); // measured 0.089
   });
 });
 
@@ -68,6 +70,6 @@ describe('keys of scales and cadences (scale up and down, then I–IV–V–I; m
     }
     assert.deepEqual(wrong, [], `24/24 keys correct (got ${24 - wrong.length}/24)`);
     const minConf = Math.min(...confidences);
-    assert.ok(minConf > 0.5, `every key confidence above 0.5 (min ${minConf.toFixed(3)})`);
+    assert.ok(minConf > 0.8, `every key confidence above 0.8 (min ${minConf.toFixed(3)})`); // measured 0.820
   });
 });

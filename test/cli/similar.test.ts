@@ -111,7 +111,7 @@ describe('similar on a directory of generated songs', () => {
     const v = songVectors([q, ...others], 'zscore-songs');
     const expected = others.map((t, i) => ({ input: t.ref.input, d: Math.sqrt(squaredDistance(v, 0, v, i + 1)) })).sort((a, b) => a.d - b.d);
     assert.deepEqual(j.results.map((m) => m.input), expected.map((e) => e.input), 'the same order');
-    j.results.forEach((m, i) => assert.ok(Math.abs(m.distance - expected[i].d) < 1e-12, `${m.track}: ${m.distance} vs ${expected[i].d}`));
+    j.results.forEach((m, i) => assert.equal(m.distance, expected[i].d, `${m.track}: the library's distance exactly (measured)`));
     assert.deepEqual(await readdir(join(tmp, 'out-f')), ['similar.json'], '--no-plot: the numbers only');
   });
 
@@ -128,7 +128,7 @@ describe('similar on a directory of generated songs', () => {
     const mf = median(j.results.map((m) => m.featuresDistance!));
     for (const m of j.results) {
       assert.deepEqual(Object.keys(m), ['rank', 'track', 'input', 'distance', 'shapeDistance', 'featuresDistance'], 'both distances');
-      assert.ok(Math.abs(m.distance - (m.shapeDistance! / ms + m.featuresDistance! / mf) / 2) < 1e-12, `${m.track}: the combination`);
+      assert.equal(m.distance, (m.shapeDistance! / ms + m.featuresDistance! / mf) / 2, `${m.track}: the combination, exactly (measured)`);
     }
   });
 

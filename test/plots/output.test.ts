@@ -85,7 +85,7 @@ describe('writePlot', () => {
     assert.deepEqual(await readdir(dir), ['sim.vl.json'], 'only the spec on disk');
   });
 
-  test('PNG: signature, 2 px per SVG px by default (scale option), plausible size', async () => {
+  test('PNG: signature, 2 px per SVG px by default (scale option), its size in bytes', async () => {
     const dir = await freshDir();
     await writePlot(dir, 'sim', smallSpec(), { format: 'both' });
     const svg = await readFile(join(dir, 'sim.svg'), 'utf8');
@@ -93,7 +93,8 @@ describe('writePlot', () => {
     const s = svgSize(svg);
     assert.equal(DEFAULT_PNG_SCALE, 2, '2 PNG px per SVG px by default');
     assert.deepEqual(pngSize(png), { width: Math.ceil(s.width * 2), height: Math.ceil(s.height * 2) }, 'the PNG is twice the SVG\'s size');
-    assert.ok(png.length > 5_000 && png.length < 500_000, `${png.length} bytes`);
+    // measured 18,720 bytes with DejaVu Sans as the fallback font; the text's glyphs vary with the font found
+    assert.ok(png.length > 15_000 && png.length < 23_000, `${png.length} bytes`);
     const dir1 = await freshDir();
     await writePlot(dir1, 'sim', smallSpec(), { format: 'png', scale: 1 });
     assert.deepEqual(pngSize(await readFile(join(dir1, 'sim.png'))), { width: Math.ceil(s.width), height: Math.ceil(s.height) }, 'scale 1: the SVG\'s size');

@@ -92,14 +92,14 @@ describe('generateAnalysis', () => {
     }
   });
 
-  test('a four-minute track: ~4 segments a second, 4–8 sections, style-typical tempo, meter and mode', () => {
+  test('a four-minute track: about 4 segments a second, 4–8 sections, style-typical tempo, meter and mode', () => {
     const modes: Record<string, number[]> = { dance: [], folk: [] };
     for (const style of STYLES) {
       for (let index = 0; index < 11; index++) {
         const a = generateAnalysis({ style, seed: 0, index });
         const n = a.segments.length;
-        assert.ok(n >= 880 && n <= 1100, `${style} ${index}: ${n} segments`);
-        assert.ok(a.sections.length >= 4 && a.sections.length <= 8, `${a.sections.length} sections`);
+        assert.ok(n >= 905 && n <= 1060, `${style} ${index}: ${n} segments`); // measured 912 … 1052
+        assert.ok(a.sections.length >= 4 && a.sections.length <= 8, `${style} ${index}: ${a.sections.length} sections`); // measured 4 … 8
         const { tempo, time_signature: ts, mode } = a.track;
         if (style === 'dance') {
           assert.ok(tempo! >= 120 && tempo! <= 128, `dance tempo ${tempo}`);
@@ -111,15 +111,15 @@ describe('generateAnalysis', () => {
         modes[style].push(mode!);
         // beats follow the tempo; bars hold time_signature beats; two tatums a beat
         const beatS = median(a.beats.map((b) => b.duration));
-        assert.ok(Math.abs(beatS - 60 / tempo!) < 0.01 * (60 / tempo!), `beat ${beatS} s at ${tempo} BPM`);
+        assert.ok(Math.abs(beatS - 60 / tempo!) < 0.001 * (60 / tempo!), `beat ${beatS} s at ${tempo} BPM`); // measured 0.08 % at most
         assert.equal(a.bars.length, Math.ceil(a.beats.length / ts!), `${style} ${index}: a bar every ${ts} beats`);
         assert.equal(a.tatums.length, 2 * a.beats.length, `${style} ${index}: two tatums a beat`);
         assert.deepEqual(a.bars.map((b) => b.start), a.beats.filter((_, i) => i % ts! === 0).map((b) => b.start), `${style} ${index}: bars start on every ${ts}th beat`);
       }
     }
-    // mostly minor for dance, mostly major for folk
-    assert.ok(modes.dance.filter((m) => m === 0).length >= 8, `dance modes ${modes.dance}`);
-    assert.ok(modes.folk.filter((m) => m === 1).length >= 8, `folk modes ${modes.folk}`);
+    // mostly minor for dance, mostly major for folk: measured 9 of 11 and 10 of 11
+    assert.ok(modes.dance.filter((m) => m === 0).length >= 9, `dance modes ${modes.dance}`);
+    assert.ok(modes.folk.filter((m) => m === 1).length >= 10, `folk modes ${modes.folk}`);
   });
 
   test('deterministic: the same options give identical JSON; seed, index and style all matter', () => {
