@@ -1,13 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validateAnalysis, detectSourceKind } from '../../src/analysis/schema.js';
 import { keyName, summarizeAnalysis, slugify, formatDuration } from '../../src/analysis/summary.js';
 import { readAnalysisFile } from '../../src/sources/files.js';
 import { SongscopeError, ExitCode } from '../../src/errors.js';
 import { readJson } from '../helpers/fixtures.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 import { jsonErrorOffset, lineColumn } from '../../src/util/jsonPosition.js';
 
 type Json = Record<string, any>;
@@ -161,31 +161,28 @@ describe('validateAnalysis accepts and normalises', () => {
 });
 
 describe('reading analysis files', () => {
+  const tmp = tempDirPerSuite('schema');
   test('broken JSON names the file, line and column', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'songscope-'));
-    try {
-      const path = join(dir, 'broken.json');
-      await writeFile(path, '{\n  "track": {"duration": 1},\n  "segments": [,]\n}\n');
-      await assert.rejects(readAnalysisFile(path), (e: unknown) => {
-        assert.ok(e instanceof SongscopeError, 'a SongscopeError');
-        assert.equal(e.exitCode, 2, 'exit code 2');
-        assert.match(e.message, /broken\.json: not valid JSON \(.* at line 3, column 16\)$/, 'the file, the line and the column');
-        return true;
-      }, 'broken JSON: an input error naming the file, line and column');
-      const nan = join(dir, 'nan.json');
-      await writeFile(nan, '{"track": {"duration": NaN}}');
-      await assert.rejects(readAnalysisFile(nan), /nan\.json: not valid JSON/, 'NaN is not JSON');
-      await assert.rejects(readAnalysisFile(join(dir, 'missing.json')), /missing\.json: no such file/, 'a missing file');
-      await assert.rejects(readAnalysisFile(dir), /is a directory/, 'a directory');
-      const empty = join(dir, 'empty.json');
-      await writeFile(empty, '  \n');
-      await assert.rejects(readAnalysisFile(empty), /empty\.json: the file is empty/, 'an empty file');
-      const text = join(dir, 'notes.txt');
-      await writeFile(text, 'hello');
-      await assert.rejects(readAnalysisFile(text), /unsupported file type/, 'a file type songscope does not read');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tmp.path;
+    const path = join(dir, 'broken.json');
+    await writeFile(path, '{\n  "track": {"duration": 1},\n  "segments": [,]\n}\n');
+    await assert.rejects(readAnalysisFile(path), (e: unknown) => {
+      assert.ok(e instanceof SongscopeError, 'a SongscopeError');
+      assert.equal(e.exitCode, 2, 'exit code 2');
+      assert.match(e.message, /broken\.json: not valid JSON \(.* at line 3, column 16\)$/, 'the file, the line and the column');
+      return true;
+    }, 'broken JSON: an input error naming the file, line and column');
+    const nan = join(dir, 'nan.json');
+    await writeFile(nan, '{"track": {"duration": NaN}}');
+    await assert.rejects(readAnalysisFile(nan), /nan\.json: not valid JSON/, 'NaN is not JSON');
+    await assert.rejects(readAnalysisFile(join(dir, 'missing.json')), /missing\.json: no such file/, 'a missing file');
+    await assert.rejects(readAnalysisFile(dir), /is a directory/, 'a directory');
+    const empty = join(dir, 'empty.json');
+    await writeFile(empty, '  \n');
+    await assert.rejects(readAnalysisFile(empty), /empty\.json: the file is empty/, 'an empty file');
+    const text = join(dir, 'notes.txt');
+    await writeFile(text, 'hello');
+    await assert.rejects(readAnalysisFile(text), /unsupported file type/, 'a file type songscope does not read');
   });
 
   test('a Spotify id as the file name becomes the track id', async () => {

@@ -3,10 +3,9 @@
  * schema and fields, pitches of sustained chords, keys, sections, robustness (silence, noise, very short and
  * arrhythmic signals), segment density, determinism, files and the speed on a 4-minute signal.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeAudioFile, analyzeAudioFileTimed, analyzeSignal, analyzeSignalTimed, integratedLoudness } from '../../src/audio/analyzer.js';
 import { computeFrameFeatures } from '../../src/audio/features.js';
@@ -16,7 +15,7 @@ import { validateAnalysis } from '../../src/analysis/schema.js';
 import type { AudioAnalysis } from '../../src/analysis/types.js';
 import { chord, drumPattern, mix, silence, sineTone, whiteNoise, SR } from './signals.js';
 import { arrhythmicNotes, chordSequence, scaleAndCadence, TEST_CHORDS, threePartPiece } from './tonal-signals.js';
-import { assertClose } from '../helpers/assert.js';
+import { assertClose, tempDirPerSuite } from '../helpers/assert.js';
 
 /** Every number anywhere in `v` is finite (NaN would turn into null in JSON). */
 function assertFinite(v: unknown, path: string): void {
@@ -84,13 +83,7 @@ function wavBytes(samples: Float32Array, rate: number, channels: number): Uint8A
   return buf;
 }
 
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-analyzer-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = tempDirPerSuite('analyzer');
 
 describe('segments', () => {
   test('onsets of a hand-made envelope bound the segments; Spotify loudness_end convention', () => {
@@ -295,7 +288,7 @@ describe('whole analyses', () => {
 
 describe('audio files', () => {
   test('a WAV file: validated analysis with local provenance', async () => {
-    const path = join(tmp, 'my song.wav');
+    const path = join(tmp.path, 'my song.wav');
     const x = mix(drumPattern({ bpm: 100, durationS: 12 }), chord([196, 246.94, 293.66], 12, 0.1)).samples;
     await writeFile(path, wavBytes(x, 44100, 2));
     const a = await analyzeAudioFile(path);
@@ -316,7 +309,7 @@ describe('audio files', () => {
     const loop = mix(drumPattern({ bpm: 125, durationS: 15.36 }), chord([220, 261.63, 329.63], 15.36, 0.1)).samples;
     const x = new Float32Array(240 * SR);
     for (let i = 0; i < x.length; i += loop.length) x.set(loop.subarray(0, Math.min(loop.length, x.length - i)), i);
-    const path = join(tmp, 'long.wav');
+    const path = join(tmp.path, 'long.wav');
     await writeFile(path, wavBytes(x, 44100, 2));
     const { analysis, timings } = await analyzeAudioFileTimed(path);
     assertValid(analysis, '4-minute');

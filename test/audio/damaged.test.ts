@@ -4,10 +4,9 @@
  * (defect 13), and bit-flip sweeps over every committed fixture: each case decodes or is refused with one
  * line and exit code 2 — never an internal error.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAudio, decodeAudioFile } from '../../src/audio/decode.js';
@@ -15,17 +14,12 @@ import { MonoSink } from '../../src/audio/decode/sink.js';
 import { mp3Layout } from '../../src/audio/decode/mp3.js';
 import { SongscopeError } from '../../src/errors.js';
 import { MAX_CHANNELS, MAX_DURATION_S, MAX_SAMPLE_RATE_HZ, MIN_SAMPLE_RATE_HZ } from '../../src/limits.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/audio/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, name);
 
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-damaged-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = tempDirPerSuite('damaged');
 
 async function rejectsInput(fn: () => Promise<unknown>, pattern: RegExp, what: string): Promise<SongscopeError> {
   let caught: unknown;
@@ -104,7 +98,7 @@ describe('defect 3: headers promising work out of proportion are refused before 
   test('defect 3: a WAV whose data chunk promises more than 3 hours is refused from its header', async () => {
     const rate = 1000;
     const dataBytes = (MAX_DURATION_S + 1) * rate; // 8-bit mono: one byte a frame
-    const path = join(tmp, 'long.wav');
+    const path = join(tmp.path, 'long.wav');
     await writeFile(path, wavHeader(rate, 1, dataBytes, 8));
     await truncate(path, 44 + dataBytes); // sparse: no disk used
     await rejectsInput(() => decodeAudioFile(path), /long\.wav: the WAV header says 3:00:01 of audio; songscope decodes at most 3 hours$/, 'long WAV');
@@ -194,13 +188,13 @@ describe('bit flips across every fixture: decoded, or one line with exit code 2 
 describe('defect 11: ffmpeg failures are one clean line', { skip: process.platform === 'win32' && 'the fake ffmpeg is a shell script' }, () => {
   /** A fake ffmpeg printing `stderr` and exiting with `code`. */
   async function fakeFfmpeg(name: string, stderr: string, code = 1): Promise<string> {
-    const path = join(tmp, name);
+    const path = join(tmp.path, name);
     await writeFile(path, `#!/bin/sh\ncat >&2 <<'EOF'\n${stderr}\nEOF\nexit ${code}\n`);
     await chmod(path, 0o755);
     return path;
   }
   const odd = async (name: string, bytes: Uint8Array) => {
-    const path = join(tmp, name);
+    const path = join(tmp.path, name);
     await writeFile(path, bytes);
     return path;
   };

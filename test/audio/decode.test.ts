@@ -3,11 +3,10 @@
  * Ogg Vorbis fixtures (fixtures/audio/SOURCES.md), the resampler's accuracy, the one-line errors, the
  * optional ffmpeg path (skipped without ffmpeg) and the memory of a long decode (in a child process).
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -20,6 +19,7 @@ import {
 } from '../../src/audio/decode.js';
 import { StreamingResampler, resampleTo, resampledLength } from '../../src/audio/resample.js';
 import { SongscopeError } from '../../src/errors.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'fixtures', 'audio');
@@ -204,13 +204,7 @@ function hasFfmpeg(): boolean {
   return !r.error && r.status === 0;
 }
 
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-decode-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = tempDirPerSuite('decode');
 
 // ---- the resampler -----------------------------------------------------------------------------------
 
@@ -372,7 +366,7 @@ describe('WAV', () => {
 
   test('a file on disk decodes like its bytes', async () => {
     const bytes = wavBytes({ rate: 44100, channels: [sine(440, 44100, 44100), sine(440, 44100, 44100)], kind: 'int', bits: 16 });
-    const path = join(tmp, 'disk.wav');
+    const path = join(tmp.path, 'disk.wav');
     await writeFile(path, bytes);
     const fromFile = await decodeAudioFile(path);
     const fromBytes = await decodeAudio(bytes, 'disk.wav');
@@ -472,9 +466,9 @@ describe('audioFormatOf and isAudioPath', () => {
 
 describe('errors: one line, exit code 2, naming the file', () => {
   test('missing, a directory, empty', async () => {
-    await rejectsInput(() => decodeAudioFile(join(tmp, 'nope.wav')), `${join(tmp, 'nope.wav')}: no such file`, 'missing');
-    await rejectsInput(() => decodeAudioFile(tmp), `${tmp}: cannot read the file (it is a directory)`, 'directory');
-    const empty = join(tmp, 'empty.mp3');
+    await rejectsInput(() => decodeAudioFile(join(tmp.path, 'nope.wav')), `${join(tmp.path, 'nope.wav')}: no such file`, 'missing');
+    await rejectsInput(() => decodeAudioFile(tmp.path), `${tmp.path}: cannot read the file (it is a directory)`, 'directory');
+    const empty = join(tmp.path, 'empty.mp3');
     await writeFile(empty, new Uint8Array(0));
     await rejectsInput(() => decodeAudioFile(empty), `${empty}: empty file (0 bytes)`, 'empty file');
     await rejectsInput(() => decodeAudio(new Uint8Array(0), 'e.wav'), 'e.wav: empty file (0 bytes)', 'empty bytes');
@@ -512,7 +506,7 @@ describe('errors: one line, exit code 2, naming the file', () => {
     );
     const opus = fixture('tone.opus');
     await rejectsInput(() => decodeAudioFile(opus, { ffmpeg: false }), `${opus}: unsupported audio format (Ogg Opus); songscope decodes WAV (PCM and float), FLAC, MP3 and Ogg Vorbis`, 'Opus, ffmpeg off');
-    const missing = await rejectsInput(() => decodeAudioFile(opus, { ffmpegPath: join(tmp, 'no-ffmpeg-here') }), /unsupported audio format \(Ogg Opus\)/, 'Opus, no ffmpeg');
+    const missing = await rejectsInput(() => decodeAudioFile(opus, { ffmpegPath: join(tmp.path, 'no-ffmpeg-here') }), /unsupported audio format \(Ogg Opus\)/, 'Opus, no ffmpeg');
     assert.match(missing.hint ?? '', /ffmpeg was not found/, 'hint: ffmpeg not found');
   });
 });
@@ -532,7 +526,7 @@ describe('the ffmpeg fallback', { skip: hasFfmpeg() ? false : 'ffmpeg is not on 
 
   test('ffmpeg’s failure is a one-line error', async () => {
     const garbage = new Uint8Array(5000).map((_, i) => (i * 7919) % 251);
-    const path = join(tmp, 'garbage.bin');
+    const path = join(tmp.path, 'garbage.bin');
     await writeFile(path, garbage);
     const e = await rejectsInput(
       () => decodeAudioFile(path),

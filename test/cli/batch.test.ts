@@ -2,10 +2,9 @@
  * album, compare and classify as a user runs them: spawned, on generated groups whose answer is known,
  * on recorded Spotify playlists, with their errors.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI, hasStackTrace, runCli } from '../helpers/cli.js';
@@ -15,20 +14,17 @@ import { resolveCollection } from '../../src/sources/collection.js';
 import { collectTracks } from '../../src/jobs/tracks.js';
 import { songVectors } from '../../src/transforms/songs.js';
 import { crossValidate } from '../../src/transforms/classify.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
-let tmp: string;
+const tmp = tempDirPerSuite('batch');
 let dance: string;
 let folk: string;
 const PER_STYLE = 6;
 before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-batch-'));
-  dance = join(tmp, 'dance');
-  folk = join(tmp, 'folk');
+  dance = join(tmp.path, 'dance');
+  folk = join(tmp.path, 'folk');
   await writeSyntheticAlbum(dance, { style: 'dance', count: PER_STYLE, seed: 11, durationS: 60 });
   await writeSyntheticAlbum(folk, { style: 'folk', count: PER_STYLE, seed: 12, durationS: 60 });
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
 });
 
 describe('classify', () => {
@@ -45,7 +41,7 @@ describe('classify', () => {
   });
 
   test('--reduce pca reports both protocols on the same folds, equal to the library on the same vectors', async () => {
-    const out = join(tmp, 'pred.csv');
+    const out = join(tmp.path, 'pred.csv');
     const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `folk=${folk}`, '--reduce', 'pca', '--ndims', '2', '--folds', '3', '--seed', '5', '--json', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
@@ -83,7 +79,7 @@ describe('classify', () => {
 
 describe('compare', () => {
   test('writes the shared MDS space coloured by group, the correlation, compare.json and report.html', async () => {
-    const out = join(tmp, 'cmp');
+    const out = join(tmp.path, 'cmp');
     const r = await runCli(['compare', `dance=${dance}`, `folk=${folk}`, '-o', out, '--cv', 'loo']);
     assert.equal(r.code, 0, r.stderr);
     const files = (await readdir(out)).sort();
@@ -100,7 +96,7 @@ describe('compare', () => {
 describe('groups that cannot be cross-validated, and tracks that fail', () => {
   /** A directory holding one good track (the first of `from`) and one broken analysis file. */
   async function oneGoodOneBroken(name: string, from: string): Promise<string> {
-    const dir = join(tmp, name);
+    const dir = join(tmp.path, name);
     await mkdir(dir, { recursive: true });
     await copyFile(join(from, (await readdir(from)).sort()[0]), join(dir, '01-good.json'));
     await writeFile(join(dir, '02-broken.json'), '{"track": 1}');
@@ -108,7 +104,7 @@ describe('groups that cannot be cross-validated, and tracks that fail', () => {
   }
 
   test('a group listing one track, or fewer tracks than --folds, is refused before anything is fetched', async () => {
-    const one = join(tmp, 'one-track');
+    const one = join(tmp.path, 'one-track');
     await mkdir(one, { recursive: true });
     await copyFile(join(folk, (await readdir(folk)).sort()[0]), join(one, 'only.json'));
     const r = await runCli(['classify', '--group', `dance=${dance}`, '--group', `one=${one}`]);
@@ -131,7 +127,7 @@ describe('groups that cannot be cross-validated, and tracks that fail', () => {
   });
 
   test('manifest entries without a label belong to no group (left out with a note)', async () => {
-    const manifest = join(tmp, 'labelled.csv');
+    const manifest = join(tmp.path, 'labelled.csv');
     const rows = ['path_or_uri,label'];
     for (const [label, dir] of [['dance', dance], ['folk', folk]] as const) for (const f of (await readdir(dir)).sort().slice(0, 3)) rows.push(`${join(dir, f)},${label}`);
     rows.push(`${join(folk, (await readdir(folk)).sort()[5])},`);
@@ -153,7 +149,7 @@ describe('groups that cannot be cross-validated, and tracks that fail', () => {
 
   test('compare with a failing track: exit code 1, the failure in report.html', async () => {
     const broken = await oneGoodOneBroken('cmp-broken', folk);
-    const out = join(tmp, 'cmp-failures');
+    const out = join(tmp.path, 'cmp-failures');
     const r = await runCli(['compare', `dance=${dance}`, `folk=${broken}`, '-o', out]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /dance: 6 tracks; folk: 2 tracks/, 'group sizes');
@@ -167,7 +163,7 @@ describe('classify -o - on a terminal', () => {
   const hasScript = spawnSync('script', ['--version']).status === 0;
   test('refuses binary Arrow predictions to a terminal, before fetching anything', { skip: !hasScript && 'needs util-linux script(1) for a terminal' }, () => {
     const command = [process.execPath, CLI, 'classify', '--group', `dance=${dance}`, '--group', `folk=${folk}`, '-o', '-'].map((a) => `'${a}'`).join(' ');
-    const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmp } });
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmp.path } });
     assert.equal(r.status, 2, r.stdout);
     assert.match(r.stdout, /refusing to write binary Arrow data to a terminal/, 'says why and what to do');
     assert.doesNotMatch(r.stdout, /\[1\//, 'nothing was analysed first');
@@ -176,7 +172,7 @@ describe('classify -o - on a terminal', () => {
 
 describe('album --resolution', () => {
   test('sets the bin width of the per-track self-similarity', async () => {
-    const out = join(tmp, 'album-res');
+    const out = join(tmp.path, 'album-res');
     const r = await runCli(['album', dance, '--resolution', '500ms', '--smooth', '2', '-o', out, '-q']);
     assert.equal(r.code, 0, r.stderr);
     const tracks = await readdir(join(out, 'tracks'));
@@ -187,7 +183,7 @@ describe('album --resolution', () => {
 
 describe('album from recorded Spotify responses', () => {
   test('a playlist pages, skips what is not a track, and analyses the rest offline from fixtures', async () => {
-    const out = join(tmp, 'playlist');
+    const out = join(tmp.path, 'playlist');
     const r = await runCli(['album', 'spotify:playlist:SongscopeFixtureList01', '--fixtures', join(ROOT, 'fixtures/spotify'), '-o', out, '--no-per-track-plots']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /2 tracks \(playlist\); skipped 3 items that are not tracks/, 'stderr reports the skipped playlist items');

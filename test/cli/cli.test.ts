@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { compile } from 'vega-lite';
@@ -12,19 +11,14 @@ import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
 import { FIXTURE_CASES, FIXTURES, loadReference, readJson, worst } from '../helpers/fixtures.js';
 import { CLI, hasStackTrace, runCli } from '../helpers/cli.js';
 import { execFileSync } from 'node:child_process';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const ID = '7nWUDDCpTDYle0Ppi8i5K1';
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-cli-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = tempDirPerSuite('cli');
 
 describe('songscope analyze on a bundled fixture (the quick start)', () => {
   test('prints a readable summary, writes every file, specs compile, and runs are byte-identical', async () => {
-    const out = join(tmp, 'psy');
+    const out = join(tmp.path, 'psy');
     const r = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '', 'nothing on stderr');
@@ -60,7 +54,7 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     assert.deepEqual(analysis.segments, readJson<any>('fixtures/psy-gangnam-style.json').segments, 'analysis.json keeps the segments as read');
 
     // the same input gives byte-identical files
-    const again = join(tmp, 'psy-again');
+    const again = join(tmp.path, 'psy-again');
     const r2 = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--out', again]);
     assert.equal(r2.code, 0, 'the second run exits 0');
     for (const f of files) {
@@ -71,7 +65,7 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
   });
 
   test('default output directory, --json, --smooth and --resolution', async () => {
-    const cwd = join(tmp, 'cwd');
+    const cwd = join(tmp.path, 'cwd');
     await mkdir(cwd);
     const r = await runCli(['analyze', join(FIXTURES, 'edx-give-it-up-for-love.echonest.json'), '--json', '--smooth', '10', '--resolution', '500ms', '--no-render'], { cwd });
     assert.equal(r.code, 0, r.stderr);
@@ -96,7 +90,7 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
   });
 
   test('--out ./dir/ lists the files by name; --no-render removes SVGs an earlier run left', async () => {
-    const cwd = join(tmp, 'relative');
+    const cwd = join(tmp.path, 'relative');
     await mkdir(cwd);
     const first = await runCli(['analyze', join(FIXTURES, 'spotify/audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json'), '--out', './o/'], { cwd });
     assert.equal(first.code, 0, first.stderr);
@@ -116,7 +110,7 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
   });
 
   test('parts are `cluster --k 3 --smooth 10 --seed 0`, the trajectory `reduce --model pca`, similarity-smooth `correlate --smooth 10`', async () => {
-    const dir = join(tmp, 'story');
+    const dir = join(tmp.path, 'story');
     const input = 'fixtures/spotify-web-api-js-track.json';
     const a = await runCli(['analyze', input, '--out', join(dir, 'analyze'), '--json', '--no-render', '--no-report']);
     assert.equal(a.code, 0, a.stderr);
@@ -154,13 +148,13 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
   });
 
   test('the MSD .h5 file and JSON on stdin', async () => {
-    const h5 = await runCli(['analyze', 'fixtures/msd/TRAAAFP128F931B4E3.h5', '--json', '--no-render', '--out', join(tmp, 'msd')]);
+    const h5 = await runCli(['analyze', 'fixtures/msd/TRAAAFP128F931B4E3.h5', '--json', '--no-render', '--out', join(tmp.path, 'msd')]);
     assert.equal(h5.code, 0, h5.stderr);
     const s = JSON.parse(h5.stdout);
     assert.equal(s.title, 'Bands', 'title');
     assert.equal(s.source, 'msd', 'source');
     assert.equal(s.key, 'Eb major', 'key');
-    const stdin = await runCli(['analyze', '-', '--json', '--no-render', '--out', join(tmp, 'stdin')], {
+    const stdin = await runCli(['analyze', '-', '--json', '--no-render', '--out', join(tmp.path, 'stdin')], {
       input: await readFile(join(FIXTURES, 'spotify-web-api-js-track.json')),
     });
     assert.equal(stdin.code, 0, stdin.stderr);
@@ -171,7 +165,7 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
 describe('songscope features', () => {
   for (const c of FIXTURE_CASES) {
     test(`--grid seed -o x.csv equals the reference: ${c.name}`, async () => {
-      const csv = join(tmp, `${c.name.replace(/\W+/g, '_')}.csv`);
+      const csv = join(tmp.path, `${c.name.replace(/\W+/g, '_')}.csv`);
       const r = await runCli(['features', c.input, '--grid', 'seed', '-o', csv]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /^wrote .*: [\d,]+ rows × 26 features at 1 ms \(seed grid\)/, 'stderr says what was written');
@@ -214,7 +208,7 @@ describe('songscope features', () => {
   });
 
   test('an .arrow file (Feather v2) with the ARROW1 magic at both ends', async () => {
-    const path = join(tmp, 'edx.arrow');
+    const path = join(tmp.path, 'edx.arrow');
     const r = await runCli(['features', 'fixtures/edx-give-it-up-for-love.echonest.json', '-o', path, '--quiet']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '', '--quiet: nothing on stderr');
@@ -241,9 +235,9 @@ describe('bad usage and bad input: one line, exit code 2, nothing written', () =
   test('an invalid analysis names the file and the field, and creates no output directory', async () => {
     const bad = structuredClone(readJson<any>('fixtures/psy-gangnam-style.json'));
     bad.segments[17].pitches.pop();
-    const path = join(tmp, 'bad.json');
+    const path = join(tmp.path, 'bad.json');
     await writeFile(path, JSON.stringify(bad));
-    const out = join(tmp, 'never');
+    const out = join(tmp.path, 'never');
     const r = await expectUsage(['analyze', path, '--out', out], /segments\[17\]\.pitches has 11 values, expected 12/);
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line on stderr');
     assert.equal(existsSync(out), false, 'no output directory');
@@ -255,11 +249,11 @@ describe('bad usage and bad input: one line, exit code 2, nothing written', () =
     await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--grid', 'weekly'], /--grid.*weekly/);
     await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--resolution', 'soon'], /invalid value for --resolution: "soon"/);
     await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--smooth', '0.3'], /--smooth: "0.3" \(expected a multiple of the resolution/);
-    await expectUsage(['features', 'fixtures/psy-gangnam-style.json', '-o', join(tmp, 'x.parquet')], /x\.parquet/);
+    await expectUsage(['features', 'fixtures/psy-gangnam-style.json', '-o', join(tmp.path, 'x.parquet')], /x\.parquet/);
     await expectUsage(['analyze'], /missing required argument 'input'/);
     await expectUsage(['transmogrify'], /unknown command 'transmogrify'/);
     await expectUsage(['analyze', 'spotify:album:4m2880jivSbbyEGAKfITCa'], /names an album; give one track/);
-    await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--resolution', '1ms', '--out', join(tmp, 'never-1ms')], /more than the 4,000 a self-similarity matrix may have; use --resolution 55ms or coarser/);
+    await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--resolution', '1ms', '--out', join(tmp.path, 'never-1ms')], /more than the 4,000 a self-similarity matrix may have; use --resolution 55ms or coarser/);
     await expectUsage(['analyze', 'spotify:track:' + ID, '--offline', '--no-cache'], /--offline with --no-cache leaves nothing/);
     const none = await runCli([]);
     assert.equal(none.code, 2, 'no command is a usage error');
@@ -292,7 +286,7 @@ describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
   after(() => fake.close());
 
   const run = (args: string[], env: Record<string, string | undefined> = {}) =>
-    runCli([...args, '--cache-dir', join(tmp, `cache-${Math.random().toString(36).slice(2)}`)], {
+    runCli([...args, '--cache-dir', join(tmp.path, `cache-${Math.random().toString(36).slice(2)}`)], {
       env: { ...fake.env(), SPOTIFY_CLIENT_SECRET: SECRET, ...env },
     });
   const noLeak = (r: { stdout: string; stderr: string }) => {
@@ -303,12 +297,12 @@ describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
 
   test('a track URL works live, and a search says which track it used', async () => {
     fake.reset();
-    const r = await run(['analyze', `https://open.spotify.com/intl-de/track/${ID}?si=abc`, '--json', '--no-render', '--out', join(tmp, 'live')]);
+    const r = await run(['analyze', `https://open.spotify.com/intl-de/track/${ID}?si=abc`, '--json', '--no-render', '--out', join(tmp.path, 'live')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).trackId, ID, 'the track of the URL');
     noLeak(r);
     fake.on('GET', '/v1/search', { json: readJson('fixtures/spotify/search/quiet-instrumental.json') });
-    const s = await run(['analyze', 'quiet instrumental', '--json', '--no-render', '--out', join(tmp, 'search')]);
+    const s = await run(['analyze', 'quiet instrumental', '--json', '--no-render', '--out', join(tmp.path, 'search')]);
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stderr, /Search "quiet instrumental" → "Untitled \(recorded fixture\)" by Unknown artist \(spotify:track:7nWUDDCpTDYle0Ppi8i5K1\)/, 'stderr names the track the search chose');
     noLeak(s);
@@ -317,7 +311,7 @@ describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
   test('403 on audio-analysis: names 403, explains the November 2024 policy and the ways forward (exit 1)', async () => {
     fake.reset();
     fake.on('GET', '/v1/audio-analysis/:id', spotifyError(403, 'Forbidden'));
-    const out = join(tmp, 'forbidden');
+    const out = join(tmp.path, 'forbidden');
     const r = await run(['analyze', `spotify:track:${ID}`, '--out', out]);
     assert.equal(r.code, 1, 'a 403 exits 1');
     assert.match(r.stderr, /^songscope: Spotify answered 403 Forbidden for the audio analysis of spotify:track:7nWUDDCpTDYle0Ppi8i5K1$/m, 'the failure names 403 and the track');
@@ -365,7 +359,7 @@ describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
   test('500 then success; .env in the working directory supplies the credentials', async () => {
     fake.reset();
     fake.on('GET', '/v1/audio-analysis/:id', [spotifyError(500, 'Server error'), { json: readJson(`fixtures/spotify/audio-analysis/${ID}.json`) }]);
-    const cwd = join(tmp, 'dotenv');
+    const cwd = join(tmp.path, 'dotenv');
     await mkdir(cwd, { recursive: true });
     const env = fake.env();
     await writeFile(join(cwd, '.env'), Object.entries({ ...env, SPOTIFY_CLIENT_SECRET: SECRET }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
@@ -377,7 +371,7 @@ describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
 
   test('--fixtures fixtures/spotify: offline, no credentials', async () => {
     fake.reset();
-    const r = await runCli(['analyze', `spotify:track:${ID}`, '--fixtures', 'fixtures/spotify', '--offline', '--json', '--no-render', '--out', join(tmp, 'replay')]);
+    const r = await runCli(['analyze', `spotify:track:${ID}`, '--fixtures', 'fixtures/spotify', '--offline', '--json', '--no-render', '--out', join(tmp.path, 'replay')]);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
     assert.equal(s.origin, 'fixtures', 'replayed from the fixtures');

@@ -2,10 +2,9 @@
  * `--features shape|mean|both` of album, compare and classify, spawned on generated songs of four known forms
  * (each form a group), and the points the classifier sees (jobs/songFeatures.ts).
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { formFileName, generateFormSet } from '../../src/synth/forms.js';
@@ -13,34 +12,30 @@ import { classificationPoints } from '../../src/jobs/songFeatures.js';
 import { resolveCollection } from '../../src/sources/collection.js';
 import { collectTracks } from '../../src/jobs/tracks.js';
 import { songVectors } from '../../src/transforms/songs.js';
-import { assertClose } from '../helpers/assert.js';
+import { assertClose, tempDirPerSuite } from '../helpers/assert.js';
 
 const FORMS = ['AABA', 'ABAB', 'ABABCB', 'ABCD'];
-let tmp: string;
+const tmp = tempDirPerSuite('features');
 let all: string;
 const groups: string[] = [];
 before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-features-'));
-  all = join(tmp, 'all');
+  all = join(tmp.path, 'all');
   await mkdir(all);
   const set = generateFormSet({ kind: 'same-form', perGroup: 3, seed: 7, forms: FORMS });
-  for (const form of FORMS) await mkdir(join(tmp, form));
+  for (const form of FORMS) await mkdir(join(tmp.path, form));
   for (const [i, s] of set.entries()) {
     const { provenance: _p, ...analysis } = s.analysis;
     const text = JSON.stringify(analysis);
     await writeFile(join(all, formFileName(s.form, i)), text);
-    await writeFile(join(tmp, s.form, formFileName(s.form, i)), text);
+    await writeFile(join(tmp.path, s.form, formFileName(s.form, i)), text);
   }
-  for (const form of FORMS) groups.push('--group', `${form}=${join(tmp, form)}`);
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
+  for (const form of FORMS) groups.push('--group', `${form}=${join(tmp.path, form)}`);
 });
 
 describe('album --features', () => {
   test('mean (the default) writes no shape plots; both adds the shape similarity and the shape map', async () => {
-    const mean = join(tmp, 'album-mean');
-    const both = join(tmp, 'album-both');
+    const mean = join(tmp.path, 'album-mean');
+    const both = join(tmp.path, 'album-both');
     assert.equal((await runCli(['album', all, '--no-per-track-plots', '-q', '-o', mean])).code, 0, 'mean ran');
     const r = await runCli(['album', all, '--features', 'both', '--no-per-track-plots', '-q', '-o', both]);
     assert.equal(r.code, 0, r.stderr);
@@ -63,7 +58,7 @@ describe('album --features', () => {
   });
 
   test('shape: the shape plots only, and the songs clustered on the shape map group the forms', async () => {
-    const out = join(tmp, 'album-shape');
+    const out = join(tmp.path, 'album-shape');
     const r = await runCli(['album', all, '--features', 'shape', '--k', '4', '--no-per-track-plots', '-q', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((await readdir(out)).filter((f) => f.endsWith('.vl.json')).sort(), ['songs-shape-mds.vl.json', 'songs-shape.vl.json'], 'shape plots only');
@@ -96,7 +91,7 @@ describe('classify and compare --features', () => {
   });
 
   test('compare --features both: both maps, and a classifier on the vectors and the fingerprint side by side', async () => {
-    const out = join(tmp, 'compare-both');
+    const out = join(tmp.path, 'compare-both');
     const r = await runCli(['compare', ...groups, '--features', 'both', '--cv', 'loo', '--json', '-q', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     const c = JSON.parse(r.stdout);

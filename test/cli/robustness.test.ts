@@ -6,28 +6,26 @@
  * A full disk is real where the test can mount a 2 MB tmpfs (root, Linux) and skipped with the reason
  * elsewhere; /dev/full gives a real ENOSPC without root (as a device written through, and as stdout).
  */
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI, hasStackTrace, runCli, type CliResult } from '../helpers/cli.js';
 import { ROOT } from '../helpers/fixtures.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const PSY = 'fixtures/psy-gangnam-style.json';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-robust-'));
-});
 const mounted: string[] = [];
 after(async () => {
   for (const m of mounted) spawnSync('umount', [m]);
-  await rm(tmp, { recursive: true, force: true });
 });
+// Made after the hook above: node:test runs `after` hooks in the order they were added, so the tmpfs mounts
+// inside this directory are gone before it is removed.
+const tmp = tempDirPerSuite('robust');
 
 /** stderr lines, without the empty last one. */
 const lines = (stderr: string) => stderr.split('\n').filter((l) => l !== '');
@@ -57,7 +55,7 @@ function runToFile(args: string[], stdoutPath: string): Promise<{ code: number |
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: tmp },
+      env: { PATH: process.env.PATH ?? '', HOME: tmp.path },
       stdio: ['ignore', fd, 'pipe'],
     });
     closeSync(fd);
@@ -76,7 +74,7 @@ function runToFile(args: string[], stdoutPath: string): Promise<{ code: number |
 function mountTmpfs(name: string, size: string, readOnly = false): { path: string } | { skip: string } {
   if (process.platform !== 'linux') return { skip: 'tmpfs needs Linux' };
   if (!isRoot) return { skip: 'mounting a tmpfs needs root' };
-  const path = join(tmp, name);
+  const path = join(tmp.path, name);
   mkdirSync(path, { recursive: true });
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${readOnly ? ',ro' : ''}`, 'tmpfs', path], { encoding: 'utf8' });
   if (r.status !== 0) return { skip: `mount -t tmpfs failed here: ${(r.stderr || r.error?.message || '').trim()}` };
@@ -110,7 +108,7 @@ describe('defect 1: a failed output write exits 1 with one line and leaves nothi
   test('defect 1: analyze --out onto a full tmpfs exits 1; the files it wrote are whole, no temp file is left', async (t) => {
     const dir = smallDir(t);
     if (dir === undefined) return;
-    const full = join(tmp, 'analyze-reference');
+    const full = join(tmp.path, 'analyze-reference');
     const ok = await runCli(['analyze', PSY, '--out', full]);
     assert.equal(ok.code, 0, ok.stderr);
     const out = join(dir, 'an');
@@ -152,7 +150,7 @@ describe('defect 1: a failed output write exits 1 with one line and leaves nothi
       mounted.push(ro.path);
       dir = ro.path;
     } else {
-      dir = join(tmp, 'readonly');
+      dir = join(tmp.path, 'readonly');
       mkdirSync(dir);
       chmodSync(dir, 0o555);
     }
@@ -173,7 +171,7 @@ describe('defect 1: a failed output write exits 1 with one line and leaves nothi
       ['fetch', PSY, '--no-cache', '-o', '/dev/full'],
     ]) {
       // features needs a known extension: a symlink named .arrow to /dev/full
-      const link = join(tmp, `full-${args[0]}.arrow`);
+      const link = join(tmp.path, `full-${args[0]}.arrow`);
       if (!existsSync(link)) symlinkSync('/dev/full', link);
       const r = await runCli(args[0] === 'features' ? [...args.slice(0, 3), link] : args);
       assertFails(r, 1, /^songscope: cannot write \S+ \(no space left on the device\)$/, args[0]);
@@ -185,7 +183,7 @@ describe('defect 1: a failed output write exits 1 with one line and leaves nothi
     for (const args of [
       ['fetch', PSY, '--no-cache', '-o', '-'],
       ['features', PSY, '-o', '-'],
-      ['analyze', PSY, '--no-cache', '--json', '--out', join(tmp, 'json-to-full'), '--no-render', '--no-report'],
+      ['analyze', PSY, '--no-cache', '--json', '--out', join(tmp.path, 'json-to-full'), '--no-render', '--no-report'],
     ]) {
       const r = await runToFile(args, '/dev/full');
       assert.equal(r.code, 1, `${args[0]}: exit ${r.code}\n${r.stderr}`);
@@ -199,14 +197,14 @@ describe('defect 2: -o onto a device node or a symlink writes through it, never 
     // As root, make a private null device (c 1 3) so that a regression cannot replace the system's /dev/null.
     let device = '/dev/null';
     if (isRoot) {
-      device = join(tmp, 'null');
+      device = join(tmp.path, 'null');
       const r = spawnSync('mknod', [device, 'c', '1', '3']);
       assert.equal(r.status, 0, `mknod: ${r.stderr}`);
     }
     const r = await runCli(['fetch', PSY, '--no-cache', '-o', device]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(statSync(device).isCharacterDevice(), `${device} is still a character device`);
-    const link = join(tmp, 'null.arrow');
+    const link = join(tmp.path, 'null.arrow');
     symlinkSync(device, link);
     const f = await runCli(['features', PSY, '-o', link, '-q']);
     assert.equal(f.code, 0, f.stderr);
@@ -214,9 +212,9 @@ describe('defect 2: -o onto a device node or a symlink writes through it, never 
   });
 
   test('defect 2: -o onto a symlink keeps the link and writes the file it points to', async () => {
-    const real = join(tmp, 'real.json');
+    const real = join(tmp.path, 'real.json');
     writeFileSync(real, 'old');
-    const link = join(tmp, 'link.json');
+    const link = join(tmp.path, 'link.json');
     symlinkSync(real, link);
     const r = await runCli(['fetch', PSY, '--no-cache', '-o', link, '-q']);
     assert.equal(r.code, 0, r.stderr);
@@ -229,29 +227,29 @@ describe('defects 5, 6 and 12: analysis JSON the parser used to crash on, end to
   const psyText = () => readFileSync(join(ROOT, PSY), 'utf8');
 
   test('defect 5: a UTF-8 BOM before the analysis: analyze, fetch and features succeed, from a file and stdin', async () => {
-    const path = join(tmp, 'bom.json');
+    const path = join(tmp.path, 'bom.json');
     writeFileSync(path, '\uFEFF' + psyText());
-    const a = await runCli(['analyze', path, '--out', join(tmp, 'bom-out'), '--no-render', '--no-report', '--no-cache']);
+    const a = await runCli(['analyze', path, '--out', join(tmp.path, 'bom-out'), '--no-render', '--no-report', '--no-cache']);
     assert.equal(a.code, 0, a.stderr);
-    const f = await runCli(['fetch', path, '-o', join(tmp, 'bom.analysis.json'), '-q']);
+    const f = await runCli(['fetch', path, '-o', join(tmp.path, 'bom.analysis.json'), '-q']);
     assert.equal(f.code, 0, f.stderr);
-    const s = await runCli(['features', '-', '-o', join(tmp, 'bom.arrow'), '-q'], { input: Buffer.from('\uFEFF' + psyText(), 'utf8') });
+    const s = await runCli(['features', '-', '-o', join(tmp.path, 'bom.arrow'), '-q'], { input: Buffer.from('\uFEFF' + psyText(), 'utf8') });
     assert.equal(s.code, 0, s.stderr);
   });
 
   test('defect 6: 100,000 nested arrays in an extra key: exit 2 naming the depth limit in analyze, fetch and features alike', async () => {
-    const path = join(tmp, 'deep.json');
+    const path = join(tmp.path, 'deep.json');
     const depth = 100_000;
     writeFileSync(path, psyText().trimEnd().slice(0, -1) + `,"extra":${'['.repeat(depth)}${']'.repeat(depth)}}`);
     for (const args of [
-      ['analyze', path, '--out', join(tmp, 'deep-out')],
-      ['fetch', path, '-o', join(tmp, 'deep.analysis.json')],
-      ['features', path, '-o', join(tmp, 'deep.arrow')],
+      ['analyze', path, '--out', join(tmp.path, 'deep-out')],
+      ['fetch', path, '-o', join(tmp.path, 'deep.analysis.json')],
+      ['features', path, '-o', join(tmp.path, 'deep.arrow')],
     ]) {
       const r = await runCli(args);
       assertFails(r, 2, /^songscope: .*deep\.json: JSON nested more than 64 levels deep \(line \d+, column \d+\); songscope reads JSON nested at most 64 deep$/, args[0]);
     }
-    assert.equal(existsSync(join(tmp, 'deep-out')), false, 'no output directory');
+    assert.equal(existsSync(join(tmp.path, 'deep-out')), false, 'no output directory');
   });
 
   test('defect 12: a top-level null, number or string says what the file holds', async () => {
@@ -260,9 +258,9 @@ describe('defects 5, 6 and 12: analysis JSON the parser used to crash on, end to
       ['3.5', 'the number 3.5'],
       ['"song"', 'a string'],
     ]) {
-      const path = join(tmp, `top.json`);
+      const path = join(tmp.path, `top.json`);
       writeFileSync(path, content);
-      const r = await runCli(['fetch', path, '-o', join(tmp, 'top.analysis.json')]);
+      const r = await runCli(['fetch', path, '-o', join(tmp.path, 'top.analysis.json')]);
       assertFails(r, 2, new RegExp(`^songscope: .*top\\.json: expected an audio-analysis object .* at the top level, found ${found}$`), content);
     }
   });
@@ -302,26 +300,26 @@ describe('defect 15: songscope with no command', () => {
 
 describe('inputs that never end: /dev/zero behind a file name (issue 15: no hang, bounded memory)', () => {
   const zero = (name: string) => {
-    const link = join(tmp, name);
+    const link = join(tmp.path, name);
     if (!existsSync(link)) symlinkSync('/dev/zero', link);
     return link;
   };
 
   test('an analysis name (.json) on /dev/zero: exit 2 from the first bytes, not an internal error after 600 MB', { skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, async () => {
-    const r = await runCli(['fetch', zero('zero.json'), '-o', join(tmp, 'zero.analysis.json')], { timeoutMs: 30_000 });
+    const r = await runCli(['fetch', zero('zero.json'), '-o', join(tmp.path, 'zero.analysis.json')], { timeoutMs: 30_000 });
     assertFails(r, 2, /^songscope: .*zero\.json: not valid JSON \(unexpected "\\u0000" at line 1, column 1\)$/, 'zero.json');
   });
 
   test('a matrix name (.arrow, .csv) on /dev/zero: exit 2, "not a feature matrix"', { skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, async () => {
     for (const name of ['zero.arrow', 'zero.csv']) {
-      const r = await runCli(['correlate', zero(name), '-o', join(tmp, 'zero-corr.csv'), '--no-plot'], { timeoutMs: 30_000 });
+      const r = await runCli(['correlate', zero(name), '-o', join(tmp.path, 'zero-corr.csv'), '--no-plot'], { timeoutMs: 30_000 });
       assertFails(r, 2, /^songscope: .*zero\.(arrow|csv): not a feature matrix: neither Arrow IPC nor CSV text \(starts with bytes 00 00 00 00 00 00 00 00 …\)$/, name);
     }
   });
 
   test('an audio name (.wav, .mp3) on /dev/zero: exit 2, never hashed for the cache forever', { skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, async () => {
     for (const name of ['zero.wav', 'zero.mp3']) {
-      const r = await runCli(['fetch', zero(name), '-o', join(tmp, 'zero-audio.json')], { timeoutMs: 30_000, env: { SONGSCOPE_CACHE_DIR: join(tmp, 'zero-cache') } });
+      const r = await runCli(['fetch', zero(name), '-o', join(tmp.path, 'zero-audio.json')], { timeoutMs: 30_000, env: { SONGSCOPE_CACHE_DIR: join(tmp.path, 'zero-cache') } });
       assertFails(r, 2, /^songscope: .*zero\.(wav|mp3): (empty file \(0 bytes\)|not a regular file)/, name);
     }
   });

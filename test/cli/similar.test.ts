@@ -3,10 +3,9 @@
  * manifest, an album and a playlist of recorded Spotify responses, the fixtures' manifest; the table, --json,
  * --top, --by, the query left out, the plot and report.html, and the errors.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { hasStackTrace, runCli } from '../helpers/cli.js';
 import { ROOT } from '../helpers/fixtures.js';
@@ -15,16 +14,16 @@ import { resolveCollection } from '../../src/sources/collection.js';
 import { collectTracks } from '../../src/jobs/tracks.js';
 import { songVectors } from '../../src/transforms/songs.js';
 import { squaredDistance } from '../../src/transforms/points.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const FORMS = ['AABA', 'ABAB', 'ABABCB', 'ABCD'];
 const SPOTIFY = join(ROOT, 'fixtures', 'spotify');
 
-let tmp: string;
+const tmp = tempDirPerSuite('similar');
 let dir: string;
 let query: string;
 before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-similar-'));
-  dir = join(tmp, 'forms');
+  dir = join(tmp.path, 'forms');
   await mkdir(dir);
   const set = generateFormSet({ kind: 'same-form', perGroup: 3, seed: 7, forms: FORMS });
   for (const [i, s] of set.entries()) {
@@ -32,9 +31,6 @@ before(async () => {
     await writeFile(join(dir, formFileName(s.form, i)), JSON.stringify(analysis));
   }
   query = join(dir, 'aaba-01.json');
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
 });
 
 interface SimilarJson {
@@ -45,7 +41,7 @@ interface SimilarJson {
 
 describe('similar on a directory of generated songs', () => {
   test('--json: the query, the measure and the ranked results; the query itself left out', async () => {
-    const out = join(tmp, 'out-json');
+    const out = join(tmp.path, 'out-json');
     const r = await runCli(['similar', query, dir, '--json', '-q', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as SimilarJson;
@@ -70,7 +66,7 @@ describe('similar on a directory of generated songs', () => {
   });
 
   test('the table, --top, and the files: similar.json, the plot and report.html', async () => {
-    const out = join(tmp, 'out-table');
+    const out = join(tmp.path, 'out-table');
     const r = await runCli(['similar', query, dir, '--top', '3', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
@@ -101,7 +97,7 @@ describe('similar on a directory of generated songs', () => {
   });
 
   test('--by features ranks by the distance between the normalised time-averaged vectors, as the library computes it', async () => {
-    const r = await runCli(['similar', query, dir, '--by', 'features', '--top', '11', '--json', '-q', '--no-plot', '-o', join(tmp, 'out-f')]);
+    const r = await runCli(['similar', query, dir, '--by', 'features', '--top', '11', '--json', '-q', '--no-plot', '-o', join(tmp.path, 'out-f')]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as SimilarJson;
     assert.equal(j.by, 'features', '--by features in the JSON');
@@ -112,11 +108,11 @@ describe('similar on a directory of generated songs', () => {
     const expected = others.map((t, i) => ({ input: t.ref.input, d: Math.sqrt(squaredDistance(v, 0, v, i + 1)) })).sort((a, b) => a.d - b.d);
     assert.deepEqual(j.results.map((m) => m.input), expected.map((e) => e.input), 'the same order');
     j.results.forEach((m, i) => assert.equal(m.distance, expected[i].d, `${m.track}: the library's distance exactly (measured)`));
-    assert.deepEqual(await readdir(join(tmp, 'out-f')), ['similar.json'], '--no-plot: the numbers only');
+    assert.deepEqual(await readdir(join(tmp.path, 'out-f')), ['similar.json'], '--no-plot: the numbers only');
   });
 
   test('--by both gives both distances and ranks by their median-scaled mean', async () => {
-    const r = await runCli(['similar', query, dir, '--by', 'both', '--top', '11', '--json', '-q', '--no-plot', '-o', join(tmp, 'out-b')]);
+    const r = await runCli(['similar', query, dir, '--by', 'both', '--top', '11', '--json', '-q', '--no-plot', '-o', join(tmp.path, 'out-b')]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as SimilarJson;
     assert.equal(j.by, 'both', '--by both in the JSON');
@@ -133,8 +129,8 @@ describe('similar on a directory of generated songs', () => {
   });
 
   test('the same command gives the same files, byte for byte', async () => {
-    const a = join(tmp, 'det-a');
-    const b = join(tmp, 'det-b');
+    const a = join(tmp.path, 'det-a');
+    const b = join(tmp.path, 'det-b');
     for (const out of [a, b]) assert.equal((await runCli(['similar', query, dir, '--top', '2', '-q', '-o', out])).code, 0, 'ran');
     for (const f of ['similar.json', 'similar.vl.json', 'similar.svg', 'report.html']) {
       assert.ok((await readFile(join(a, f))).equals(await readFile(join(b, f))), `${f} identical`);
@@ -144,10 +140,10 @@ describe('similar on a directory of generated songs', () => {
 
 describe('similar on other kinds of collection', () => {
   test('a CSV manifest (relative paths) holding the query', async () => {
-    const manifest = join(tmp, 'songs.csv');
+    const manifest = join(tmp.path, 'songs.csv');
     const names = ['aaba-01.json', 'aaba-02.json', 'abab-04.json', 'abcd-10.json'];
-    await writeFile(manifest, `path_or_uri,label\n${names.map((n) => `${relative(tmp, join(dir, n))},x`).join('\n')}\n`);
-    const r = await runCli(['similar', query, manifest, '--json', '-q', '--no-plot', '-o', join(tmp, 'out-m')]);
+    await writeFile(manifest, `path_or_uri,label\n${names.map((n) => `${relative(tmp.path, join(dir, n))},x`).join('\n')}\n`);
+    const r = await runCli(['similar', query, manifest, '--json', '-q', '--no-plot', '-o', join(tmp.path, 'out-m')]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as SimilarJson;
     assert.equal(j.results.length, 3, 'four listed, the query left out');
@@ -155,7 +151,7 @@ describe('similar on other kinds of collection', () => {
   });
 
   test('an album of recorded Spotify responses (--fixtures)', async () => {
-    const r = await runCli(['similar', 'fixtures/psy-gangnam-style.json', 'spotify:album:SongscopeFixtureAlbum1', '--fixtures', SPOTIFY, '--json', '-q', '-o', join(tmp, 'out-album')]);
+    const r = await runCli(['similar', 'fixtures/psy-gangnam-style.json', 'spotify:album:SongscopeFixtureAlbum1', '--fixtures', SPOTIFY, '--json', '-q', '-o', join(tmp.path, 'out-album')]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as SimilarJson;
     assert.equal(j.results.length, 1, 'the album has one track');
@@ -164,12 +160,12 @@ describe('similar on other kinds of collection', () => {
   });
 
   test('a playlist of recorded responses, with a Spotify track as the query: the query left out by its id', async () => {
-    const r = await runCli(['similar', 'spotify:track:7nWUDDCpTDYle0Ppi8i5K1', 'fixtures/manifests/fixtures.csv', '--fixtures', SPOTIFY, '--json', '--no-plot', '-o', join(tmp, 'out-pl')]);
+    const r = await runCli(['similar', 'spotify:track:7nWUDDCpTDYle0Ppi8i5K1', 'fixtures/manifests/fixtures.csv', '--fixtures', SPOTIFY, '--json', '--no-plot', '-o', join(tmp.path, 'out-pl')]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as SimilarJson;
     assert.equal(j.results.length, 4, 'five listed (JSON, Echo Nest, MSD, Spotify), the query left out');
     assert.ok(!j.results.some((m) => m.input === 'spotify:track:7nWUDDCpTDYle0Ppi8i5K1'), 'not the query');
-    const pl = await runCli(['similar', 'fixtures/psy-gangnam-style.json', 'spotify:playlist:SongscopeFixtureList01', '--fixtures', SPOTIFY, '--json', '-q', '--no-plot', '-o', join(tmp, 'out-pl2')]);
+    const pl = await runCli(['similar', 'fixtures/psy-gangnam-style.json', 'spotify:playlist:SongscopeFixtureList01', '--fixtures', SPOTIFY, '--json', '-q', '--no-plot', '-o', join(tmp.path, 'out-pl2')]);
     assert.equal(pl.code, 0, pl.stderr);
     assert.equal((JSON.parse(pl.stdout) as SimilarJson).results.length, 2, 'the playlist has two tracks');
   });
@@ -180,7 +176,7 @@ describe('similar: errors', () => {
     const several = await runCli(['similar', dir, dir]);
     assert.equal(several.code, 2, several.stderr);
     assert.match(several.stderr, /the query names 12 tracks; give one track/, 'a directory as the query');
-    const missing = await runCli(['similar', query, join(tmp, 'no-such-dir')]);
+    const missing = await runCli(['similar', query, join(tmp.path, 'no-such-dir')]);
     assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /no such file/, 'a missing collection');
     const only = await runCli(['similar', query, query]);
@@ -195,11 +191,11 @@ describe('similar: errors', () => {
   });
 
   test('a broken track of the collection is reported and the rest ranked (exit 1)', async () => {
-    const mixed = join(tmp, 'mixed');
+    const mixed = join(tmp.path, 'mixed');
     await mkdir(mixed);
     for (const n of ['aaba-02.json', 'abab-04.json']) await writeFile(join(mixed, n), await readFile(join(dir, n)));
     await writeFile(join(mixed, 'broken.json'), '{"segments": 3}');
-    const r = await runCli(['similar', query, mixed, '--json', '--no-plot', '-o', join(tmp, 'out-mixed')]);
+    const r = await runCli(['similar', query, mixed, '--json', '--no-plot', '-o', join(tmp.path, 'out-mixed')]);
     assert.equal(r.code, 1, r.stderr);
     assert.equal((JSON.parse(r.stdout) as SimilarJson).results.length, 2, 'the two good tracks ranked');
     assert.match(r.stderr, /1 track failed:\n {2}\d\d broken: .*broken\.json/, 'the broken track named at the end');

@@ -2,33 +2,27 @@
  * The transform subcommands as a user runs them: spawned, piped into each other, writing CSV/Arrow and
  * plots, checked against the pandas / scikit-learn references.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI, hasStackTrace, runCli } from '../helpers/cli.js';
 import { FIXTURE_CASES, ROOT, loadReference, worst } from '../helpers/fixtures.js';
 import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
 import { readMatrix } from '../../src/matrix/io.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 /** Relative error against the pandas references through the CLI's CSV (measured 1.3e-14 for the chain, 4.4e-16 direct). */
 const TOL = 2e-14;
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-toolkit-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = tempDirPerSuite('toolkit');
 
 /** Run a shell pipeline of songscope commands (`S` is the CLI). */
 function pipeline(script: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', `set -e; S() { "${process.execPath}" "${CLI}" "$@"; }; ${script}`], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: tmp },
+      env: { PATH: process.env.PATH ?? '', HOME: tmp.path },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -54,7 +48,7 @@ const psy = FIXTURE_CASES[0];
 
 describe('pipes compose: features | normalize | correlate', () => {
   test('the README chain reproduces the smoothed correlation reference to 2e-14', async () => {
-    const out = join(tmp, 'chain.csv');
+    const out = join(tmp.path, 'chain.csv');
     const r = await pipeline(`S features ${psy.input} --grid seed -o - | S normalize - -o - | S correlate - --smooth 10 -o ${out}`);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /9 of \d+ bins have no defined pearson similarity \(constant rows or missing values\) at 0–8 s/, 'correlate reports the 9 undefined bins of the smoothing window');
@@ -74,13 +68,13 @@ describe('pipes compose: features | normalize | correlate', () => {
     const w = worst(pairs);
     assert.ok(pairs.length > 0 && w.err <= TOL, `the chain's smoothed correlation, relative error ${w.err}: ${w.at}`);
     // the plot was written beside the output
-    const files = await readdir(tmp);
+    const files = await readdir(tmp.path);
     assert.ok(files.includes('chain.vl.json') && files.includes('chain.svg'), files.join(' '));
   });
 
   test('correlate on an analysis file directly, without smoothing, matches corr_1s_rows', async () => {
     const c = FIXTURE_CASES[2];
-    const out = join(tmp, 'direct.csv');
+    const out = join(tmp.path, 'direct.csv');
     const r = await runCli(['correlate', c.input, '--grid', 'seed', '-o', out, '--no-plot', '-q']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '', '-q: nothing on stderr');
@@ -89,11 +83,11 @@ describe('pipes compose: features | normalize | correlate', () => {
     for (const [i, row] of Object.entries(loadReference(c).corr_1s_rows)) row.forEach((v, j) => pairs.push([csv.values[Number(i)][j], v, `[${i}][${j}]`]));
     const w = worst(pairs);
     assert.ok(w.err <= 1e-15, `correlate's 1 s correlation, relative error ${w.err}: ${w.at}`);
-    assert.ok(!(await readdir(tmp)).includes('direct.vl.json'), '--no-plot writes no plot');
+    assert.ok(!(await readdir(tmp.path)).includes('direct.vl.json'), '--no-plot writes no plot');
   });
 
   test('normalize writes the same matrix shape with its mode in the metadata', async () => {
-    const out = join(tmp, 'norm.arrow');
+    const out = join(tmp.path, 'norm.arrow');
     const r = await runCli(['normalize', psy.input, '--mode', 'minmax', '-o', out, '--no-plot']);
     assert.equal(r.code, 0, r.stderr);
     const m = await readMatrix(out);
@@ -111,7 +105,7 @@ describe('pipes compose: features | normalize | correlate', () => {
 
 describe('cluster, reduce from the command line', () => {
   test('cluster --smooth 10 writes time_s,label that agree with scikit-learn; --json reports the section agreement', async () => {
-    const out = join(tmp, 'parts.csv');
+    const out = join(tmp.path, 'parts.csv');
     const r = await runCli(['cluster', psy.input, '--grid', 'seed', '--k', '3', '--smooth', '10', '-o', out, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const lines = (await readFile(out, 'utf8')).trimEnd().split('\n');
@@ -124,16 +118,16 @@ describe('cluster, reduce from the command line', () => {
     assert.deepEqual(summary.agreement.map((a: { windowS: number }) => a.windowS), [0.5, 3], 'agreement at ±0.5 s and ±3 s');
     assert.match(summary.agreementConvention, /mir_eval/, 'the convention is named (mir_eval)');
     assert.match(r.stderr, /±0\.5 s: F \d\.\d{3}/, 'stderr reports the F measure at ±0.5 s');
-    assert.ok(summary.files.includes(join(tmp, 'parts.svg')), 'the plot is listed among the files written');
+    assert.ok(summary.files.includes(join(tmp.path, 'parts.svg')), 'the plot is listed among the files written');
   });
 
   test('same seed → byte-identical files (k-means, MDS, plots)', async () => {
     const run = async (dir: string) => {
-      const a = await runCli(['cluster', psy.input, '--k', '4', '--seed', '3', '-o', join(tmp, `${dir}-c.csv`), '-q']);
-      const b = await runCli(['reduce', psy.input, '--model', 'mds', '--smooth', '10', '--seed', '3', '-o', join(tmp, `${dir}-r.arrow`), '-q']);
+      const a = await runCli(['cluster', psy.input, '--k', '4', '--seed', '3', '-o', join(tmp.path, `${dir}-c.csv`), '-q']);
+      const b = await runCli(['reduce', psy.input, '--model', 'mds', '--smooth', '10', '--seed', '3', '-o', join(tmp.path, `${dir}-r.arrow`), '-q']);
       assert.equal(a.code, 0, a.stderr);
       assert.equal(b.code, 0, b.stderr);
-      return Promise.all([`${dir}-c.csv`, `${dir}-c.vl.json`, `${dir}-c.svg`, `${dir}-r.arrow`, `${dir}-r.vl.json`, `${dir}-r.svg`].map((f) => readFile(join(tmp, f))));
+      return Promise.all([`${dir}-c.csv`, `${dir}-c.vl.json`, `${dir}-c.svg`, `${dir}-r.arrow`, `${dir}-r.vl.json`, `${dir}-r.svg`].map((f) => readFile(join(tmp.path, f))));
     };
     const first = await run('one');
     const second = await run('two');
@@ -141,7 +135,7 @@ describe('cluster, reduce from the command line', () => {
   });
 
   test('reduce over several tracks writes one labelled point per track; --format png writes a PNG', async () => {
-    const out = join(tmp, 'tracks.csv');
+    const out = join(tmp.path, 'tracks.csv');
     const inputs = FIXTURE_CASES.slice(0, 4).map((c) => c.input);
     const r = await runCli(['reduce', ...inputs, '--model', 'pca', '-o', out, '--format', 'png']);
     assert.equal(r.code, 0, r.stderr);
@@ -149,7 +143,7 @@ describe('cluster, reduce from the command line', () => {
     assert.equal(lines[0], 'track,dim_1,dim_2', 'the header track,dim_1,dim_2');
     assert.equal(lines.length, 5, 'a header and one point per track (4)');
     assert.match(r.stderr, /explained variance: PC1 \d+\.\d %, PC2/, 'stderr reports the explained variance');
-    const png = await readFile(join(tmp, 'tracks.png'));
+    const png = await readFile(join(tmp.path, 'tracks.png'));
     assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], '--format png: the PNG signature');
   });
 });
@@ -169,7 +163,7 @@ describe('transform errors are one line and exit 2', () => {
   ];
   for (const [name, args, pattern] of cases) {
     test(name, async () => {
-      const r = await runCli(args, { cwd: tmp });
+      const r = await runCli(args, { cwd: tmp.path });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, pattern, 'the one line says what is wrong');
       assert.ok(!hasStackTrace(r.stderr), r.stderr);
@@ -179,8 +173,8 @@ describe('transform errors are one line and exit 2', () => {
 
 describe('normalize with several inputs', () => {
   test('inputs with the same name get distinct outputs (and plots, under --plot DIR) instead of overwriting each other', async () => {
-    const out = join(tmp, 'same-names');
-    const plots = join(tmp, 'same-names-plots');
+    const out = join(tmp.path, 'same-names');
+    const plots = join(tmp.path, 'same-names-plots');
     const r = await runCli(['normalize', psy.input, psy.input, '-o', out, '--plot', plots, '--format', 'svg']);
     assert.equal(r.code, 0, r.stderr);
     const files = (await readdir(out)).sort();

@@ -53,3 +53,22 @@ export async function settled<T>(promise: Promise<T>, what: string, maxTurns = 1
   await until(() => done, `${what} (waiting on the mocked clock?)`, maxTurns);
   return promise;
 }
+
+/**
+ * Run the mocked clock until `promise` settles: fire every pending timer (`timers.runAll()`, in time order,
+ * moving the clock as far as the last), let the I/O they start happen, and again. Fails naming `what` when the
+ * promise is still pending after `maxRounds` rounds.
+ */
+export async function runClockUntil<T>(timers: { runAll(): void }, promise: Promise<T>, what: string, maxRounds = 1000): Promise<T> {
+  let done = false;
+  const mark = (): void => {
+    done = true;
+  };
+  promise.then(mark, mark);
+  for (let round = 0; round < maxRounds && !done; round++) {
+    timers.runAll();
+    await turns(50);
+  }
+  if (!done) assert.fail(`${what}: still pending after ${maxRounds} rounds of the mocked clock`);
+  return promise;
+}

@@ -2,10 +2,9 @@
  * The album / compare / classify jobs: streaming per-track vectors equal the in-memory computation, and
  * the album command writes every plot, album.json and report.html for a directory of the real fixtures.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildFeatureMatrix } from '../../src/matrix/grid.js';
 import { normalize } from '../../src/transforms/normalize.js';
@@ -19,15 +18,9 @@ import { escapeHtml } from '../../src/report/html.js';
 import { runCli, hasStackTrace } from '../helpers/cli.js';
 import { FIXTURE_CASES, ROOT } from '../helpers/fixtures.js';
 import { readAnalysisFile } from '../../src/sources/files.js';
-import { assertClose } from '../helpers/assert.js';
+import { assertClose, tempDirPerSuite } from '../helpers/assert.js';
 
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-album-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = tempDirPerSuite('album');
 
 describe('per-track vectors, one track at a time', () => {
   test('zscore-rows: equal the time-average of the matrices z-scored with all their rows pooled, computed in memory', async () => {
@@ -58,7 +51,7 @@ describe('per-track vectors, one track at a time', () => {
 
 describe('songscope album on a directory of the fixtures', () => {
   test('writes the three song plots, album.json and report.html', async () => {
-    const out = join(tmp, 'album');
+    const out = join(tmp.path, 'album');
     const r = await runCli(['album', 'fixtures', '--no-per-track-plots', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!hasStackTrace(r.stderr), 'no stack trace on stderr');
@@ -82,7 +75,7 @@ describe('songscope album on a directory of the fixtures', () => {
   });
 
   test("per-track outputs: each track's five plots and report.html, linked from the album report and shown in its gallery", async () => {
-    const out = join(tmp, 'album-tracks');
+    const out = join(tmp.path, 'album-tracks');
     const r = await runCli(['album', 'fixtures', '-o', out, '-q']);
     assert.equal(r.code, 0, r.stderr);
     const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
@@ -114,10 +107,10 @@ describe('songscope album on a directory of the fixtures', () => {
   });
 
   test('per-track outputs and a failing track: reported at the end, exit code 1, the rest still analysed', async () => {
-    const manifest = join(tmp, 'with-missing.csv');
+    const manifest = join(tmp.path, 'with-missing.csv');
     const { writeFile } = await import('node:fs/promises');
     await writeFile(manifest, `path_or_uri,label\n${join(ROOT, FIXTURE_CASES[0].input)},a\n${join(ROOT, 'fixtures/missing.json')},a\n${join(ROOT, FIXTURE_CASES[1].input)},b\n${join(ROOT, FIXTURE_CASES[3].input)},b\n`);
-    const out = join(tmp, 'album2');
+    const out = join(tmp.path, 'album2');
     const r = await runCli(['album', manifest, '-o', out, '--no-plot']);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /1 track failed:/, 'the failure count at the end');
@@ -131,10 +124,10 @@ describe('songscope album on a directory of the fixtures', () => {
 
   test('one track listed three times: every song at the origin of the MDS map, no internal error', async () => {
     const { mkdir, copyFile } = await import('node:fs/promises');
-    const dir = join(tmp, 'three-copies');
+    const dir = join(tmp.path, 'three-copies');
     await mkdir(dir, { recursive: true });
     for (const n of [1, 2, 3]) await copyFile(join(ROOT, FIXTURE_CASES[0].input), join(dir, `0${n}-copy.json`));
-    const out = join(tmp, 'album-copies');
+    const out = join(tmp.path, 'album-copies');
     const r = await runCli(['album', dir, '--no-plot', '-o', out, '-q']);
     assert.equal(r.code, 0, r.stderr);
     const album = JSON.parse(await readFile(join(out, 'album.json'), 'utf8'));
@@ -142,8 +135,8 @@ describe('songscope album on a directory of the fixtures', () => {
   });
 
   test('same input and seed → byte-identical album outputs', async () => {
-    const a = join(tmp, 'det-a');
-    const b = join(tmp, 'det-b');
+    const a = join(tmp.path, 'det-a');
+    const b = join(tmp.path, 'det-b');
     for (const out of [a, b]) {
       const r = await runCli(['album', 'fixtures', '--no-per-track-plots', '-o', out, '-q']);
       assert.equal(r.code, 0, r.stderr);

@@ -1,7 +1,6 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, displayBinMs, smoothingWindow, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
 import { clusterJob, correlateJob, reduceJob } from '../../src/jobs/transforms.js';
@@ -12,6 +11,7 @@ import { compileSpec } from '../../src/plots/render.js';
 import { generateAnalysis } from '../../src/synth/generate.js';
 import { SongscopeError } from '../../src/errors.js';
 import { FIXTURE_CASES, ROOT, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 /** A fixture as the transform subcommands load it. */
 function loaded(c: (typeof FIXTURE_CASES)[number]): Promise<LoadedMatrix> {
@@ -26,13 +26,7 @@ function specRows(spec: unknown): Record<string, number>[] {
   return values;
 }
 
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-analyze-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = tempDirPerSuite('analyze');
 
 describe('analyzeTrack (the library behind `songscope analyze`)', () => {
   test('similarity and similarity-smooth equal the reference pipeline (z-score → 1 s bins [→ rolling(10)] → corr)', async () => {
@@ -164,7 +158,7 @@ describe('writeAnalyzeOutputs', () => {
   test('every plot as spec + SVG, summary.json with parts and trajectory, report.html in the notebook order; stale files removed', async () => {
     const analysis = await loadFixture(FIXTURE_CASES[1]);
     const r = await analyzeTrack(analysis, { maxFeatureBins: 60, maxSimilarityCells: 30 });
-    const out = join(tmp, 'five');
+    const out = join(tmp.path, 'five');
     const files = await writeAnalyzeOutputs(analysis, r, out, { report: buildReportHtml, links: [{ text: 'album', href: '../../report.html' }] });
     const names = files.map((f) => f.slice(out.length + 1));
     assert.deepEqual(names, [...ANALYZE_PLOTS.flatMap((p) => [`${p}.vl.json`, `${p}.svg`]), 'analysis.json', 'summary.json', 'report.html'], 'every plot as spec and SVG, then analysis.json, summary.json and report.html');

@@ -2,22 +2,16 @@
  * loadMatrix on matrix files written by others: a pandas `to_csv()` with its unnamed index column, a
  * column without values, nothing usable at all.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadMatrix, usableColumns } from '../../src/jobs/load.js';
 import { createMatrix } from '../../src/matrix/featureMatrix.js';
 import { SongscopeError } from '../../src/errors.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-load-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = tempDirPerSuite('load');
 
 /** A CSV of `rows` rows: `time_ms` then the given columns, each cell from `cell(row, column)`. */
 function csv(header: string[], rows: number, cell: (r: number, c: number) => string): string {
@@ -28,7 +22,7 @@ function csv(header: string[], rows: number, cell: (r: number, c: number) => str
 
 describe('loadMatrix on matrix files from elsewhere', () => {
   test("pandas to_csv()'s unnamed index column is left out, with a warning", async () => {
-    const path = join(tmp, 'pandas.csv');
+    const path = join(tmp.path, 'pandas.csv');
     await writeFile(path, csv(['', 'time_ms', 'a', 'b'], 5, (r, c) => (c === 0 ? String(r) : c === 1 ? String(r * 10) : String(r * c))));
     const warnings: string[] = [];
     const loaded = await loadMatrix(path, { log: (l) => warnings.push(l) });
@@ -39,14 +33,14 @@ describe('loadMatrix on matrix files from elsewhere', () => {
   });
 
   test('"Unnamed: 0" (a pandas index after a round trip) is left out too', async () => {
-    const path = join(tmp, 'roundtrip.csv');
+    const path = join(tmp.path, 'roundtrip.csv');
     await writeFile(path, csv(['Unnamed: 0', 'time_ms', 'a'], 3, (r, c) => (c === 1 ? String(r) : String(r + 1))));
     const loaded = await loadMatrix(path);
     assert.deepEqual(loaded.matrix.columns, ['a'], 'only the feature is kept');
   });
 
   test('a column without a single value is left out, with a warning; partly empty columns stay', async () => {
-    const path = join(tmp, 'empty-column.csv');
+    const path = join(tmp.path, 'empty-column.csv');
     await writeFile(path, csv(['time_ms', 'a', 'gone', 'holey'], 4, (r, c) => (c === 0 ? String(r) : c === 2 ? '' : c === 3 && r === 1 ? '' : String(r))));
     const warnings: string[] = [];
     const loaded = await loadMatrix(path, { log: (l) => warnings.push(l) });

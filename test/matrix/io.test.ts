@@ -1,8 +1,8 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir, totalmem } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,7 @@ import {
 import { formatCsvNumber, parseCsv, writeCsv } from '../../src/matrix/csv.js';
 import { ARROW_BATCH_ROWS } from '../../src/matrix/arrow.js';
 import { MAX_MATRIX_VALUES } from '../../src/limits.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const IO_MODULE = new URL('../../src/matrix/io.ts', import.meta.url).href;
@@ -118,13 +119,7 @@ function runChild(code: string): { child: ReturnType<typeof spawn>; done: Promis
   return { child, done };
 }
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'songscope-io-'));
-});
-after(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirPerSuite('io');
 
 /** Files in `d` (no temporary `.name.tmp-…` files may be left behind). */
 function listing(d: string): string[] {
@@ -259,26 +254,26 @@ describe('Arrow IPC files', () => {
   test('round trip is exact (NaN, ±Infinity, -0, subnormals) and keeps the metadata', async () => {
     const m = sampleMatrix(5000);
     m.data[17] = -0;
-    const path = join(dir, 'rt.arrow');
+    const path = join(tmp.path, 'rt.arrow');
     await writeMatrix(m, path);
     assertSameMatrix(await readMatrix(path), m);
     assert.ok(Object.is((await readMatrix(path)).data[17], -0), '-0 reads back as -0');
-    assert.deepEqual(listing(dir).filter((f) => f.startsWith('.')), [], 'no temporary files left');
+    assert.deepEqual(listing(tmp.path).filter((f) => f.startsWith('.')), [], 'no temporary files left');
   });
 
   test('.feather and .ipc are the same format; format: "arrow" overrides the name', async () => {
     const m = sampleMatrix(10);
-    await writeMatrix(m, join(dir, 'a.feather'));
-    await writeMatrix(m, join(dir, 'a.ipc'));
-    await writeMatrix(m, join(dir, 'a.data'), { format: 'arrow' });
-    const bytes = readFileSync(join(dir, 'a.feather'));
-    assert.ok(bytes.equals(readFileSync(join(dir, 'a.ipc'))), '.ipc bytes equal .feather bytes');
-    assert.ok(bytes.equals(readFileSync(join(dir, 'a.data'))), 'format: "arrow" writes the same bytes');
+    await writeMatrix(m, join(tmp.path, 'a.feather'));
+    await writeMatrix(m, join(tmp.path, 'a.ipc'));
+    await writeMatrix(m, join(tmp.path, 'a.data'), { format: 'arrow' });
+    const bytes = readFileSync(join(tmp.path, 'a.feather'));
+    assert.ok(bytes.equals(readFileSync(join(tmp.path, 'a.ipc'))), '.ipc bytes equal .feather bytes');
+    assert.ok(bytes.equals(readFileSync(join(tmp.path, 'a.data'))), 'format: "arrow" writes the same bytes');
   });
 
   test('the file begins and ends with ARROW1 and holds a full stream after the leading magic', async () => {
     const m = sampleMatrix(1000);
-    const path = join(dir, 'magic.arrow');
+    const path = join(tmp.path, 'magic.arrow');
     await writeMatrix(m, path);
     const bytes = readFileSync(path);
     assert.equal(bytes.subarray(0, 6).toString('latin1'), 'ARROW1', 'leading magic');
@@ -301,7 +296,7 @@ describe('Arrow IPC files', () => {
       time_ms: makeVector(BigInt64Array.from([10n, 11n])),
       a: vectorFromArray([1.5, null], new Float64()),
     });
-    const path = join(dir, 'other.arrows');
+    const path = join(tmp.path, 'other.arrows');
     writeFileSync(path, (await import('apache-arrow')).tableToIPC(table, 'stream'));
     const m = await readMatrix(path);
     assert.deepEqual([...m.timeMs], [10, 11], 'Int64 times');
@@ -311,25 +306,25 @@ describe('Arrow IPC files', () => {
 
   test('empty and zero-column matrices round-trip', async () => {
     const empty = createMatrix(new Int32Array(0), FEATURE_COLUMNS, { note: 'empty' });
-    await writeMatrix(empty, join(dir, 'empty.arrow'));
-    assertSameMatrix(await readMatrix(join(dir, 'empty.arrow')), empty);
+    await writeMatrix(empty, join(tmp.path, 'empty.arrow'));
+    assertSameMatrix(await readMatrix(join(tmp.path, 'empty.arrow')), empty);
     const timeOnly = createMatrix(Int32Array.from([5, 6, 7]), [], {});
-    await writeMatrix(timeOnly, join(dir, 'time-only.arrow'));
-    assertSameMatrix(await readMatrix(join(dir, 'time-only.arrow')), timeOnly);
+    await writeMatrix(timeOnly, join(tmp.path, 'time-only.arrow'));
+    assertSameMatrix(await readMatrix(join(tmp.path, 'time-only.arrow')), timeOnly);
   });
 
   test('truncated or corrupt Arrow files are one-line input errors naming the file', async () => {
     const m = sampleMatrix(2000);
-    const path = join(dir, 'whole.arrow');
+    const path = join(tmp.path, 'whole.arrow');
     await writeMatrix(m, path);
     const bytes = readFileSync(path);
-    const cut = join(dir, 'cut.arrow');
+    const cut = join(tmp.path, 'cut.arrow');
     writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
     await rejectsWith(readMatrix(cut), 2, cut, 'not a valid Arrow IPC', 'truncated');
-    const garbage = join(dir, 'garbage.arrow');
+    const garbage = join(tmp.path, 'garbage.arrow');
     writeFileSync(garbage, Buffer.concat([bytes.subarray(0, 8), Buffer.alloc(64, 7), bytes.subarray(-10)]));
     await rejectsWith(readMatrix(garbage), 2, garbage, 'not a valid Arrow IPC');
-    const stream = join(dir, 'cut.arrows');
+    const stream = join(tmp.path, 'cut.arrows');
     const streamBytes: Buffer[] = [];
     const sink = new PassThrough();
     sink.on('data', (b: Buffer) => streamBytes.push(b));
@@ -360,7 +355,7 @@ describe('Arrow IPC stream on standard output / input', () => {
 
   test('an Arrow file can also come through stdin', async () => {
     const m = sampleMatrix(100);
-    const path = join(dir, 'via-stdin.arrow');
+    const path = join(tmp.path, 'via-stdin.arrow');
     await writeMatrix(m, path);
     assertSameMatrix(await readMatrix('-', { stdin: Readable.from([readFileSync(path)]) }), m);
   });
@@ -441,7 +436,7 @@ describe('CSV', () => {
     m.data[3] = 1e-7;
     m.data[4] = 2 ** 70;
     m.data[5] = -Infinity;
-    const path = join(dir, 'h.csv');
+    const path = join(tmp.path, 'h.csv');
     await writeMatrix(m, path);
     const text = readFileSync(path, 'utf8');
     const lines = text.split('\n');
@@ -463,19 +458,19 @@ describe('CSV', () => {
   test('round trip is exact; metadata is not written by default and reads back as {}', async () => {
     const m = sampleMatrix(5000);
     m.data[9] = -0;
-    const path = join(dir, 'rt.csv');
+    const path = join(tmp.path, 'rt.csv');
     await writeMatrix(m, path);
     assert.ok(readFileSync(path, 'utf8').startsWith('time_ms,bar,'), 'starts with the header');
     const back = await readMatrix(path);
     assertSameMatrix(back, m, {});
     assert.ok(Object.is(back.data[9], -0), '-0 reads back as -0');
-    assert.deepEqual(listing(dir).filter((f) => f.startsWith('.')), [], 'no temporary files left');
+    assert.deepEqual(listing(tmp.path).filter((f) => f.startsWith('.')), [], 'no temporary files left');
   });
 
   test('with csvMetadata the metadata travels as # key=value comment lines', async () => {
     const metadata = { track_id: 'abc', title: 'A = B, "C"\\D\nline two', 'odd=key': 'v', empty: '' };
     const m = sampleMatrix(20, 3, metadata);
-    const path = join(dir, 'meta.csv');
+    const path = join(tmp.path, 'meta.csv');
     await writeMatrix(m, path, { csvMetadata: true });
     const text = readFileSync(path, 'utf8');
     assert.ok(text.startsWith('# track_id=abc\n# title=A = B, "C"\\\\D\\nline two\n# odd\\=key=v\n# empty=\ntime_ms,'), text.slice(0, 120));
@@ -492,7 +487,7 @@ describe('CSV', () => {
 
   test('reads CSV from other tools: CRLF, BOM, quoted header, NaN/inf spellings, blank lines, time_ms not first', async () => {
     const text = '\ufeff"a",time_ms,"b,c"\r\n1.5,0,nan\r\n\r\n,1,inf\r\n-2e3,2,-Infinity\r\n3,3,NaN\r\n4,4.0, 5 \r\n';
-    const path = join(dir, 'other.csv');
+    const path = join(tmp.path, 'other.csv');
     writeFileSync(path, text);
     const m = await readMatrix(path);
     assert.deepEqual([...m.columns], ['a', 'b,c'], 'quoted header names, time_ms taken out');
@@ -513,9 +508,9 @@ describe('CSV', () => {
 
   test('empty matrix and a last line without newline', async () => {
     const empty = createMatrix(new Int32Array(0), ['x', 'y'], {});
-    await writeMatrix(empty, join(dir, 'empty.csv'));
-    assert.equal(readFileSync(join(dir, 'empty.csv'), 'utf8'), 'time_ms,x,y\n', 'the header alone');
-    assertSameMatrix(await readMatrix(join(dir, 'empty.csv')), empty);
+    await writeMatrix(empty, join(tmp.path, 'empty.csv'));
+    assert.equal(readFileSync(join(tmp.path, 'empty.csv'), 'utf8'), 'time_ms,x,y\n', 'the header alone');
+    assertSameMatrix(await readMatrix(join(tmp.path, 'empty.csv')), empty);
     const m = await parseCsv('time_ms,x\n0,1\n1,2', 'inline');
     assert.deepEqual([...m.data], [1, 2], 'the last line without newline is read');
   });
@@ -535,7 +530,7 @@ describe('CSV', () => {
   ];
   for (const [name, text, patterns] of bad) {
     test(`error: ${name}`, async () => {
-      const path = join(dir, `bad-${name.replace(/\W+/g, '-')}.csv`);
+      const path = join(tmp.path, `bad-${name.replace(/\W+/g, '-')}.csv`);
       writeFileSync(path, text);
       await rejectsWith(readMatrix(path), 2, path, ...patterns);
       await rejectsWith(readMatrix('-', { stdin: Readable.from([Buffer.from(text)]) }), 2, 'stdin', ...patterns);
@@ -546,35 +541,35 @@ describe('CSV', () => {
 describe('reading: detection and file errors', () => {
   test('content decides, not the name', async () => {
     const m = sampleMatrix(50);
-    const csvNamedArrow = join(dir, 'really-csv.arrow');
+    const csvNamedArrow = join(tmp.path, 'really-csv.arrow');
     await writeMatrix(m, csvNamedArrow, { format: 'csv' });
     assertSameMatrix(await readMatrix(csvNamedArrow), m, {});
-    const arrowNamedCsv = join(dir, 'really-arrow.csv');
+    const arrowNamedCsv = join(tmp.path, 'really-arrow.csv');
     await writeMatrix(m, arrowNamedCsv, { format: 'arrow' });
     assertSameMatrix(await readMatrix(arrowNamedCsv), m);
   });
 
   test('missing file, directory, empty file, binary file', async () => {
-    const missing = join(dir, 'nope.arrow');
+    const missing = join(tmp.path, 'nope.arrow');
     await rejectsWith(readMatrix(missing), 2, `${missing}: no such file`);
-    await rejectsWith(readMatrix(dir), 2, dir, 'cannot read the file');
-    const empty = join(dir, 'empty.bin');
+    await rejectsWith(readMatrix(tmp.path), 2, tmp.path, 'cannot read the file');
+    const empty = join(tmp.path, 'empty.bin');
     writeFileSync(empty, '');
     await rejectsWith(readMatrix(empty), 2, empty, 'empty');
     await rejectsWith(readMatrix('-', { stdin: Readable.from([]) }), 2, 'stdin', 'empty');
-    const png = join(dir, 'picture.png');
+    const png = join(tmp.path, 'picture.png');
     writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
     await rejectsWith(readMatrix(png), 2, png, 'neither Arrow IPC nor CSV', '89 50 4e 47');
-    const latin1 = join(dir, 'latin1.csv');
+    const latin1 = join(tmp.path, 'latin1.csv');
     writeFileSync(latin1, Buffer.from('time_ms,caf\xe9\n0,1\n', 'latin1'));
     await rejectsWith(readMatrix(latin1), 2, latin1, 'neither Arrow IPC nor CSV');
   });
 
   test('a named pipe (not a regular file) is read as a stream', { skip: process.platform === 'win32' }, async () => {
     const m = sampleMatrix(500);
-    const source = join(dir, 'fifo-source.arrow');
+    const source = join(tmp.path, 'fifo-source.arrow');
     await writeMatrix(m, source);
-    const fifo = join(dir, 'matrix.fifo');
+    const fifo = join(tmp.path, 'matrix.fifo');
     execFileSync('mkfifo', [fifo]);
     const feeder = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', source, fifo], { stdio: 'ignore' });
     const fed = new Promise((resolve) => feeder.on('close', resolve));
@@ -586,7 +581,7 @@ describe('reading: detection and file errors', () => {
 
 describe('atomic writes', () => {
   test('a failure midway leaves no file and no temporary file; an older file survives untouched', async () => {
-    const sub = join(dir, 'atomic');
+    const sub = join(tmp.path, 'atomic');
     mkdirSync(sub);
     const good = sampleMatrix(20000);
     const path = join(sub, 'm.csv');
@@ -608,7 +603,7 @@ describe('atomic writes', () => {
   });
 
   test('an inconsistent matrix fails before anything is written', async () => {
-    const sub = join(dir, 'atomic-bad');
+    const sub = join(tmp.path, 'atomic-bad');
     const m = sampleMatrix(10);
     const bad: FeatureMatrix = { ...m, rows: 11 };
     await rejectsWith(writeMatrix(bad, join(sub, 'x.arrow')), 1, 'inconsistent feature matrix');
@@ -616,7 +611,7 @@ describe('atomic writes', () => {
   });
 
   test('a failing rename (target is a directory) is a runtime error and leaves no temporary file', async () => {
-    const sub = join(dir, 'atomic-rename');
+    const sub = join(tmp.path, 'atomic-rename');
     mkdirSync(join(sub, 'taken.arrow'), { recursive: true });
     writeFileSync(join(sub, 'taken.arrow', 'keep'), 'x');
     await rejectsWith(writeMatrix(sampleMatrix(100), join(sub, 'taken.arrow')), 1, 'cannot write', 'taken.arrow');
@@ -625,7 +620,7 @@ describe('atomic writes', () => {
   });
 
   test('parent directories are created', async () => {
-    const path = join(dir, 'deep', 'er', 'm.feather');
+    const path = join(tmp.path, 'deep', 'er', 'm.feather');
     await writeMatrix(sampleMatrix(5), path);
     assertSameMatrix(await readMatrix(path), sampleMatrix(5));
   });
@@ -648,7 +643,7 @@ describe('formatCsvNumber', () => {
 describe('defect 10: a matrix file over 2 GiB (the 1 ms matrix of a 2 h 59 min track) reads back', () => {
   test('matrices are written in record batches of at most 2^20 rows, which read back exactly', async () => {
     const m = sampleMatrix(ARROW_BATCH_ROWS + 1000);
-    const path = join(dir, 'batches.arrow');
+    const path = join(tmp.path, 'batches.arrow');
     await writeMatrix(m, path);
     const table = tableFromIPC(readFileSync(path));
     assert.deepEqual(table.batches.map((b) => b.numRows), [ARROW_BATCH_ROWS, 1000], 'one full batch of 2^20 rows and the rest');
@@ -659,7 +654,7 @@ describe('defect 10: a matrix file over 2 GiB (the 1 ms matrix of a 2 h 59 min t
     'defect 10: a sparse 2.16 GB Arrow file reads back with memory for the matrix and one batch, not two copies (child process)',
     { skip: totalmem() < 8 * 2 ** 30 && 'needs 8 GB of memory', timeout: 300_000 },
     () => {
-      const path = join(dir, 'big.arrow');
+      const path = join(tmp.path, 'big.arrow');
       const rows = 180_000_000; // 12 bytes a row: 2.16 GB, over the 2 GiB a single file read returns
       const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'matrix', 'big-arrow.ts'), path, String(rows)], {
         cwd: ROOT,
@@ -683,7 +678,7 @@ describe('defect 10: a matrix file over 2 GiB (the 1 ms matrix of a 2 h 59 min t
   test(`a file declaring more than ${MAX_MATRIX_VALUES.toLocaleString('en-US')} values is refused before its batches are read`, async () => {
     // a real small file whose one batch says it has more rows than the limit allows for 26 columns
     const m = sampleMatrix(10);
-    const path = join(dir, 'claims-many-rows.arrow');
+    const path = join(tmp.path, 'claims-many-rows.arrow');
     await writeMatrix(m, path);
     const bytes = new Uint8Array(readFileSync(path));
     // every int64 10 in the batch's metadata: its length and its columns' lengths say MAX_MATRIX_VALUES rows
@@ -704,11 +699,11 @@ describe('defect 10: a matrix file over 2 GiB (the 1 ms matrix of a 2 h 59 min t
 
 describe('defect 14: an Arrow file with zeroed parts is a one-line input error that says what is damaged', () => {
   const damaged = async (name: string, from: (n: number) => number, to: (n: number) => number) => {
-    const path = join(dir, 'whole-14.arrow');
+    const path = join(tmp.path, 'whole-14.arrow');
     if (!existsSync(path)) await writeMatrix(sampleMatrix(50_000), path);
     const bytes = new Uint8Array(readFileSync(path));
     bytes.fill(0, from(bytes.length), to(bytes.length));
-    const out = join(dir, name);
+    const out = join(tmp.path, name);
     writeFileSync(out, bytes);
     return out;
   };
@@ -732,10 +727,10 @@ describe('defect 14: an Arrow file with zeroed parts is a one-line input error t
   });
 
   test('defect 14: zeroed bytes at 100 places through the file are each decoded or refused in one line (exit 2)', async () => {
-    const path = join(dir, 'whole-14.arrow');
+    const path = join(tmp.path, 'whole-14.arrow');
     if (!existsSync(path)) await writeMatrix(sampleMatrix(50_000), path);
     const whole = new Uint8Array(readFileSync(path));
-    const out = join(dir, 'zeroed-somewhere.arrow');
+    const out = join(tmp.path, 'zeroed-somewhere.arrow');
     for (let k = 0; k < 100; k++) {
       const at = Math.floor((k / 100) * whole.length);
       const bytes = whole.slice();
@@ -772,18 +767,13 @@ describe('fuzz findings: line ends, absurd widths, rows out of time order', () =
   });
 
   test('N11: a matrix whose time_ms runs backwards is an input error naming the row', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'songscope-order-'));
-    try {
-      const path = join(dir, 'shuffled.csv');
-      writeFileSync(path, 'time_ms,x\n0,1\n2000,2\n1000,3\n');
-      await assert.rejects(readMatrix(path), (e: unknown) => {
-        assert.ok(e instanceof SongscopeError, 'a SongscopeError');
-        assert.equal(e.exitCode, 2, 'an input error');
-        assert.match(e.message, /shuffled\.csv: time_ms runs backwards or repeats at row 3 \(1000 after 2000\)/, 'the message names row 3 and both times');
-        return true;
-      }, 'a 2 (input) error naming row 3');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const path = join(tmp.path, 'shuffled.csv');
+    writeFileSync(path, 'time_ms,x\n0,1\n2000,2\n1000,3\n');
+    await assert.rejects(readMatrix(path), (e: unknown) => {
+      assert.ok(e instanceof SongscopeError, 'a SongscopeError');
+      assert.equal(e.exitCode, 2, 'an input error');
+      assert.match(e.message, /shuffled\.csv: time_ms runs backwards or repeats at row 3 \(1000 after 2000\)/, 'the message names row 3 and both times');
+      return true;
+    }, 'a 2 (input) error naming row 3');
   });
 });

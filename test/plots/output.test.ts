@@ -1,13 +1,12 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { similarityHeatmapSpec, VEGA_LITE_SCHEMA } from '../../src/plots/heatmap.js';
 import { renderSvg } from '../../src/plots/render.js';
 import { DEFAULT_PNG_SCALE, pngFallbackFont, svgToPng, writePlot, type PlotFormat } from '../../src/plots/output.js';
-import { parameterError } from '../helpers/assert.js';
+import { parameterError, tempDirPerSuite } from '../helpers/assert.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -34,17 +33,11 @@ function smallSpec(): TopLevelSpec {
   );
 }
 
-let root: string;
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'songscope-output-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempDirPerSuite('output');
 
 let dirCount = 0;
 async function freshDir(): Promise<string> {
-  return join(root, `run-${dirCount++}`);
+  return join(root.path, `run-${dirCount++}`);
 }
 
 describe('writePlot', () => {

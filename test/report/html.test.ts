@@ -1,8 +1,7 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
@@ -11,7 +10,7 @@ import { clusterTimelineSpec } from '../../src/plots/timeline.js';
 import { labelledScatterSpec, trajectorySpec } from '../../src/plots/scatter.js';
 import { clustermapSpec } from '../../src/plots/songs.js';
 import { buildReportHtml, escapeJson, escapeScript, writeReport, type ReportGalleryItem, type ReportInput } from '../../src/report/html.js';
-import { parameterError } from '../helpers/assert.js';
+import { parameterError, tempDirPerSuite } from '../helpers/assert.js';
 
 /** What a report link must be (the `expected` of its ParameterError). */
 const RELATIVE = 'a relative URL (no scheme, not starting with / or \\)';
@@ -96,13 +95,7 @@ function reportInput(): ReportInput {
   };
 }
 
-let root: string;
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'songscope-report-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempDirPerSuite('report');
 
 describe('escaping', () => {
   test('escapeScript: no </script or <!-- survives, in any case', () => {
@@ -207,12 +200,12 @@ describe('buildReportHtml', () => {
   });
 
   test('writeReport writes the same bytes atomically', async () => {
-    const path = join(root, 'sub', 'report.html');
+    const path = join(root.path, 'sub', 'report.html');
     const bytes = await writeReport(path, reportInput());
     const text = await readFile(path, 'utf8');
     assert.equal(text, buildReportHtml(reportInput()), 'the file is the page buildReportHtml makes');
     assert.equal(bytes, Buffer.byteLength(text), 'the byte count returned is the file\'s');
-    assert.deepEqual(await readdir(join(root, 'sub')), ['report.html'], 'no temporary file left');
+    assert.deepEqual(await readdir(join(root.path, 'sub')), ['report.html'], 'no temporary file left');
   });
 });
 
@@ -229,7 +222,7 @@ describe('report.html in headless Chromium', { skip: SKIP }, () => {
   test('opens from file:// without errors or requests; every plot embedded; tooltips on hover', { timeout: 30_000 }, async () => {
     assert.ok(HAVE_CHROMIUM, `SONGSCOPE_REQUIRE_CHROMIUM=1 but there is no Chromium at ${CHROMIUM}`);
     const { chromium } = await import('playwright-core');
-    const path = join(root, 'browser', 'report.html');
+    const path = join(root.path, 'browser', 'report.html');
     const input = reportInput();
     await writeReport(path, input);
     const url = pathToFileURL(path).href;
@@ -287,7 +280,7 @@ describe('report.html in headless Chromium', { skip: SKIP }, () => {
       assert.deepEqual(requests, [url], 'no request but the page itself');
 
       // a plot that fails to embed is counted out and its error reported on the page
-      const badPath = join(root, 'browser', 'bad.html');
+      const badPath = join(root.path, 'browser', 'bad.html');
       const broken = { $schema: VEGA_LITE_SCHEMA, data: { values: [{ a: 1 }] }, mark: 'nonsense' } as unknown as TopLevelSpec;
       const bad = { name: 'bad', title: 'Broken', spec: broken };
       await writeReport(badPath, { ...input, plots: [input.plots[2], bad], galleries: [] });

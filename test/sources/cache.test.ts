@@ -8,8 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, utimesSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
 import { resolveAnalysis, type ResolveOptions } from '../../src/sources/resolve.js';
@@ -18,14 +17,14 @@ import { fileSha256 } from '../../src/sources/local.js';
 import { FakeSpotify } from '../helpers/fakeSpotify.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { runCli } from '../helpers/cli.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const ID = '7nWUDDCpTDYle0Ppi8i5K1';
 
-let tmp: string;
+const tmp = tempDirPerSuite('cache');
 let wav: string;
 before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-cache-'));
-  wav = join(tmp, 'tone.wav');
+  wav = join(tmp.path, 'tone.wav');
   const sr = 22050;
   const n = 4 * sr;
   const x = new Int16Array(n);
@@ -33,9 +32,6 @@ before(async () => {
   const w = new wavefile.WaveFile();
   w.fromScratch(1, sr, '16', x);
   await writeFile(wav, w.toBuffer());
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
 });
 
 /** The path of the one local entry of `cacheDir`. */
@@ -51,7 +47,7 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
     ['segments emptied', (a: any) => (a.segments = [])],
   ] as const) {
     test(`defect 7: ${what}: reported, re-analysed, and the entry repaired`, async () => {
-      const cacheDir = join(tmp, `checksum-${what.replace(/\W+/g, '-')}`);
+      const cacheDir = join(tmp.path, `checksum-${what.replace(/\W+/g, '-')}`);
       const first = await resolveAnalysis(wav, { cacheDir });
       const path = await localEntry(cacheDir);
       const entry = JSON.parse(await readFile(path, 'utf8'));
@@ -70,7 +66,7 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
   }
 
   test('defect 7: an entry without a checksum (damaged, or from before checksums) is re-analysed', async () => {
-    const cacheDir = join(tmp, 'checksum-missing');
+    const cacheDir = join(tmp.path, 'checksum-missing');
     await resolveAnalysis(wav, { cacheDir });
     const path = await localEntry(cacheDir);
     const entry = JSON.parse(await readFile(path, 'utf8'));
@@ -82,18 +78,18 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
   });
 
   test('defect 7: the CLI end to end: duration 1e7 in the entry no longer makes the file fail', async () => {
-    const cacheDir = join(tmp, 'checksum-cli');
+    const cacheDir = join(tmp.path, 'checksum-cli');
     const env = { SONGSCOPE_CACHE_DIR: cacheDir };
-    const ok = await runCli(['features', wav, '-o', join(tmp, 'a.arrow'), '-q'], { env });
+    const ok = await runCli(['features', wav, '-o', join(tmp.path, 'a.arrow'), '-q'], { env });
     assert.equal(ok.code, 0, ok.stderr);
     const path = await localEntry(cacheDir);
     const entry = JSON.parse(await readFile(path, 'utf8'));
     entry.analysis.track.duration = 1e7;
     await writeFile(path, JSON.stringify(entry));
-    const r = await runCli(['features', wav, '-o', join(tmp, 'b.arrow'), '-q'], { env });
+    const r = await runCli(['features', wav, '-o', join(tmp.path, 'b.arrow'), '-q'], { env });
     assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
     assert.equal(r.stderr, `ignoring the damaged cache entry ${path} (its checksum does not match its content); analysing the file again\n`, 'the only stderr line reports the damaged entry');
-    assert.ok((await readFile(join(tmp, 'a.arrow'))).equals(await readFile(join(tmp, 'b.arrow'))), 'the same matrix as before the damage');
+    assert.ok((await readFile(join(tmp.path, 'a.arrow'))).equals(await readFile(join(tmp.path, 'b.arrow'))), 'the same matrix as before the damage');
   });
 
   describe('Spotify track entries', () => {
@@ -113,7 +109,7 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
     });
 
     test('defect 7: a track entry with emptied segments is fetched again (and refused under --offline)', async () => {
-      const cacheDir = join(tmp, 'tracks-checksum');
+      const cacheDir = join(tmp.path, 'tracks-checksum');
       const lines: string[] = [];
       const first = await resolveAnalysis(ID, options(cacheDir, lines));
       const path = join(cacheDir, 'tracks', `${ID}.json`);
@@ -131,7 +127,7 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
     });
 
     test('defect 7: a track entry from before checksums is still served (its analysis cannot be fetched again)', async () => {
-      const cacheDir = join(tmp, 'tracks-legacy');
+      const cacheDir = join(tmp.path, 'tracks-legacy');
       const lines: string[] = [];
       await resolveAnalysis(ID, options(cacheDir, lines));
       const path = join(cacheDir, 'tracks', `${ID}.json`);
@@ -148,7 +144,7 @@ describe('defect 7: a cache entry damaged in a way the schema accepts is caught 
 
 describe('defect 8: a cache that cannot be written warns and the analysis goes on', () => {
   test('defect 8: the cache directory is a file', async () => {
-    const cacheDir = join(tmp, 'cache-is-a-file');
+    const cacheDir = join(tmp.path, 'cache-is-a-file');
     await writeFile(cacheDir, 'not a directory');
     const lines: string[] = [];
     const a = await resolveAnalysis(wav, { cacheDir, log: (l) => lines.push(l) });
@@ -158,18 +154,18 @@ describe('defect 8: a cache that cannot be written warns and the analysis goes o
   });
 
   test('defect 8: a directory at the entry\'s path; the CLI exits 0 with the warning', async () => {
-    const cacheDir = join(tmp, 'dir-at-entry');
+    const cacheDir = join(tmp.path, 'dir-at-entry');
     await mkdir(join(cacheDir, 'local', `${await fileSha256(wav)}.json`), { recursive: true });
-    const r = await runCli(['fetch', wav, '-o', join(tmp, 'fetched.json'), '-q'], { env: { SONGSCOPE_CACHE_DIR: cacheDir } });
+    const r = await runCli(['fetch', wav, '-o', join(tmp.path, 'fetched.json'), '-q'], { env: { SONGSCOPE_CACHE_DIR: cacheDir } });
     assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
     assert.match(r.stderr, /^not caching the analysis: cannot write .*\.json \(it is a directory\)\n$/, 'the warning names the directory in the way');
-    assert.equal(JSON.parse(await readFile(join(tmp, 'fetched.json'), 'utf8')).provenance.source, 'local', 'the analysis was written all the same');
+    assert.equal(JSON.parse(await readFile(join(tmp.path, 'fetched.json'), 'utf8')).provenance.source, 'local', 'the analysis was written all the same');
   });
 });
 
 describe('defect 9: temporary files a killed cache write left are removed by a later run', () => {
   test('defect 9: a stale .<sha>.json.tmp-<dead pid>-<rand> in local/ goes; a fresh one stays', async () => {
-    const cacheDir = join(tmp, 'stale-temp');
+    const cacheDir = join(tmp.path, 'stale-temp');
     const local = join(cacheDir, 'local');
     await mkdir(local, { recursive: true });
     const sha = await fileSha256(wav);
@@ -186,7 +182,7 @@ describe('defect 9: temporary files a killed cache write left are removed by a l
   });
 
   test('defect 9: the cache cleans its other directories too (tracks/, search/)', async () => {
-    const cacheDir = join(tmp, 'stale-tracks');
+    const cacheDir = join(tmp.path, 'stale-tracks');
     const tracks = join(cacheDir, 'tracks');
     await mkdir(tracks, { recursive: true });
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
@@ -202,11 +198,11 @@ describe('defect 9: temporary files a killed cache write left are removed by a l
 
 describe('defect 13: the decoder\'s warnings are printed again when the analysis comes from the cache', () => {
   test('defect 13: an MP3 with zeroed first 4 KB warns on the first run and on the cached run, naming the file given', async () => {
-    const cacheDir = join(tmp, 'mp3-warnings');
+    const cacheDir = join(tmp.path, 'mp3-warnings');
     const damaged = new Uint8Array(await readFile(join(FIXTURES, 'audio', 'tone.mp3')));
     damaged.fill(0, 0, 4096);
-    const a = join(tmp, 'damaged.mp3');
-    const b = join(tmp, 'same-bytes.mp3');
+    const a = join(tmp.path, 'damaged.mp3');
+    const b = join(tmp.path, 'same-bytes.mp3');
     await writeFile(a, damaged);
     await writeFile(b, damaged);
     const first: string[] = [];

@@ -1,8 +1,7 @@
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, messages, SongscopeError } from '../../src/errors.js';
 import { AnalysisCache } from '../../src/sources/cache.js';
@@ -18,7 +17,8 @@ import {
 import type { ResolveOptions } from '../../src/sources/resolve.js';
 import { SpotifyClient } from '../../src/sources/spotify.js';
 import { FakeSpotify, spotifyError, type FakeReply, type FakeRequest } from '../helpers/fakeSpotify.js';
-import { MOCKED_CLOCK, settled, turns, until } from '../helpers/clock.js';
+import { MOCKED_CLOCK, runClockUntil, settled, turns, until } from '../helpers/clock.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 const SPOTIFY_FIXTURES = join(FIXTURES, 'spotify');
@@ -28,15 +28,14 @@ const PLAYLIST_ID = 'SongscopeFixtureList01';
 const ANALYSIS_FILE = join(SPOTIFY_FIXTURES, 'audio-analysis', `${TRACK_ID}.json`);
 const ANALYSIS = JSON.parse(await readFile(ANALYSIS_FILE, 'utf8')) as unknown;
 
-const tempDirs: string[] = [];
+const tmp = tempDirPerSuite('collection');
+let tempDirs = 0;
+/** A fresh directory inside this file's temporary directory. */
 async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'songscope-collection-'));
-  tempDirs.push(dir);
+  const dir = join(tmp.path, String(tempDirs++));
+  await mkdir(dir);
   return dir;
 }
-after(async () => {
-  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
-});
 
 /** A 22-character base-62 id made from a prefix and a number. */
 const fakeId = (prefix: string, n: number): string => `${prefix}${String(n).padStart(4, '0')}`.padEnd(22, 'x');
@@ -266,7 +265,7 @@ describe('playlists and albums against the fake Spotify', () => {
     assert.equal(fake.requests.length, 0, 'no request offline');
   });
 
-  test('fetchAnalyses: order kept, concurrency bounded, one token, a 404 and a 403 reported in their outcomes', async () => {
+  test('fetchAnalyses: order kept, concurrency bounded, one token, a 404 and a 403 reported in their outcomes (mocked clock)', { timeout: 60_000 }, async (t) => {
     const ids = Array.from({ length: 8 }, (_, i) => fakeId('C', i + 1));
     fake.on('GET', '/v1/albums/:id', {
       json: {
@@ -285,15 +284,21 @@ describe('playlists and albums against the fake Spotify', () => {
     });
     const opts = options({ useCache: false });
     const collection = await resolveCollection('spotify:album:ConcurrencyAlbumxxxxxx', opts);
-    const outcomes = await collect(fetchAnalyses(collection, { resolve: opts, concurrency: 3 }));
+    t.mock.timers.enable({ apis: MOCKED_CLOCK, now: 0 });
+    const analyses = () => fake.requestsTo('/v1/audio-analysis/');
+    const done = collect(fetchAnalyses(collection, { resolve: opts, concurrency: 3 }));
+    await until(() => analyses().length === 3, 'three analyses are requested');
+    await turns();
+    assert.deepEqual([analyses().length, fake.inFlight], [3, 3], 'three requests in flight, and no fourth while the clock stands still');
+    const outcomes = await runClockUntil(t.mock.timers, done, 'the eight fetches');
 
     assert.deepEqual(outcomes.map((o) => o.ref.position), [1, 2, 3, 4, 5, 6, 7, 8], 'outcomes in collection order');
     assert.deepEqual(outcomes.map((o) => o.analysis !== undefined), [true, true, false, true, true, false, true, true], 'tracks 3 and 5 fail, the rest have analyses');
     const notFound = outcomes[2]!.error;
-    assert.ok(notFound instanceof SongscopeError && notFound.exitCode === ExitCode.USAGE, String(notFound));
+    assert.ok(notFound instanceof SongscopeError && notFound.exitCode === ExitCode.USAGE, `track 3 fails with a usage error: ${notFound}`);
     assert.match(notFound.message, /404 Not Found/, `"${notFound.message}" says 404 Not Found`);
     const forbidden = outcomes[5]!.error;
-    assert.ok(forbidden instanceof SongscopeError && forbidden.exitCode === ExitCode.RUNTIME, String(forbidden));
+    assert.ok(forbidden instanceof SongscopeError && forbidden.exitCode === ExitCode.RUNTIME, `track 6 fails with a runtime error: ${forbidden}`);
     assert.equal(forbidden.message, messages.analysisForbidden(ids[5]!), 'the 403 message');
     assert.equal(outcomes[6]!.analysis!.provenance.title, 'Song 7', 'the listing\'s title fills the analysis title');
     assert.ok(outcomes.every((o) => Number.isFinite(o.ms)), 'every outcome reports how long it took');
@@ -316,7 +321,9 @@ describe('playlists and albums against the fake Spotify', () => {
     for await (const outcome of fetchAnalyses(collection, { resolve: opts, concurrency: 2 })) {
       k += 1;
       assert.ok(outcome.analysis, `outcome ${k} has an analysis`);
-      await new Promise((r) => setTimeout(r, 60)); // a slow consumer: the fetches ahead finish meanwhile
+      // a slow consumer: every fetch the reader started is answered, and it has had its turns to start more
+      await until(() => fake.inFlight === 0, `holding outcome ${k}: the fetches ahead are answered`);
+      await turns();
       const started = fake.requestsTo('/v1/audio-analysis/').length;
       assert.ok(started <= k + 2, `holding outcome ${k}, ${started} analyses were requested`);
     }

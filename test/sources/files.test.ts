@@ -3,10 +3,9 @@
  * the inputs of issue 15: a byte-order mark (defect 5), nesting 100,000 deep (defect 6), a top-level
  * value that is not an object (defect 12), and the size and depth limits of `src/limits.ts`.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SongscopeError } from '../../src/errors.js';
@@ -14,16 +13,13 @@ import { MAX_ANALYSIS_FILE_BYTES, MAX_JSON_DEPTH } from '../../src/limits.js';
 import { readAnalysisFile, readAnalysisStream } from '../../src/sources/files.js';
 import { jsonDepthOffset, parseJson } from '../../src/util/jsonPosition.js';
 import { ROOT } from '../helpers/fixtures.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const PSY = join(ROOT, 'fixtures', 'psy-gangnam-style.json');
-let dir: string;
+const dir = tempDirPerSuite('files');
 let psyText: string;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'songscope-files-'));
   psyText = await readFile(PSY, 'utf8');
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function rejectsInput(promise: Promise<unknown> | (() => unknown), pattern: RegExp): Promise<void> {
@@ -46,7 +42,7 @@ function nested(depth: number): string {
 
 describe('defect 5: a UTF-8 byte-order mark before an analysis JSON', () => {
   test('defect 5: a file starting with a BOM reads like the same file without it', async () => {
-    const path = join(dir, 'bom.json');
+    const path = join(dir.path, 'bom.json');
     await writeFile(path, '\uFEFF' + psyText);
     const a = await readAnalysisFile(path);
     assert.equal(a.segments.length, 894, 'all 894 segments');
@@ -66,7 +62,7 @@ describe('defect 5: a UTF-8 byte-order mark before an analysis JSON', () => {
 
 describe('defect 6: JSON nested deeper than the limit is refused before parsing', () => {
   test(`defect 6: 100,000 nested arrays in an extra key: exit 2 naming the limit of ${MAX_JSON_DEPTH}`, async () => {
-    const path = join(dir, 'deep.json');
+    const path = join(dir.path, 'deep.json');
     await writeFile(path, nested(100_000));
     await rejectsInput(readAnalysisFile(path), new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: JSON nested more than ${MAX_JSON_DEPTH} levels deep \\(line \\d+, column \\d+\\); songscope reads JSON nested at most ${MAX_JSON_DEPTH} deep$`));
   });
@@ -95,7 +91,7 @@ describe('defect 12: a .json file whose top level is not an object says what it 
     ['{"hello": "world"}', 'an object without "track" or "segments"'],
   ] as const) {
     test(`defect 12: ${content} → "found ${found}"`, async () => {
-      const path = join(dir, `top-${found.replace(/\W+/g, '-')}.json`);
+      const path = join(dir.path, `top-${found.replace(/\W+/g, '-')}.json`);
       await writeFile(path, content + '\n');
       await rejectsInput(
         readAnalysisFile(path),
@@ -105,10 +101,10 @@ describe('defect 12: a .json file whose top level is not an object says what it 
   }
 
   test('defect 12: text that is not JSON in a .json file is "not valid JSON", elsewhere "unsupported file type"', async () => {
-    const json = join(dir, 'words.json');
+    const json = join(dir.path, 'words.json');
     await writeFile(json, 'hello');
     await rejectsInput(readAnalysisFile(json), /words\.json: not valid JSON \(unexpected "h" at line 1, column 1\)$/);
-    const txt = join(dir, 'words.txt');
+    const txt = join(dir.path, 'words.txt');
     await writeFile(txt, 'hello');
     await rejectsInput(readAnalysisFile(txt), /words\.txt: unsupported file type/);
   });
@@ -116,7 +112,7 @@ describe('defect 12: a .json file whose top level is not an object says what it 
 
 describe(`the size limit of analysis files (${MAX_ANALYSIS_FILE_BYTES / 2 ** 20} MiB)`, () => {
   test('a larger file is refused from its size, before reading it', async () => {
-    const path = join(dir, 'huge.json');
+    const path = join(dir.path, 'huge.json');
     await writeFile(path, '{');
     await truncate(path, MAX_ANALYSIS_FILE_BYTES + 1); // sparse: no disk used
     await rejectsInput(readAnalysisFile(path), /huge\.json: the file has 524,288,001 bytes; songscope reads analysis files of at most 500 MiB \(524,288,000 bytes\)$/);

@@ -2,17 +2,17 @@
  * Audio files as inputs, end to end: the resolver routes them to the local analyzer, analyses are cached
  * by content hash, `fetch` writes JSON every command reads back, and broken files are one-line errors.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
 import { resolveAnalysis } from '../../src/sources/resolve.js';
 import { validateAnalysis } from '../../src/analysis/schema.js';
 import { hasStackTrace, runCli } from '../helpers/cli.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
-let tmp: string;
+const tmp = tempDirPerSuite('local');
 let wav: string;
 let cacheDir: string;
 
@@ -36,13 +36,9 @@ function clickTrackWav(seconds: number): Uint8Array {
 }
 
 before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'songscope-local-'));
-  cacheDir = join(tmp, 'cache');
-  wav = join(tmp, 'clicks.wav');
+  cacheDir = join(tmp.path, 'cache');
+  wav = join(tmp.path, 'clicks.wav');
   await writeFile(wav, clickTrackWav(12));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
 });
 
 describe('audio files through the resolver', () => {
@@ -59,7 +55,7 @@ describe('audio files through the resolver', () => {
     assert.equal(cached.length, 1, 'one cache entry, named by the hash');
     assert.match(cached[0], /^[0-9a-f]{64}\.json$/, 'sha-256 name');
     // the same bytes under another name: served from the cache
-    const copy = join(tmp, 'renamed.wav');
+    const copy = join(tmp.path, 'renamed.wav');
     await copyFile(wav, copy);
     const second = await resolveAnalysis(copy, { cacheDir });
     assert.equal(second.provenance.origin, 'cache', 'served from the cache, not analysed again');
@@ -70,16 +66,16 @@ describe('audio files through the resolver', () => {
 
 describe('fetch and analyze from the command line', () => {
   test('fetch writes JSON that analyze reads back; analyze takes the WAV directly', async () => {
-    const out = join(tmp, 'clicks.analysis.json');
+    const out = join(tmp.path, 'clicks.analysis.json');
     const env = { SONGSCOPE_CACHE_DIR: cacheDir };
     const r = await runCli(['fetch', wav, '-o', out], { env });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /segments, \d+ beats, \d+ sections \(local, analyzer songscope /, 'fetch summary');
     const json = JSON.parse(await readFile(out, 'utf8'));
     assert.equal(json.provenance.source, 'local', 'provenance kept');
-    const a = await runCli(['analyze', out, '--out', join(tmp, 'from-json'), '--no-render', '--json'], { env });
+    const a = await runCli(['analyze', out, '--out', join(tmp.path, 'from-json'), '--no-render', '--json'], { env });
     assert.equal(a.code, 0, a.stderr);
-    const b = await runCli(['analyze', wav, '--out', join(tmp, 'from-wav'), '--no-render', '--json'], { env });
+    const b = await runCli(['analyze', wav, '--out', join(tmp.path, 'from-wav'), '--no-render', '--json'], { env });
     assert.equal(b.code, 0, b.stderr);
     const sa = JSON.parse(a.stdout);
     const sb = JSON.parse(b.stdout);
@@ -88,30 +84,30 @@ describe('fetch and analyze from the command line', () => {
   });
 
   test('a directory of audio files is an album', async () => {
-    const dir = join(tmp, 'album');
+    const dir = join(tmp.path, 'album');
     await mkdir(dir);
     await copyFile(wav, join(dir, '01-clicks.wav'));
     await writeFile(join(dir, '02-slower.wav'), clickTrackWav(9));
-    const r = await runCli(['album', dir, '--no-plot', '-o', join(tmp, 'album-out')], { env: { SONGSCOPE_CACHE_DIR: cacheDir } });
+    const r = await runCli(['album', dir, '--no-plot', '-o', join(tmp.path, 'album-out')], { env: { SONGSCOPE_CACHE_DIR: cacheDir } });
     assert.equal(r.code, 0, r.stderr);
-    const album = JSON.parse(await readFile(join(tmp, 'album-out', 'album.json'), 'utf8'));
+    const album = JSON.parse(await readFile(join(tmp.path, 'album-out', 'album.json'), 'utf8'));
     assert.equal(album.tracks.length, 2, 'both tracks analysed');
   });
 
   test('truncated, garbage and unsupported audio: one line, exit 2', async () => {
     const bytes = clickTrackWav(2);
-    const truncated = join(tmp, 'truncated.wav');
+    const truncated = join(tmp.path, 'truncated.wav');
     await writeFile(truncated, bytes.subarray(0, 2000));
-    const garbage = join(tmp, 'garbage.mp3');
+    const garbage = join(tmp.path, 'garbage.mp3');
     await writeFile(garbage, Buffer.from('this is not audio at all, just text pretending'));
     for (const path of [truncated, garbage]) {
-      const r = await runCli(['analyze', path, '--no-cache', '--out', join(tmp, 'x')]);
+      const r = await runCli(['analyze', path, '--no-cache', '--out', join(tmp.path, 'x')]);
       assert.equal(r.code, 2, `${path}: ${r.stderr}`);
       assert.ok(r.stderr.split('\n').filter(Boolean).length <= 3, `short message: ${r.stderr}`);
       assert.ok(!hasStackTrace(r.stderr), r.stderr);
       assert.ok(r.stderr.includes(path.replace(/^.*\//, '')), `names the file: ${r.stderr}`);
     }
-    const missing = await runCli(['analyze', join(tmp, 'nope.flac')]);
+    const missing = await runCli(['analyze', join(tmp.path, 'nope.flac')]);
     assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /no such file/, 'missing audio file');
   });
@@ -119,8 +115,8 @@ describe('fetch and analyze from the command line', () => {
 
 describe('local analyses: cache damage, determinism, failures', () => {
   test('a cache entry holding an invalid analysis is re-analysed, not blamed on the audio file', async () => {
-    const dir = join(tmp, 'damaged-cache');
-    const audio = join(tmp, 'damaged.wav');
+    const dir = join(tmp.path, 'damaged-cache');
+    const audio = join(tmp.path, 'damaged.wav');
     await writeFile(audio, clickTrackWav(6));
     const first = await resolveAnalysis(audio, { cacheDir: dir });
     const [entryName] = await readdir(join(dir, 'local'));
@@ -140,19 +136,19 @@ describe('local analyses: cache damage, determinism, failures', () => {
   });
 
   test('fetch --no-cache twice gives byte-identical JSON; a failed fetch writes nothing', async () => {
-    const env = { SONGSCOPE_CACHE_DIR: join(tmp, 'unused-cache') };
-    const outs = [join(tmp, 'det-1.json'), join(tmp, 'det-2.json')];
+    const env = { SONGSCOPE_CACHE_DIR: join(tmp.path, 'unused-cache') };
+    const outs = [join(tmp.path, 'det-1.json'), join(tmp.path, 'det-2.json')];
     for (const out of outs) {
       const r = await runCli(['fetch', wav, '--no-cache', '-q', '-o', out], { env });
       assert.equal(r.code, 0, r.stderr);
     }
     const [a, b] = await Promise.all(outs.map((o) => readFile(o)));
     assert.ok(a.equals(b), 'the same file gives byte-identical analysis JSON');
-    await assert.rejects(readdir(join(tmp, 'unused-cache')), 'nothing cached with --no-cache');
+    await assert.rejects(readdir(join(tmp.path, 'unused-cache')), 'nothing cached with --no-cache');
 
-    const bad = join(tmp, 'cut.wav');
+    const bad = join(tmp.path, 'cut.wav');
     await writeFile(bad, clickTrackWav(2).subarray(0, 3000));
-    const failedDir = join(tmp, 'failed-fetch');
+    const failedDir = join(tmp.path, 'failed-fetch');
     await mkdir(failedDir);
     const r = await runCli(['fetch', bad, '--no-cache', '-o', join(failedDir, 'cut.json')], { env });
     assert.equal(r.code, 2, r.stderr);
@@ -162,9 +158,9 @@ describe('local analyses: cache damage, determinism, failures', () => {
 });
 
 test('fetch -o naming an existing directory is a usage error (exit 2), not a runtime failure', async () => {
-  const dir = join(tmp, 'out-dir');
+  const dir = join(tmp.path, 'out-dir');
   await mkdir(dir, { recursive: true });
-  const r = await runCli(['fetch', wav, '--no-cache', '-o', dir], { env: { SONGSCOPE_CACHE_DIR: join(tmp, 'unused-cache') } });
+  const r = await runCli(['fetch', wav, '--no-cache', '-o', dir], { env: { SONGSCOPE_CACHE_DIR: join(tmp.path, 'unused-cache') } });
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /is a directory/, `says why: ${r.stderr}`);
   assert.ok(!hasStackTrace(r.stderr), r.stderr);

@@ -1,31 +1,25 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
 import h5wasm from 'h5wasm/node';
-
 import type { AudioAnalysis } from '../../src/analysis/types.js';
 import { ExitCode, SongscopeError, messages } from '../../src/errors.js';
 import { isHdf5, readMsdFile } from '../../src/sources/msd.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const H5 = join(ROOT, 'fixtures/msd/TRAAAFP128F931B4E3.h5');
 const REFERENCE = join(ROOT, 'fixtures/reference/TRAAAFP128F931B4E3.analysis.json');
 const MSD_MODULE = join(ROOT, 'src/sources/msd.ts');
 
-let dir: string;
+const dir = tempDirPerSuite('msd');
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'songscope-msd-'));
   await h5wasm.ready;
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** Expect a SongscopeError with exit code 2 and exactly this message. */
@@ -240,7 +234,7 @@ describe('readMsdFile: TRAAAFP128F931B4E3.h5', () => {
 
 describe('readMsdFile: synthetic files', () => {
   it('reads a minimal MSD-shaped file (empty sections, no extra fields)', async () => {
-    const path = join(dir, 'synthetic.h5');
+    const path = join(dir.path, 'synthetic.h5');
     writeSynthetic(path);
     const a = await readMsdFile(path);
     assert.deepEqual(Object.keys(a), ['meta', 'track', 'bars', 'beats', 'tatums', 'sections', 'segments'], 'keys in the order of a Spotify analysis');
@@ -266,7 +260,7 @@ describe('readMsdFile: synthetic files', () => {
   });
 
   it('widens float32 exactly (as h5py does) and keeps float64 as stored', async () => {
-    const path = join(dir, 'float32.h5');
+    const path = join(dir.path, 'float32.h5');
     writeSynthetic(path, { float32: true });
     const a = await readMsdFile(path);
     assert.equal(a.segments[1]!.start, Math.fround(0.5), 'float32 start widened exactly');
@@ -277,13 +271,13 @@ describe('readMsdFile: synthetic files', () => {
   });
 
   it('decodes UTF-8 artist names', async () => {
-    const path = join(dir, 'utf8.h5');
+    const path = join(dir.path, 'utf8.h5');
     writeSynthetic(path, { artist: 'Beyoncé – Sigur Rós, 坂本龍一' });
     assert.equal((await readMsdFile(path)).meta!.artist, 'Beyoncé – Sigur Rós, 坂本龍一', 'UTF-8 artist name');
   });
 
   it('leaves artist and title out when /metadata/songs is absent', async () => {
-    const path = join(dir, 'nometa.h5');
+    const path = join(dir.path, 'nometa.h5');
     writeSynthetic(path, { noMetadata: true });
     assert.deepEqual((await readMsdFile(path)).meta, { source: 'msd', track_id: 'TRSYNTH0000000000' }, 'metadata without artist and title');
   });
@@ -291,29 +285,29 @@ describe('readMsdFile: synthetic files', () => {
 
 describe('readMsdFile: errors', () => {
   it('a missing file', async () => {
-    const path = join(dir, 'nope.h5');
+    const path = join(dir.path, 'nope.h5');
     await rejectsWith(readMsdFile(path), messages.fileNotFound(path));
-    await rejectsWith(readMsdFile(join(dir, 'nope-dir', 'x.h5')), messages.fileNotFound(join(dir, 'nope-dir', 'x.h5')));
+    await rejectsWith(readMsdFile(join(dir.path, 'nope-dir.path', 'x.h5')), messages.fileNotFound(join(dir.path, 'nope-dir.path', 'x.h5')));
   });
 
   it('a file that is not HDF5 (JSON, empty)', async () => {
-    const json = join(dir, 'analysis.h5');
+    const json = join(dir.path, 'analysis.h5');
     await writeFile(json, '{"track": {"duration": 1}}');
     const error = await rejectsWith(readMsdFile(json), messages.msd.notHdf5(json));
     assert.match(error.hint ?? '', /\/analysis\/songs/, 'the hint names /analysis/songs');
-    const empty = join(dir, 'empty.h5');
+    const empty = join(dir.path, 'empty.h5');
     await writeFile(empty, '');
     await rejectsWith(readMsdFile(empty), messages.msd.notHdf5(empty));
   });
 
   it('a directory', async () => {
-    const sub = join(dir, 'a-directory.h5');
+    const sub = join(dir.path, 'a-directory.h5');
     await mkdir(sub, { recursive: true });
     await rejectsWith(readMsdFile(sub), messages.fileUnreadable(sub, 'EISDIR'));
   });
 
   it('a damaged (truncated) HDF5 file, with the HDF5 report as the cause and no leaked descriptors', async () => {
-    const path = join(dir, 'truncated.h5');
+    const path = join(dir.path, 'truncated.h5');
     await writeFile(path, readFileSync(H5).subarray(0, 4096));
     const fds = existsSync('/proc/self/fd') ? openFds() : undefined;
     for (let i = 0; i < 5; i++) {
@@ -326,7 +320,7 @@ describe('readMsdFile: errors', () => {
   });
 
   it('an HDF5 file without the MSD datasets', async () => {
-    const bare = join(dir, 'bare.h5');
+    const bare = join(dir.path, 'bare.h5');
     const f = new h5wasm.File(bare, 'w');
     f.create_group('analysis');
     f.create_dataset({ name: 'other', data: new Float64Array([1, 2, 3]) });
@@ -338,7 +332,7 @@ describe('readMsdFile: errors', () => {
   });
 
   it('names the first missing dataset', async () => {
-    const path = join(dir, 'no-timbre.h5');
+    const path = join(dir.path, 'no-timbre.h5');
     writeSynthetic(path, { omit: ['segments_timbre', 'sections_start'] });
     await rejectsWith(
       readMsdFile(path),
@@ -347,7 +341,7 @@ describe('readMsdFile: errors', () => {
   });
 
   it('a misshapen dataset', async () => {
-    const path = join(dir, 'pitches11.h5');
+    const path = join(dir.path, 'pitches11.h5');
     writeSynthetic(path, { pitchWidth: 11 });
     await rejectsWith(
       readMsdFile(path),
@@ -359,9 +353,9 @@ describe('readMsdFile: errors', () => {
     const script = `
       import { readMsdFile } from ${JSON.stringify(pathToFileURL(MSD_MODULE).href)};
       import { readFileSync, writeFileSync } from 'node:fs';
-      const bad = ${JSON.stringify(join(dir, 'child-truncated.h5'))};
+      const bad = ${JSON.stringify(join(dir.path, 'child-truncated.h5'))};
       writeFileSync(bad, readFileSync(${JSON.stringify(H5)}).subarray(0, 4096));
-      const missing = ${JSON.stringify(join(dir, 'child-bare.h5'))};
+      const missing = ${JSON.stringify(join(dir.path, 'child-bare.h5'))};
       const h5wasm = (await import('h5wasm/node')).default;
       await h5wasm.ready;
       const f = new h5wasm.File(missing, 'w'); f.create_group('analysis'); f.close();

@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseInput, type PathKind } from '../../src/sources/input.js';
@@ -11,6 +10,7 @@ import { AnalysisCache, defaultCacheDir } from '../../src/sources/cache.js';
 import { SongscopeError } from '../../src/errors.js';
 import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
 import { readJson, FIXTURES } from '../helpers/fixtures.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const ID = '7nWUDDCpTDYle0Ppi8i5K1';
 const SPOTIFY_FIXTURES = join(FIXTURES, 'spotify');
@@ -55,29 +55,25 @@ describe('defaultCacheDir', () => {
 });
 
 describe('AnalysisCache search entries', () => {
+  const tmp = tempDirPerSuite('cache');
   test('queries in any script get their own entry; queries that slug alike do not collide', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'songscope-cache-'));
-    try {
-      const cache = new AnalysisCache(dir);
-      await cache.putSearch('夜に駆ける', 'AAAAAAAAAAAAAAAAAAAAAA');
-      await cache.putSearch('강남스타일', 'BBBBBBBBBBBBBBBBBBBBBB');
-      assert.equal(await cache.getSearch('夜に駆ける'), 'AAAAAAAAAAAAAAAAAAAAAA', 'the Japanese query\'s entry');
-      assert.equal(await cache.getSearch('강남스타일'), 'BBBBBBBBBBBBBBBBBBBBBB', 'the Korean query\'s entry');
-      await cache.putSearch('C++', 'CCCCCCCCCCCCCCCCCCCCCC');
-      assert.equal(await cache.getSearch('C'), undefined, '"C" slugs like "C++" but is another query');
-      assert.equal(await cache.getSearch('  c++ '), 'CCCCCCCCCCCCCCCCCCCCCC', 'case and spacing aside');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const cache = new AnalysisCache(tmp.path);
+    await cache.putSearch('夜に駆ける', 'AAAAAAAAAAAAAAAAAAAAAA');
+    await cache.putSearch('강남스타일', 'BBBBBBBBBBBBBBBBBBBBBB');
+    assert.equal(await cache.getSearch('夜に駆ける'), 'AAAAAAAAAAAAAAAAAAAAAA', 'the Japanese query\'s entry');
+    assert.equal(await cache.getSearch('강남스타일'), 'BBBBBBBBBBBBBBBBBBBBBB', 'the Korean query\'s entry');
+    await cache.putSearch('C++', 'CCCCCCCCCCCCCCCCCCCCCC');
+    assert.equal(await cache.getSearch('C'), undefined, '"C" slugs like "C++" but is another query');
+    assert.equal(await cache.getSearch('  c++ '), 'CCCCCCCCCCCCCCCCCCCCCC', 'case and spacing aside');
   });
 });
 
 describe('resolveAnalysis through cache, live API and fixtures', () => {
   let fake: FakeSpotify;
-  let dir: string;
+  const dir = tempDirPerSuite('resolve');
   const lines: string[] = [];
   const options = (over: Partial<ResolveOptions> = {}): ResolveOptions => ({
-    cacheDir: join(dir, 'cache'),
+    cacheDir: join(dir.path, 'cache'),
     env: {},
     log: (l) => lines.push(l),
     ...over,
@@ -93,11 +89,9 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
 
   before(async () => {
     fake = await FakeSpotify.start({ clientId: 'fake-client-id', clientSecret: 'fake-client-secret', fixturesDir: SPOTIFY_FIXTURES });
-    dir = await mkdtemp(join(tmpdir(), 'songscope-resolve-'));
   });
   after(async () => {
     await fake.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   test('live by URI, then from the cache with no network at all', async () => {
@@ -107,7 +101,7 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
     assert.equal(a.provenance.title, 'Untitled (recorded fixture)', 'title from the track metadata');
     assert.equal(a.segments.length, 428, '428 segments');
     assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 1, 'one analysis request');
-    const cached = await new AnalysisCache(join(dir, 'cache')).get(ID);
+    const cached = await new AnalysisCache(join(dir.path, 'cache')).get(ID);
     assert.ok(cached, 'cached');
     assert.equal(cached.track.name, 'Untitled (recorded fixture)', 'the cached track name');
     assert.equal(cached.track.durationMs, 123712, 'the cached duration');
@@ -123,7 +117,7 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
     assert.equal(fake.requests.length, 0, 'no request after caching');
 
     // a cache file is itself an analysis input, and keeps its title
-    const fromFile = await resolveAnalysis(join(dir, 'cache', 'tracks', `${ID}.json`), options());
+    const fromFile = await resolveAnalysis(join(dir.path, 'cache', 'tracks', `${ID}.json`), options());
     assert.equal(fromFile.provenance.origin, 'file', 'read from the file written by fetch');
     assert.equal(fromFile.provenance.title, 'Untitled (recorded fixture)', 'the file keeps the title');
     assert.equal(fromFile.provenance.trackId, ID, 'the file keeps the track id');
@@ -132,10 +126,10 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
 
   test('--offline with an empty cache fails clearly (exit code 2) and makes no request', async () => {
     fake.reset();
-    await assert.rejects(resolveAnalysis(`spotify:track:${ID}`, options({ cacheDir: join(dir, 'empty'), offline: true })), (e: unknown) => {
+    await assert.rejects(resolveAnalysis(`spotify:track:${ID}`, options({ cacheDir: join(dir.path, 'empty'), offline: true })), (e: unknown) => {
       assert.ok(e instanceof SongscopeError, 'a SongscopeError');
       assert.equal(e.exitCode, 2, 'exit code 2');
-      assert.equal(e.message, `spotify:track:${ID} is not in the cache (${join(dir, 'empty')}) and --offline forbids the network`, 'the message names the track and the cache directory');
+      assert.equal(e.message, `spotify:track:${ID} is not in the cache (${join(dir.path, 'empty')}) and --offline forbids the network`, 'the message names the track and the cache directory');
       return true;
     }, 'offline with an empty cache is a usage error naming the cache directory');
     assert.equal(fake.requests.length, 0, 'no request');
@@ -144,7 +138,7 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
   test('search: announces the hit, caches it, and a later offline search needs no network', async () => {
     fake.reset();
     lines.length = 0;
-    const cacheDir = join(dir, 'search-cache');
+    const cacheDir = join(dir.path, 'search-cache');
     fake.on('GET', '/v1/search', { json: readJson('fixtures/spotify/search/quiet-instrumental.json') });
     const a = await resolveAnalysis('Quiet instrumental', options({ cacheDir }));
     assert.equal(a.provenance.trackId, ID, 'the search hit');
@@ -158,7 +152,7 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
   });
 
   test('failures are never cached: 403, then an invalid analysis', async () => {
-    const cacheDir = join(dir, 'fail-cache');
+    const cacheDir = join(dir.path, 'fail-cache');
     fake.reset();
     fake.on('GET', '/v1/audio-analysis/:id', spotifyError(403, 'Forbidden'));
     await assert.rejects(resolveAnalysis(ID, options({ cacheDir })), (e: unknown) => e instanceof SongscopeError && e.exitCode === 1 && /403/.test(e.message), 'the 403 is a runtime error');
@@ -176,7 +170,7 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
 
   test('--fixtures answers URI, URL, id and search without network, credentials or cache', async () => {
     fake.reset();
-    const cacheDir = join(dir, 'fixtures-cache');
+    const cacheDir = join(dir.path, 'fixtures-cache');
     const replay = { cacheDir, spotify: { fixturesDir: SPOTIFY_FIXTURES, clientId: undefined, clientSecret: undefined, apiBaseUrl: 'http://127.0.0.1:9/v1', accountsBaseUrl: 'http://127.0.0.1:9' } };
     for (const form of [`spotify:track:${ID}`, `https://open.spotify.com/intl-fr/track/${ID}?si=q`, ID, 'quiet instrumental']) {
       const a = await resolveAnalysis(form, options(replay));
@@ -191,7 +185,7 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
 
   test('--record then --fixtures replays the same analysis with the server gone', async () => {
     fake.reset();
-    const recordDir = join(dir, 'recorded');
+    const recordDir = join(dir.path, 'recorded');
     const live = await resolveAnalysis(ID, options({ useCache: false, spotify: { recordDir } }));
     const files = (await readdir(recordDir, { recursive: true })).map(String).sort();
     assert.deepEqual(files.filter((f) => f.endsWith('.json')), ['audio-analysis/7nWUDDCpTDYle0Ppi8i5K1.json', 'tracks/7nWUDDCpTDYle0Ppi8i5K1.json'], 'the recorded analysis and track');
@@ -206,11 +200,11 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
 
   test('--record fetches and records even when the track is cached, and a recorded search replays by id', async () => {
     fake.reset();
-    const cacheDir = join(dir, 'record-cache');
+    const cacheDir = join(dir.path, 'record-cache');
     await resolveAnalysis(ID, options({ cacheDir })); // warm the cache
     fake.reset();
     fake.on('GET', '/v1/search', { json: readJson('fixtures/spotify/search/quiet-instrumental.json') });
-    const recordDir = join(dir, 'recorded-search');
+    const recordDir = join(dir.path, 'recorded-search');
     await resolveAnalysis('quiet instrumental', options({ cacheDir, spotify: { recordDir } }));
     assert.equal(fake.requestsTo('/v1/audio-analysis/').length, 1, 'not answered from the cache');
     const files = (await readdir(recordDir, { recursive: true })).map(String).filter((f) => f.endsWith('.json')).sort();
@@ -220,7 +214,7 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
   });
 
   test('a damaged cache entry is reported and fetched again; under --offline it is named in the error', async () => {
-    const cacheDir = join(dir, 'damaged-cache');
+    const cacheDir = join(dir.path, 'damaged-cache');
     fake.reset();
     await resolveAnalysis(ID, options({ cacheDir }));
     const path = join(cacheDir, 'tracks', `${ID}.json`);
@@ -247,7 +241,7 @@ describe('resolveAnalysis through cache, live API and fixtures', () => {
   });
 
   test('a broken recorded fixture is named with its line and column (exit code 2)', async () => {
-    const fixturesDir = join(dir, 'broken-fixtures');
+    const fixturesDir = join(dir.path, 'broken-fixtures');
     await mkdir(join(fixturesDir, 'audio-analysis'), { recursive: true });
     const file = join(fixturesDir, 'audio-analysis', `${ID}.json`);
     await writeFile(file, '{\n  "track": {"duration": 1},\n  "segments": [1,,2]\n}\n');

@@ -1,7 +1,6 @@
-import { after, afterEach, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, messages, SongscopeError } from '../../src/errors.js';
@@ -11,6 +10,7 @@ import { slug } from '../../src/util/slug.js';
 import { SpotifyClient, spotifyOptionsFromEnv, type SpotifyClientOptions } from '../../src/sources/spotify.js';
 import { FakeSpotify, spotifyError } from '../helpers/fakeSpotify.js';
 import { MOCKED_CLOCK, settled, turns, until } from '../helpers/clock.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/spotify', import.meta.url));
 const TRACK_ID = '7nWUDDCpTDYle0Ppi8i5K1';
@@ -21,15 +21,14 @@ const SECRET = 'shh-this-is-the-client-secret';
 const TOKEN = 'tok-0123456789-access';
 const BASIC = Buffer.from(`client-id-123:${SECRET}`).toString('base64');
 
-const tempDirs: string[] = [];
+const tmp = tempDirPerSuite('spotify');
+let tempDirs = 0;
+/** A fresh directory inside this file's temporary directory. */
 async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'songscope-spotify-'));
-  tempDirs.push(dir);
+  const dir = join(tmp.path, String(tempDirs++));
+  await mkdir(dir);
   return dir;
 }
-after(async () => {
-  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
-});
 
 /** A track object in the Web API's shape. */
 function trackObject(id: string, name: string, artists: string[], album = 'Some Album', durationMs = 200_000) {

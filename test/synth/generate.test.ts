@@ -1,8 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   generateAnalysis,
@@ -18,7 +17,7 @@ import { validateAnalysis } from '../../src/analysis/schema.js';
 import { readAnalysisFile } from '../../src/sources/files.js';
 import type { AudioAnalysis, TimeInterval } from '../../src/analysis/types.js';
 import { ROOT } from '../helpers/fixtures.js';
-import { parameterError } from '../helpers/assert.js';
+import { parameterError, tempDirPerSuite } from '../helpers/assert.js';
 
 const STYLES: SynthStyle[] = ['dance', 'folk'];
 
@@ -188,61 +187,56 @@ describe('generateAnalysis', () => {
 });
 
 describe('writeSyntheticAlbum and scripts/generate-analyses.ts', () => {
+  const tmp = tempDirPerSuite('synth');
   test('writes NN-style.json files that readAnalysisFile reads back with their titles', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'songscope-synth-'));
-    try {
-      const paths = await writeSyntheticAlbum(join(dir, 'album'), { style: 'dance', count: 3, seed: 4, durationS: 60 });
-      assert.deepEqual(paths, ['01-dance.json', '02-dance.json', '03-dance.json'].map((f) => join(dir, 'album', f)), 'NN-style.json in the album directory');
-      for (const [index, path] of paths.entries()) {
-        const warnings: string[] = [];
-        const read = await readAnalysisFile(path, (w) => warnings.push(w));
-        assert.deepEqual(warnings, [], `${path} reads without warnings`);
-        const generated = generateAnalysis({ style: 'dance', seed: 4, durationS: 60, index });
-        assert.deepEqual(read.provenance, { ...generated.provenance, location: path }, `${path}: the generated provenance, located at the file`);
-        const { provenance: _a, ...readRest } = read;
-        const { provenance: _b, ...generatedRest } = generated;
-        assert.deepEqual(readRest, generatedRest, `${path}: the analysis read back is the one generated`);
-        assert.equal(read.provenance.title, `Dance 0${index + 1}`, `${path}: the title`);
-      }
-      // same options, same bytes
-      const before = paths.map((p) => readFileSync(p, 'utf8'));
-      await writeSyntheticAlbum(join(dir, 'album'), { style: 'dance', count: 3, seed: 4, durationS: 60 });
-      assert.deepEqual(paths.map((p) => readFileSync(p, 'utf8')), before, 'the same options write the same bytes');
-      await assert.rejects(writeSyntheticAlbum(dir, { style: 'folk', count: 0 }), parameterError('count', '0', 'an integer in [1, 99]'), 'count 0');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const dir = join(tmp.path, 'synth');
+    mkdirSync(dir);
+    const paths = await writeSyntheticAlbum(join(dir, 'album'), { style: 'dance', count: 3, seed: 4, durationS: 60 });
+    assert.deepEqual(paths, ['01-dance.json', '02-dance.json', '03-dance.json'].map((f) => join(dir, 'album', f)), 'NN-style.json in the album directory');
+    for (const [index, path] of paths.entries()) {
+      const warnings: string[] = [];
+      const read = await readAnalysisFile(path, (w) => warnings.push(w));
+      assert.deepEqual(warnings, [], `${path} reads without warnings`);
+      const generated = generateAnalysis({ style: 'dance', seed: 4, durationS: 60, index });
+      assert.deepEqual(read.provenance, { ...generated.provenance, location: path }, `${path}: the generated provenance, located at the file`);
+      const { provenance: _a, ...readRest } = read;
+      const { provenance: _b, ...generatedRest } = generated;
+      assert.deepEqual(readRest, generatedRest, `${path}: the analysis read back is the one generated`);
+      assert.equal(read.provenance.title, `Dance 0${index + 1}`, `${path}: the title`);
     }
+    // same options, same bytes
+    const before = paths.map((p) => readFileSync(p, 'utf8'));
+    await writeSyntheticAlbum(join(dir, 'album'), { style: 'dance', count: 3, seed: 4, durationS: 60 });
+    assert.deepEqual(paths.map((p) => readFileSync(p, 'utf8')), before, 'the same options write the same bytes');
+    await assert.rejects(writeSyntheticAlbum(dir, { style: 'folk', count: 0 }), parameterError('count', '0', 'an integer in [1, 99]'), 'count 0');
   });
 
   test('the script writes both styles and says so in one line; bad usage exits 2', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'songscope-synth-cli-'));
+    const dir = join(tmp.path, 'synth-cli');
+    mkdirSync(dir);
     const script = join(ROOT, 'scripts/generate-analyses.ts');
     const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, encoding: 'utf8' });
-    try {
-      const ok = run('--out', dir, '--count', '2', '--seed', '3', '--duration', '30');
-      assert.equal(ok.stderr, '', 'nothing on stderr');
-      assert.equal(ok.status, 0, 'the script exits 0');
-      assert.equal(ok.stdout, `wrote 4 synthetic analyses (2 dance + 2 folk, seed 3, 30 s each) to ${dir}\n`, 'one line says what was written');
-      assert.deepEqual(readdirSync(dir).sort(), ['01-dance.json', '01-folk.json', '02-dance.json', '02-folk.json'], 'two files a style');
-      assert.equal(
-        readFileSync(join(dir, '02-folk.json'), 'utf8'),
-        JSON.stringify(generateAudioAnalysis({ style: 'folk', seed: 3, durationS: 30, index: 1 })) + '\n', 'the file is the library\'s analysis as JSON',
-      );
-      const bad = run('--out', dir, '--style', 'jazz');
-      assert.equal(bad.status, 2, 'an unknown style exits 2');
-      assert.match(bad.stderr, /--style must be dance, folk or both/, 'the message names the styles');
-      // A value the library refuses is named by its flag.
-      const short = run('--out', dir, '--duration', '2');
-      assert.equal(short.status, 2, short.stderr);
-      assert.equal(short.stderr, 'generate-analyses: --duration: 2 (expected 5 … 3600 seconds)\nRun with --help for usage.\n', 'the flag, the value and the range, then the pointer to --help');
-      const noOut = run();
-      assert.equal(noOut.status, 2, 'no --out exits 2');
-      assert.match(noOut.stderr, /--out DIR is required/, 'the message says --out is required');
-      const help = run('--help');
-      assert.equal(help.status, 0, '--help exits 0');
-      assert.match(help.stdout, /^Usage: npx tsx scripts\/generate-analyses.ts --out DIR/, 'the usage on stdout');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const ok = run('--out', dir, '--count', '2', '--seed', '3', '--duration', '30');
+    assert.equal(ok.stderr, '', 'nothing on stderr');
+    assert.equal(ok.status, 0, 'the script exits 0');
+    assert.equal(ok.stdout, `wrote 4 synthetic analyses (2 dance + 2 folk, seed 3, 30 s each) to ${dir}\n`, 'one line says what was written');
+    assert.deepEqual(readdirSync(dir).sort(), ['01-dance.json', '01-folk.json', '02-dance.json', '02-folk.json'], 'two files a style');
+    assert.equal(
+      readFileSync(join(dir, '02-folk.json'), 'utf8'),
+      JSON.stringify(generateAudioAnalysis({ style: 'folk', seed: 3, durationS: 30, index: 1 })) + '\n', 'the file is the library\'s analysis as JSON',
+    );
+    const bad = run('--out', dir, '--style', 'jazz');
+    assert.equal(bad.status, 2, 'an unknown style exits 2');
+    assert.match(bad.stderr, /--style must be dance, folk or both/, 'the message names the styles');
+    // A value the library refuses is named by its flag.
+    const short = run('--out', dir, '--duration', '2');
+    assert.equal(short.status, 2, short.stderr);
+    assert.equal(short.stderr, 'generate-analyses: --duration: 2 (expected 5 … 3600 seconds)\nRun with --help for usage.\n', 'the flag, the value and the range, then the pointer to --help');
+    const noOut = run();
+    assert.equal(noOut.status, 2, 'no --out exits 2');
+    assert.match(noOut.stderr, /--out DIR is required/, 'the message says --out is required');
+    const help = run('--help');
+    assert.equal(help.status, 0, '--help exits 0');
+    assert.match(help.stdout, /^Usage: npx tsx scripts\/generate-analyses.ts --out DIR/, 'the usage on stdout');
   });
 });

@@ -1,8 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -17,7 +16,7 @@ import { pointsFromRows, type Points } from '../../src/transforms/points.js';
 import { generateAnalysis, type SynthStyle } from '../../src/synth/generate.js';
 import { buildFeatureMatrix } from '../../src/matrix/grid.js';
 import { ROOT } from '../helpers/fixtures.js';
-import { parameterError } from '../helpers/assert.js';
+import { parameterError, tempDirPerSuite } from '../helpers/assert.js';
 
 /**
  * Two tight clusters of four points, a ≈ (0.5, 0.5) and b ≈ (5.5, 5.5), plus one point of class a at
@@ -82,32 +81,29 @@ const only = (report: ClassifyReport) => {
 };
 
 describe('loading libsvm', () => {
+  const tmp = tempDirPerSuite('classify');
   test('prints nothing and leaves no global handler or missing fetch behind', () => {
     // A fresh process, so this is the first load: stdout and stderr must stay empty.
-    const dir = mkdtempSync(join(tmpdir(), 'songscope-classify-'));
-    try {
-      const script = join(dir, 'load.mts');
-      const classify = pathToFileURL(join(ROOT, 'src/transforms/classify.ts')).href;
-      const points = pathToFileURL(join(ROOT, 'src/transforms/points.ts')).href;
-      writeFileSync(
-        script,
-        [
-          `import { crossValidate } from ${JSON.stringify(classify)};`,
-          `import { pointsFromRows } from ${JSON.stringify(points)};`,
-          `const before = process.listeners('unhandledRejection').length;`,
-          `const r = await crossValidate(pointsFromRows(${JSON.stringify(HAND_ROWS)}), ${JSON.stringify(HAND_LABELS)}, { cv: 'loo' });`,
-          `if (process.listeners('unhandledRejection').length !== before) process.exitCode = 3;`,
-          `if (typeof fetch !== 'function') process.exitCode = 4;`,
-          `if (r.protocols[0].accuracy !== 8 / 9) process.exitCode = 5;`,
-        ].join('\n'),
-      );
-      const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(run.stderr, '', 'nothing on stderr at the first load');
-      assert.equal(run.stdout, '', 'nothing on stdout at the first load');
-      assert.equal(run.status, 0, 'the script exits 0: no handler left behind, fetch still there, accuracy 8/9');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tmp.path;
+    const script = join(dir, 'load.mts');
+    const classify = pathToFileURL(join(ROOT, 'src/transforms/classify.ts')).href;
+    const points = pathToFileURL(join(ROOT, 'src/transforms/points.ts')).href;
+    writeFileSync(
+      script,
+      [
+        `import { crossValidate } from ${JSON.stringify(classify)};`,
+        `import { pointsFromRows } from ${JSON.stringify(points)};`,
+        `const before = process.listeners('unhandledRejection').length;`,
+        `const r = await crossValidate(pointsFromRows(${JSON.stringify(HAND_ROWS)}), ${JSON.stringify(HAND_LABELS)}, { cv: 'loo' });`,
+        `if (process.listeners('unhandledRejection').length !== before) process.exitCode = 3;`,
+        `if (typeof fetch !== 'function') process.exitCode = 4;`,
+        `if (r.protocols[0].accuracy !== 8 / 9) process.exitCode = 5;`,
+      ].join('\n'),
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(run.stderr, '', 'nothing on stderr at the first load');
+    assert.equal(run.stdout, '', 'nothing on stdout at the first load');
+    assert.equal(run.status, 0, 'the script exits 0: no handler left behind, fetch still there, accuracy 8/9');
   });
 
   test('loads once', async () => {

@@ -5,15 +5,14 @@
  * processes are cleaned (defect 9). A full disk is simulated by a stream that fails with ENOSPC after N
  * bytes, so no root is needed; /dev/full gives the real ENOSPC where it exists.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SongscopeError } from '../../src/errors.js';
+import { tempDirPerSuite } from '../helpers/assert.js';
 import {
   cleanStaleTempFiles,
   tempPathFor,
@@ -22,13 +21,7 @@ import {
   type AtomicWriteOptions,
 } from '../../src/util/atomic.js';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'songscope-atomic-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDirPerSuite('atomic');
 
 /** A file stream that accepts `capacity` bytes, then fails every write with `code` (as a full disk does). */
 function failingStream(capacity: number, code = 'ENOSPC'): AtomicWriteOptions['createStream'] {
@@ -74,7 +67,7 @@ async function rejectsRuntime(promise: Promise<unknown>, pattern: RegExp): Promi
 
 describe('defect 1: a failed write rejects, names the path and the cause, and leaves no temporary file', () => {
   test('defect 1: ENOSPC after 40 KB of a 2 MB stream rejects (it used to hang until Node exited 0)', { timeout: 20_000 }, async () => {
-    const sub = join(dir, 'enospc');
+    const sub = join(dir.path, 'enospc');
     mkdirSync(sub);
     const path = join(sub, 'x.arrow');
     await rejectsRuntime(
@@ -85,7 +78,7 @@ describe('defect 1: a failed write rejects, names the path and the cause, and le
   });
 
   test('defect 1: a failure on the first chunk, and EROFS / EACCES, say the target is not writable', { timeout: 20_000 }, async () => {
-    const sub = join(dir, 'readonly');
+    const sub = join(dir.path, 'readonly');
     mkdirSync(sub);
     await rejectsRuntime(
       writeStreamAtomic(join(sub, 'a.csv'), produceMegabytes, { createStream: failingStream(0, 'EROFS') }),
@@ -99,7 +92,7 @@ describe('defect 1: a failed write rejects, names the path and the cause, and le
   });
 
   test('defect 1: an older file survives a failed rewrite untouched', { timeout: 20_000 }, async () => {
-    const sub = join(dir, 'older');
+    const sub = join(dir.path, 'older');
     mkdirSync(sub);
     const path = join(sub, 'keep.txt');
     writeFileSync(path, 'the previous run');
@@ -112,7 +105,7 @@ describe('defect 1: a failed write rejects, names the path and the cause, and le
   });
 
   test('defect 1: a producer that fails after the stream failed still rejects once, with the write error', { timeout: 20_000 }, async () => {
-    const sub = join(dir, 'producer');
+    const sub = join(dir.path, 'producer');
     mkdirSync(sub);
     const produce = async (write: (chunk: Uint8Array) => Promise<void>) => {
       try {
@@ -140,7 +133,7 @@ describe('defect 2: -o onto a device, a FIFO or a symlink writes through it inst
   });
 
   test('defect 2: a symlink to a file keeps being a symlink; the target gets the content, atomically', async () => {
-    const sub = join(dir, 'link');
+    const sub = join(dir.path, 'link');
     mkdirSync(join(sub, 'real'), { recursive: true });
     writeFileSync(join(sub, 'real', 'out.json'), 'old');
     symlinkSync(join('real', 'out.json'), join(sub, 'out.json'));
@@ -152,7 +145,7 @@ describe('defect 2: -o onto a device, a FIFO or a symlink writes through it inst
   });
 
   test('defect 2: a dangling symlink creates its target (as the shell\'s > does); a symlink chain is followed', async () => {
-    const sub = join(dir, 'dangling');
+    const sub = join(dir.path, 'dangling');
     mkdirSync(sub);
     symlinkSync('target.txt', join(sub, 'a'));
     symlinkSync('a', join(sub, 'b'));
@@ -162,7 +155,7 @@ describe('defect 2: -o onto a device, a FIFO or a symlink writes through it inst
   });
 
   test('defect 2: a FIFO is written through (a reader gets the bytes) and stays a FIFO', { skip: process.platform === 'win32' && 'no FIFOs' }, async () => {
-    const fifo = join(dir, 'pipe');
+    const fifo = join(dir.path, 'pipe');
     const made = spawnSync('mkfifo', [fifo]);
     assert.equal(made.status, 0, `mkfifo failed: ${made.stderr}`);
     const cat = spawn('cat', [fifo]);
@@ -176,7 +169,7 @@ describe('defect 2: -o onto a device, a FIFO or a symlink writes through it inst
   });
 
   test('defect 2: a directory at the path is refused before anything is written', async () => {
-    const sub = join(dir, 'isdir');
+    const sub = join(dir.path, 'isdir');
     mkdirSync(join(sub, 'out.arrow'), { recursive: true });
     let produced = false;
     await rejectsRuntime(
@@ -192,7 +185,7 @@ describe('defect 2: -o onto a device, a FIFO or a symlink writes through it inst
 
 describe('defect 9: stale temporary files of processes that died are cleaned', () => {
   test('defect 9: a temp file older than a minute whose pid is gone is removed; live or fresh ones stay', async () => {
-    const sub = join(dir, 'stale');
+    const sub = join(dir.path, 'stale');
     mkdirSync(sub);
     const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited: its pid is gone
     const stale = join(sub, `.abc.json.tmp-${dead}-0123abcd`);
@@ -208,11 +201,11 @@ describe('defect 9: stale temporary files of processes that died are cleaned', (
   });
 
   test('defect 9: a missing directory is nothing to clean', async () => {
-    assert.deepEqual(await cleanStaleTempFiles(join(dir, 'no-such-dir')), [], 'nothing removed');
+    assert.deepEqual(await cleanStaleTempFiles(join(dir.path, 'no-such-dir.path')), [], 'nothing removed');
   });
 
   test('temporary names match what the cleaner looks for', () => {
-    const name = tempPathFor(join(dir, 'a.json'));
+    const name = tempPathFor(join(dir.path, 'a.json'));
     assert.match(name, new RegExp(`\\.a\\.json\\.tmp-${process.pid}-[0-9a-f]{8}$`), `${name}: .a.json.tmp-PID-8 hex digits`);
   });
 });
