@@ -289,7 +289,7 @@ describe('missing values are skipped by the statistics, as pandas skips them', (
     // column 0 without the gap: 1, 3, 5 → mean 3, population std sqrt(8/3)
     const s = Math.sqrt(8 / 3);
     assert.deepEqual(Array.from(column(z, 0)).map((v) => (Number.isNaN(v) ? 'NaN' : Math.round(((v * s) + 3) * 1e12) / 1e12)), [1, 'NaN', 3, 5], 'the other cells are (x − 3) / std');
-    assert.ok(Math.abs(column(z, 0)[0] - (1 - 3) / s) < 1e-15, 'exact value of the first cell');
+    assertClose(column(z, 0)[0], (1 - 3) / s, 1e-15, 'the first cell: (1 − 3) / std');
   });
 
   test('running statistics count each column\'s own values', () => {
@@ -297,10 +297,9 @@ describe('missing values are skipped by the statistics, as pandas skips them', (
     const b = small([[3, NaN], [5, 8]]);
     const stats = new RunningColumnStats(2).add(a).add(b).stats();
     // column 0: 1, 3, 5; column 1: 2, 4, 8
-    assert.ok(Math.abs(stats.mean[0] - 3) < 1e-15 && Math.abs(stats.mean[1] - 14 / 3) < 1e-15, `means ${stats.mean.join(', ')}`);
-    assert.ok(Math.abs(stats.std[0] - Math.sqrt(8 / 3)) < 1e-15, `std of column 0: ${stats.std[0]}`);
+    assertClose(stats.mean, [3, 14 / 3], 1e-15, 'the means of 1, 3, 5 and of 2, 4, 8');
     const m1 = 14 / 3;
-    assert.ok(Math.abs(stats.std[1] - Math.sqrt(((2 - m1) ** 2 + (4 - m1) ** 2 + (8 - m1) ** 2) / 3)) < 1e-15, `std of column 1: ${stats.std[1]}`);
+    assertClose(stats.std, [Math.sqrt(8 / 3), Math.sqrt(((2 - m1) ** 2 + (4 - m1) ** 2 + (8 - m1) ** 2) / 3)], 1e-15, 'the population stds of 1, 3, 5 and of 2, 4, 8');
   });
 
   test('correlate: one missing cell makes only its own bin undefined', () => {

@@ -26,7 +26,7 @@ import { generateFormAnalysis, reorchestrateAnalysis, stretchAnalysis, transpose
 import { validateAnalysis } from '../../src/analysis/schema.js';
 import type { AudioAnalysis } from '../../src/analysis/types.js';
 import { eventGrid } from '../../src/matrix/events.js';
-import { parameterError } from '../helpers/assert.js';
+import { assertClose, parameterError } from '../helpers/assert.js';
 
 const BASE: FormSongOptions = { form: 'ABABCB', seed: 5, key: 2, tempoBpm: 100, bars: { A: 8, B: 8, C: 8 } };
 const base = generateFormAnalysis(BASE);
@@ -202,7 +202,7 @@ describe('distances', () => {
   test('warped and direct: 0 for the same, symmetric, within [0, 2]', () => {
     for (const a of [fBase, ...others]) {
       assert.equal(warpedDistance(a, a), 0, 'warped distance to itself');
-      assert.ok(Math.abs(directDistance(a, a)) < 1e-12, 'direct distance to itself');
+      assertClose(directDistance(a, a), 0, 1e-15, 'direct distance to itself');
       for (const b of [fBase, ...others]) {
         assert.equal(warpedDistance(a, b), warpedDistance(b, a), 'warped is exactly symmetric');
         assert.equal(directDistance(a, b), directDistance(b, a), 'direct is exactly symmetric');

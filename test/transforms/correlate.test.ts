@@ -6,7 +6,7 @@ import { columnStats, zscoreWithin } from '../../src/transforms/normalize.js';
 import { binMeans, rollingMean } from '../../src/transforms/resample.js';
 import { correlateRows } from '../../src/transforms/correlate.js';
 import { FIXTURE_CASES, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
-import { parameterError } from '../helpers/assert.js';
+import { assertClose, parameterError } from '../helpers/assert.js';
 
 /**
  * Largest relative error against the pandas references (relative to max(1, |expected|)), measured over the five
@@ -100,10 +100,9 @@ describe('transform semantics on small matrices', () => {
     const m = small([[1, 2, 3], [2, 4, 6], [3, 2, 1], [7, 7, 7]]);
     const c = correlateRows(m);
     const at = (i: number, j: number) => c.values[i * c.n + j];
-    const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} ≉ ${b}`);
-    close(at(0, 1), 1);
-    close(at(0, 2), -1);
-    close(at(1, 0), at(0, 1));
+    assertClose(at(0, 1), 1, 1e-15, 'r of a row and its double');
+    assertClose(at(0, 2), -1, 1e-15, 'r of a row and its reverse');
+    assertClose(at(1, 0), at(0, 1), 1e-15, 'symmetric');
     assert.equal(at(1, 1), 1, 'r(1, 1) = 1');
     assert.deepEqual(c.undefinedRows, [3], 'the constant row is undefined');
     assert.ok(Number.isNaN(at(3, 0)) && Number.isNaN(at(0, 3)) && Number.isNaN(at(3, 3)), 'the constant row\'s entries are NaN');

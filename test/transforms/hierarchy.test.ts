@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { dendrogramSegments, hierarchicalOrder, type Merge } from '../../src/transforms/hierarchy.js';
 import { pointsFromRows } from '../../src/transforms/points.js';
 import { createRandom } from '../../src/util/random.js';
-import { parameterError } from '../helpers/assert.js';
+import { assertClose, parameterError } from '../helpers/assert.js';
 
 const rows = (merges: Merge[]) => merges.map((m) => [m.left, m.right, m.height, m.size]);
 
@@ -11,7 +11,7 @@ function assertLinkage(got: Merge[], want: number[][], tol = 1e-12): void {
   assert.equal(got.length, want.length, 'as many merges as expected');
   got.forEach((m, i) => {
     assert.deepEqual([m.left, m.right, m.size], [want[i][0], want[i][1], want[i][3]], `merge ${i}`);
-    assert.ok(Math.abs(m.height - want[i][2]) <= tol, `merge ${i}: height ${m.height}, expected ${want[i][2]}`);
+    assertClose(m.height, want[i][2], tol, `merge ${i}: height`);
   });
 }
 
