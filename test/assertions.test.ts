@@ -7,6 +7,8 @@
  *   and passes on a fast one whatever the code does. Speed is measured by `npm run bench`; a test that
  *   needs time to pass (a Retry-After wait) advances node:test's mocked clock instead.
  *
+ * A third test runs both checks on a snippet of known violations, so that the checks themselves can fail.
+ *
  * The test files (and the helper modules beside them) are parsed with the TypeScript compiler, so a call
  * spread over several lines counts like any other. test/fuzz judges its own findings and test/bench
  * measures rather than asserts; both are left out, as is test/audio/decode-bench.ts (a benchmark script
@@ -69,11 +71,19 @@ function assertNames(file: ts.SourceFile): Set<string> {
   return names;
 }
 
+interface Parsed {
+  path: string;
+  file: ts.SourceFile;
+  names: Set<string>;
+}
+
+function parse(path: string, text: string): Parsed {
+  const file = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  return { path, file, names: assertNames(file) };
+}
+
 /** Every test file, parsed once, with the names it binds to node:assert. */
-const parsed = testFiles(join(ROOT, 'test')).map((path) => {
-  const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  return { path: relative(ROOT, path), file, names: assertNames(file) };
-});
+const parsed = testFiles(join(ROOT, 'test')).map((path) => parse(relative(ROOT, path), readFileSync(path, 'utf8')));
 
 /** `file:line` of a node, for the failure list. */
 function where(path: string, file: ts.SourceFile, node: ts.Node): string {
@@ -104,22 +114,32 @@ function missingMessage(call: ts.CallExpression, names: Set<string>): string | u
   return undefined;
 }
 
+/** The assertions of a file that lack a message (`file:line: why`), and how many assertions it has. */
+function messageFindings({ path, file, names }: Parsed): { missing: string[]; calls: number } {
+  const missing: string[] = [];
+  let calls = 0;
+  if (names.size === 0) return { missing, calls };
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const why = missingMessage(node, names);
+      const isAssert = why !== undefined || (ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && names.has(node.expression.expression.text));
+      if (isAssert) calls++;
+      if (why) missing.push(`${where(path, file, node)}: ${why}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return { missing, calls };
+}
+
 test('every assertion in the tests carries a message', () => {
   assert.ok(parsed.length > 50, `found the test files (${parsed.length})`);
   const missing: string[] = [];
   let calls = 0;
-  for (const { path, file, names } of parsed) {
-    if (names.size === 0) continue;
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node)) {
-        const why = missingMessage(node, names);
-        const isAssert = why !== undefined || (ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && names.has(node.expression.expression.text));
-        if (isAssert) calls++;
-        if (why) missing.push(`${where(path, file, node)}: ${why}`);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(file);
+  for (const p of parsed) {
+    const found = messageFindings(p);
+    missing.push(...found.missing);
+    calls += found.calls;
   }
   assert.ok(calls > 1000, `the check saw the assertions (${calls} calls)`);
   assert.deepEqual(missing, [], `${missing.length} assertions without a message:\n${missing.join('\n')}`);
@@ -156,24 +176,81 @@ function elapsedNames(node: ts.Node): string[] {
   return found;
 }
 
-test('no test reads the clock or compares elapsed time', () => {
+/** The clock reads and elapsed-time comparisons of a file (`file:line: what`). */
+function clockFindings({ path, file }: Parsed): string[] {
   const found: string[] = [];
-  for (const { path, file } of parsed) {
-    const mayReadClock = path in CLOCK_READERS;
-    const visit = (node: ts.Node): void => {
-      if (!mayReadClock && ts.isCallExpression(node) && CLOCK_CALLS.has(node.expression.getText(file))) {
-        found.push(`${where(path, file, node)}: reads the clock (${node.expression.getText(file)}())`);
-      }
-      if (!mayReadClock && ts.isNewExpression(node) && node.expression.getText(file) === 'Date' && (node.arguments?.length ?? 0) === 0) {
-        found.push(`${where(path, file, node)}: reads the clock (new Date())`);
-      }
-      if (ts.isBinaryExpression(node) && ORDERING.has(node.operatorToken.kind)) {
-        const names = elapsedNames(node);
-        if (names.length > 0) found.push(`${where(path, file, node)}: compares elapsed time (${names.join(', ')}): ${node.getText(file).slice(0, 80)}`);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(file);
-  }
+  const mayReadClock = path in CLOCK_READERS;
+  const visit = (node: ts.Node): void => {
+    if (!mayReadClock && ts.isCallExpression(node) && CLOCK_CALLS.has(node.expression.getText(file))) {
+      found.push(`${where(path, file, node)}: reads the clock (${node.expression.getText(file)}())`);
+    }
+    if (!mayReadClock && ts.isCallExpression(node) && node.expression.getText(file) === 'Date') {
+      found.push(`${where(path, file, node)}: reads the clock (Date())`);
+    }
+    if (!mayReadClock && ts.isNewExpression(node) && node.expression.getText(file) === 'Date' && (node.arguments?.length ?? 0) === 0) {
+      found.push(`${where(path, file, node)}: reads the clock (new Date())`);
+    }
+    if (ts.isBinaryExpression(node) && ORDERING.has(node.operatorToken.kind)) {
+      const names = elapsedNames(node);
+      if (names.length > 0) found.push(`${where(path, file, node)}: compares elapsed time (${names.join(', ')}): ${node.getText(file).slice(0, 80)}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+test('no test reads the clock or compares elapsed time', () => {
+  const found = parsed.flatMap(clockFindings);
   assert.deepEqual(found, [], `${found.length} clock reads or elapsed-time comparisons in the tests:\n${found.join('\n')}`);
+});
+
+test('the checks find what they are for (known-bad snippets)', () => {
+  const bad = parse(
+    'test/x.test.ts',
+    [
+      "import assert from 'node:assert/strict';",
+      "import { strict as check } from 'node:assert';",
+      'assert.ok(x);',
+      'assert(x);',
+      'assert.equal(a,',
+      '  b);',
+      "assert.deepEqual(a, b, '');",
+      'assert.throws(() => f(), /boom/);',
+      'check.match(s, /x/);',
+      "assert.ok(y, 'y is set');",
+      "assert.throws(() => f(), 'f throws');",
+      "assert.rejects(p, { code: 'E' }, 'p rejects with E');",
+      'const t0 = performance.now();',
+      'const now = Date.now(), today = new Date(), stamp = Date();',
+      "const old = new Date('2020-01-01');",
+      'if (r.timings.total < 5000) {}',
+      'if (b.doneAt - a.at >= 950) {}',
+      'if (xs.at(-1) > 3) {}',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    messageFindings(bad).missing,
+    [
+      'test/x.test.ts:3: assert.ok without a message (argument 2)',
+      'test/x.test.ts:4: assert.ok without a message (argument 2)',
+      'test/x.test.ts:5: assert.equal without a message (argument 3)',
+      'test/x.test.ts:7: assert.deepEqual with an empty message',
+      'test/x.test.ts:8: assert.throws without a message (the 3rd argument after a matcher)',
+      'test/x.test.ts:9: assert.match without a message (argument 3)',
+    ],
+    'the assertions without a message, under either import, a call over two lines included',
+  );
+  assert.deepEqual(
+    clockFindings(bad),
+    [
+      'test/x.test.ts:13: reads the clock (performance.now())',
+      'test/x.test.ts:14: reads the clock (Date.now())',
+      'test/x.test.ts:14: reads the clock (new Date())',
+      'test/x.test.ts:14: reads the clock (Date())',
+      'test/x.test.ts:16: compares elapsed time (timings): r.timings.total < 5000',
+      'test/x.test.ts:17: compares elapsed time (doneAt, at): b.doneAt - a.at >= 950',
+    ],
+    'the clock reads and the comparisons of elapsed time; a fixed date and xs.at(-1) are neither',
+  );
 });
