@@ -11,6 +11,7 @@ import { featuresCommand } from './features.js';
 import { fetchCommand } from './fetch.js';
 import { albumCommand, classifyCommand, compareCommand } from './batch.js';
 import { clusterCommand, correlateCommand, normalizeCommand, reduceCommand } from './transforms.js';
+import { scanCommand } from './scan.js';
 import { loadDotEnv, say } from './common.js';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   program.addCommand(classifyCommand());
   program.addCommand(albumCommand());
   program.addCommand(compareCommand());
+  program.addCommand(scanCommand());
   program.addHelpText(
     'after',
     `
