@@ -5,8 +5,8 @@
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { inputError, messages } from '../errors.js';
-import type { DuckDB } from './duckdb.js';
-import { duckdbMessage, sqlIdentifier, sqlPathList, sqlString } from './duckdb.js';
+import type { DuckDB } from '../util/duckdb.js';
+import { duckdbMessage, sqlIdentifier, sqlPathList, sqlString } from '../util/duckdb.js';
 import { publishNew, publishReplace, removeDurably, tempNameFor } from './files.js';
 import type { CellValue, ColumnSpec } from './schema.js';
 

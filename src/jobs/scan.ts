@@ -29,7 +29,7 @@ import { inputError, messages, runtimeError } from '../errors.js';
 import type { TrackFailure } from '../report/vectors.js';
 import { listInputs, type Listing } from '../corpus/listing.js';
 import { openManifest, readManifest, type DatasetManifest } from '../corpus/manifest.js';
-import { closeDuckDB, openDuckDB, type DuckDB } from '../corpus/duckdb.js';
+import { closeDuckDB, openDuckDB, type DuckDB } from '../util/duckdb.js';
 import { listParts, parsePartName, partName, removeStrayTemps } from '../corpus/files.js';
 import { readColumns, TableWriter, unreadableFiles } from '../corpus/parquet.js';
 import {

@@ -31,6 +31,7 @@ import { DEFAULT_SEED } from '../util/random.js';
 import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
 import { GENERATOR } from './analyze.js';
 import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
+import { datasetRecords } from '../corpus/read.js';
 
 export interface BatchOptions {
   /** Directory every output goes into (created). */
@@ -128,6 +129,9 @@ const failureJson = (f: TrackFailure) => ({ position: f.ref.position, name: f.na
 
 /** Analyse every track, writing per-track `analyze` outputs when asked. */
 async function collect(collection: Collection, options: BatchOptions, timings: BatchTimings) {
+  // a dataset (`songscope scan`) brings every track's record: nothing to analyse, no per-track plots
+  const preloaded = datasetRecords(collection);
+  if (preloaded) return preloaded;
   let perTrack = 0;
   const perTrackOutputs = options.plots !== false && options.perTrackPlots !== false;
   const t0 = performance.now();

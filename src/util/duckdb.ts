@@ -1,5 +1,6 @@
 /**
- * DuckDB, embedded: how songscope writes and reads Parquet. Loaded lazily (the native module costs
+ * DuckDB, embedded: how songscope writes and reads Parquet (the datasets of `src/corpus/`, and `.parquet`
+ * matrix and table files in `src/matrix/`). Loaded lazily (the native module costs
  * ~100 ms to load), only on the paths that write or read Parquet, so `songscope --help` never loads it.
  *
  * Why DuckDB (README, "Corpus scale"): it is one maintained, MIT-licensed package with prebuilt binaries
@@ -49,6 +50,46 @@ export async function openDuckDB(): Promise<DuckDB> {
 export function closeDuckDB(db: DuckDB): void {
   db.connection.closeSync();
   db.instance.closeSync();
+}
+
+/** The SQL types songscope's columns use. */
+export type SqlColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE';
+
+/** Rows per DuckDB data chunk (its vector size). */
+const CHUNK_ROWS = 2048;
+
+/**
+ * Append `rows` rows to `table` column by column, through data chunks of 2,048 rows (one reused for every
+ * full chunk): the fast way into DuckDB for long numeric columns. `columns[c](i)` is row i's value in
+ * column c, `null` for NULL.
+ */
+export async function appendColumns(
+  db: DuckDB,
+  table: string,
+  types: readonly SqlColumnType[],
+  columns: readonly ((row: number) => number | bigint | string | null)[],
+  rows: number,
+): Promise<void> {
+  const m = db.module;
+  const duckTypes = types.map((t) => (t === 'DOUBLE' ? m.DOUBLE : t === 'INTEGER' ? m.INTEGER : t === 'BIGINT' ? m.BIGINT : m.VARCHAR));
+  const appender = await db.connection.createAppender(table);
+  try {
+    let full: InstanceType<DuckDBModule['DuckDBDataChunk']> | undefined;
+    for (let start = 0; start < rows; start += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rows - start);
+      const chunk = n === CHUNK_ROWS ? (full ??= m.DuckDBDataChunk.create(duckTypes, CHUNK_ROWS)) : m.DuckDBDataChunk.create(duckTypes, n);
+      for (let c = 0; c < columns.length; c++) {
+        const vector = chunk.getColumnVector(c) as unknown as { setItem(i: number, v: unknown): void; flush(): void };
+        const value = columns[c];
+        for (let i = 0; i < n; i++) vector.setItem(i, value(start + i));
+        vector.flush();
+      }
+      appender.appendDataChunk(chunk);
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
 }
 
 /** A string as a SQL string literal: `'it''s'`. */
