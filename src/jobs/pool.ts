@@ -62,10 +62,11 @@ export class TrackPool {
   }
 
   /**
-   * Run tasks with up to `window` in flight (default 4 per job) and yield their outcomes in task order.
-   * Memory: at most `window` outcomes wait here while an earlier one is slow.
+   * Run tasks with up to `window` in flight (default 16 per job, so the threads stay busy while the caller
+   * writes a part) and yield their outcomes in task order. Memory: at most `window` outcomes (a few KB each)
+   * wait here while an earlier one is slow.
    */
-  async *runOrdered(tasks: Iterable<TrackTask>, window: number = this.jobs * 4): AsyncGenerator<TrackOutcome, void, undefined> {
+  async *runOrdered(tasks: Iterable<TrackTask>, window: number = this.jobs * 16): AsyncGenerator<TrackOutcome, void, undefined> {
     const iterator = tasks[Symbol.iterator]();
     const inFlight: Promise<TrackOutcome>[] = [];
     let exhausted = false;
