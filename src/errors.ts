@@ -200,6 +200,7 @@ export const messages = {
       `${path}: is a songscope dataset (it has _songscope.json); scan the analyses, or give the dataset to album, compare, classify or reduce`,
     emptyDirectory: (path: string) => `${path}: no analysis or audio files (*.json, *.h5, *.hdf5, audio) in this directory or below`,
     stdinInStdin: () => 'a line of standard input cannot be - itself',
+    needsOut: () => 'scan needs -o DIR: the dataset directory to write (or --list to print the inputs)',
     badShard: (value: string) => `invalid value for --shard: "${value}" (expected K/N with 1 ≤ K ≤ N, e.g. 3/8)`,
     outputNotDataset: (path: string) =>
       `${path}: the output directory holds files but is not a songscope dataset (no _songscope.json); give an empty or new directory`,

@@ -75,9 +75,17 @@ export { songsCorrelationSpec, clustermapSpec } from './plots/songs.js';
 export { compileSpec, renderSvg } from './plots/render.js';
 export { writePlot, svgToPng, type PlotFormat } from './plots/output.js';
 export { analyzeTrack, writeAnalyzeOutputs, defaultOutDir, type AnalyzeOptions, type AnalyzeResult } from './report/analyze.js';
-export { normalizeJob, correlateJob, clusterJob, reduceJob, binnedMatrix } from './report/transforms.js';
+export { normalizeJob, correlateJob, clusterJob, reduceJob, reduceSongsJob, binnedMatrix } from './report/transforms.js';
 export { runAlbum, runCompare, runClassify, type TrackGroup } from './report/album.js';
 export { collectTracks } from './report/vectors.js';
 export { songVectors, zscoreColumns, pooledRowStats, SONG_NORMALIZATIONS, type SongNormalization } from './transforms/songs.js';
 export { buildReportHtml, writeReport } from './report/html.js';
 export { generateAnalysis, writeSyntheticAlbum } from './synth/generate.js';
+
+// corpus datasets: songscope scan, the track pool, datasets as inputs
+export { runScan, DEFAULT_PART_ROWS, type ScanOptions, type ScanProgress, type ScanResult } from './jobs/scan.js';
+export { TrackPool, defaultJobs, type TrackPoolOptions } from './jobs/pool.js';
+export { runTrackTask, type TrackTask, type TrackOutcome } from './jobs/track.js';
+export { listInputs, listingToManifest, type Listing } from './corpus/listing.js';
+export { isDataset, readDatasetTracks, readDatasetCollection, readDatasetGroups, type DatasetCollection } from './corpus/read.js';
+export { parseShard, shardOfKey, type Shard } from './corpus/key.js';

@@ -60,6 +60,8 @@ const WHERE_HELP = "dataset input: only the tracks matching this SQL condition o
  */
 async function datasetInput(specs: readonly string[], opts: { where?: string; groupColumn?: string; labelColumn?: string }): Promise<string | undefined> {
   const { isDataset } = await import('../corpus/read.js');
+  const named = specs.find((s) => splitGroup(s).name !== undefined && isDataset(splitGroup(s).input));
+  if (named !== undefined) throw inputError(messages.corpus.datasetWithOthers(splitGroup(named).input));
   const dataset = specs.find((s) => isDataset(s));
   if (dataset === undefined) {
     const given: [string, string | undefined][] = [['--where', opts.where], ['--group-column', opts.groupColumn], ['--label-column', opts.labelColumn]];

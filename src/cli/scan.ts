@@ -126,7 +126,7 @@ Examples:
       process.stdout.write(listingToManifest(listing));
       return;
     }
-    if (!opts.out) throw inputError(messages.badOption('--out', '', 'the dataset directory: -o corpus/'));
+    if (!opts.out) throw inputError(messages.corpus.needsOut());
     const { runScan } = await import('../jobs/scan.js');
     const progress = await progressReporter(opts.quiet);
     let result: ScanResult;

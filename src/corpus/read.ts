@@ -157,7 +157,10 @@ export async function readDatasetGroups(
   const manifest = await readManifest(dir);
   if (!manifest) throw inputError(messages.corpus.notADataset(dir));
   const names = manifest.tables.tracks.columns.map((c) => c.name);
-  if (!names.includes(column)) throw inputError(messages.corpus.noSuchColumn(dir, options.option ?? '--group-column', column, names));
+  if (!names.includes(column)) {
+    const shown = [...names.filter((n) => !/^(mean|std)_/.test(n)), 'mean_<feature>', 'std_<feature>'];
+    throw inputError(messages.corpus.noSuchColumn(dir, options.option ?? '--group-column', column, shown));
+  }
   const { tracks, rows } = await readDatasetTracks(dir, options);
   const groups = new Map<string, TrackRecord[]>();
   let ungrouped = 0;

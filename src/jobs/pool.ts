@@ -62,11 +62,12 @@ export class TrackPool {
   }
 
   /**
-   * Run tasks with up to `window` in flight (default 16 per job, so the threads stay busy while the caller
-   * writes a part) and yield their outcomes in task order. Memory: at most `window` outcomes (a few KB each)
-   * wait here while an earlier one is slow.
+   * Run tasks with up to `window` in flight and yield their outcomes in task order. Default: 16 per thread,
+   * so the threads stay busy while the caller writes a part; with one job 2 (tasks share the calling thread,
+   * more in flight would only hold more analyses in memory at once). Memory: at most `window` outcomes (a
+   * few KB each) wait here while an earlier one is slow.
    */
-  async *runOrdered(tasks: Iterable<TrackTask>, window: number = this.jobs * 16): AsyncGenerator<TrackOutcome, void, undefined> {
+  async *runOrdered(tasks: Iterable<TrackTask>, window: number = this.piscina ? this.jobs * 16 : 2): AsyncGenerator<TrackOutcome, void, undefined> {
     const iterator = tasks[Symbol.iterator]();
     const inFlight: Promise<TrackOutcome>[] = [];
     let exhausted = false;

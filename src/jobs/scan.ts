@@ -269,33 +269,39 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     const refs = listing.tracks;
 
     // ---- identities: known from the input, from a ledger row whose file facts still match, or to compute
+    const plans = refs.map((ref) => keyPlan(ref));
     const identities: (TrackIdentity | undefined)[] = new Array(refs.length);
     const needKey: number[] = [];
+    const known = (i: number) => [...(tracksLedger.get(refs[i].input) ?? []), ...(failuresLedger.get(refs[i].input) ?? [])];
+    const statted: number[] = [];
     for (let i = 0; i < refs.length; i++) {
-      const ref = refs[i];
-      const plan = keyPlan(ref);
-      if (plan.kind === 'fixed') {
-        identities[i] = { trackKey: plan.trackKey, fileBytes: null, fileMtimeNs: null };
-        continue;
-      }
-      const known = [...(tracksLedger.get(ref.input) ?? []), ...(failuresLedger.get(ref.input) ?? [])];
-      if (known.length === 0) {
-        // a new input: the task computes its identity, unless the shard needs its key first
-        if (shard.count > 1 && !plan.nameKey) needKey.push(i);
-        continue;
-      }
-      const facts = await fileFacts(plan.path).catch(() => undefined);
-      if (!facts) continue; // unreadable now: the task fails and says why
-      if (plan.nameKey) {
-        identities[i] = { trackKey: plan.nameKey, ...facts };
-        continue;
-      }
-      const match = known.find((e) => e.key !== null && e.fileBytes === facts.fileBytes && e.fileMtimeNs === facts.fileMtimeNs);
-      if (match) identities[i] = { trackKey: match.key!, ...facts };
-      else needKey.push(i);
+      const plan = plans[i];
+      if (plan.kind === 'fixed') identities[i] = { trackKey: plan.trackKey, fileBytes: null, fileMtimeNs: null };
+      else if (tracksLedger.has(refs[i].input) || failuresLedger.has(refs[i].input)) statted.push(i);
+      // a new input: the task computes its identity, unless the shard needs its key first
+      else if (shard.count > 1 && !plan.nameKey) needKey.push(i);
     }
-    pool = await TrackPool.open({ jobs: options.jobs });
+    // inputs seen before: compare the file facts with the ledger's (stat calls in batches)
+    for (let b = 0; b < statted.length; b += 256) {
+      const batch = statted.slice(b, b + 256);
+      const facts = await Promise.all(batch.map((i) => fileFacts((plans[i] as { path: string }).path).catch(() => undefined)));
+      batch.forEach((i, j) => {
+        const f = facts[j];
+        const plan = plans[i];
+        if (!f || plan.kind !== 'file') return; // unreadable now: the task fails and says why
+        if (plan.nameKey) {
+          identities[i] = { trackKey: plan.nameKey, ...f };
+          return;
+        }
+        const match = known(i).find((e) => e.key !== null && e.fileBytes === f.fileBytes && e.fileMtimeNs === f.fileMtimeNs);
+        if (match) identities[i] = { trackKey: match.key!, ...f };
+        else needKey.push(i);
+      });
+    }
+    needKey.sort((a, b) => a - b);
+    const openPool = async (): Promise<TrackPool> => (pool ??= await TrackPool.open({ jobs: options.jobs }));
     if (needKey.length > 0) {
+      const pool = await openPool();
       let done = 0;
       let failed = 0;
       let k = 0;
@@ -324,7 +330,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     let failedBefore = 0;
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i];
-      const plan = keyPlan(ref);
+      const plan = plans[i];
       const id = identities[i];
       const rows = tracksLedger.get(ref.input) ?? [];
       const fails = failuresLedger.get(ref.input) ?? [];
@@ -402,7 +408,8 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     );
     let done = 0;
     let k = 0;
-    for await (const outcome of pool.runOrdered(tasks)) {
+    const runner = tasks.length > 0 ? await openPool() : undefined;
+    for await (const outcome of runner?.runOrdered(tasks) ?? []) {
       const ref = refs[todo[k++]];
       if (outcome.ok === true) {
         for (const w of outcome.warnings) log(w);

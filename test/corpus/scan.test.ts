@@ -16,6 +16,7 @@ import { generateAudioAnalysis } from '../../src/synth/generate.js';
 import { shardOfKey } from '../../src/corpus/key.js';
 import { MEAN_COLUMNS, STD_COLUMNS } from '../../src/corpus/schema.js';
 import { CLI, hasStackTrace } from '../helpers/cli.js';
+import { FIXTURES } from '../helpers/fixtures.js';
 import { datasetRows, plain, scan, writeCorpus, type GeneratedCorpus } from './helpers.js';
 
 let dir: string;
@@ -177,6 +178,20 @@ test('a manifest brings its columns; --list prints a manifest that scans to the 
   const viaStdin = await scan(['-', '-o', stdin, '-q'], cache, { input: `${corpus.files[0]}\n# a comment\n\n${corpus.files[1]}\n` });
   assert.equal(viaStdin.code, 0, viaStdin.stderr);
   assert.deepEqual((await datasetRows(stdin)).map((r) => r.input), corpus.files.slice(0, 2), 'one input per line on stdin');
+});
+
+test('an album from recorded Spotify fixtures: rows keyed by the Spotify id, titles from the listing', async () => {
+  const out = join(dir, 'spotify');
+  const r = await scan(['spotify:album:SongscopeFixtureAlbum1', '--fixtures', join(FIXTURES, 'spotify'), '-o', out, '-q'], cache);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = await datasetRows(out);
+  assert.deepEqual(
+    rows.map((row) => [row.track_key, row.input, row.source, row.track_id]),
+    [['spotify:7nWUDDCpTDYle0Ppi8i5K1', 'spotify:track:7nWUDDCpTDYle0Ppi8i5K1', 'spotify', '7nWUDDCpTDYle0Ppi8i5K1']],
+    'one track, keyed by its id',
+  );
+  assert.equal(typeof rows[0].title, 'string', 'a title from the listing');
+  assert.equal(rows[0].file_bytes, null, 'no file facts for a Spotify track');
 });
 
 test('refusals: another grid, new manifest columns, a foreign directory, a bad shard; exit 2 and one line', async () => {
