@@ -209,6 +209,8 @@ export const messages = {
       `${path}: dataset format ${found} is newer than this songscope reads (${supported}); upgrade songscope`,
     gridMismatch: (dir: string, was: string, now: string) =>
       `${dir}: the dataset was scanned with --grid ${was}; this scan asks for --grid ${now}`,
+    schemaMismatch: (dir: string, generator: string) =>
+      `${dir}: the dataset was made by ${generator} with other columns than this songscope writes; its parts must share one schema`,
     columnsMismatch: (dir: string, added: readonly string[], known: readonly string[]) =>
       `${dir}: this scan's manifest adds column${added.length === 1 ? '' : 's'} ${added.join(', ')}; the dataset's manifest columns are fixed by its first scan (${known.length ? known.join(', ') : 'none'})`,
     newDirectoryHint: () => 'Scan into a new output directory (a dataset holds one grid and one set of columns), or delete this one to start again.',

@@ -100,6 +100,10 @@ export async function openManifest(dir: string, grid: GridSemantics, manifestCol
     if (!existing) throw inputError(messages.corpus.badManifest(manifestPath(dir), 'vanished while being read'));
   }
   if (existing.grid !== grid) throw inputError(messages.corpus.gridMismatch(dir, existing.grid, grid), messages.corpus.newDirectoryHint());
+  // parts must all have one schema: a songscope that writes other columns (a later format) cannot add parts
+  const written = existing.tables.tracks.columns.map((c) => c.name).join(',');
+  const mine = trackColumns(existing.manifest_columns.map(([, name]) => name)).map((c) => c.name).join(',');
+  if (written !== mine) throw inputError(messages.corpus.schemaMismatch(dir, existing.generator), messages.corpus.newDirectoryHint());
   const known = new Set(existing.manifest_columns.map(([name]) => name));
   const added = manifestColumns.filter(([name]) => !known.has(name)).map(([name]) => name);
   if (added.length > 0) {

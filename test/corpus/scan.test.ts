@@ -211,6 +211,15 @@ test('refusals: another grid, new manifest columns, a foreign directory, a bad s
     assert.match(r.stderr, message, args.join(' '));
     assert.ok(!hasStackTrace(r.stderr), r.stderr);
   }
+  // a dataset written by a songscope with other columns (a later format) takes no parts of this one's
+  const manifestPath = join(out, '_songscope.json');
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+  manifest.generator = 'songscope 9.9.9';
+  manifest.tables.tracks.columns.push({ name: 'shape_fingerprint', type: 'VARCHAR', description: 'later' });
+  await writeFile(manifestPath, JSON.stringify(manifest));
+  const r = await scan([corpus.files[1], '-o', out], cache);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /made by songscope 9\.9\.9 with other columns/, r.stderr);
 });
 
 test('what a kill or a bad disk leaves behind is cleaned up: a stray temporary file, an unreadable part', async () => {
