@@ -52,6 +52,10 @@ export class TrackPool {
       maxThreads: jobs,
       // an idle thread is kept: tasks arrive in bursts as the caller writes
       idleTimeout: 60_000,
+      // a small nursery: a track's parse and validation make megabytes of short-lived objects; with 8 MB
+      // the threads used less CPU and ~50 MB less memory for two jobs than with V8's default (1,000 tracks,
+      // three runs each). The old generation is not limited: a long audio file may need a lot.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });
     return new TrackPool(jobs, piscina);
   }

@@ -67,21 +67,37 @@ export function fullGridRows(durationS: number): number {
   return Math.ceil(Math.round(durationS * 1e6) / 1000);
 }
 
-/** Growable runs builder. */
+/** Growable runs builder (typed arrays, doubled as they fill: no per-value boxing). */
 class RunsBuilder {
-  private start: number[] = [];
-  private end: number[] = [];
-  private values: number[] = [];
-  constructor(readonly width: number) {}
+  private start = new Int32Array(64);
+  private end = new Int32Array(64);
+  private values: Float64Array;
+  private n = 0;
+  constructor(readonly width: number) {
+    this.values = new Float64Array(64 * width);
+  }
   /** Add a run; an empty one (to ≤ from) is skipped, so a later event in the same millisecond wins. */
   push(from: number, to: number, value: (j: number) => number): void {
     if (to <= from) return;
-    this.start.push(from);
-    this.end.push(to);
-    for (let j = 0; j < this.width; j++) this.values.push(value(j));
+    if (this.n === this.start.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.start = grow(this.start);
+      this.end = grow(this.end);
+      this.values = grow(this.values);
+    }
+    this.start[this.n] = from;
+    this.end[this.n] = to;
+    const base = this.n * this.width;
+    for (let j = 0; j < this.width; j++) this.values[base + j] = value(j);
+    this.n++;
   }
   build(): StepRuns {
-    return { width: this.width, start: Int32Array.from(this.start), end: Int32Array.from(this.end), values: Float64Array.from(this.values) };
+    const n = this.n;
+    return { width: this.width, start: this.start.slice(0, n), end: this.end.slice(0, n), values: this.values.slice(0, n * this.width) };
   }
 }
 
