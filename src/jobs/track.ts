@@ -7,6 +7,8 @@
  *
  * Runs in a worker thread (`./worker.ts`) or, for one job, in the calling thread; the outcome is the same.
  */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Analysis } from '../analysis/types.js';
 import { summarizeAnalysis } from '../analysis/summary.js';
 import { eventColumnStats, eventGrid } from '../matrix/events.js';
@@ -16,7 +18,9 @@ import { resolveAnalysis, spotifyClientOptions, type ResolveOptions } from '../s
 import { SpotifyClient, type SpotifyClientOptions } from '../sources/spotify.js';
 import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
 import { trackName, type TrackFailure, type TrackRecord } from '../report/vectors.js';
-import { identify, keyPlan, type TrackIdentity } from '../corpus/key.js';
+import { identify, keyPlan, type KeyPlan, type TrackIdentity } from '../corpus/key.js';
+import { analysisFromFileText } from '../sources/files.js';
+import { isHdf5 } from '../sources/msd.js';
 
 /**
  * The resolver options a task carries across a thread boundary: plain data only (no log function, no
@@ -130,6 +134,33 @@ function fillProvenance(analysis: Analysis, ref: TrackRef): void {
 
 const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/** This thread's read buffer, reused from track to track (grown to the largest file). */
+let readBuffer = Buffer.allocUnsafe(1 << 20);
+
+/**
+ * A whole file read into this thread's buffer (valid until the next call), with its size and time. One
+ * open, one fstat, one read: no per-file buffers (large allocations cost page faults, and threads of one
+ * process fault under one lock).
+ */
+function readWhole(path: string): { bytes: Buffer; fileBytes: bigint; fileMtimeNs: bigint } {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    const size = Number(st.size);
+    if (size > readBuffer.length) readBuffer = Buffer.allocUnsafe(Math.ceil(size * 1.25));
+    let n = 0;
+    while (n < size) {
+      const got = readSync(fd, readBuffer, n, size - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    return { bytes: readBuffer.subarray(0, n), fileBytes: st.size, fileMtimeNs: st.mtimeNs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Run one task (see {@link TrackTask}). Never throws: failures are outcomes.
  *
@@ -142,7 +173,30 @@ export async function runTrackTask(task: TrackTask, env: NodeJS.ProcessEnv = pro
   let identity: TrackIdentity | undefined;
   const wantIdentity = task.op === 'identify' || task.identity === 'compute';
   if (task.op === 'track' && typeof task.identity === 'object') identity = task.identity;
-  if (wantIdentity) {
+  const warnings: string[] = [];
+  const log = (line: string) => warnings.push(line);
+  let analysis: Analysis | undefined;
+  let plan: KeyPlan | undefined;
+  try {
+    plan = keyPlan(ref);
+  } catch {
+    plan = undefined; // resolving it says what is wrong
+  }
+  if (task.op === 'track' && plan?.kind === 'file' && /\.json$/i.test(plan.path)) {
+    // the common case of a corpus: an analysis JSON read once, hashed and parsed from the same bytes (what
+    // identify() then resolveAnalysis() give, without reading it twice); an HDF5 file goes the usual way
+    try {
+      const { bytes, fileBytes, fileMtimeNs } = readWhole(plan.path);
+      if (!isHdf5(bytes)) {
+        if (wantIdentity && !identity) identity = { trackKey: plan.nameKey ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`, fileBytes, fileMtimeNs };
+        analysis = analysisFromFileText(bytes.toString('utf8'), plan.path, log);
+      }
+    } catch (e) {
+      const error = (e as NodeJS.ErrnoException).code ? identityError(ref, e) : e;
+      return { ok: false, failure: toFailure(ref, error), identity, warnings, ms: ms() };
+    }
+  }
+  if (wantIdentity && !identity) {
     try {
       identity = await identify(keyPlan(ref));
     } catch (e) {
@@ -153,17 +207,16 @@ export async function runTrackTask(task: TrackTask, env: NodeJS.ProcessEnv = pro
   }
   if (task.op === 'identify') return { ok: 'identity', identity, ms: ms() };
 
-  const warnings: string[] = [];
-  const log = (line: string) => warnings.push(line);
-  let analysis: Analysis | undefined;
   try {
-    const resolve: ResolveOptions = { ...task.resolve, env, log };
-    if (isSpotify(ref)) {
-      const client = sharedClient(resolve);
-      if (client) resolve.client = client;
+    if (!analysis) {
+      const resolve: ResolveOptions = { ...task.resolve, env, log };
+      if (isSpotify(ref)) {
+        const client = sharedClient(resolve);
+        if (client) resolve.client = client;
+      }
+      clientLog = log;
+      analysis = await resolveAnalysis(ref.input, resolve);
     }
-    clientLog = log;
-    analysis = await resolveAnalysis(ref.input, resolve);
     fillProvenance(analysis, ref);
     const name = trackName(ref, analysis);
     const events = eventGrid(analysis, task.grid ?? 'full');

@@ -69,12 +69,19 @@ export function fullGridRows(durationS: number): number {
 
 /** Growable runs builder (typed arrays, doubled as they fill: no per-value boxing). */
 class RunsBuilder {
-  private start = new Int32Array(64);
-  private end = new Int32Array(64);
+  private start: Int32Array;
+  private end: Int32Array;
   private values: Float64Array;
   private n = 0;
-  constructor(readonly width: number) {
-    this.values = new Float64Array(64 * width);
+  /** @param capacity - runs expected (the events of the stream): no growing when it is right */
+  constructor(
+    readonly width: number,
+    capacity = 64,
+  ) {
+    const c = Math.max(1, capacity);
+    this.start = new Int32Array(c);
+    this.end = new Int32Array(c);
+    this.values = new Float64Array(c * width);
   }
   /** Add a run; an empty one (to ≤ from) is skipped, so a later event in the same millisecond wins. */
   push(from: number, to: number, value: (j: number) => number): void {
@@ -125,11 +132,11 @@ function fullGrid(analysis: AudioAnalysis): EventGrid {
   const beats = within(analysis.beats);
   const segments = within(analysis.segments);
 
-  const bar = new RunsBuilder(1);
+  const bar = new RunsBuilder(1, bars.length);
   for (let k = 0; k < bars.length; k++) {
     bar.push(fullMs(bars[k].start), k + 1 < bars.length ? fullMs(bars[k + 1].start) : rows, () => k + 1);
   }
-  const seg = new RunsBuilder(24);
+  const seg = new RunsBuilder(24, segments.length);
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i];
     const to = i + 1 < segments.length ? fullMs(segments[i + 1].start) : Math.min(rows, Math.ceil(Math.round((s.start + s.duration) * 1e6) / 1000));
@@ -180,9 +187,9 @@ function seedGrid(analysis: AudioAnalysis): EventGrid {
     return runs.build();
   };
   // bar numbers 1…n in time order, averaged within a millisecond: the mean of g.first+1 … g.end
-  const bar = fill(barGroups, new RunsBuilder(1), (g) => (g.first + 1 + g.end) / 2);
+  const bar = fill(barGroups, new RunsBuilder(1, barGroups.length), (g) => (g.first + 1 + g.end) / 2);
   const segs = analysis.segments;
-  const segments = fill(segGroups, new RunsBuilder(24), (g, j) => {
+  const segments = fill(segGroups, new RunsBuilder(24, segGroups.length), (g, j) => {
     let sum = 0;
     for (let i = g.first; i < g.end; i++) sum += segmentValue(segs[i], j);
     return sum / (g.end - g.first);

@@ -17,6 +17,7 @@
  * page cache (written just before): these are CPU figures, not disk figures.
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,14 +37,46 @@ interface ChildResult {
   seconds: number;
   peakRssMB: number;
   failures: number;
+  /** CPU seconds of the process (every thread), and (Linux) seconds its threads were runnable but waiting for a CPU. */
+  cpuS: number;
+  waitedS?: number;
+}
+
+/** Per thread (Linux `/proc/self/task/<tid>/schedstat`): seconds running and seconds waiting for a CPU. */
+function schedstat(): Map<string, { run: number; wait: number }> | undefined {
+  try {
+    return new Map(
+      readdirSync('/proc/self/task').map((tid) => {
+        const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+        return [tid, { run: run / 1e9, wait: wait / 1e9 }];
+      }),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /** `--child IN OUT JOBS`: scan IN into OUT with JOBS jobs, print the figures as JSON. */
 async function child(input: string, out: string, jobs: number): Promise<void> {
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  // worker threads end with the scan: keep the last sample of every thread seen
+  const seen = new Map<string, { run: number; wait: number }>();
+  const sample = () => schedstat()?.forEach((v, k) => seen.set(k, v));
+  const timer = setInterval(sample, 200);
   const result = await runScan({ inputs: [input], outDir: out, jobs, resolve: { useCache: false } });
+  clearInterval(timer);
+  sample();
   const seconds = (performance.now() - started) / 1000;
-  const figures: ChildResult = { tracks: result.scanned, seconds, peakRssMB: process.resourceUsage().maxRSS / 1024, failures: result.failures.length };
+  const cpu = process.cpuUsage(cpu0);
+  const figures: ChildResult = {
+    tracks: result.scanned,
+    seconds,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    failures: result.failures.length,
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    ...(seen.size > 0 ? { waitedS: [...seen.values()].reduce((a, t) => a + t.wait, 0) } : {}),
+  };
   process.stdout.write(JSON.stringify(figures) + '\n');
 }
 
@@ -55,6 +88,9 @@ function scanInChild(input: string, out: string, jobs: number): ChildResult {
 
 const rate = (r: ChildResult) => r.tracks / r.seconds;
 const f1 = (x: number) => x.toFixed(1);
+/** CPU per track and how long the threads waited for a CPU (other processes held the cores). */
+const cpuLine = (r: ChildResult) =>
+  `${((r.cpuS / r.tracks) * 1000).toFixed(1)} ms of CPU per track${r.waitedS !== undefined ? `, threads waited ${f1(r.waitedS)} s for a CPU` : ''}`;
 
 async function writeCorpus(dir: string): Promise<string[]> {
   const bases: string[] = [];
@@ -110,9 +146,9 @@ async function main(): Promise<void> {
     }
 
     const one = scanInChild(join(dir, 'corpus'), join(dir, 'out-1'), 1);
-    console.log(`  songscope scan --jobs 1: ${one.tracks} tracks in ${f1(one.seconds)} s = ${f1(rate(one))} tracks/s, peak RSS ${one.peakRssMB.toFixed(0)} MB`);
+    console.log(`  songscope scan --jobs 1: ${one.tracks} tracks in ${f1(one.seconds)} s = ${f1(rate(one))} tracks/s, peak RSS ${one.peakRssMB.toFixed(0)} MB; ${cpuLine(one)}`);
     const two = scanInChild(join(dir, 'corpus'), join(dir, 'out-2'), 2);
-    console.log(`  songscope scan --jobs 2: ${two.tracks} tracks in ${f1(two.seconds)} s = ${f1(rate(two))} tracks/s, peak RSS ${two.peakRssMB.toFixed(0)} MB`);
+    console.log(`  songscope scan --jobs 2: ${two.tracks} tracks in ${f1(two.seconds)} s = ${f1(rate(two))} tracks/s, peak RSS ${two.peakRssMB.toFixed(0)} MB; ${cpuLine(two)}`);
     const all = cores === 2 ? two : scanInChild(join(dir, 'corpus'), join(dir, 'out-all'), cores);
     if (cores !== 2) console.log(`  songscope scan (default --jobs ${cores}): ${f1(rate(all))} tracks/s, peak RSS ${all.peakRssMB.toFixed(0)} MB`);
     if (one.failures + two.failures > 0) console.log(`  WARNING: ${one.failures + two.failures} tracks failed`);
@@ -125,6 +161,8 @@ async function main(): Promise<void> {
     console.log(`    peak RSS for ${TRACKS.toLocaleString('en-US')} tracks: ${peak.toFixed(0)} MB (target ≤ 300 MB: ${peak <= 300 ? 'met' : 'NOT met'})`);
     const speedup = rate(two) / rate(one);
     console.log(`    --jobs 2 vs --jobs 1: ${speedup.toFixed(2)}× (target ≥ 1.8×: ${speedup >= 1.8 ? 'met' : 'NOT met'}; the machine is shared, so this ratio moves with the load)`);
+    // what two free cores would give: the work per track is the CPU per track; 2 jobs spread it on 2 cores
+    console.log(`    CPU per track, --jobs 2 against --jobs 1: ${(two.cpuS / two.tracks / (one.cpuS / one.tracks)).toFixed(2)}× (1.00 would mean no cost for the second thread)`);
     await rm(join(dir, 'corpus'), { recursive: true, force: true });
 
     t = performance.now();
@@ -132,7 +170,7 @@ async function main(): Promise<void> {
     const msd = scanInChild(join(dir, 'msd', 'data'), join(dir, 'out-msd'), cores);
     const msdRate = rate(msd);
     const millionH = 1e6 / msdRate / 3600;
-    console.log(`\nscan: ${MSD_TRACKS.toLocaleString('en-US')} MSD .h5 files (links to the fixture, in data/A/B/C/), --jobs ${cores}: ${msd.tracks} tracks in ${f1(msd.seconds)} s = ${f1(msdRate)} tracks/s, peak RSS ${msd.peakRssMB.toFixed(0)} MB`);
+    console.log(`\nscan: ${MSD_TRACKS.toLocaleString('en-US')} MSD .h5 files (links to the fixture, in data/A/B/C/), --jobs ${cores}: ${msd.tracks} tracks in ${f1(msd.seconds)} s = ${f1(msdRate)} tracks/s, peak RSS ${msd.peakRssMB.toFixed(0)} MB; ${cpuLine(msd)}`);
     console.log(`  a million MSD tracks at this rate on this machine: ${millionH.toFixed(1)} h (CPU only: from the page cache, not from disk); N machines: about ${millionH.toFixed(1)}/N h`);
     if (msd.failures > 0) console.log(`  WARNING: ${msd.failures} tracks failed`);
     const listed = (await readdir(join(dir, 'out-msd'))).filter((n) => n.endsWith('.parquet')).length;
