@@ -163,7 +163,7 @@ export function smoothOption(): Option {
 }
 
 /** Refuse binary output to a terminal. */
-export function checkBinaryStdout(output: string | undefined, format: 'arrow' | 'csv'): void {
+export function checkBinaryStdout(output: string | undefined, format: 'arrow' | 'csv' | 'parquet'): void {
   if (output === '-' && format === 'arrow' && process.stdout.isTTY) {
     throw inputError(messages.toolkit.binaryToTerminal());
   }
@@ -188,7 +188,7 @@ export function plotTarget(output: string, plot: string | boolean | undefined): 
   const base = typeof plot === 'string' ? plot : output === '-' ? undefined : output;
   if (base === undefined) return undefined;
   const dir = dirname(base);
-  const name = basename(base).replace(/\.(arrow|feather|ipc|csv|svg|png|vl\.json|json)$/i, '');
+  const name = basename(base).replace(/\.(arrow|feather|ipc|parquet|csv|svg|png|vl\.json|json)$/i, '');
   return { dir, name };
 }
 

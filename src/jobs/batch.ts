@@ -6,6 +6,7 @@
  * Tracks are analysed one at a time (see `./tracks.ts`): memory is 26 × 2 numbers per track plus one
  * track's events, however long the album. Everything written goes through atomic writes.
  */
+import { datasetRecords } from '../corpus/read.js';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Collection } from '../sources/collection.js';
@@ -139,6 +140,9 @@ export const failureJson = (f: TrackFailure) => ({ position: f.ref.position, nam
  * written (its small self-similarity and trajectory plots, linking to that report), by position.
  */
 export async function collect(collection: Collection, options: BatchOptions, timings: BatchTimings) {
+  // a dataset (`songscope scan`) brings every track's record: nothing to analyse, no per-track plots
+  const preloaded = datasetRecords(collection);
+  if (preloaded) return { ...preloaded, gallery: new Map<number, ReportGalleryItem>() };
   let perTrack = 0;
   const perTrackOutputs = options.plots !== false && options.perTrackPlots !== false;
   const reports = perTrackOutputs && options.report !== undefined;

@@ -17,29 +17,9 @@ import type { Collection, TrackRef } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { messages, SongscopeError } from '../errors.js';
+import { trackName, type TrackFailure, type TrackRecord } from '../corpus/record.js';
 
-/** One track that was analysed. */
-export interface TrackRecord {
-  ref: TrackRef;
-  /** Display name: `NN Title` for albums, else the title or file name. */
-  name: string;
-  summary: TrackSummary;
-  /** 1 ms rows of the track. */
-  rows: number;
-  /** Raw column means and population std over the 1 ms rows [shape=(26)]. */
-  mean: Float64Array;
-  std: Float64Array;
-  /** The track's shape fingerprint values (`src/shape`), when {@link CollectOptions.shape} asked for them. */
-  shape?: Float32Array;
-}
-
-/** A track that could not be analysed, and why. */
-export interface TrackFailure {
-  ref: TrackRef;
-  name: string;
-  message: string;
-  exitCode: number;
-}
+export { trackName, type TrackFailure, type TrackRecord };
 
 export interface CollectProgress {
   done: number;
@@ -63,15 +43,6 @@ export interface CollectOptions {
   shape?: ShapeOptions;
   /** Called with each track's whole fingerprint (its trajectory too) when `shape` is set. */
   onShape?: (record: TrackRecord, fingerprint: ShapeFingerprint) => void;
-}
-
-/**
- * A display name for a track of a collection: its position (1-based, unique even on multi-disc albums)
- * and its title — the analysis' own title when it has one, else the listing's title or the file name.
- */
-export function trackName(ref: TrackRef, analysis?: Analysis): string {
-  const title = analysis?.provenance.title ?? ref.title ?? ref.input.replace(/^.*[\\/]/, '').replace(/(\.[a-z0-9]+)+$/i, '');
-  return `${String(ref.position).padStart(2, '0')} ${title}`;
 }
 
 /** Analyse every track of the collections in order; failures are recorded, not thrown. */
