@@ -3,6 +3,7 @@
  * (a bar on a terminal, plain lines otherwise); tracks that fail are reported at the end and make the
  * exit code 1, but never stop the others.
  */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { CollectProgress } from '../jobs/tracks.js';
 import { parseNdims } from './transforms.js';
@@ -25,6 +26,7 @@ import {
   checkOutput,
   formatOption,
   gridOption,
+  jobsOption,
   parseNumber,
   printStdout,
   resolutionOption,
@@ -45,6 +47,7 @@ interface BatchCliOptions extends SourceCliOptions {
   format: PlotFormat;
   seed: number;
   concurrency: number;
+  jobs?: number;
   normalize: string;
   features: string;
   notebook?: boolean;
@@ -95,6 +98,7 @@ function addBatchOptions(cmd: Command, outDefault: string): Command {
     .addOption(songNormalizeOption())
     .addOption(featuresOption())
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel (Spotify rate limits are respected)').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .addOption(jobsOption())
     .option('--no-plot', 'no plots at all (and no report.html): numbers only')
     .addOption(formatOption())
     .option('--where <sql>', WHERE_HELP)
@@ -154,6 +158,8 @@ function batchJobOptions(
     ...(report ? { report } : {}),
     grid: asGrid(opts.grid),
     concurrency: opts.concurrency,
+    jobs: opts.jobs ?? availableParallelism(),
+    ...(report ? { reportModule: new URL('../report/html.js', import.meta.url).href } : {}),
     ...('plot' in opts ? { plots: opts.plot, format: opts.format } : {}),
     normalize: opts.normalize as SongNormalization,
     features: opts.features as SongFeatures,
@@ -441,6 +447,7 @@ export function classifyCommand(): Command {
     .addOption(featuresOption())
     .addOption(notebookOption(NOTEBOOK_CLASSIFY_HELP))
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .addOption(jobsOption('per-track work (decoding, analysis)'))
     .option('--json', 'print the report as JSON on stdout (accuracy, folds, confusion per protocol)')
     .option('--where <sql>', WHERE_HELP)
     .option('-q, --quiet', 'no progress and no report on stderr');

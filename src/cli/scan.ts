@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { ExitCode, inputError, messages } from '../errors.js';
 import type { ScanProgress, ScanResult } from '../jobs/scan.js';
-import { addSourceOptions, asGrid, gridOption, parseNumber, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
+import { addSourceOptions, asGrid, gridOption, jobsOption, parseNumber, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
 
 interface ScanCliOptions extends SourceCliOptions {
   out?: string;
@@ -98,7 +98,7 @@ export function scanCommand(): Command {
     )
     .argument('<inputs...>', 'directories (recursive), manifests (.csv), album/playlist URIs, analysis or audio files, or - for one input per line on stdin')
     .option('-o, --out <dir>', 'the dataset directory (created; a re-run adds what is missing)')
-    .addOption(new Option('--jobs <n>', 'worker threads (default: every core; 1 runs on the main thread)').argParser((v) => parseNumber('--jobs', v, { min: 1, integer: true })))
+    .addOption(jobsOption('per-track work (reading, decoding, analysing)'))
     .option('--shard <K/N>', 'scan only shard K of N (1-based) of the inputs, by track_key: N machines, one dataset')
     .addOption(gridOption())
     .addOption(new Option('--part-rows <n>', 'rows per Parquet part file').default(1000).argParser((v) => parseNumber('--part-rows', v, { min: 1, integer: true })))

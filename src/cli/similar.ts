@@ -3,10 +3,11 @@
  * in shape (default), features or both (the job: `src/jobs/similar.ts`). The table (or `--json`) goes to
  * stdout; progress and the files written to stderr.
  */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { PlotFormat } from '../plots/output.js';
 import { ExitCode } from '../errors.js';
-import { addSourceOptions, formatOption, parseNumber, resolveOptionsFrom, say, songNormalizeOption, type SourceCliOptions } from './common.js';
+import { addSourceOptions, formatOption, jobsOption, parseNumber, resolveOptionsFrom, say, songNormalizeOption, type SourceCliOptions } from './common.js';
 import type { CollectProgress } from '../jobs/tracks.js';
 
 interface SimilarCliOptions extends SourceCliOptions {
@@ -18,6 +19,7 @@ interface SimilarCliOptions extends SourceCliOptions {
   plot: boolean;
   format: PlotFormat;
   concurrency: number;
+  jobs?: number;
   json?: boolean;
   quiet?: boolean;
 }
@@ -48,6 +50,7 @@ export function similarCommand(): Command {
     .option('--no-plot', 'no plot and no report.html: similar.json only')
     .addOption(formatOption())
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel (Spotify rate limits are respected)').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .addOption(jobsOption('per-track work (decoding, analysis, fingerprints)'))
     .option('--json', 'print {"query", "by", "results": [{rank, track, input, distance}, …]} on stdout instead of the table')
     .option('-q, --quiet', 'no progress and no summary on stderr');
   addSourceOptions(cmd);
@@ -79,6 +82,7 @@ Examples:
       distance: opts.distance as 'warped',
       normalize: opts.normalize as 'zscore-songs',
       concurrency: opts.concurrency,
+      jobs: opts.jobs ?? availableParallelism(),
       plots: opts.plot,
       format: opts.format,
       report: buildReportHtml,

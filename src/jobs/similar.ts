@@ -59,6 +59,8 @@ export interface SimilarOptions {
   /** Song-vector normalisation for `features`; default `zscore-songs`. */
   normalize?: SongNormalization;
   concurrency?: number;
+  /** Worker threads for the collection's per-track work; default 1. The ranking is the same for any number. */
+  jobs?: number;
   /** Plots (and report.html) at all; default true. */
   plots?: boolean;
   format?: PlotFormat;
@@ -174,6 +176,7 @@ export async function runSimilar(querySpec: string, collectionSpec: string, opti
   const { tracks, failures } = await collectTracks(collection, {
     resolve: options.resolve,
     concurrency: options.concurrency,
+    jobs: options.jobs,
     onProgress: options.onProgress,
     shape: options.shape ?? {},
     onShape: keepShape,
