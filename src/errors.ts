@@ -321,6 +321,60 @@ export const messages = {
     binsLackValue: (missing: number, bins: number) => `${missing} of ${bins} bins lack a value`,
     trajectoryRefused: (detail: string) => `PCA cannot reduce these bins: ${detail}`,
   },
+  // ---- corpus datasets: `songscope scan` and datasets as inputs ----------------------------------------
+  corpus: {
+    /** A dataset scanned with --no-shape (or by a songscope of other fingerprint parameters). */
+    datasetWithoutShapes: (path: string, without: number, tracks: number) =>
+      `${path}: ${without} of ${tracks} tracks of the dataset have no shape fingerprint (scanned with --no-shape, or with other parameters); use --by features (--features mean), or scan the inputs again into a new dataset`,
+    duckdbUnavailable: (detail: string) =>
+      `cannot load DuckDB (@duckdb/node-api), which reads and writes Parquet: ${detail}; reinstall songscope (npm ci)`,
+    noInputs: () =>
+      'no inputs to scan: name directories, manifests (.csv), album or playlist URIs, files, or - for one input per line on stdin',
+    inputIsDataset: (path: string) =>
+      `${path}: is a songscope dataset (it has _songscope.json); scan the analyses, or give the dataset to album, compare, classify or reduce`,
+    emptyDirectory: (path: string) => `${path}: no analysis or audio files (*.json, *.h5, *.hdf5, audio) in this directory or below`,
+    stdinInStdin: () => 'a line of standard input cannot be - itself',
+    needsOut: () => 'scan needs -o DIR: the dataset directory to write (or --list to print the inputs)',
+    badShard: (value: string) => `invalid value for --shard: "${value}" (expected K/N with 1 ≤ K ≤ N, e.g. 3/8)`,
+    outputNotDataset: (path: string) =>
+      `${path}: the output directory holds files but is not a songscope dataset (no _songscope.json); give an empty or new directory`,
+    badManifest: (path: string, detail: string) => `${path}: not a valid songscope dataset manifest (${detail})`,
+    newerFormat: (path: string, found: number, supported: number) =>
+      `${path}: dataset format ${found} is newer than this songscope reads (${supported}); upgrade songscope`,
+    gridMismatch: (dir: string, was: string, now: string) =>
+      `${dir}: the dataset was scanned with --grid ${was}; this scan asks for --grid ${now}`,
+    schemaMismatch: (dir: string, generator: string) =>
+      `${dir}: the dataset was made by ${generator} with other columns than this songscope writes; its parts must share one schema`,
+    columnsMismatch: (dir: string, added: readonly string[], known: readonly string[]) =>
+      `${dir}: this scan's manifest adds column${added.length === 1 ? '' : 's'} ${added.join(', ')}; the dataset's manifest columns are fixed by its first scan (${known.length ? known.join(', ') : 'none'})`,
+    newDirectoryHint: () => 'Scan into a new output directory (a dataset holds one grid and one set of columns), or delete this one to start again.',
+    partExists: (path: string) => `${path}: a part of this name appeared while this scan was writing it`,
+    partExistsHint: () => 'Is another scan with the same --shard writing into this dataset? Run one scan per shard at a time.',
+    /** Informational (stderr). */
+    quarantined: (path: string, detail: string) => `${path}: unreadable (${detail}); set aside as a hidden .unreadable file, its tracks will be scanned again`,
+    /** Informational (stderr). */
+    droppedRows: (rows: number) => `replaced ${rows} row${rows === 1 ? '' : 's'} of inputs that changed or are retried`,
+    whereFailed: (where: string, detail: string) => `--where ${JSON.stringify(where)}: ${detail}`,
+    readFailed: (what: string, detail: string) => `${what}: cannot read the Parquet data (${detail})`,
+    notADataset: (path: string) => `${path}: not a songscope dataset (no _songscope.json); make one with songscope scan`,
+    noTracks: (path: string, where?: string) =>
+      where === undefined ? `${path}: the dataset has no tracks yet` : `${path}: no track of the dataset matches --where ${JSON.stringify(where)}`,
+    noSuchColumn: (path: string, option: string, column: string, available: readonly string[]) =>
+      `${option} ${column}: the dataset ${path} has no such column (columns: ${available.join(', ')})`,
+    datasetOnly: (option: string) => `${option} applies to a dataset input (a directory made by songscope scan)`,
+    datasetWithOthers: (path: string) => `${path}: a dataset is the only input of this command; select tracks with --where`,
+    /** Informational (stderr). */
+    ungrouped: (path: string, column: string, count: number) =>
+      `${path}: left out ${count === 1 ? 'one track' : `${count} tracks`} without a value in ${column}`,
+    /** Informational (stderr). */
+    scanFailuresNote: (path: string, count: number) =>
+      `${path}: ${count} input${count === 1 ? '' : 's'} could not be scanned (listed in ${path}/_failures/)`,
+    datasetVectorsOnly: (mode: string) =>
+      `--normalize ${mode} needs each track's 1 ms matrix; a dataset holds each track's means and standard deviations: use zscore-songs, none or zscore-rows`,
+    noPerTrackPlots: () => 'per-track plots are not drawn from a dataset (the analyses stay in the cache): album songs only',
+    parquetToStdout: () => 'Parquet cannot be streamed to standard output: write it to a file (-o x.parquet), or use - for an Arrow stream',
+  },
+
   // ---- collections: albums, playlists, directories, manifests -----------------------------------------
   collection: {
     /** A Spotify object that is neither a track nor a list of tracks (artist, show, episode). */
@@ -456,6 +510,8 @@ export const messages = {
 
   // ---- similar: songs alike in shape ------------------------------------------------------------------
   similar: {
+    /** Fingerprint parameters other than the ones a dataset stores. */
+    datasetShapeParameters: (path: string, id: string) => `${path}: a dataset stores fingerprints made with the default parameters (${id}); compare with those`,
     /** The query resolved to a collection of several tracks. */
     queryNotOneTrack: (spec: string, tracks: number) =>
       `${spec}: the query names ${tracks} tracks; give one track (an analysis or audio file, a Spotify track, a search)`,

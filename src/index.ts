@@ -105,7 +105,7 @@ export {
   type AnalyzeResult,
   type AnalyzeSummary,
 } from './jobs/analyze.js';
-export { normalizeJob, correlateJob, clusterJob, reduceJob, binnedMatrix } from './jobs/transforms.js';
+export { normalizeJob, correlateJob, clusterJob, reduceJob, reduceSongsJob, binnedMatrix } from './jobs/transforms.js';
 export { runAlbum } from './jobs/album.js';
 export { runCompare } from './jobs/compare.js';
 export { runClassify } from './jobs/classify.js';
@@ -133,3 +133,10 @@ export { SONG_FEATURES, type SongFeatures } from './jobs/songFeatures.js';
 export { resolveTracks } from './sources/tracks.js';
 export { evaluate as evaluateRetrieval, validate as validateRetrieval, type RetrievalScores } from './evaluate/shape.js';
 export { generateFormAnalysis, generateFormSet, transposeAnalysis, stretchAnalysis, reorchestrateAnalysis, type FormSongOptions } from './synth/forms.js';
+// corpus datasets: songscope scan, the track pool, datasets as inputs
+export { runScan, DEFAULT_PART_ROWS, type ScanOptions, type ScanProgress, type ScanResult } from './jobs/scan.js';
+export { TrackPool, defaultJobs, type TrackPoolOptions } from './jobs/pool.js';
+export { runTrackTask, type TrackTask, type TrackOutcome } from './jobs/track.js';
+export { listInputs, listingToManifest, type Listing } from './corpus/listing.js';
+export { isDataset, readDatasetTracks, readDatasetCollection, readDatasetGroups, type DatasetCollection } from './corpus/read.js';
+export { parseShard, shardOfKey, type Shard } from './corpus/key.js';

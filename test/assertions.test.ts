@@ -148,9 +148,10 @@ test('every assertion in the tests carries a message', () => {
 /** Calls that read the wall clock: `Date.now()`, `performance.now()`, `process.hrtime()`, `process.hrtime.bigint()`, `process.uptime()`. */
 const CLOCK_CALLS = new Set(['Date.now', 'performance.now', 'process.hrtime', 'process.hrtime.bigint', 'process.uptime']);
 
-/** The helpers that may read the clock, and why: they record times that tests then read under a mocked clock. */
+/** The files that may read the clock, and why: they stamp or schedule with it and assert nothing about elapsed time. */
 const CLOCK_READERS: Record<string, string> = {
   'test/helpers/fakeSpotify.ts': 'stamps each request (`at`, `doneAt`); under t.mock.timers that is the mocked time',
+  'test/corpus/sigkill.test.ts': 'draws its kill moments as fractions of how long an uninterrupted scan takes on this machine',
 };
 
 /**

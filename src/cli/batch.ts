@@ -3,11 +3,13 @@
  * (a bar on a terminal, plain lines otherwise); tracks that fail are reported at the end and make the
  * exit code 1, but never stop the others.
  */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { CollectProgress } from '../jobs/tracks.js';
 import { parseNdims } from './transforms.js';
 import type { BatchOptions, BatchTimings } from '../jobs/batch.js';
 import type { TrackGroup } from '../jobs/groups.js';
+import type { Collection } from '../sources/collection.js';
 import type { TrackFailure } from '../jobs/tracks.js';
 import type { SongNormalization } from '../transforms/songs.js';
 import type { SongFeatures } from '../jobs/songFeatures.js';
@@ -24,6 +26,7 @@ import {
   checkOutput,
   formatOption,
   gridOption,
+  jobsOption,
   parseNumber,
   printStdout,
   resolutionOption,
@@ -44,11 +47,13 @@ interface BatchCliOptions extends SourceCliOptions {
   format: PlotFormat;
   seed: number;
   concurrency: number;
+  jobs?: number;
   normalize: string;
   features: string;
   notebook?: boolean;
   json?: boolean;
   quiet?: boolean;
+  where?: string;
 }
 
 /** `--features`: what describes a song (see `jobs/songFeatures.ts`). */
@@ -62,7 +67,28 @@ function featuresOption(): Option {
 }
 
 const COLLECTION_HELP =
-  'spotify:album:ID or album URL, spotify:playlist:ID or playlist URL, a directory of analysis files, or a CSV manifest (path_or_uri,label)';
+  'spotify:album:ID or album URL, spotify:playlist:ID or playlist URL, a directory of analysis files, a CSV manifest (path_or_uri,label), or a dataset made by songscope scan';
+
+/** `--where`: a dataset input's SQL filter. */
+const WHERE_HELP = "dataset input: only the tracks matching this SQL condition on the dataset's columns (DuckDB syntax), e.g. \"tempo_bpm > 120 AND label = 'rock'\"";
+
+/**
+ * The dataset among the inputs (a directory made by `songscope scan`), or undefined. A dataset is the only
+ * input when given; `--where` and the group-column options need one.
+ */
+async function datasetInput(specs: readonly string[], opts: { where?: string; groupColumn?: string; labelColumn?: string }): Promise<string | undefined> {
+  const [{ isDataset }, { splitGroup }] = await Promise.all([import('../corpus/read.js'), import('../jobs/groups.js')]);
+  const named = specs.find((s) => splitGroup(s).name !== undefined && isDataset(splitGroup(s).input));
+  if (named !== undefined) throw inputError(messages.corpus.datasetWithOthers(splitGroup(named).input));
+  const dataset = specs.find((s) => isDataset(s));
+  if (dataset === undefined) {
+    const given: [string, string | undefined][] = [['--where', opts.where], ['--group-column', opts.groupColumn], ['--label-column', opts.labelColumn]];
+    for (const [flag, value] of given) if (value !== undefined) throw inputError(messages.corpus.datasetOnly(flag));
+    return undefined;
+  }
+  if (specs.length > 1) throw inputError(messages.corpus.datasetWithOthers(dataset));
+  return dataset;
+}
 
 function addBatchOptions(cmd: Command, outDefault: string): Command {
   cmd
@@ -72,8 +98,10 @@ function addBatchOptions(cmd: Command, outDefault: string): Command {
     .addOption(songNormalizeOption())
     .addOption(featuresOption())
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel (Spotify rate limits are respected)').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .addOption(jobsOption())
     .option('--no-plot', 'no plots at all (and no report.html): numbers only')
     .addOption(formatOption())
+    .option('--where <sql>', WHERE_HELP)
     .option('-q, --quiet', 'no progress and no summary on stderr');
   addSourceOptions(cmd);
   return cmd;
@@ -130,6 +158,8 @@ function batchJobOptions(
     ...(report ? { report } : {}),
     grid: asGrid(opts.grid),
     concurrency: opts.concurrency,
+    jobs: opts.jobs ?? availableParallelism(),
+    ...(report ? { reportModule: new URL('../report/html.js', import.meta.url).href } : {}),
     ...('plot' in opts ? { plots: opts.plot, format: opts.format } : {}),
     normalize: opts.normalize as SongNormalization,
     features: opts.features as SongFeatures,
@@ -207,7 +237,15 @@ Examples:
       import('../report/html.js'),
     ]);
     const resolve = resolveFrom(opts);
-    const collection = await resolveCollection(spec, resolve);
+    const dataset = await datasetInput([spec], opts);
+    let collection: Collection;
+    if (dataset !== undefined) {
+      const { readDatasetCollection } = await import('../corpus/read.js');
+      collection = await readDatasetCollection(dataset, { where: opts.where, log: opts.quiet ? undefined : say });
+      if (opts.plot && opts.perTrackPlots && !opts.quiet) say(messages.corpus.noPerTrackPlots());
+    } else {
+      collection = await resolveCollection(spec, resolve);
+    }
     if (collection.tracks.length === 0) throw inputError(messages.toolkit.emptyCollection(spec));
     if (!opts.quiet) say(`${collection.name}: ${tracksCount(collection.tracks.length)} (${collection.kind})${collection.skipped?.length ? `; skipped ${collection.skipped.length} items that are not tracks` : ''}`);
     const outDir = opts.out ?? `songscope-out/${slug(collection.name) || 'album'}`;
@@ -249,6 +287,18 @@ Examples:
 
 // ---- groups -------------------------------------------------------------------------------------------
 
+/**
+ * Groups from a dataset input: its tracks (matching `--where`) grouped by `--group-column`/`--label-column`
+ * (default `label`); undefined when the inputs are not a dataset.
+ */
+async function datasetGroups(positional: string[], opts: GroupCliOptions): Promise<TrackGroup[] | undefined> {
+  const dataset = await datasetInput([...positional, ...opts.group], opts);
+  if (dataset === undefined) return undefined;
+  const { readDatasetGroups } = await import('../corpus/read.js');
+  const option = opts.groupColumn !== undefined ? '--group-column' : '--label-column';
+  return readDatasetGroups(dataset, opts.groupColumn ?? opts.labelColumn ?? 'label', { where: opts.where, option, log: opts.quiet ? undefined : say });
+}
+
 /** `dance: 6 tracks; folk: 1 track`. */
 function describeGroups(groups: readonly TrackGroup[]): string {
   return groups.map((g) => `${g.name}: ${tracksCount(g.collection.tracks.length)}`).join('; ');
@@ -256,6 +306,8 @@ function describeGroups(groups: readonly TrackGroup[]): string {
 
 interface GroupCliOptions extends BatchCliOptions {
   group: string[];
+  groupColumn?: string;
+  labelColumn?: string;
   cv: string;
   folds?: number;
   shuffle: boolean;
@@ -274,6 +326,8 @@ const NOTEBOOK_CLASSIFY_HELP =
 function addClassifyOptions(cmd: Command): Command {
   return cmd
     .option('-g, --group <NAME=INPUT>', `a group of tracks: NAME=INPUT where INPUT is a ${COLLECTION_HELP}; repeat`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--group-column <name>', 'dataset input: the column whose values name the groups (default: label)')
+    .option('--label-column <name>', 'dataset input: the same as --group-column')
     .addOption(new Option('--cv <scheme>', 'cross-validation: stratified k-fold or leave-one-out').choices(['kfold', 'loo']).default('kfold'))
     .addOption(new Option('--folds <n>', 'k-fold: number of folds (default 5, or the smallest group size)').argParser((v) => parseNumber('--folds', v, { min: 2, integer: true })))
     .option('--shuffle', "k-fold: shuffle each group's fold numbers, seeded by --seed (the default)")
@@ -335,12 +389,13 @@ export function compareCommand(): Command {
     `
 Examples:
   $ songscope compare "Daft Punk=spotify:album:2noRn2Aes5aoNVsU6iWThc" "Fleet Foxes=spotify:album:5GRnydamKvIeG46dycID6v"
-  $ songscope compare --group dance=generated/dance --group folk=generated/folk --cv loo`,
+  $ songscope compare --group dance=generated/dance --group folk=generated/folk --cv loo
+  $ songscope compare corpus/ --group-column artist --where "year < 1980"     # a dataset made by songscope scan`,
   );
   cmd.action(async (positional: string[], opts: GroupCliOptions) => {
     const [{ runCompare }, { buildReportHtml }, { resolveGroups }] = await Promise.all([import('../jobs/compare.js'), import('../report/html.js'), import('../jobs/groups.js')]);
     const resolve = resolveFrom(opts);
-    const groups = await resolveGroups([...positional, ...opts.group], resolve, say);
+    const groups = (await datasetGroups(positional, opts)) ?? (await resolveGroups([...positional, ...opts.group], resolve, say));
     if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('compare'));
     if (!opts.quiet) say(describeGroups(groups));
     const outDir = opts.out ?? 'songscope-out/compare';
@@ -379,19 +434,22 @@ export function classifyCommand(): Command {
         'space) and leak-free (the reduction is fitted inside each training fold and the test tracks are projected ' +
         "into it). --notebook reproduces the notebook's cells 47–49.\n\n" +
         'Groups: --group NAME=INPUT (repeat; INPUT an album/playlist URI or URL, a directory of analysis files, ' +
-        'or a manifest), or one CSV manifest path_or_uri,label whose labels are the groups.',
+        'or a manifest), or one CSV manifest path_or_uri,label whose labels are the groups, or a dataset made by ' +
+        'songscope scan whose --label-column (default label) names the groups.',
     )
     .argument('[manifest-or-groups...]', 'a labelled CSV manifest, or groups as NAME=INPUT');
   addClassifyOptions(cmd);
   cmd
-    .option('-o, --output <file>', 'per-track predictions (.csv/.arrow; - for stdout): track, group, fold and predicted group per protocol')
+    .option('-o, --output <file>', 'per-track predictions (.csv/.arrow/.parquet; - for stdout): track, group, fold and predicted group per protocol')
     .addOption(gridOption())
     .addOption(seedOption())
     .addOption(songNormalizeOption())
     .addOption(featuresOption())
     .addOption(notebookOption(NOTEBOOK_CLASSIFY_HELP))
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .addOption(jobsOption('per-track work (decoding, analysis)'))
     .option('--json', 'print the report as JSON on stdout (accuracy, folds, confusion per protocol)')
+    .option('--where <sql>', WHERE_HELP)
     .option('-q, --quiet', 'no progress and no report on stderr');
   addSourceOptions(cmd);
   cmd.hook('preAction', (c) => applyNotebook(c, NOTEBOOK_CLASSIFY, c.opts().quiet));
@@ -402,13 +460,14 @@ Examples:
   $ songscope classify --group dance=generated/dance --group folk=generated/folk --cv loo
   $ songscope classify --group A=albums/a --group B=albums/b --folds 3 --no-shuffle   # = cross_val_score(cv=3)
   $ songscope classify albums.csv --notebook
-  $ songscope classify albums.csv --reduce mds --ndims 2 --json`,
+  $ songscope classify albums.csv --reduce mds --ndims 2 --json
+  $ songscope classify corpus/ --label-column label --where "duration_s > 60"  # a dataset made by songscope scan`,
   );
   cmd.action(async (positional: string[], opts: ClassifyCliOptions) => {
     const [{ runClassify }, { writeTable }, { resolveGroups, checkGroupSizes }] = await Promise.all([import('../jobs/classify.js'), import('../matrix/io.js'), import('../jobs/groups.js')]);
     await checkOutput(opts, 'predictions');
     const resolve = resolveFrom(opts);
-    const groups = await resolveGroups([...positional, ...opts.group], resolve, say);
+    const groups = (await datasetGroups(positional, opts)) ?? (await resolveGroups([...positional, ...opts.group], resolve, say));
     if (groups.length < 2) throw inputError(messages.toolkit.tooFewGroups('classify'));
     checkGroupSizes(groups, { cv: opts.cv as 'kfold' | 'loo', folds: opts.folds });
     if (!opts.quiet) say(describeGroups(groups));

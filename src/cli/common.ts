@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as util from 'node:util';
+import { availableParallelism } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { inputError, messages, runtimeError } from '../errors.js';
@@ -141,6 +142,15 @@ function parseEnvFallback(text: string): Record<string, string> {
 // ---- options shared by the transform subcommands --------------------------------------------------------
 
 /** `--seed`: every random step's seed. */
+/**
+ * `--jobs N`: worker threads for the per-track work (decoding and analysing audio, reading analyses, each
+ * track's own plots). Default: every core this process may use. Outputs are byte-identical for any N.
+ */
+export function jobsOption(what = 'per-track work (decoding, analysis, per-track plots)'): Option {
+  return new Option('--jobs <n>', `worker threads for the ${what}; default: every core (${availableParallelism()} here); 1 runs in the main thread; the outputs are the same for any number`)
+    .argParser((v) => parseNumber('--jobs', v, { min: 1, integer: true }));
+}
+
 export function seedOption(): Option {
   return new Option('--seed <n>', 'seed of every random step (same input and seed → byte-identical files)')
     .default(0)
@@ -163,7 +173,7 @@ export function smoothOption(): Option {
 }
 
 /** Refuse binary output to a terminal. */
-export function checkBinaryStdout(output: string | undefined, format: 'arrow' | 'csv'): void {
+export function checkBinaryStdout(output: string | undefined, format: 'arrow' | 'csv' | 'parquet'): void {
   if (output === '-' && format === 'arrow' && process.stdout.isTTY) {
     throw inputError(messages.toolkit.binaryToTerminal());
   }
@@ -188,7 +198,7 @@ export function plotTarget(output: string, plot: string | boolean | undefined): 
   const base = typeof plot === 'string' ? plot : output === '-' ? undefined : output;
   if (base === undefined) return undefined;
   const dir = dirname(base);
-  const name = basename(base).replace(/\.(arrow|feather|ipc|csv|svg|png|vl\.json|json)$/i, '');
+  const name = basename(base).replace(/\.(arrow|feather|ipc|parquet|csv|svg|png|vl\.json|json)$/i, '');
   return { dir, name };
 }
 

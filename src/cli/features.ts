@@ -16,17 +16,18 @@ interface FeaturesCliOptions extends SourceCliOptions {
 
 export function featuresCommand(): Command {
   const cmd = new Command('features')
-    .summary('write the 1 ms feature matrix (Arrow/Feather or CSV; - streams Arrow to stdout)')
+    .summary('write the 1 ms feature matrix (Arrow/Feather, Parquet or CSV; - streams Arrow to stdout)')
     .description(
       'Write the feature matrix of one track on the 1 ms grid: a time_ms index and 26 columns ' +
         '(bar, beat, pitch_C … pitch_B, timbre_01 … timbre_12).\n\n' +
         'The format follows the file name: .arrow/.feather/.ipc write an Arrow IPC file (Feather v2: pandas ' +
         'read_feather, polars read_ipc and DuckDB read it, with the track id, title, artist, source, grid ' +
-        'and resolution in the schema metadata); .csv writes CSV at full float precision; - streams Arrow IPC ' +
+        'and resolution in the schema metadata); .parquet writes Parquet (the same columns and metadata; DuckDB ' +
+        'reads it with no extension); .csv writes CSV at full float precision; - streams Arrow IPC ' +
         'to stdout for the next command in a pipe.',
     )
     .argument('<input>', 'audio file, analysis file, Spotify track URI/URL/id, or search query')
-    .option('-o, --output <file>', 'output file (.arrow, .feather, .ipc, .csv) or - for stdout (default: ./<title or file name>.arrow)')
+    .option('-o, --output <file>', 'output file (.arrow, .feather, .ipc, .parquet, .csv) or - for stdout (default: ./<title or file name>.arrow)')
     .addOption(gridOption())
     .option('-q, --quiet', 'print nothing on stderr when done');
   addSourceOptions(cmd);
@@ -36,10 +37,11 @@ export function featuresCommand(): Command {
 Examples:
   $ songscope features fixtures/psy-gangnam-style.json -o psy.arrow
   $ songscope features fixtures/psy-gangnam-style.json --grid seed -o psy.csv
+  $ songscope features fixtures/psy-gangnam-style.json -o psy.parquet
   $ songscope features fixtures/psy-gangnam-style.json -o - | python -c "import sys, pyarrow as pa; print(pa.ipc.open_stream(sys.stdin.buffer).read_all().shape)"
 
 Read the file in Python:  pandas.read_feather('psy.arrow')  ·  polars.read_ipc('psy.arrow')
-DuckDB:                   SELECT * FROM 'psy.arrow'  (with the arrow extension)`,
+DuckDB:                   SELECT * FROM 'psy.parquet'  (or 'psy.arrow' with the arrow extension)`,
   );
   cmd.action(async (input: string, opts: FeaturesCliOptions) => {
     // Loaded on use, so `--help` does not pay for Arrow and the Spotify SDK.

@@ -12,6 +12,7 @@ import { fetchCommand } from './fetch.js';
 import { albumCommand, classifyCommand, compareCommand } from './batch.js';
 import { similarCommand } from './similar.js';
 import { clusterCommand, correlateCommand, normalizeCommand, reduceCommand } from './transforms.js';
+import { scanCommand } from './scan.js';
 import { loadDotEnv, say } from './common.js';
 
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   program.addCommand(albumCommand());
   program.addCommand(compareCommand());
   program.addCommand(similarCommand());
+  program.addCommand(scanCommand());
   program.addHelpText(
     'after',
     `

@@ -51,7 +51,7 @@ function addTransformOptions(cmd: Command, outputHelp: string): Command {
   return cmd;
 }
 
-const INPUT_HELP = 'matrix file (.arrow/.feather/.ipc/.csv), - for an Arrow stream on stdin, or any analysis input (file, Spotify URI/URL/id, search)';
+const INPUT_HELP = 'matrix file (.arrow/.feather/.ipc/.parquet/.csv), - for an Arrow stream on stdin, or any analysis input (file, Spotify URI/URL/id, search)';
 
 async function loadInputs(inputs: string[], opts: TransformCliOptions): Promise<LoadedMatrix[]> {
   const { loadMatrix } = await import('../jobs/load.js');
@@ -135,7 +135,7 @@ export function normalizeCommand(): Command {
     )
     .argument('<inputs...>', INPUT_HELP)
     .addOption(new Option('--mode <mode>', 'normalisation').choices(NORMALIZE_CHOICES).default('zscore-within'));
-  addTransformOptions(cmd, 'output file (.arrow/.csv) or - for stdout; with several inputs, a directory (default: ./<name>.normalized.arrow)');
+  addTransformOptions(cmd, 'output file (.arrow/.parquet/.csv) or - for stdout; with several inputs, a directory (default: ./<name>.normalized.arrow)');
   cmd.addHelpText(
     'after',
     `
@@ -201,7 +201,7 @@ export function correlateCommand(): Command {
     .addOption(new Option('--metric <metric>', 'similarity measure').choices(['pearson', 'cosine', 'euclidean']).default('pearson'))
     .addOption(normalizeOption())
     .option('--json', 'print a summary as JSON on stdout (not with -o -)');
-  addTransformOptions(cmd, 'output file (.arrow/.csv) or - for stdout (default: ./<name>.similarity.arrow)');
+  addTransformOptions(cmd, 'output file (.arrow/.parquet/.csv) or - for stdout (default: ./<name>.similarity.arrow)');
   cmd.addHelpText(
     'after',
     `
@@ -265,7 +265,7 @@ export function clusterCommand(): Command {
     .addOption(new Option('--n-init <n>', 'k-means restarts; the best (lowest inertia) is kept').default(10).argParser((v) => parseNumber('--n-init', v, { min: 1, integer: true })))
     .addOption(new Option('--kernel <seconds>', 'novelty: width of the checkerboard kernel').default(16).argParser((v) => parseNumber('--kernel', v, { min: 0.001 })))
     .option('--json', 'print the summary (sizes, boundaries, agreement with the sections) as JSON on stdout');
-  addTransformOptions(cmd, 'output file (.arrow/.csv) or - for stdout (default: ./<name>.clusters.arrow)');
+  addTransformOptions(cmd, 'output file (.arrow/.parquet/.csv) or - for stdout (default: ./<name>.clusters.arrow)');
   cmd.addHelpText(
     'after',
     `
@@ -314,6 +314,7 @@ export function parseNdims(value: string): number {
 // ---- reduce -------------------------------------------------------------------------------------------
 
 interface ReduceCliOptions extends BinCliOptions {
+  where?: string;
   model: string;
   ndims: number;
   seed: number;
@@ -351,21 +352,23 @@ export function reduceCommand(): Command {
     .addOption(seedOption())
     .addOption(new Option('--color <by>', 'one input: colour the trajectory by time or by k-means cluster').choices(['time', 'cluster']).default('time'))
     .addOption(new Option('--k <n>', 'clusters for --color cluster').default(3).argParser((v) => parseNumber('--k', v, { min: 1, integer: true })))
+    .option('--where <sql>', "dataset input (a directory made by songscope scan): only the tracks matching this SQL condition on its columns")
     .option('--json', 'print the summary as JSON on stdout');
-  addTransformOptions(cmd, 'output file (.arrow/.csv) or - for stdout (default: ./<name>.<model>.arrow)');
+  addTransformOptions(cmd, 'output file (.arrow/.parquet/.csv) or - for stdout (default: ./<name>.<model>.arrow)');
   cmd.addHelpText(
     'after',
     `
 Examples:
   $ songscope reduce fixtures/psy-gangnam-style.json --model pca --smooth 10 --color cluster -o psy-pca.csv
-  $ songscope reduce fixtures/*.json --model mds -o songs-mds.csv`,
+  $ songscope reduce fixtures/*.json --model mds -o songs-mds.csv
+  $ songscope reduce corpus/ --model umap --where "label IS NOT NULL" -o corpus-umap.parquet`,
   );
   cmd.action(async (inputs: string[], opts: ReduceCliOptions) => {
     const started = performance.now();
-    const { reduceJob } = await import('../jobs/transforms.js');
+    const { reduceJob, reduceSongsJob } = await import('../jobs/transforms.js');
+    const { isDataset } = await import('../corpus/read.js');
     await checkOutput(opts, 'coordinates');
-    const loaded = await loadInputs(inputs, opts);
-    const result = reduceJob(loaded, {
+    const jobOptions = {
       model: opts.model as never,
       ndims: opts.ndims,
       seed: opts.seed,
@@ -374,8 +377,24 @@ Examples:
       normalize: opts.normalize as never,
       colorBy: opts.color as never,
       k: opts.k,
-    });
-    const output = opts.output ?? (loaded.length === 1 ? defaultOutput(loaded[0], opts.model) : `tracks.${opts.model}.arrow`);
+    };
+    const dataset = inputs.find((i) => isDataset(i));
+    let result;
+    let output: string;
+    if (dataset !== undefined) {
+      // a dataset: each track's vector from its stored statistics, nothing re-analysed
+      if (inputs.length > 1) throw inputError(messages.corpus.datasetWithOthers(dataset));
+      const { readDatasetTracks } = await import('../corpus/read.js');
+      const { tracks } = await readDatasetTracks(dataset, { where: opts.where, log: opts.quiet ? undefined : say });
+      const name = (t: (typeof tracks)[number]) => (t.summary.artist && t.summary.title ? `${t.summary.artist} – ${t.summary.title}` : (t.summary.title ?? t.ref.input));
+      result = reduceSongsJob(tracks.map((t) => ({ name: name(t), rows: t.rows, mean: t.mean, std: t.std })), jobOptions);
+      output = opts.output ?? `tracks.${opts.model}.arrow`;
+    } else {
+      if (opts.where !== undefined) throw inputError(messages.corpus.datasetOnly('--where'));
+      const loaded = await loadInputs(inputs, opts);
+      result = reduceJob(loaded, jobOptions);
+      output = opts.output ?? (loaded.length === 1 ? defaultOutput(loaded[0], opts.model) : `tracks.${opts.model}.arrow`);
+    }
     const written = await writeResult(output, result, opts);
     const s = result.summary;
     if (!opts.quiet && s.explainedVarianceRatio) {

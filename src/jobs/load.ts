@@ -55,7 +55,7 @@ export interface LoadMatrixOptions {
   log?: (line: string) => void;
 }
 
-const MATRIX_EXTENSIONS = /\.(arrow|feather|ipc|csv)$/i;
+const MATRIX_EXTENSIONS = /\.(arrow|feather|ipc|csv|parquet)$/i;
 
 /** Load one input as a feature matrix (see the module comment for what is accepted). */
 export async function loadMatrix(input: string, options: LoadMatrixOptions = {}): Promise<LoadedMatrix> {

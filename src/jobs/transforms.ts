@@ -13,7 +13,7 @@ import { eventBinMeans, eventColumnStats } from '../matrix/events.js';
 import type { LoadedMatrix } from './load.js';
 import { secondsFromMs, type ResultTable, type TableColumn } from '../matrix/table.js';
 import { columnStats, normalize, zscoreWithin, type NormalizeMode } from '../transforms/normalize.js';
-import { DEFAULT_SONG_NORMALIZATION, songVectors, type SongNormalization } from '../transforms/songs.js';
+import { DEFAULT_SONG_NORMALIZATION, songVectors, type SongNormalization, type SongStats } from '../transforms/songs.js';
 import { binMeans, rollingMean } from '../transforms/resample.js';
 import { similarityRows, type SimilarityMatrix, type SimilarityMetric } from '../transforms/correlate.js';
 import { contiguousWard, kmeans, noveltySegments } from '../transforms/cluster.js';
@@ -592,8 +592,34 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
     points = { n: vectors.length, d: vectors[0].length, data: new Float64Array(vectors.length * vectors[0].length) };
     vectors.forEach((v, i) => points.data.set(v, i * points.d));
   }
-  const embedding = reduceInput(points, reduceOptions, `${inputs.length} tracks`);
-  const names = inputs.map((i) => plotTitle(i));
+  return tracksEmbedding(points, inputs.map((i) => plotTitle(i)), mode, reduceOptions, inputs[0].metadata.generator || 'songscope');
+}
+
+/**
+ * Reduce tracks given by their statistics alone (a dataset's rows: `songscope scan`): each track's
+ * time-averaged vector normalised with a song-vector mode (default `zscore-songs`), as {@link reduceJob}
+ * does for several inputs.
+ *
+ * @param songs - each track's display name, 1 ms row count and raw column means/stds [shape=(26)]
+ * @throws SongscopeError (exit 2) for a matrix normalisation, which needs the 1 ms matrices
+ */
+export function reduceSongsJob(songs: readonly (SongStats & { name: string })[], options: ReduceJobOptions = {}): ReduceJobResult {
+  const chosen = options.normalize === undefined || options.normalize === 'auto' ? DEFAULT_SONG_NORMALIZATION : options.normalize;
+  if (chosen !== 'zscore-songs' && chosen !== 'zscore-rows' && chosen !== 'none') throw inputError(messages.corpus.datasetVectorsOnly(chosen));
+  const reduceOptions = { model: options.model ?? 'pca', ndims: options.ndims ?? 2, seed: options.seed ?? DEFAULT_SEED };
+  return tracksEmbedding(songVectors(songs, chosen), songs.map((s) => s.name), chosen, reduceOptions, 'songscope');
+}
+
+/** The embedding of tracks' vectors as a labelled scatter, its table and summary. */
+function tracksEmbedding(
+  points: Points,
+  names: string[],
+  mode: string,
+  reduceOptions: Required<Pick<ReduceOptions, 'model' | 'ndims' | 'seed'>>,
+  generator: string,
+): ReduceJobResult {
+  const { model, ndims } = reduceOptions;
+  const embedding = reduceInput(points, reduceOptions, `${names.length} tracks`);
   const columns = coordinateColumns({ name: 'track', values: names }, embedding);
   const summary = reduceSummary(reduceOptions, 'tracks', embedding);
   const titles = axisTitles(model, embedding);
@@ -606,10 +632,10 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
       group: 'tracks',
     })),
     colorBy: 'group',
-    title: `${model.toUpperCase()} of ${inputs.length} tracks' mean feature vectors (${mode})`,
+    title: `${model.toUpperCase()} of ${names.length} tracks' mean feature vectors (${mode})`,
     axisTitles: titles,
   });
-  return { embedding, table: { columns, metadata: reduceMetadata({ generator: inputs[0].metadata.generator || 'songscope', normalization: mode }, summary) }, spec, summary };
+  return { embedding, table: { columns, metadata: reduceMetadata({ generator, normalization: mode }, summary) }, spec, summary };
 }
 
 /** `first`, then one column `dim_1`, `dim_2`[, `dim_3`] per embedded dimension. */

@@ -70,25 +70,8 @@ class CompleteFileWriter<T extends TypeMap = any> extends RecordBatchFileWriter<
   }
 }
 
-/**
- * Check that a matrix can be written: `timeMs.length === rows`, `data.length === rows × columns.length`, and
- * no value column is named `time_ms`.
- *
- * @throws SongscopeError (exit code 1, an internal error: the matrix was built wrong) otherwise.
- */
-export function checkMatrix(matrix: FeatureMatrix): void {
-  const { rows, columns, timeMs, data } = matrix;
-  if (timeMs.length !== rows || data.length !== rows * columns.length) {
-    throw runtimeError(
-      messages.internal(
-        `inconsistent feature matrix: rows ${rows}, timeMs.length ${timeMs.length}, data.length ${data.length} for ${columns.length} columns`,
-      ),
-    );
-  }
-  if (columns.includes(TIME_COLUMN)) {
-    throw runtimeError(messages.internal(`feature matrix has a value column named ${TIME_COLUMN}`));
-  }
-}
+export { checkMatrix } from './featureMatrix.js';
+import { checkMatrix } from './featureMatrix.js';
 
 /**
  * The matrix as an Arrow table, without copying any values.

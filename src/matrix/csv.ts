@@ -15,8 +15,7 @@
  * comment for the header. Without them a CSV carries no metadata and reads back with `metadata = {}`.
  */
 import { inputError, messages } from '../errors.js';
-import { checkMatrix } from './arrow.js';
-import { TIME_COLUMN, type FeatureMatrix, type MatrixMetadata } from './featureMatrix.js';
+import { checkMatrix, TIME_COLUMN, type FeatureMatrix, type MatrixMetadata } from './featureMatrix.js';
 import { MAX_MATRIX_COLUMNS, MAX_MATRIX_VALUES } from '../limits.js';
 
 

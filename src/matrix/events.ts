@@ -68,26 +68,42 @@ export function fullGridRows(durationS: number): number {
   return Math.ceil(Math.round(durationS * 1e6) / 1000);
 }
 
-/** Growable runs builder. */
+/** Runs written straight into typed arrays sized for at most `capacity` runs (one per event). */
 class RunsBuilder {
-  private start: number[] = [];
-  private end: number[] = [];
-  private values: number[] = [];
-  constructor(readonly width: number) {}
-  /** Add a run; an empty one (to ≤ from) is skipped, so a later event in the same millisecond wins. */
-  push(from: number, to: number, value: (j: number) => number): void {
-    if (to <= from) return;
-    this.start.push(from);
-    this.end.push(to);
-    for (let j = 0; j < this.width; j++) this.values.push(value(j));
+  private readonly start: Int32Array;
+  private readonly end: Int32Array;
+  readonly values: Float64Array;
+  private runs = 0;
+  constructor(
+    readonly width: number,
+    capacity: number,
+  ) {
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.values = new Float64Array(capacity * width);
+  }
+  /**
+   * Add a run and return the offset in {@link values} where its `width` values go; −1 for an empty run
+   * (to ≤ from), which is skipped, so a later event in the same millisecond wins.
+   */
+  push(from: number, to: number): number {
+    if (to <= from) return -1;
+    const r = this.runs++;
+    this.start[r] = from;
+    this.end[r] = to;
+    return r * this.width;
   }
   build(): StepRuns {
-    return { width: this.width, start: Int32Array.from(this.start), end: Int32Array.from(this.end), values: Float64Array.from(this.values) };
+    const n = this.runs;
+    return { width: this.width, start: this.start.slice(0, n), end: this.end.slice(0, n), values: this.values.slice(0, n * this.width) };
   }
 }
 
-/** A segment's value in column j of the 24 pitch/timbre columns. */
-const segmentValue = (s: { pitches: number[]; timbre: number[] }, j: number): number => (j < 12 ? s.pitches[j] : s.timbre[j - 12]);
+/** Write a segment's 12 pitches then 12 timbre values at `at`. */
+function putSegment(values: Float64Array, at: number, s: { pitches: number[]; timbre: number[] }): void {
+  for (let j = 0; j < 12; j++) values[at + j] = s.pitches[j];
+  for (let j = 0; j < 12; j++) values[at + 12 + j] = s.timbre[j];
+}
 
 /**
  * Describe the 1 ms grid of an analysis (events in time order, as validation leaves them) by its runs.
@@ -110,15 +126,17 @@ function fullGrid(analysis: AudioAnalysis): EventGrid {
   const beats = within(analysis.beats);
   const segments = within(analysis.segments);
 
-  const bar = new RunsBuilder(1);
+  const bar = new RunsBuilder(1, bars.length);
   for (let k = 0; k < bars.length; k++) {
-    bar.push(fullMs(bars[k].start), k + 1 < bars.length ? fullMs(bars[k + 1].start) : rows, () => k + 1);
+    const at = bar.push(fullMs(bars[k].start), k + 1 < bars.length ? fullMs(bars[k + 1].start) : rows);
+    if (at >= 0) bar.values[at] = k + 1;
   }
-  const seg = new RunsBuilder(24);
+  const seg = new RunsBuilder(24, segments.length);
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i];
     const to = i + 1 < segments.length ? fullMs(segments[i + 1].start) : Math.min(rows, Math.ceil(Math.round((s.start + s.duration) * 1e6) / 1000));
-    seg.push(fullMs(s.start), to, (j) => segmentValue(s, j));
+    const at = seg.push(fullMs(s.start), to);
+    if (at >= 0) putSegment(seg.values, at, s);
   }
   const beatMs = distinct(beats.map((b) => fullMs(b.start)));
   return { semantics: 'full', spans: rows > 0 ? [[0, rows - 1]] : [], rows, firstMs: 0, lastMs: rows - 1, bar: bar.build(), segments: seg.build(), beatMs };
@@ -158,19 +176,25 @@ function seedGrid(analysis: AudioAnalysis): EventGrid {
   const rows = merged.reduce((n, [a, b]) => n + (b - a + 1), 0);
   // Forward-fill group g's mean from its millisecond up to the next group's; the last group fills only
   // its own millisecond (the stream's span ends there).
-  const fill = (groups: MsGroup[], runs: RunsBuilder, valueOf: (g: MsGroup, j: number) => number) => {
+  const fill = (groups: MsGroup[], width: number, write: (values: Float64Array, at: number, g: MsGroup) => void) => {
+    const runs = new RunsBuilder(width, groups.length);
     for (let g = 0; g < groups.length; g++) {
-      runs.push(groups[g].ms, g + 1 < groups.length ? groups[g + 1].ms : groups[g].ms + 1, (j) => valueOf(groups[g], j));
+      const at = runs.push(groups[g].ms, g + 1 < groups.length ? groups[g + 1].ms : groups[g].ms + 1);
+      if (at >= 0) write(runs.values, at, groups[g]);
     }
     return runs.build();
   };
   // bar numbers 1…n in time order, averaged within a millisecond: the mean of g.first+1 … g.end
-  const bar = fill(barGroups, new RunsBuilder(1), (g) => (g.first + 1 + g.end) / 2);
+  const bar = fill(barGroups, 1, (values, at, g) => (values[at] = (g.first + 1 + g.end) / 2));
   const segs = analysis.segments;
-  const segments = fill(segGroups, new RunsBuilder(24), (g, j) => {
-    let sum = 0;
-    for (let i = g.first; i < g.end; i++) sum += segmentValue(segs[i], j);
-    return sum / (g.end - g.first);
+  const segments = fill(segGroups, 24, (values, at, g) => {
+    if (g.end - g.first === 1) return putSegment(values, at, segs[g.first]);
+    // events sharing a millisecond: their mean, summed in event order as pandas' resample().mean()
+    for (let j = 0; j < 24; j++) {
+      let sum = 0;
+      for (let i = g.first; i < g.end; i++) sum += j < 12 ? segs[i].pitches[j] : segs[i].timbre[j - 12];
+      values[at + j] = sum / (g.end - g.first);
+    }
   });
   return {
     semantics: 'seed',

@@ -5,7 +5,7 @@
  * column is a zero-copy `subarray` view and becomes an Arrow vector without copying. The time index is a
  * separate `Int32Array` of integer milliseconds.
  */
-import { ParameterError } from '../errors.js';
+import { messages, ParameterError, runtimeError } from '../errors.js';
 
 /** The 12 pitch classes, C first, with flats as Spotify's key names use them. */
 export const PITCH_CLASS_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'Gb', 'G', 'Ab', 'A', 'Bb', 'B'] as const;
@@ -77,4 +77,24 @@ export function rowAt(matrix: FeatureMatrix, r: number): Float64Array {
   const out = new Float64Array(matrix.columns.length);
   for (let c = 0; c < out.length; c++) out[c] = matrix.data[c * matrix.rows + r];
   return out;
+}
+
+/**
+ * Check that a matrix can be written: `timeMs.length === rows`, `data.length === rows × columns.length`, and
+ * no value column is named `time_ms`.
+ *
+ * @throws SongscopeError (exit code 1, an internal error: the matrix was built wrong) otherwise.
+ */
+export function checkMatrix(matrix: FeatureMatrix): void {
+  const { rows, columns, timeMs, data } = matrix;
+  if (timeMs.length !== rows || data.length !== rows * columns.length) {
+    throw runtimeError(
+      messages.internal(
+        `inconsistent feature matrix: rows ${rows}, timeMs.length ${timeMs.length}, data.length ${data.length} for ${columns.length} columns`,
+      ),
+    );
+  }
+  if (columns.includes(TIME_COLUMN)) {
+    throw runtimeError(messages.internal(`feature matrix has a value column named ${TIME_COLUMN}`));
+  }
 }

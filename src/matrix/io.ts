@@ -7,6 +7,8 @@
  *   (`-`) the Arrow IPC *stream* format, streamed. Layout: see {@link matrixToTable}.
  * - **CSV** — `.csv`: header `time_ms,<columns…>`, full-precision numbers, NaN as an empty field; see
  *   `./csv.ts`.
+ * - **Parquet** — `.parquet`: `time_ms` (INT32) and DOUBLE columns, zstd, the metadata as key-value
+ *   metadata, written through DuckDB (see `./parquet.ts`); files only (not `-`).
  *
  * File outputs are atomic (temporary file + rename, see `../util/atomic.ts`): a failed write leaves the old
  * file, or nothing, and no temporary file. Arrow files are written in record batches of at most 2^20 rows
@@ -35,13 +37,15 @@ import { writeTableIpc } from './arrow.js';
 
 export { matrixToTable, tableToMatrix } from './arrow.js';
 
-/** A matrix file format: `arrow` (Arrow IPC: file format on disk, stream format on stdout) or `csv`. */
-export type MatrixFormat = 'arrow' | 'csv';
+/** A matrix file format: `arrow` (Arrow IPC: file format on disk, stream format on stdout), `csv` or `parquet` (files only). */
+export type MatrixFormat = 'arrow' | 'csv' | 'parquet';
 
 /** File extensions (lower case, with the dot) written as Arrow IPC files. */
 export const ARROW_EXTENSIONS: readonly string[] = Object.freeze(['.arrow', '.feather', '.ipc']);
 /** File extensions (lower case, with the dot) written as CSV. */
 export const CSV_EXTENSIONS: readonly string[] = Object.freeze(['.csv']);
+/** File extensions (lower case, with the dot) written as Parquet. */
+export const PARQUET_EXTENSIONS: readonly string[] = Object.freeze(['.parquet']);
 
 /** The path that means standard output (for writing) or standard input (for reading). */
 export const STDIO_PATH = '-';
@@ -68,7 +72,8 @@ export function matrixFormatFor(path: string): MatrixFormat {
   const ext = extname(path).toLowerCase();
   if (ARROW_EXTENSIONS.includes(ext)) return 'arrow';
   if (CSV_EXTENSIONS.includes(ext)) return 'csv';
-  throw inputError(messages.matrixFile.unsupportedExtension(path, [...ARROW_EXTENSIONS, ...CSV_EXTENSIONS]));
+  if (PARQUET_EXTENSIONS.includes(ext)) return 'parquet';
+  throw inputError(messages.matrixFile.unsupportedExtension(path, [...ARROW_EXTENSIONS, ...PARQUET_EXTENSIONS, ...CSV_EXTENSIONS]));
 }
 
 /** Options for {@link writeMatrix}. */
@@ -101,6 +106,11 @@ export async function writeMatrix(
 ): Promise<void> {
   const format = options.format ?? matrixFormatFor(path);
   const toStdout = path === STDIO_PATH;
+  if (format === 'parquet') {
+    if (toStdout) throw inputError(messages.corpus.parquetToStdout());
+    const { writeMatrixParquet } = await import('./parquet.js'); // DuckDB loads only for Parquet
+    return writeMatrixParquet(matrix, path);
+  }
   const produce = async (write: (chunk: string | Uint8Array) => Promise<void>): Promise<void> => {
     if (format === 'arrow') await writeMatrixIpc(matrix, toStdout ? 'stream' : 'file', write);
     else await writeCsv(matrix, write, { metadataComments: options.csvMetadata ?? false });
@@ -111,17 +121,27 @@ export async function writeMatrix(
 
 /**
  * Write a {@link ResultTable} (a similarity matrix, labels, coordinates …) like {@link writeMatrix}: Arrow IPC
- * file or CSV by extension, atomically; `-` streams Arrow IPC (or CSV with `format: 'csv'`) to stdout.
+ * file, Parquet or CSV by extension, atomically; `-` streams Arrow IPC (or CSV with `format: 'csv'`) to stdout.
  */
 export async function writeTable(table: ResultTable, path: string, options: WriteMatrixOptions = {}): Promise<void> {
   const format = options.format ?? matrixFormatFor(path);
   const toStdout = path === STDIO_PATH;
+  if (format === 'parquet') {
+    if (toStdout) throw inputError(messages.corpus.parquetToStdout());
+    const { writeTableParquet } = await import('./parquet.js');
+    return writeTableParquet(table, path);
+  }
   const produce = async (write: (chunk: string | Uint8Array) => Promise<void>): Promise<void> => {
     if (format === 'arrow') await writeTableIpc(resultTableToArrow(table), toStdout ? 'stream' : 'file', write);
     else await writeTableCsv(table, write);
   };
   if (toStdout) await writeToStream(options.stdout ?? process.stdout, STDOUT_LABEL, produce);
   else await writeStreamAtomic(path, produce);
+}
+
+/** `PAR1` at the start: a Parquet file (checked here so reading Arrow or CSV never loads DuckDB). */
+function isParquetFileBytes(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31;
 }
 
 /** Errors that mean "the reader went away": quiet end of output, not a failure. */
@@ -259,6 +279,10 @@ async function readAnyMatrix(path: string, options: ReadMatrixOptions): Promise<
     throw readError(path, e);
   }
   if (head.length === 0) throw inputError(messages.matrixFile.empty(path));
+  if (isParquetFileBytes(head)) {
+    const { readMatrixParquet } = await import('./parquet.js');
+    return readMatrixParquet(path);
+  }
   if (isArrowFileBytes(head)) {
     // the file format: read batch by batch (a 3-hour matrix is 2.3 GB: never held whole)
     try {

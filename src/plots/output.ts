@@ -13,9 +13,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
-import { renderSvg } from './render.js';
 import { ParameterError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 
@@ -49,6 +48,14 @@ const LIBERATION_SANS_FILES = [
 
 let fallbackFont: string | undefined;
 
+let resvg: typeof import('@resvg/resvg-js').Resvg | undefined;
+
+/** resvg's class, loaded on the first PNG (a native addon: loading it costs tens of ms, which SVG-only runs skip). */
+function resvgClass(): typeof import('@resvg/resvg-js').Resvg {
+  resvg ??= (createRequire(import.meta.url)('@resvg/resvg-js') as typeof import('@resvg/resvg-js')).Resvg;
+  return resvg;
+}
+
 /**
  * The font family resvg draws text in when none of the SVG's families is installed: `'Liberation Sans'`
  * when its regular face is found in a usual place (its widths are Arial's, which the SVG's text layout
@@ -71,7 +78,7 @@ export function pngFallbackFont(): string {
 export function svgToPng(svg: string, options: SvgToPngOptions = {}): Buffer {
   const scale = options.scale ?? DEFAULT_PNG_SCALE;
   if (!(Number.isFinite(scale) && scale > 0)) throw new ParameterError('scale', String(scale), 'a positive number (PNG zoom)');
-  const resvg = new Resvg(svg, {
+  const resvg = new (resvgClass())(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: options.fallbackFont ?? pngFallbackFont() },
     fitTo: { mode: 'zoom', value: scale },
     ...(options.background ? { background: options.background } : {}),
@@ -132,6 +139,7 @@ export async function writePlot(
   if (options.render === false) return { files, renderMs: 0 };
 
   const start = performance.now();
+  const { renderSvg } = await import('./render.js'); // vega is loaded only when a plot is drawn
   const svg = await renderSvg(spec);
   const png = format === 'svg' ? undefined : svgToPng(svg, { scale });
   const renderMs = performance.now() - start;

@@ -58,7 +58,7 @@ export interface TrackRef {
 
 /** An ordered list of tracks named by one argument (or several, merged). */
 export interface Collection {
-  kind: 'album' | 'playlist' | 'directory' | 'manifest' | 'inputs';
+  kind: 'album' | 'playlist' | 'directory' | 'manifest' | 'inputs' | 'dataset';
   /** Album or playlist name, directory or manifest name, or the input(s). */
   name: string;
   /** What the user named: `spotify:album:ID`, the directory or manifest path, the input(s). */

@@ -45,19 +45,28 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
     if (code && !(e instanceof SongscopeError)) throw inputError(messages.fileUnreadable(path, code));
     throw e;
   }
-  const stem = basename(path).replace(/\.[^.]*$/, '');
-  const idFromName = SPOTIFY_ID.test(stem) ? stem : undefined;
   if (isHdf5(head)) {
     return analysisFromJson(await readMsdFile(path), path, 'file', {}, warn);
   }
-  const text = streamed !== undefined ? streamed.toString('utf8') : await readFile(path, 'utf8');
+  return analysisFromFileText(streamed !== undefined ? streamed.toString('utf8') : await readFile(path, 'utf8'), path, warn);
+}
+
+/**
+ * Validate the text of an analysis JSON file (what {@link readAnalysisFile} does once it has read a file
+ * that is not HDF5; `scan` reads files itself, once, to hash and parse the same bytes). A 22-character
+ * Spotify id as the file's name is its track id when the analysis names none.
+ *
+ * @throws SongscopeError (exit 2) for an empty file, text that is not JSON, an invalid analysis
+ */
+export function analysisFromFileText(text: string, path: string, warn?: (line: string) => void): Analysis {
   if (text.trim() === '') throw inputError(messages.fileEmpty(path));
   // A .json file is parsed whatever it holds (so a top-level null or number is named); other names only
   // when the text starts like an object or an array.
   if (!/\.json$/i.test(path) && !/^\s*[[{]/.test(text)) throw inputError(messages.unsupportedFile(path));
   const raw = parseJson(text, path);
   const analysis = analysisFromJson(raw, path, 'file', cacheEntryProvenance(raw), warn);
-  if (!analysis.provenance.trackId && idFromName) analysis.provenance.trackId = idFromName;
+  const stem = basename(path).replace(/\.[^.]*$/, '');
+  if (!analysis.provenance.trackId && SPOTIFY_ID.test(stem)) analysis.provenance.trackId = stem;
   return analysis;
 }
 

@@ -114,8 +114,8 @@ async function main(): Promise<void> {
   console.log(`\npeak RSS of this process: ${(peakRss / 2 ** 20).toFixed(0)} MB`);
 
   // The album pipeline runs in a process of its own, so its peak memory is the album's alone.
-  // The album pipeline and the local analyzer run in processes of their own, so each peak memory is theirs.
-  for (const part of ['./album.js', './audio.js', './shape.js']) {
+  // The album pipeline, the local analyzer, shape and the corpus scan run in processes of their own, so each peak memory is theirs.
+  for (const part of ['./album.js', './audio.js', './shape.js', './scan.js']) {
     const child = spawnSync(process.execPath, [fileURLToPath(new URL(part, import.meta.url))], { stdio: 'inherit' });
     if (child.status !== 0) process.exitCode = child.status ?? 1;
   }

@@ -249,7 +249,7 @@ describe('bad usage and bad input: one line, exit code 2, nothing written', () =
     await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--grid', 'weekly'], /--grid.*weekly/);
     await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--resolution', 'soon'], /invalid value for --resolution: "soon"/);
     await expectUsage(['analyze', 'fixtures/psy-gangnam-style.json', '--smooth', '0.3'], /--smooth: "0.3" \(expected a multiple of the resolution/);
-    await expectUsage(['features', 'fixtures/psy-gangnam-style.json', '-o', join(tmp.path, 'x.parquet')], /x\.parquet/);
+    await expectUsage(['features', 'fixtures/psy-gangnam-style.json', '-o', join(tmp.path, 'x.xlsx')], /x\.xlsx/);
     await expectUsage(['analyze'], /missing required argument 'input'/);
     await expectUsage(['transmogrify'], /unknown command 'transmogrify'/);
     await expectUsage(['analyze', 'spotify:album:4m2880jivSbbyEGAKfITCa'], /names an album; give one track/);

@@ -138,8 +138,8 @@ describe('matrixFormatFor', () => {
   });
 
   test('anything else is a one-line input error listing the extensions', async () => {
-    for (const name of ['track.parquet', 'track', 'track.json', 'arrow', '.csv.bak']) {
-      await throwsWith(() => matrixFormatFor(name), 2, name, '.arrow, .feather, .ipc, .csv');
+    for (const name of ['track.xlsx', 'track', 'track.json', 'arrow', '.csv.bak']) {
+      await throwsWith(() => matrixFormatFor(name), 2, name, '.arrow, .feather, .ipc, .parquet, .csv');
     }
   });
 });

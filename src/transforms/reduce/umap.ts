@@ -1,13 +1,22 @@
 /**
  * The `umap` reducer: umap-js with songscope's seeded generator.
  */
-import { UMAP } from 'umap-js';
+import { createRequire } from 'node:module';
+import type { UMAP as UmapClass } from 'umap-js';
 import { createRandom, subSeed, type Random } from '../../util/random.js';
 import { ParameterError } from '../../errors.js';
 import { pointsToRows, type Points } from '../points.js';
 import { encodeNumbers, integerField, numberField, numbersField } from '../modelJson.js';
 import { checkProjected } from './checks.js';
 import { REDUCER_KIND, type Embedding, type FittedReducer, type ReducerJson } from './types.js';
+
+let umapConstructor: typeof UmapClass | undefined;
+
+/** umap-js's class, required on first use (CommonJS; most runs never reduce with UMAP). */
+function umapClass(): typeof UmapClass {
+  umapConstructor ??= (createRequire(import.meta.url)('umap-js') as { UMAP: typeof UmapClass }).UMAP;
+  return umapConstructor;
+}
 
 /** Smallest number of points UMAP accepts (it needs a few neighbours per point). */
 export const UMAP_MIN_POINTS = 4;
@@ -16,7 +25,7 @@ export function fitUmap(points: Points, ndims: number, seed: number): FittedRedu
   const { n, d } = points;
   // umap-js keeps the generator it is given; route it through a variable so `project` can re-seed it.
   let random: Random = createRandom(seed);
-  const umap = new UMAP({ nComponents: ndims, nNeighbors: Math.min(15, n - 1), random: () => random() });
+  const umap = new (umapClass())({ nComponents: ndims, nNeighbors: Math.min(15, n - 1), random: () => random() });
   const fitted = umap.fit(pointsToRows(points));
   const data = new Float64Array(n * ndims);
   fitted.forEach((row, i) => data.set(row, i * ndims));
