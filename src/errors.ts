@@ -415,10 +415,6 @@ export const messages = {
     manifestFields: (path: string, line: number, found: number, named: number) =>
       `${path}: line ${line}: ${found} fields, but the header names ${named} columns (quote a value that contains a comma)`,
     manifestNoInput: (path: string, line: number) => `${path}: line ${line}: the path_or_uri field is empty`,
-    manifestUnterminatedQuote: (path: string, line: number) =>
-      `${path}: line ${line}: unterminated quoted field (fields spanning lines are not supported)`,
-    manifestStrayQuote: (path: string, line: number) =>
-      `${path}: line ${line}: a quote inside an unquoted field, or text after a closing quote; quote the whole field and double inner quotes ("a ""b"" c")`,
     manifestStdin: (path: string, line: number) =>
       `${path}: line ${line}: - (standard input) cannot be listed in a manifest`,
     manifestNested: (path: string, line: number) =>
@@ -500,8 +496,16 @@ export const messages = {
       `${label}: line ${line}, column ${column}: ${quote(value)} is not a number`,
     notTime: (label: string, line: number, value: string) =>
       `${label}: line ${line}, column time_ms: ${quote(value)} is not an integer number of milliseconds (Int32)`,
+    /** A quoted field opened on `line` is never closed. */
     unterminatedQuote: (label: string, line: number) =>
-      `${label}: line ${line}: unterminated quoted field (fields spanning lines are not supported)`,
+      `${label}: line ${line}: unterminated quoted field (its closing quote is missing)`,
+    /** A quoted field of a record that must end on its line (a matrix row) is not closed on it. */
+    quoteSpansLines: (label: string, line: number) =>
+      `${label}: line ${line}: unterminated quoted field (values spanning lines are not supported)`,
+    strayQuote: (label: string, line: number) =>
+      `${label}: line ${line}: a quote inside an unquoted field, or text after a closing quote; quote the whole field and double inner quotes ("a ""b"" c")`,
+    recordTooLong: (label: string, line: number, max: number) =>
+      `${label}: line ${line}: unterminated quoted field (no closing quote within ${max.toLocaleString('en-US')} characters, the longest record songscope reads across lines)`,
     notText: (label: string, line: number) => `${label}: not UTF-8 text (after line ${line})`,
   },
 
