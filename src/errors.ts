@@ -43,7 +43,7 @@ export class SongscopeError extends Error {
 /**
  * A library function was given a value it cannot work with (librosa's `ParameterError` is the model): a
  * parameter out of range, or data it cannot take (too few points, a non-finite value). Exit code 2. The
- * message names the parameter as the library calls it (`k`, `resolutionMs`); the CLI says which flag that
+ * message names the parameter as the library calls it (`k`, `binMs`); the CLI says which flag that
  * is ({@link ParameterError.parameter}), so only the CLI knows its flags.
  */
 export class ParameterError extends SongscopeError {
@@ -315,8 +315,8 @@ export const messages = {
   /** Why `analyze` left one of its plots out (summary.json `skipped`, and the printed summary). */
   analyze: {
     smoothOff: () => '--smooth 0 asks for no rolling mean',
-    smoothLongerThanTrack: (smoothS: number, bins: number, resolutionS: number) =>
-      `--smooth ${smoothS} s is longer than the track's ${bins} bins of ${resolutionS} s (the rolling mean would leave every bin 0); parts are found on the unsmoothed bins`,
+    smoothLongerThanTrack: (smoothS: number, bins: number, binS: number) =>
+      `--smooth ${smoothS} s is longer than the track's ${bins} bins of ${binS} s (the rolling mean would leave every bin 0); parts are found on the unsmoothed bins`,
     noDefinedBins: () => 'no time bin has a value for every feature',
     binsLackValue: (missing: number, bins: number) => `${missing} of ${bins} bins lack a value`,
     trajectoryRefused: (detail: string) => `PCA cannot reduce these bins: ${detail}`,

@@ -257,7 +257,7 @@ Examples:
         kmeansOn: opts.notebook ? 'mds' : 'vectors',
         rawTrackBins: opts.notebook === true,
         metric: opts.metric as HierarchyMetric,
-        resolutionMs: opts.resolution,
+        binMs: opts.resolution,
         smoothS: opts.smooth,
       }),
     );

@@ -59,7 +59,7 @@ export interface BatchOptions {
   /** Per-track outputs on the raw 1 s bins instead of the z-scored ones (the notebook's last cell); default false. */
   rawTrackBins?: boolean;
   /** Per-track analyze: self-similarity bin width (ms) and smoothing (s). */
-  resolutionMs?: number;
+  binMs?: number;
   smoothS?: number;
 }
 
@@ -156,7 +156,7 @@ export async function collect(collection: Collection, options: BatchOptions, tim
       ? {
           spec: {
             outDir: options.outDir,
-            analyze: { normalize: options.rawTrackBins ? 'none' : 'zscore-within', resolutionMs: options.resolutionMs, smoothS: options.smoothS, seed: options.seed },
+            analyze: { normalize: options.rawTrackBins ? 'none' : 'zscore-within', binMs: options.binMs, smoothS: options.smoothS, seed: options.seed },
             format: options.format,
             batchTitle: collection.name,
             reportModule: reports ? options.reportModule : undefined,

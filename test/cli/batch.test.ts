@@ -181,7 +181,7 @@ describe('album --resolution', () => {
     assert.equal(r.code, 0, r.stderr);
     const tracks = await readdir(join(out, 'tracks'));
     const summary = JSON.parse(await readFile(join(out, 'tracks', tracks[0], 'summary.json'), 'utf8'));
-    assert.deepEqual([summary.similarity.resolutionS, summary.similaritySmooth.smoothS, summary.parts.smoothS], [0.5, 2, 2], 'the resolution and smoothing asked for');
+    assert.deepEqual([summary.similarity.binS, summary.similaritySmooth.smoothS, summary.parts.smoothS], [0.5, 2, 2], 'the resolution and smoothing asked for');
   });
 });
 

@@ -80,12 +80,12 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     assert.equal(s.artist, 'EDX, John Williams');
     assert.equal(s.source, 'echonest');
     assert.equal(s.key, 'B minor');
-    assert.equal(s.similarity.resolutionS, 0.5);
+    assert.equal(s.similarity.binS, 0.5);
     assert.equal(s.similarity.undefinedBins, 0);
     assert.equal(s.similaritySmooth.smoothS, 10);
     assert.equal(s.similaritySmooth.windowBins, 20);
     assert.equal(s.similaritySmooth.undefinedBins, 19); // 10 s at 0.5 s = a 20-bin window: 19 leading zero rows
-    assert.equal(s.parts.resolutionS, 0.5);
+    assert.equal(s.parts.binS, 0.5);
     assert.equal(s.parts.bins, s.similarity.bins);
     assert.equal(s.trajectory.points, s.similarity.bins);
     assert.ok(s.elapsedMs >= 0);

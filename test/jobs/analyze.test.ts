@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, displayBinMs, smoothingWindow, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
+import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, binMsForDisplay, smoothingWindowBins, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
 import { clusterJob, correlateJob, reduceJob } from '../../src/jobs/transforms.js';
 import { buildReportHtml } from '../../src/report/html.js';
 import { loadMatrix, type LoadedMatrix } from '../../src/jobs/load.js';
@@ -149,13 +149,13 @@ describe('analyzeTrack (the library behind `songscope analyze`)', () => {
   });
 
   test('display bins and smoothing windows', () => {
-    assert.equal(displayBinMs(0, 219493, 1000), 220);
-    assert.equal(displayBinMs(0, 999, 1000), 1);
-    assert.equal(displayBinMs(999, 1998, 500), 3); // 2 ms bins anchored at 0 would need 501 bins here
-    assert.equal(smoothingWindow(10, 1000), 10);
-    assert.equal(smoothingWindow(10, 500), 20);
-    assert.equal(smoothingWindow(0, 1000), 0);
-    assert.throws(() => smoothingWindow(0.3, 1000), (e: unknown) => e instanceof SongscopeError && e.exitCode === 2);
+    assert.equal(binMsForDisplay(0, 219493, 1000), 220);
+    assert.equal(binMsForDisplay(0, 999, 1000), 1);
+    assert.equal(binMsForDisplay(999, 1998, 500), 3); // 2 ms bins anchored at 0 would need 501 bins here
+    assert.equal(smoothingWindowBins(10, 1000), 10);
+    assert.equal(smoothingWindowBins(10, 500), 20);
+    assert.equal(smoothingWindowBins(0, 1000), 0);
+    assert.throws(() => smoothingWindowBins(0.3, 1000), (e: unknown) => e instanceof SongscopeError && e.exitCode === 2);
   });
 });
 
