@@ -22,6 +22,7 @@ import {
   applyNotebook,
   type SourceCliOptions,
 } from './common.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface AnalyzeCliOptions extends SourceCliOptions {
   out?: string;
@@ -111,7 +112,7 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
     result.timings.write = performance.now() - writing;
     const elapsedMs = performance.now() - started;
     if (opts.json) {
-      await printStdout(JSON.stringify({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }, null, 2) + '\n');
+      await printStdout(outputJsonText({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }));
     } else {
       await printStdout(formatSummary(result.summary, outDir, files, elapsedMs));
     }

@@ -26,6 +26,7 @@ import {
   smoothOption,
   type SourceCliOptions,
 } from './common.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface TransformCliOptions extends SourceCliOptions {
   output?: string;
@@ -90,7 +91,7 @@ async function writeResult(
 ): Promise<string[]> {
   const { writeTable } = await import('../matrix/io.js');
   const written = await writeOutputs(output, (p) => writeTable(result.table, p), result.spec, opts);
-  if (opts.json) await printStdout(JSON.stringify({ ...result.summary, files: written }, null, 2) + '\n');
+  if (opts.json) await printStdout(outputJsonText({ ...result.summary, files: written }));
   return written;
 }
 

@@ -27,6 +27,7 @@ import { clusterTimelineSpec, NO_CLUSTER } from '../plots/timeline.js';
 import { trajectorySpec } from '../plots/scatter.js';
 import type { cellsAsImage } from '../plots/raster.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { outputJsonText } from '../util/outputJson.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { inputError, messages, ParameterError } from '../errors.js';
 import { formatDuration } from '../analysis/summary.js';
@@ -425,7 +426,7 @@ export async function writeAnalyzeOutputs(
   if (options.report) contents['report.html'] = options.report(analyzeReport(result, specJson, options.links));
   const names = ANALYZE_FILES.filter((name) => name === 'summary.json' || contents[name] !== undefined);
   const paths = names.map((name) => join(outDir, name));
-  contents['summary.json'] = JSON.stringify({ ...result.summary, files: paths }, null, 2) + '\n';
+  contents['summary.json'] = outputJsonText({ ...result.summary, files: paths });
   for (let i = 0; i < names.length; i++) await writeFileAtomic(paths[i], contents[names[i]]!);
   // Without rendering, SVGs left by an earlier run would no longer match the specs beside them.
   for (const name of ANALYZE_FILES.filter((n) => !names.includes(n))) await rm(join(outDir, name), { force: true });

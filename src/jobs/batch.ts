@@ -18,12 +18,13 @@ import { reduce } from '../transforms/reduce.js';
 import type { Points } from '../transforms/points.js';
 import { writePlot, type PlotFormat } from '../plots/output.js';
 import type { ReportGallery, ReportGalleryItem, ReportInput, ReportRenderer } from '../plots/page.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { shapeDistanceMatrix, shapeMap, shapeSimilarity, usesShape, type SongFeatures } from './songFeatures.js';
 import { shapeId } from '../shape/fingerprint.js';
 import { kmeans } from '../transforms/cluster.js';
 import { songsCorrelationSpec } from '../plots/songs.js';
 import { labelledScatterSpec } from '../plots/scatter.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 export interface BatchOptions {
   /** Directory every output goes into (created). */
@@ -99,7 +100,7 @@ export async function writeBatchOutputs(
 ): Promise<string[]> {
   const files = await writePlots(plots, options);
   const jsonPath = join(options.outDir, jsonName);
-  await writeJsonAtomic(jsonPath, json, { pretty: true });
+  await writeFileAtomic(jsonPath, outputJsonText(json));
   files.push(jsonPath);
   if (options.plots !== false && options.report) {
     const reportPath = join(options.outDir, 'report.html');

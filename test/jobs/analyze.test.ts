@@ -11,6 +11,7 @@ import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
 import { compileSpec } from '../../src/plots/render.js';
 import { generateAnalysis } from '../../src/synth/generate.js';
 import { SongscopeError } from '../../src/errors.js';
+import { outputJsonText } from '../../src/util/outputJson.js';
 import { FIXTURE_CASES, ROOT, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
 
 /** A fixture as the transform subcommands load it. */
@@ -172,11 +173,11 @@ describe('writeAnalyzeOutputs', () => {
       assert.equal(await readFile(join(out, `${p}.svg`), 'utf8'), r.svgs?.[p], `${p}.svg`);
     }
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
-    assert.deepEqual(summary.parts, JSON.parse(JSON.stringify(r.summary.parts)));
+    assert.deepEqual(summary.parts, JSON.parse(outputJsonText(r.summary.parts)), 'summary.json parts: the library parts, keys in snake_case');
     assert.equal(summary.parts.k, 3);
     assert.equal(summary.parts.seed, 0);
-    assert.deepEqual(summary.parts.agreement.map((a: { windowS: number }) => a.windowS), [0.5, 3]);
-    assert.equal(summary.trajectory.explainedVarianceRatio.length, 2);
+    assert.deepEqual(summary.parts.agreement.map((a: { window_s: number }) => a.window_s), [0.5, 3]);
+    assert.equal(summary.trajectory.explained_variance_ratio.length, 2);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     const order = [...html.matchAll(/<div class="vega" id="plot-(\d+)" data-name="([^"]+)">/g)].map((m) => `${m[1]}:${m[2]}`);
     assert.deepEqual(order, ANALYZE_PLOTS.map((p, i) => `${i}:${p}`), 'the five plots, in the notebook order');
