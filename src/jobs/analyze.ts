@@ -100,7 +100,7 @@ export interface PartsSummary extends LabelParts {
   inertia: number;
 }
 
-/** The numbers `analyze` reports (summary.json). */
+/** The numbers `analyze` reports (summary.json, its keys written in snake_case by `outputJsonText`). */
 export interface AnalyzeSummary extends TrackSummary {
   grid: { semantics: GridSemantics; rows: number; columns: number; binMs: 1; firstMs: number; lastMs: number };
   /** `similarity`: the bins (z-scored unless `normalization` is `none`), unsmoothed. */

@@ -98,7 +98,7 @@ export interface SimilarResult {
   leftOut: TrackRecord[];
   failures: TrackFailure[];
   files: string[];
-  /** What `--json` prints (and the core of similar.json). */
+  /** What `--json` prints (and the core of similar.json), as `outputJsonText` writes it: keys in snake_case. */
   json: SimilarJson;
 }
 
