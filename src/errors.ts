@@ -323,6 +323,9 @@ export const messages = {
   },
   // ---- corpus datasets: `songscope scan` and datasets as inputs ----------------------------------------
   corpus: {
+    /** A dataset scanned with --no-shape (or by a songscope of other fingerprint parameters). */
+    datasetWithoutShapes: (path: string, without: number, tracks: number) =>
+      `${path}: ${without} of ${tracks} tracks of the dataset have no shape fingerprint (scanned with --no-shape, or with other parameters); use --by features (--features mean), or scan the inputs again into a new dataset`,
     duckdbUnavailable: (detail: string) =>
       `cannot load DuckDB (@duckdb/node-api), which reads and writes Parquet: ${detail}; reinstall songscope (npm ci)`,
     noInputs: () =>
@@ -511,6 +514,8 @@ export const messages = {
 
   // ---- similar: songs alike in shape ------------------------------------------------------------------
   similar: {
+    /** Fingerprint parameters other than the ones a dataset stores. */
+    datasetShapeParameters: (path: string, id: string) => `${path}: a dataset stores fingerprints made with the default parameters (${id}); compare with those`,
     /** The query resolved to a collection of several tracks. */
     queryNotOneTrack: (spec: string, tracks: number) =>
       `${spec}: the query names ${tracks} tracks; give one track (an analysis or audio file, a Spotify track, a search)`,

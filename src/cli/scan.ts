@@ -15,6 +15,7 @@ interface ScanCliOptions extends SourceCliOptions {
   grid: string;
   partRows: number;
   retryFailed?: boolean;
+  shape: boolean;
   list?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -104,6 +105,7 @@ export function scanCommand(): Command {
     .addOption(gridOption())
     .addOption(new Option('--part-rows <n>', 'rows per Parquet part file').default(1000).argParser((v) => parseNumber('--part-rows', v, { min: 1, integer: true })))
     .option('--retry-failed', 'scan again the inputs that failed with bad input before (runtime failures are always retried)')
+    .option('--no-shape', "leave out each track's shape fingerprint (8 KB per row; songscope similar --by shape and --features shape need it)")
     .option('--list', 'print the expanded inputs as a manifest (input,label,…) on stdout and scan nothing: list once, scan on many machines')
     .option('--json', 'print the summary as JSON on stdout')
     .option('-q, --quiet', 'no progress and no summary on stderr');
@@ -140,6 +142,7 @@ Examples:
         shard,
         partRows: opts.partRows,
         retryFailed: opts.retryFailed,
+        shape: opts.shape,
         resolve,
         onProgress: progress.onProgress,
         log: opts.quiet ? undefined : say,

@@ -21,11 +21,12 @@ interface SimilarCliOptions extends SourceCliOptions {
   format: PlotFormat;
   concurrency: number;
   jobs?: number;
+  where?: string;
   json?: boolean;
   quiet?: boolean;
 }
 
-const COLLECTION_HELP = 'an album or playlist (URI or URL), a directory of analysis or audio files, or a CSV manifest (path_or_uri,label)';
+const COLLECTION_HELP = 'an album or playlist (URI or URL), a directory of analysis or audio files, a CSV manifest (path_or_uri,label), or a dataset made by songscope scan';
 
 export function similarCommand(): Command {
   const cmd = new Command('similar')
@@ -52,6 +53,7 @@ export function similarCommand(): Command {
     .addOption(formatOption())
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel (Spotify rate limits are respected)').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
     .addOption(jobsOption('per-track work (decoding, analysis, fingerprints)'))
+    .option('--where <sql>', "a dataset collection (made by songscope scan): only the tracks matching this SQL condition on its columns (DuckDB syntax)")
     .option('--json', 'print {"query", "by", "results": [{rank, track, input, distance}, …]} on stdout instead of the table')
     .option('-q, --quiet', 'no progress and no summary on stderr');
   addSourceOptions(cmd);
@@ -84,6 +86,8 @@ Examples:
       normalize: opts.normalize as 'zscore-songs',
       concurrency: opts.concurrency,
       jobs: opts.jobs ?? availableParallelism(),
+      where: opts.where,
+      log: opts.quiet ? undefined : say,
       plots: opts.plot,
       format: opts.format,
       report: buildReportHtml,

@@ -8,6 +8,7 @@
  * their rolling mean feeds `similarity-smooth` and `parts`. The numbers equal those of the transform jobs
  * on the same input (`correlate`, `correlate --smooth`, `cluster --k --smooth --seed`, `reduce --model pca`).
  */
+import { displayText } from '../util/slug.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
@@ -139,8 +140,8 @@ export interface AnalyzeResult {
 export const GENERATOR = `songscope ${VERSION}`;
 
 function plotTitle(s: TrackSummary): string {
-  if (s.title && s.artist) return `${s.artist} – ${s.title}`;
-  return s.title ?? (s.origin === 'file' ? s.input.replace(/^.*[\\/]/, '') : s.input);
+  if (s.title && s.artist) return displayText(`${s.artist} – ${s.title}`);
+  return displayText(s.title ?? (s.origin === 'file' ? s.input.replace(/^.*[\\/]/, '') : s.input));
 }
 
 /** Points of the bins that have a value in every feature, and the index of each among all bins. */

@@ -7,6 +7,7 @@
  * track's events, however long the album. Everything written goes through atomic writes.
  */
 import { datasetRecords } from '../corpus/read.js';
+import { inputError, messages } from '../errors.js';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Collection } from '../sources/collection.js';
@@ -140,7 +141,11 @@ export const failureJson = (f: TrackFailure) => ({ position: f.ref.position, nam
 export async function collect(collection: Collection, options: BatchOptions, timings: BatchTimings) {
   // a dataset (`songscope scan`) brings every track's record: nothing to analyse, no per-track plots
   const preloaded = datasetRecords(collection);
-  if (preloaded) return { ...preloaded, gallery: new Map<number, ReportGalleryItem>() };
+  if (preloaded) {
+    const without = usesShape(options.features) ? preloaded.tracks.filter((t) => !t.shape).length : 0;
+    if (without > 0) throw inputError(messages.corpus.datasetWithoutShapes(collection.source, without, preloaded.tracks.length));
+    return { ...preloaded, gallery: new Map<number, ReportGalleryItem>() };
+  }
   let perTrack = 0;
   const perTrackOutputs = options.plots !== false && options.perTrackPlots !== false;
   const reports = perTrackOutputs && options.report !== undefined;

@@ -44,6 +44,7 @@ import {
   type TrackRow,
 } from '../corpus/schema.js';
 import { fileFacts, inShard, keyPlan, shardTag, WHOLE, type Shard, type TrackIdentity } from '../corpus/key.js';
+import { shapeId } from '../shape/fingerprint.js';
 import { TrackPool } from './pool.js';
 import { portableResolveOptions, type TrackOutcome, type TrackTask } from './track.js';
 
@@ -65,6 +66,8 @@ export interface ScanOptions {
   partRows?: number;
   /** Scan again the inputs that failed with bad input (exit code 2) before; default false. */
   retryFailed?: boolean;
+  /** Store each track's shape fingerprint (`src/shape`, default parameters) for `similar`; default true. */
+  shape?: boolean;
   resolve: ResolveOptions;
   /** Where `-` reads from; default `process.stdin`. */
   stdin?: NodeJS.ReadableStream;
@@ -185,8 +188,12 @@ function stale(entry: LedgerEntry): boolean {
   return entry.source === 'local' && entry.analyzerVersion !== LOCAL_ANALYZER_VERSION;
 }
 
+/** The id of the fingerprints a scan stores (the default parameters). */
+const SHAPE_ID = shapeId();
+
 /** The dataset row of a successful outcome. */
 function trackRow(outcome: Extract<TrackOutcome, { ok: true }>, identity: TrackIdentity, ref: TrackRef): TrackRow {
+  const shape = outcome.record.shape ?? null;
   const { record, codes } = outcome;
   const s = record.summary;
   return {
@@ -215,6 +222,8 @@ function trackRow(outcome: Extract<TrackOutcome, { ok: true }>, identity: TrackI
     gridRows: record.rows,
     mean: record.mean,
     std: record.std,
+    shapeId: shape ? SHAPE_ID : null,
+    shape,
     fileBytes: identity.fileBytes,
     fileMtimeNs: identity.fileMtimeNs,
   };
@@ -404,6 +413,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
         grid,
         resolve: portableResolveOptions(options.resolve),
         identity: identities[i] ?? 'compute',
+        ...(options.shape !== false ? { shape: {} } : {}),
       }),
     );
     let done = 0;

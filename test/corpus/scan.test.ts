@@ -14,7 +14,8 @@ import { readAnalysisFile } from '../../src/sources/files.js';
 import { eventColumnStats, eventGrid } from '../../src/matrix/events.js';
 import { generateAudioAnalysis } from '../../src/synth/generate.js';
 import { shardOfKey } from '../../src/corpus/key.js';
-import { MEAN_COLUMNS, STD_COLUMNS } from '../../src/corpus/schema.js';
+import { MEAN_COLUMNS, STD_COLUMNS, shapeValues } from '../../src/corpus/schema.js';
+import { fingerprintFromGrid, shapeId } from '../../src/shape/fingerprint.js';
 import { CLI, hasStackTrace } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { datasetRows, plain, scan, writeCorpus, type GeneratedCorpus } from './helpers.js';
@@ -52,7 +53,7 @@ test("scan writes one row per track with the analysis' own numbers, and failures
   );
   const manifest = JSON.parse(await readFile(join(out, '_songscope.json'), 'utf8'));
   assert.equal(manifest.grid, 'full', 'the manifest records the grid');
-  assert.equal(manifest.tables.tracks.columns.length, 10 + 16 + 52 + 2, 'identity, summary, 52 statistics and ledger columns');
+  assert.equal(manifest.tables.tracks.columns.length, 10 + 16 + 52 + 2 + 2, 'identity, summary, 52 statistics, the shape fingerprint and ledger columns');
 
   const rows = await datasetRows(out);
   assert.equal(rows.length, TRACKS, 'one row per track');
@@ -64,6 +65,9 @@ test("scan writes one row per track with the analysis' own numbers, and failures
     assert.equal(row.track_key, await sha(file), `${file}: track_key is the SHA-256 of its bytes`);
     assert.deepEqual(MEAN_COLUMNS.map((c) => row[c]), [...stats.mean], `${file}: the 26 means, bit for bit`);
     assert.deepEqual(STD_COLUMNS.map((c) => row[c]), [...stats.std], `${file}: the 26 stds, bit for bit`);
+    const fingerprint = fingerprintFromGrid(eventGrid(analysis, 'full'), analysis.bars.map((b) => b.start));
+    assert.equal(row.shape_id, shapeId(), `${file}: the fingerprint's id`);
+    assert.deepEqual([...shapeValues(row.shape as Uint8Array)], [...fingerprint.values], `${file}: the shape fingerprint, bit for bit`);
     assert.deepEqual(
       [row.duration_s, row.tempo_bpm, row.key, row.mode, row.time_signature, row.loudness_db, row.n_bars, row.n_beats, row.n_segments, row.n_sections, row.grid_rows],
       [analysis.track.duration, analysis.track.tempo, analysis.track.key, analysis.track.mode, analysis.track.time_signature, analysis.track.loudness, analysis.bars.length, analysis.beats.length, analysis.segments.length, analysis.sections.length, Math.ceil(analysis.track.duration * 1000)],
