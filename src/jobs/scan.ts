@@ -18,7 +18,8 @@
  * deletes the temporary files and does what is missing. The same inputs and settings give the same part
  * files, byte for byte, for any number of jobs.
  */
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { readdir, rename, stat } from 'node:fs/promises';
+import { makeDirectory } from '../util/atomic.js';
 import { basename, dirname, join } from 'node:path';
 import type { ResolveOptions } from '../sources/resolve.js';
 import type { TrackRef } from '../sources/collection.js';
@@ -138,7 +139,7 @@ async function prepareOutput(dir: string): Promise<void> {
   }
   if (names === undefined) {
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
     } catch (e) {
       throw runtimeError(messages.writeFailed(dir, (e as NodeJS.ErrnoException).code ?? String(e)), undefined, e);
     }
@@ -261,7 +262,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   await prepareOutput(outDir);
   const manifest: DatasetManifest = await openManifest(outDir, grid, listing.manifestColumns.map((n) => [n, manifestColumnName(n)]));
   const failuresDir = join(outDir, FAILURES_DIR);
-  await mkdir(failuresDir, { recursive: true });
+  await makeDirectory(failuresDir);
   const writer = shardTag(shard);
   const ownsAll = shard.count === 1;
   await removeStrayTemps(outDir, writer, ownsAll);
