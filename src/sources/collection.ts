@@ -561,7 +561,7 @@ function mayNeedSpotify(ref: TrackRef): boolean {
 }
 
 /** Fill title, artist and track id of the provenance from the listing, where the analysis lacks them. */
-function fillProvenance(analysis: Analysis, ref: TrackRef): void {
+export function fillProvenance(analysis: Analysis, ref: TrackRef): void {
   const p = analysis.provenance;
   if (p.title === undefined && ref.title !== undefined) p.title = ref.title;
   if (p.artist === undefined && ref.artists && ref.artists.length > 0) p.artist = ref.artists.join(', ');
