@@ -156,11 +156,11 @@ const CLOCK_READERS: Record<string, string> = {
 
 /**
  * Names that hold elapsed time in songscope's results and the test helpers: stage `timings`, a plot's
- * `renderMs`, the `elapsedMs` of a summary, `analysis_time` in an analysis's meta, a fetch outcome's `ms`,
+ * `renderMs`, the `elapsedMs` of a summary (`elapsed_ms` as written), `analysis_time` in an analysis's meta, a fetch outcome's `ms`,
  * and the fake Spotify's `at` / `doneAt` (when a request arrived and was answered). As properties (`x.ms`)
  * all count; as plain variables only the unambiguous ones (a local `ms` or `at` is often something else).
  */
-const ELAPSED_PROPERTIES = new Set(['timings', 'renderMs', 'elapsedMs', 'analysis_time', 'ms', 'at', 'doneAt']);
+const ELAPSED_PROPERTIES = new Set(['timings', 'renderMs', 'render_ms', 'elapsedMs', 'elapsed_ms', 'analysis_time', 'ms', 'at', 'doneAt']);
 const ELAPSED_VARIABLES = new Set(['timings', 'renderMs', 'elapsedMs', 'elapsed']);
 
 const ORDERING = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken]);

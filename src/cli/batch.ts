@@ -38,6 +38,7 @@ import {
   applyNotebook,
   type SourceCliOptions,
 } from './common.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface BatchCliOptions extends SourceCliOptions {
   out?: string;
@@ -257,22 +258,18 @@ Examples:
         kmeansOn: opts.notebook ? 'mds' : 'vectors',
         rawTrackBins: opts.notebook === true,
         metric: opts.metric as HierarchyMetric,
-        resolutionMs: opts.resolution,
+        binMs: opts.resolution,
         smoothS: opts.smooth,
       }),
     );
     if (opts.json) {
       await printStdout(
-        JSON.stringify(
-          {
-            name: result.name,
-            tracks: result.tracks.map((t, i) => ({ position: t.ref.position, name: t.name, cluster: result.clusters[i] })),
-            failures: result.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })),
-            files: result.files,
-          },
-          null,
-          2,
-        ) + '\n',
+        outputJsonText({
+          name: result.name,
+          tracks: result.tracks.map((t, i) => ({ position: t.ref.position, name: t.name, cluster: result.clusters[i] })),
+          failures: result.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })),
+          files: result.files,
+        }),
       );
     }
     if (!opts.quiet) {
@@ -402,7 +399,7 @@ Examples:
     const result = await withProgress(opts, 'compare', (onProgress) =>
       runCompare(groups, { ...batchJobOptions(opts, outDir, resolve, onProgress, buildReportHtml), perTrackPlots: false, ...classifyOptions(opts) }),
     );
-    if (opts.json) await printStdout(JSON.stringify(result.classification ?? { skipped: result.classificationSkipped }, null, 2) + '\n');
+    if (opts.json) await printStdout(outputJsonText(result.classification ?? { skipped: result.classificationSkipped }));
     if (!opts.quiet) {
       if (result.classification) printClassification(result.classification);
       else say(`classification skipped: ${result.classificationSkipped}`);
@@ -496,7 +493,7 @@ Examples:
         opts.output,
       );
     }
-    if (opts.json) await printStdout(JSON.stringify({ ...report, failures: grouped.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })) }, null, 2) + '\n');
+    if (opts.json) await printStdout(outputJsonText({ ...report, failures: grouped.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })) }));
     if (!opts.quiet) {
       printClassification(report);
       await reportFailures(grouped.failures);

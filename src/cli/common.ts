@@ -11,6 +11,7 @@ import { inputError, messages, runtimeError } from '../errors.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { GRID_SEMANTICS, type GridSemantics } from '../matrix/grid.js';
 import { DEFAULT_SONG_NORMALIZATION, SONG_NORMALIZATIONS } from '../transforms/songs.js';
+import { DEFAULT_BIN_MS } from '../jobs/bins.js';
 
 /** Options every command that resolves an input accepts. */
 export interface SourceCliOptions {
@@ -162,8 +163,11 @@ export function formatOption(): Option {
   return new Option('--format <format>', 'static image format of the plots: svg, png (via resvg) or both').choices(['svg', 'png', 'both']).default('svg');
 }
 
+/** `--resolution`: the bin width (the jobs' `binMs`), default {@link DEFAULT_BIN_MS} shown in seconds. */
 export function resolutionOption(what: string): Option {
-  return new Option('--resolution <duration>', `bin width of the ${what}, e.g. 1s, 500ms`).default(1000, '1s').argParser((v) => parseDurationMs('--resolution', v));
+  return new Option('--resolution <duration>', `bin width of the ${what}, e.g. 1s, 500ms`)
+    .default(DEFAULT_BIN_MS, `${DEFAULT_BIN_MS / 1000}s`)
+    .argParser((v) => parseDurationMs('--resolution', v));
 }
 
 export function smoothOption(): Option {

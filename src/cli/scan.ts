@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { ExitCode, inputError, messages } from '../errors.js';
 import type { ScanProgress, ScanResult } from '../jobs/scan.js';
 import { addSourceOptions, asGrid, gridOption, jobsOption, parseNumber, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface ScanCliOptions extends SourceCliOptions {
   out?: string;
@@ -151,9 +152,7 @@ Examples:
     }
     if (opts.json) {
       const { failures, ...rest } = result;
-      process.stdout.write(
-        JSON.stringify({ ...rest, failures: failures.map((f) => ({ input: f.ref.input, error: f.message, exitCode: f.exitCode })) }, null, 2) + '\n',
-      );
+      process.stdout.write(outputJsonText({ ...rest, failures: failures.map((f) => ({ input: f.ref.input, error: f.message, exitCode: f.exitCode })) }));
     }
     if (!opts.quiet) {
       for (const line of summaryLines(result)) say(line);

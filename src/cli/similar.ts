@@ -9,6 +9,7 @@ import type { PlotFormat } from '../plots/output.js';
 import { ExitCode } from '../errors.js';
 import { addSourceOptions, formatOption, jobsOption, parseNumber, resolveOptionsFrom, say, songNormalizeOption, type SourceCliOptions } from './common.js';
 import type { CollectProgress } from '../jobs/tracks.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface SimilarCliOptions extends SourceCliOptions {
   by: string;
@@ -92,7 +93,7 @@ Examples:
       report: buildReportHtml,
       onProgress,
     });
-    if (opts.json) process.stdout.write(JSON.stringify(result.json, null, 2) + '\n');
+    if (opts.json) process.stdout.write(outputJsonText(result.json));
     else process.stdout.write(table(result));
     if (!opts.quiet) {
       if (result.failures.length) {

@@ -19,12 +19,13 @@ import { reduce } from '../transforms/reduce.js';
 import type { Points } from '../transforms/points.js';
 import { writePlot, type PlotFormat } from '../plots/output.js';
 import type { ReportGallery, ReportGalleryItem, ReportInput, ReportRenderer } from '../plots/page.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { shapeDistanceMatrix, shapeMap, shapeSimilarity, usesShape, type SongFeatures } from './songFeatures.js';
 import { shapeId } from '../shape/fingerprint.js';
 import { kmeans } from '../transforms/cluster.js';
 import { songsCorrelationSpec } from '../plots/songs.js';
 import { labelledScatterSpec } from '../plots/scatter.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 export interface BatchOptions {
   /** Directory every output goes into (created). */
@@ -60,7 +61,7 @@ export interface BatchOptions {
   /** Per-track outputs on the raw 1 s bins instead of the z-scored ones (the notebook's last cell); default false. */
   rawTrackBins?: boolean;
   /** Per-track analyze: self-similarity bin width (ms) and smoothing (s). */
-  resolutionMs?: number;
+  binMs?: number;
   smoothS?: number;
 }
 
@@ -100,7 +101,7 @@ export async function writeBatchOutputs(
 ): Promise<string[]> {
   const files = await writePlots(plots, options);
   const jsonPath = join(options.outDir, jsonName);
-  await writeJsonAtomic(jsonPath, json, { pretty: true });
+  await writeFileAtomic(jsonPath, outputJsonText(json));
   files.push(jsonPath);
   if (options.plots !== false && options.report) {
     const reportPath = join(options.outDir, 'report.html');
@@ -161,7 +162,7 @@ export async function collect(collection: Collection, options: BatchOptions, tim
       ? {
           spec: {
             outDir: options.outDir,
-            analyze: { normalize: options.rawTrackBins ? 'none' : 'zscore-within', resolutionMs: options.resolutionMs, smoothS: options.smoothS, seed: options.seed },
+            analyze: { normalize: options.rawTrackBins ? 'none' : 'zscore-within', binMs: options.binMs, smoothS: options.smoothS, seed: options.seed },
             format: options.format,
             batchTitle: collection.name,
             reportModule: reports ? options.reportModule : undefined,

@@ -36,7 +36,7 @@ export interface PerTrackSpec {
   /** The batch's output directory (the track's go under `tracks/`). */
   outDir: string;
   /** The per-track `analyze` settings (grid, events and statistics come with the track). */
-  analyze: Pick<AnalyzeOptions, 'normalize' | 'resolutionMs' | 'smoothS' | 'seed'>;
+  analyze: Pick<AnalyzeOptions, 'normalize' | 'binMs' | 'smoothS' | 'seed'>;
   /** Static image format; default `svg`. */
   format?: PlotFormat;
   /** The batch's title, named by the link from each track's report.html back to the batch's. */

@@ -30,7 +30,8 @@ import { squaredDistance, type Points } from '../transforms/points.js';
 import { reduce } from '../transforms/reduce.js';
 import { shapeGallerySpec } from '../plots/shape.js';
 import { writePlot, type PlotFormat } from '../plots/output.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { outputJsonText } from '../util/outputJson.js';
 import type { ReportRenderer } from '../plots/page.js';
 import { GENERATOR } from './analyze.js';
 import { ExitCode, ParameterError, SongscopeError, inputError, messages } from '../errors.js';
@@ -102,7 +103,7 @@ export interface SimilarResult {
   leftOut: TrackRecord[];
   failures: TrackFailure[];
   files: string[];
-  /** What `--json` prints (and the core of similar.json). */
+  /** What `--json` prints (and the core of similar.json), as `outputJsonText` writes it: keys in snake_case. */
   json: SimilarJson;
 }
 
@@ -299,9 +300,9 @@ export async function runSimilar(querySpec: string, collectionSpec: string, opti
     files.push(...(await writePlot(options.outDir, 'similar', spec, { format: options.format ?? 'svg' })).files);
   }
   const jsonPath = join(options.outDir, 'similar.json');
-  await writeJsonAtomic(
+  await writeFileAtomic(
     jsonPath,
-    {
+    outputJsonText({
       ...json,
       generator: GENERATOR,
       collection: { name: collection.name, kind: collection.kind, source: collection.source, tracks: collection.tracks.length },
@@ -311,8 +312,7 @@ export async function runSimilar(querySpec: string, collectionSpec: string, opti
       compared: candidates.length,
       leftOut: leftOut.map((t) => ({ track: t.name, input: t.ref.input })),
       failures: failures.map((f) => ({ track: f.name, input: f.ref.input, error: f.message, exitCode: f.exitCode })),
-    },
-    { pretty: true },
+    }),
   );
   files.push(jsonPath);
   if (options.plots !== false && options.report) {

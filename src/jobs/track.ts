@@ -19,7 +19,7 @@ import { fingerprintFromGrid, type ShapeFingerprint, type ShapeOptions } from '.
 import type { ReportGalleryItem } from '../plots/page.js';
 import type { PerTrackSpec } from './perTrack.js';
 import type { GridSemantics } from '../matrix/grid.js';
-import type { TrackRef } from '../sources/collection.js';
+import { fillProvenance, type TrackRef } from '../sources/collection.js';
 import { resolveAnalysis, spotifyClientOptions, type ResolveOptions } from '../sources/resolve.js';
 import { SpotifyClient, type SpotifyClientOptions } from '../sources/spotify.js';
 import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
@@ -145,14 +145,6 @@ function identityError(ref: TrackRef, e: unknown): unknown {
   if (code === 'EISDIR') return inputError(messages.isDirectory(ref.input));
   if (code) return inputError(messages.fileUnreadable(ref.input, code));
   return e;
-}
-
-/** Fill title, artist and track id from the listing where the analysis lacks them (as `fetchAnalyses`). */
-function fillProvenance(analysis: Analysis, ref: TrackRef): void {
-  const p = analysis.provenance;
-  if (p.title === undefined && ref.title !== undefined) p.title = ref.title;
-  if (p.artist === undefined && ref.artists && ref.artists.length > 0) p.artist = ref.artists.join(', ');
-  if (p.trackId === undefined && ref.id !== undefined) p.trackId = ref.id;
 }
 
 const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -115,8 +115,8 @@ describe('cluster, reduce from the command line', () => {
     assert.equal(ari, 1, "the partition scikit-learn's k-means finds (measured: ARI 1)");
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.method, 'kmeans', 'k-means by default');
-    assert.deepEqual(summary.agreement.map((a: { windowS: number }) => a.windowS), [0.5, 3], 'agreement at ±0.5 s and ±3 s');
-    assert.match(summary.agreementConvention, /mir_eval/, 'the convention is named (mir_eval)');
+    assert.deepEqual(summary.agreement.map((a: { window_s: number }) => a.window_s), [0.5, 3], 'agreement at ±0.5 s and ±3 s');
+    assert.match(summary.agreement_convention, /mir_eval/, 'the convention is named (mir_eval)');
     assert.match(r.stderr, /±0\.5 s: F \d\.\d{3}/, 'stderr reports the F measure at ±0.5 s');
     assert.ok(summary.files.includes(join(tmp.path, 'parts.svg')), 'the plot is listed among the files written');
   });

@@ -65,8 +65,8 @@ test('album on the dataset equals album on the manifest; --where selects tracks'
   const b = JSON.parse(await readFile(join(dir, 'alb-data', 'album.json'), 'utf8'));
   for (const key of ['correlation', 'clustermap']) assert.deepEqual(b[key], a[key], `album.json ${key}`);
   assert.deepEqual(
-    b.tracks.map((t: Record<string, unknown>) => [t.name, t.vector, t.cluster, t.mds, t.tempoBpm, t.key]),
-    a.tracks.map((t: Record<string, unknown>) => [t.name, t.vector, t.cluster, t.mds, t.tempoBpm, t.key]),
+    b.tracks.map((t: Record<string, unknown>) => [t.name, t.vector, t.cluster, t.mds, t.tempo_bpm, t.key]),
+    a.tracks.map((t: Record<string, unknown>) => [t.name, t.vector, t.cluster, t.mds, t.tempo_bpm, t.key]),
     'every track: name, vector, cluster, MDS, tempo, key',
   );
   const where = await cli(['album', dataset, '--where', "label = 'dance' AND tempo_bpm > 0", '--no-plot', '--json', '-q', '-o', join(dir, 'alb-where')]);

@@ -45,7 +45,7 @@ test("scan writes one row per track with the analysis' own numbers, and failures
   assert.equal(r.code, 1, `exit 1: one input failed\n${r.stderr}`);
   assert.ok(!hasStackTrace(r.stderr), r.stderr);
   const summary = json(r.stdout);
-  assert.deepEqual([summary.listed, summary.scanned, summary.upToDate, (summary.failures as unknown[]).length], [TRACKS + 1, TRACKS + 1, 0, 1], JSON.stringify(summary));
+  assert.deepEqual([summary.listed, summary.scanned, summary.up_to_date, (summary.failures as unknown[]).length], [TRACKS + 1, TRACKS + 1, 0, 1], JSON.stringify(summary));
   assert.deepEqual(
     (await readdir(out)).sort(),
     ['_failures', '_songscope.json', 'part-s1of1-r0001-00001.parquet', 'part-s1of1-r0001-00002.parquet', 'part-s1of1-r0001-00003.parquet'],
@@ -96,7 +96,7 @@ test('a re-run does nothing; a changed file is replaced, a touched one trusted, 
   const before1 = await snapshot();
   const again = await scan([corpus.root, '-o', out, '--json', '-q'], cache);
   const s = json(again.stdout);
-  assert.deepEqual([s.upToDate, s.failedBefore, s.scanned], [TRACKS, 1, 0], `nothing to do: ${again.stdout}`);
+  assert.deepEqual([s.up_to_date, s.failed_before, s.scanned], [TRACKS, 1, 0], `nothing to do: ${again.stdout}`);
   assert.deepEqual(await snapshot(), before1, 'no part written or rewritten');
 
   // change one file's content, touch another (same bytes, new time)
@@ -109,7 +109,7 @@ test('a re-run does nothing; a changed file is replaced, a touched one trusted, 
     await utimes(touched, later, later);
     const third = await scan([corpus.root, '-o', out, '--json', '-q'], cache);
     const t = json(third.stdout);
-    assert.deepEqual([t.upToDate, t.scanned, t.dropped], [TRACKS - 1, 1, 1], `only the changed file is scanned, its old row dropped: ${third.stdout}`);
+    assert.deepEqual([t.up_to_date, t.scanned, t.dropped], [TRACKS - 1, 1, 1], `only the changed file is scanned, its old row dropped: ${third.stdout}`);
     const rows = await datasetRows(out);
     assert.equal(rows.length, TRACKS, 'still one row per track');
     assert.equal(new Set(rows.map((r) => r.input)).size, TRACKS, 'each input once');
@@ -147,7 +147,7 @@ test('three shards scanning at once fill one dataset that equals the single scan
   const sharded = join(dir, 'sharded');
   assert.equal((await scan([corpus.root, '-o', single, '--jobs', '1', '-q'], cache)).code, 1, 'the single scan: exit 1 for the broken input');
   const runs = await Promise.all([1, 2, 3].map((k) => scan([corpus.root, '-o', sharded, '--shard', `${k}/3`, '--jobs', '1', '--json', '-q'], cache)));
-  const inShard = runs.map((r) => Number(json(r.stdout).inShard));
+  const inShard = runs.map((r) => Number(json(r.stdout).in_shard));
   assert.equal(inShard.reduce((a, b) => a + b, 0), TRACKS + 1, `the shards partition the inputs: ${inShard}`);
   assert.ok(inShard.every((n) => n > 0 && n < TRACKS), `every shard has a share: ${inShard}`);
   const rows = await datasetRows(sharded);

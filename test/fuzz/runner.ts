@@ -431,7 +431,7 @@ function judge(
 
 function durationOf(from: string | undefined, stdout: Buffer): number | undefined {
   try {
-    if (from === 'stdout') return Number((JSON.parse(stdout.toString('utf8')) as { durationS?: number }).durationS);
+    if (from === 'stdout') return Number((JSON.parse(stdout.toString('utf8')) as { duration_s?: number }).duration_s);
     if (from) return Number((JSON.parse(readFileSync(from, 'utf8')) as { track?: { duration?: number } }).track?.duration);
   } catch {
     return undefined;

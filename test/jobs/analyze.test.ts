@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, displayBinMs, smoothingWindow, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
+import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, binMsForDisplay, smoothingWindowBins, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
 import { clusterJob, correlateJob, reduceJob } from '../../src/jobs/transforms.js';
 import { buildReportHtml } from '../../src/report/html.js';
 import { loadMatrix, type LoadedMatrix } from '../../src/jobs/load.js';
@@ -10,6 +10,7 @@ import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
 import { compileSpec } from '../../src/plots/render.js';
 import { generateAnalysis } from '../../src/synth/generate.js';
 import { SongscopeError } from '../../src/errors.js';
+import { outputJsonText } from '../../src/util/outputJson.js';
 import { FIXTURE_CASES, ROOT, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
 import { tempDirPerSuite } from '../helpers/assert.js';
 
@@ -144,13 +145,13 @@ describe('analyzeTrack (the library behind `songscope analyze`)', () => {
   });
 
   test('display bins and smoothing windows', () => {
-    assert.equal(displayBinMs(0, 219493, 1000), 220, '219.5 s in 1,000 bins: 220 ms');
-    assert.equal(displayBinMs(0, 999, 1000), 1, 'under a second in 1,000 bins: 1 ms');
-    assert.equal(displayBinMs(999, 1998, 500), 3, 'the bins are anchored at 0 ms'); // 2 ms bins anchored at 0 would need 501 bins here
-    assert.equal(smoothingWindow(10, 1000), 10, '10 s of 1 s bins');
-    assert.equal(smoothingWindow(10, 500), 20, '10 s of 0.5 s bins');
-    assert.equal(smoothingWindow(0, 1000), 0, 'no smoothing');
-    assert.throws(() => smoothingWindow(0.3, 1000), (e: unknown) => e instanceof SongscopeError && e.exitCode === 2, 'a window that is not a whole number of bins is a usage error');
+    assert.equal(binMsForDisplay(0, 219493, 1000), 220, '219.5 s in 1,000 bins: 220 ms');
+    assert.equal(binMsForDisplay(0, 999, 1000), 1, 'under a second in 1,000 bins: 1 ms');
+    assert.equal(binMsForDisplay(999, 1998, 500), 3, 'the bins are anchored at 0 ms'); // 2 ms bins anchored at 0 would need 501 bins here
+    assert.equal(smoothingWindowBins(10, 1000), 10, '10 s of 1 s bins');
+    assert.equal(smoothingWindowBins(10, 500), 20, '10 s of 0.5 s bins');
+    assert.equal(smoothingWindowBins(0, 1000), 0, 'no smoothing');
+    assert.throws(() => smoothingWindowBins(0.3, 1000), (e: unknown) => e instanceof SongscopeError && e.exitCode === 2, 'a window that is not a whole number of bins is a usage error');
   });
 });
 
@@ -167,11 +168,11 @@ describe('writeAnalyzeOutputs', () => {
       assert.equal(await readFile(join(out, `${p}.svg`), 'utf8'), r.svgs?.[p], `${p}.svg`);
     }
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
-    assert.deepEqual(summary.parts, JSON.parse(JSON.stringify(r.summary.parts)), 'summary.json has the parts as computed');
+    assert.deepEqual(summary.parts, JSON.parse(outputJsonText(r.summary.parts)), 'summary.json parts: the library parts, keys in snake_case');
     assert.equal(summary.parts.k, 3, 'k 3 by default');
     assert.equal(summary.parts.seed, 0, 'seed 0 by default');
-    assert.deepEqual(summary.parts.agreement.map((a: { windowS: number }) => a.windowS), [0.5, 3], 'agreement at ±0.5 s and ±3 s');
-    assert.equal(summary.trajectory.explainedVarianceRatio.length, 2, 'two explained-variance ratios');
+    assert.deepEqual(summary.parts.agreement.map((a: { window_s: number }) => a.window_s), [0.5, 3], 'agreement at ±0.5 s and ±3 s');
+    assert.equal(summary.trajectory.explained_variance_ratio.length, 2, 'two explained-variance ratios');
     const html = await readFile(join(out, 'report.html'), 'utf8');
     const order = [...html.matchAll(/<div class="vega" id="plot-(\d+)" data-name="([^"]+)">/g)].map((m) => `${m[1]}:${m[2]}`);
     assert.deepEqual(order, ANALYZE_PLOTS.map((p, i) => `${i}:${p}`), 'the five plots, in the notebook order');

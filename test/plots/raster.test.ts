@@ -89,7 +89,7 @@ test('feature heatmap: the picture has every rect’s colour, clamped beyond ±2
   await samePicture(
     'features',
     (cellsAsImage) =>
-      featureHeatmapSpec({ title: 'raster', features, binStartS: Float64Array.from({ length: bins }, (_, i) => i), binWidthS: 1, values }, cellsAsImage ? { cellsAsImage } : {}),
+      featureHeatmapSpec({ title: 'raster', features, binStartS: Float64Array.from({ length: bins }, (_, i) => i), binS: 1, values }, cellsAsImage ? { cellsAsImage } : {}),
     features.length,
     bins,
   );
@@ -106,7 +106,7 @@ test('similarity heatmap: the picture has every rect’s colour, including undef
   await samePicture(
     'similarity',
     (cellsAsImage) =>
-      similarityHeatmapSpec({ title: 'raster', binStartS: Float64Array.from({ length: n }, (_, i) => i), binWidthS: 1, values }, cellsAsImage ? { cellsAsImage } : {}),
+      similarityHeatmapSpec({ title: 'raster', binStartS: Float64Array.from({ length: n }, (_, i) => i), binS: 1, values }, cellsAsImage ? { cellsAsImage } : {}),
     n,
     n,
   );
