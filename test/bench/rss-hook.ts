@@ -1,0 +1,17 @@
+/**
+ * Preloaded (`node --import`) into the songscope processes the bench spawns: at exit, the main thread writes
+ * the process's peak resident set (KB, worker threads included) to `$BENCH_RSS_FILE`. Nothing else changes.
+ */
+import { writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+
+const file = process.env.BENCH_RSS_FILE;
+if (file && isMainThread) {
+  process.on('exit', () => {
+    try {
+      writeFileSync(file, String(process.resourceUsage().maxRSS));
+    } catch {
+      // the bench then reports no figure rather than a wrong one
+    }
+  });
+}
