@@ -3,7 +3,7 @@
  * in the same run, never a timed test:
  *
  * - scanning generated 4-minute analysis JSON, tracks per second against the notebook's per-song pandas
- *   loop (`get_model(analysis).mean()`, `./pandas_loop.py`, run by `$SONGSCOPE_PYTHON`,
+ *   loop (`get_model(analysis).mean()`, `./pandas_loop.py`, run by `$BENCH_PYTHON`, else
  *   `/work/venv/bin/python` or `python3` — skipped with a message when none has pandas); target ≥ 30×;
  * - peak RSS of the scan process (worker threads included) for the whole corpus; target ≤ 300 MB;
  * - `--jobs 2` against `--jobs 1`; target ≥ 1.8×;
@@ -19,13 +19,13 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAudioAnalysis } from '../../src/synth/generate.js';
 import { runScan } from '../../src/jobs/scan.js';
-import { findPython } from '../helpers/python.js';
 import { FIXTURES, ROOT } from '../helpers/fixtures.js';
+import { benchPython, machine, mb, report, x1 } from './lib.js';
 
 const TRACKS = Number(process.env.BENCH_SCAN_TRACKS ?? 10_000);
 const MSD_TRACKS = Number(process.env.BENCH_MSD_TRACKS ?? 2_000);
@@ -124,13 +124,14 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'songscope-bench-scan-'));
   try {
     const cores = availableParallelism();
-    console.log(`\nscan: ${TRACKS.toLocaleString('en-US')} generated 4-minute analysis files (${DISTINCT} distinct analyses), ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), files in the page cache`);
+    console.log(`\nscan: ${TRACKS.toLocaleString('en-US')} generated 4-minute analysis files (${DISTINCT} distinct analyses), files in the page cache — ${machine()}`);
     let t = performance.now();
     const files = await writeCorpus(join(dir, 'corpus'));
     console.log(`  wrote the corpus in ${f1((performance.now() - t) / 1000)} s`);
 
-    const { python, why } = findPython(['pandas']);
+    const { python, why } = benchPython(['pandas']);
     let pandasRate: number | undefined;
+    let pandasWhy = why;
     if (python) {
       const sample = files.slice(0, PANDAS_TRACKS);
       const r = spawnSync(python, [join(ROOT, 'test', 'bench', 'pandas_loop.py'), ...sample], { encoding: 'utf8' });
@@ -139,7 +140,8 @@ async function main(): Promise<void> {
         pandasRate = p.tracks / p.seconds;
         console.log(`  baseline: the notebook's pandas loop get_model(analysis).mean() (${python}): ${p.tracks} tracks in ${f1(p.seconds)} s = ${pandasRate.toFixed(2)} tracks/s`);
       } else {
-        console.log(`  baseline skipped: ${python} pandas_loop.py failed: ${r.stderr.trim().split('\n').pop()}`);
+        pandasWhy = `${python} pandas_loop.py failed: ${r.stderr.trim().split('\n').pop()}`;
+        console.log(`  baseline skipped: ${pandasWhy}`);
       }
     } else {
       console.log(`  baseline skipped: ${why}`);
@@ -153,16 +155,37 @@ async function main(): Promise<void> {
     if (cores !== 2) console.log(`  songscope scan (default --jobs ${cores}): ${f1(rate(all))} tracks/s, peak RSS ${all.peakRssMB.toFixed(0)} MB`);
     if (one.failures + two.failures > 0) console.log(`  WARNING: ${one.failures + two.failures} tracks failed`);
     console.log('  targets (ratios within this run):');
-    if (pandasRate !== undefined) {
-      const x = rate(all) / pandasRate;
-      console.log(`    scan (default jobs) vs the pandas loop: ${x.toFixed(0)}× the tracks per second (target ≥ 30×: ${x >= 30 ? 'met' : 'NOT met'})`);
-    }
+    report({
+      issue: 12,
+      what: `scan ${TRACKS.toLocaleString('en-US')} × 4-min analysis JSON, default --jobs (${cores})`,
+      songscope: `${f1(rate(all))} tracks/s`,
+      baseline: pandasRate !== undefined ? `pandas get_model(a).mean() loop ${pandasRate.toFixed(2)} tracks/s` : `pandas loop skipped: ${pandasWhy}`,
+      ratio: pandasRate !== undefined ? `${x1(rate(all) / pandasRate)} the tracks/s` : '—',
+      target: '≥ 30×',
+      status: pandasRate === undefined ? 'SKIPPED' : rate(all) / pandasRate >= 30 ? 'MET' : 'NOT MET',
+    });
     const peak = Math.max(one.peakRssMB, two.peakRssMB, all.peakRssMB);
-    console.log(`    peak RSS for ${TRACKS.toLocaleString('en-US')} tracks: ${peak.toFixed(0)} MB (target ≤ 300 MB: ${peak <= 300 ? 'met' : 'NOT met'})`);
+    report({
+      issue: 12,
+      what: `scan peak RSS, ${TRACKS.toLocaleString('en-US')} tracks (worker threads included)`,
+      songscope: `${mb(peak)} (--jobs 1: ${mb(one.peakRssMB)}, --jobs 2: ${mb(two.peakRssMB)})`,
+      baseline: '—',
+      ratio: '—',
+      target: '≤ 300 MB',
+      status: peak <= 300 ? 'MET' : 'NOT MET',
+    });
     const speedup = rate(two) / rate(one);
-    console.log(`    --jobs 2 vs --jobs 1: ${speedup.toFixed(2)}× (target ≥ 1.8×: ${speedup >= 1.8 ? 'met' : 'NOT met'}; the machine is shared, so this ratio moves with the load)`);
+    report({
+      issue: 12,
+      what: 'scan --jobs 2 against --jobs 1',
+      songscope: `${f1(rate(two))} tracks/s`,
+      baseline: `--jobs 1 ${f1(rate(one))} tracks/s`,
+      ratio: `${speedup.toFixed(2)}×`,
+      target: '≥ 1.8×',
+      status: speedup >= 1.8 ? 'MET' : 'NOT MET',
+    });
     // what two free cores would give: the work per track is the CPU per track; 2 jobs spread it on 2 cores
-    console.log(`    CPU per track, --jobs 2 against --jobs 1: ${(two.cpuS / two.tracks / (one.cpuS / one.tracks)).toFixed(2)}× (1.00 would mean no cost for the second thread)`);
+    console.log(`    CPU per track, --jobs 2 against --jobs 1: ${(two.cpuS / two.tracks / (one.cpuS / one.tracks)).toFixed(2)}× (1.00 would mean no cost for the second thread; the ratio above moves with the machine's load)`);
     await rm(join(dir, 'corpus'), { recursive: true, force: true });
 
     t = performance.now();
@@ -172,6 +195,15 @@ async function main(): Promise<void> {
     const millionH = 1e6 / msdRate / 3600;
     console.log(`\nscan: ${MSD_TRACKS.toLocaleString('en-US')} MSD .h5 files (links to the fixture, in data/A/B/C/), --jobs ${cores}: ${msd.tracks} tracks in ${f1(msd.seconds)} s = ${f1(msdRate)} tracks/s, peak RSS ${msd.peakRssMB.toFixed(0)} MB; ${cpuLine(msd)}`);
     console.log(`  a million MSD tracks at this rate on this machine: ${millionH.toFixed(1)} h (CPU only: from the page cache, not from disk); N machines: about ${millionH.toFixed(1)}/N h`);
+    report({
+      issue: 12,
+      what: `scan ${MSD_TRACKS.toLocaleString('en-US')} MSD .h5 files, --jobs ${cores}`,
+      songscope: `${f1(msdRate)} tracks/s`,
+      baseline: '—',
+      ratio: `a million in ${millionH.toFixed(1)} h here`,
+      target: 'report',
+      status: 'INFO',
+    });
     if (msd.failures > 0) console.log(`  WARNING: ${msd.failures} tracks failed`);
     const listed = (await readdir(join(dir, 'out-msd'))).filter((n) => n.endsWith('.parquet')).length;
     console.log(`  ${listed} part files`);
