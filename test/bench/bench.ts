@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     const loadAfter = loadavg();
     console.log(`\n## Targets (ratios within this run)\n`);
     console.log(`${machine()}; load average at the start ${loadBefore.map((l) => l.toFixed(2)).join(', ')}; the bench took ${minutes.toFixed(1)} min\n`);
-    console.log(table(rows));
+    console.log(rows.length ? table(rows) : '(no targets in these parts)');
     const counted = rows.filter((r) => r.status === 'MET' || r.status === 'NOT MET');
     const met = counted.filter((r) => r.status === 'MET').length;
     const skipped = rows.filter((r) => r.status === 'SKIPPED').length;
