@@ -17,7 +17,8 @@
  * Environment: BENCH_PARTS (comma-separated subset of the parts above), BENCH_RUNS (runs per figure, default
  * 3: the median is printed), BENCH_AUDIO_RUNS (cold album runs, default BENCH_RUNS), BENCH_PYTHON (the
  * baselines' Python: default /work/venv/bin/python, then python3), BENCH_PEERS (the Python peers, default
- * /work/shared/peers), BENCH_SCAN_TRACKS, BENCH_MSD_TRACKS, BENCH_PANDAS_TRACKS (see scan.ts).
+ * /work/shared/peers), BENCH_SCAN_TRACKS, BENCH_SCAN_JOBS_TRACKS, BENCH_MSD_TRACKS, BENCH_PANDAS_TRACKS (see
+ * scan.ts).
  * Needs `npm run build` first (the parts spawn dist/cli/main.js).
  */
 import { spawnSync } from 'node:child_process';
@@ -65,7 +66,12 @@ async function main(): Promise<void> {
   const results = join(dir, 'results.jsonl');
   try {
     for (const part of parts) {
-      const child = spawnSync(process.execPath, [fileURLToPath(new URL(`./${part}.js`, import.meta.url))], { stdio: 'inherit', env: { ...process.env, BENCH_RESULTS: results } });
+      const t0 = performance.now();
+      const child = spawnSync(process.execPath, [fileURLToPath(new URL(`./${part}.js`, import.meta.url))], {
+        stdio: 'inherit',
+        env: { ...process.env, BENCH_RESULTS: results, BENCH_RUNS: String(RUNS) },
+      });
+      console.log(`  (${part} took ${((performance.now() - t0) / 60_000).toFixed(1)} min)`);
       if (child.status !== 0) {
         console.log(`\n${part}: FAILED (exit ${child.status ?? child.signal})`);
         process.exitCode = 1;
