@@ -1,6 +1,7 @@
 /**
  * Preloaded (`node --import`) into the songscope processes the bench spawns: at exit, the main thread writes
- * the process's peak resident set (KB, worker threads included) to `$BENCH_RSS_FILE`. Nothing else changes.
+ * the process's peak resident set (KB) and CPU time (user and system, µs), worker threads included, to
+ * `$BENCH_RSS_FILE` as JSON. Nothing else changes.
  */
 import { writeFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
@@ -9,7 +10,8 @@ const file = process.env.BENCH_RSS_FILE;
 if (file && isMainThread) {
   process.on('exit', () => {
     try {
-      writeFileSync(file, String(process.resourceUsage().maxRSS));
+      const u = process.resourceUsage();
+      writeFileSync(file, JSON.stringify({ maxRssKB: u.maxRSS, userUs: u.userCPUTime, systemUs: u.systemCPUTime }));
     } catch {
       // the bench then reports no figure rather than a wrong one
     }
