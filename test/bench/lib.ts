@@ -180,7 +180,7 @@ export function benchPython(modules: readonly string[]): { python?: string; why:
     tried.push(`${python}: ${r.error ? (r.error as NodeJS.ErrnoException).code ?? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
   }
   found ??= {
-    why: `no Python with ${modules.length ? modules.join(', ') : 'a working interpreter'} (${explicit ? 'BENCH_PYTHON' : 'BENCH_PYTHON unset'}; tried ${tried.join('; ')})`,
+    why: `${modules.length ? `no Python with ${modules.join(', ')}` : 'no working Python'} (${explicit ? `BENCH_PYTHON=${explicit}` : 'BENCH_PYTHON unset'}; tried ${tried.join('; ')})`,
   };
   pythonCache.set(key, found);
   return found;
@@ -237,7 +237,7 @@ export const withCpu = (t: { wallS: number; cpuS?: number }): string => (t.cpuS 
  */
 export function speedTarget(issue: number, what: string, ours: Timing, base: Timing | undefined, baseName: string, atLeast: number, why = ''): void {
   if (!base) {
-    report({ issue, what, songscope: s(ours.wallS), baseline: `${baseName} skipped: ${why}`, ratio: '—', target: `≥ ${atLeast}×`, status: 'SKIPPED' });
+    report({ issue, what, songscope: withCpu(ours), baseline: `${baseName} skipped: ${why}`, ratio: '—', target: `≥ ${atLeast}×`, status: 'SKIPPED' });
     return;
   }
   const ratio = base.wallS / ours.wallS;
