@@ -43,7 +43,7 @@ export class SongscopeError extends Error {
 /**
  * A library function was given a value it cannot work with (librosa's `ParameterError` is the model): a
  * parameter out of range, or data it cannot take (too few points, a non-finite value). Exit code 2. The
- * message names the parameter as the library calls it (`k`, `resolutionMs`); the CLI says which flag that
+ * message names the parameter as the library calls it (`k`, `binMs`); the CLI says which flag that
  * is ({@link ParameterError.parameter}), so only the CLI knows its flags.
  */
 export class ParameterError extends SongscopeError {
@@ -315,14 +315,17 @@ export const messages = {
   /** Why `analyze` left one of its plots out (summary.json `skipped`, and the printed summary). */
   analyze: {
     smoothOff: () => '--smooth 0 asks for no rolling mean',
-    smoothLongerThanTrack: (smoothS: number, bins: number, resolutionS: number) =>
-      `--smooth ${smoothS} s is longer than the track's ${bins} bins of ${resolutionS} s (the rolling mean would leave every bin 0); parts are found on the unsmoothed bins`,
+    smoothLongerThanTrack: (smoothS: number, bins: number, binS: number) =>
+      `--smooth ${smoothS} s is longer than the track's ${bins} bins of ${binS} s (the rolling mean would leave every bin 0); parts are found on the unsmoothed bins`,
     noDefinedBins: () => 'no time bin has a value for every feature',
     binsLackValue: (missing: number, bins: number) => `${missing} of ${bins} bins lack a value`,
     trajectoryRefused: (detail: string) => `PCA cannot reduce these bins: ${detail}`,
   },
   // ---- corpus datasets: `songscope scan` and datasets as inputs ----------------------------------------
   corpus: {
+    /** A dataset scanned with --no-shape (or by a songscope of other fingerprint parameters). */
+    datasetWithoutShapes: (path: string, without: number, tracks: number) =>
+      `${path}: ${without} of ${tracks} tracks of the dataset have no shape fingerprint (scanned with --no-shape, or with other parameters); use --by features (--features mean), or scan the inputs again into a new dataset`,
     duckdbUnavailable: (detail: string) =>
       `cannot load DuckDB (@duckdb/node-api), which reads and writes Parquet: ${detail}; reinstall songscope (npm ci)`,
     noInputs: () =>
@@ -415,10 +418,6 @@ export const messages = {
     manifestFields: (path: string, line: number, found: number, named: number) =>
       `${path}: line ${line}: ${found} fields, but the header names ${named} columns (quote a value that contains a comma)`,
     manifestNoInput: (path: string, line: number) => `${path}: line ${line}: the path_or_uri field is empty`,
-    manifestUnterminatedQuote: (path: string, line: number) =>
-      `${path}: line ${line}: unterminated quoted field (fields spanning lines are not supported)`,
-    manifestStrayQuote: (path: string, line: number) =>
-      `${path}: line ${line}: a quote inside an unquoted field, or text after a closing quote; quote the whole field and double inner quotes ("a ""b"" c")`,
     manifestStdin: (path: string, line: number) =>
       `${path}: line ${line}: - (standard input) cannot be listed in a manifest`,
     manifestNested: (path: string, line: number) =>
@@ -500,13 +499,23 @@ export const messages = {
       `${label}: line ${line}, column ${column}: ${quote(value)} is not a number`,
     notTime: (label: string, line: number, value: string) =>
       `${label}: line ${line}, column time_ms: ${quote(value)} is not an integer number of milliseconds (Int32)`,
+    /** A quoted field opened on `line` is never closed. */
     unterminatedQuote: (label: string, line: number) =>
-      `${label}: line ${line}: unterminated quoted field (fields spanning lines are not supported)`,
+      `${label}: line ${line}: unterminated quoted field (its closing quote is missing)`,
+    /** A quoted field of a record that must end on its line (a matrix row) is not closed on it. */
+    quoteSpansLines: (label: string, line: number) =>
+      `${label}: line ${line}: unterminated quoted field (values spanning lines are not supported)`,
+    strayQuote: (label: string, line: number) =>
+      `${label}: line ${line}: a quote inside an unquoted field, or text after a closing quote; quote the whole field and double inner quotes ("a ""b"" c")`,
+    recordTooLong: (label: string, line: number, max: number) =>
+      `${label}: line ${line}: unterminated quoted field (no closing quote within ${max.toLocaleString('en-US')} characters, the longest record songscope reads across lines)`,
     notText: (label: string, line: number) => `${label}: not UTF-8 text (after line ${line})`,
   },
 
   // ---- similar: songs alike in shape ------------------------------------------------------------------
   similar: {
+    /** Fingerprint parameters other than the ones a dataset stores. */
+    datasetShapeParameters: (path: string, id: string) => `${path}: a dataset stores fingerprints made with the default parameters (${id}); compare with those`,
     /** The query resolved to a collection of several tracks. */
     queryNotOneTrack: (spec: string, tracks: number) =>
       `${spec}: the query names ${tracks} tracks; give one track (an analysis or audio file, a Spotify track, a search)`,

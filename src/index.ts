@@ -87,6 +87,7 @@ export * as evaluateCluster from './evaluate/cluster.js';
 export { crossValidate, type ClassifyReport } from './transforms/classify.js';
 export { stratifiedFolds, leaveOneOutFolds, describeCv, FOLD_RULES, type FoldRule } from './transforms/folds.js';
 export { createRandom, DEFAULT_SEED } from './util/random.js';
+export { outputJsonText, snakeCaseKey } from './util/outputJson.js';
 
 // plots and reports
 export { featureHeatmapSpec, similarityHeatmapSpec } from './plots/heatmap.js';
@@ -106,6 +107,7 @@ export {
   type AnalyzeSummary,
 } from './jobs/analyze.js';
 export { normalizeJob, correlateJob, clusterJob, reduceJob, reduceSongsJob, binnedMatrix } from './jobs/transforms.js';
+export { DEFAULT_BIN_MS, binMsForDisplay, smoothingWindowBins } from './jobs/bins.js';
 export { runAlbum } from './jobs/album.js';
 export { runCompare } from './jobs/compare.js';
 export { runClassify } from './jobs/classify.js';

@@ -60,6 +60,13 @@ export const MAX_MATRIX_VALUES = MAX_GRID_ROWS * 32;
 export const MAX_MATRIX_COLUMNS = 4096;
 
 /**
+ * The longest CSV record that spans lines (a quoted field holding line ends: a matrix header, a manifest
+ * entry), characters: 1 MiB. A quote never closed would otherwise make the rest of a file of gigabytes one
+ * field; records on one line are bounded by the limits above instead.
+ */
+export const MAX_CSV_RECORD_CHARS = 2 ** 20;
+
+/**
  * Most time bins a self-similarity matrix may have: 4,000² float64 values are 128 MB and ~0.4 s of
  * correlating; a finer `--resolution` on a long track is refused with the coarsest resolution that fits.
  */

@@ -140,13 +140,13 @@ def main(argv):
         tries = f', {attempts[k]} attempts' if attempts[k] > 1 else ''
         if k in results:
             r = results[k]
-            print(f"shard {k}/{args.shards}: {r['inShard']} inputs, {r['upToDate']} already done, {r['scanned']} scanned, {len(r['failures'])} failed, {r['wall_s']:.1f} s{tries}")
+            print(f"shard {k}/{args.shards}: {r['in_shard']} inputs, {r['up_to_date']} already done, {r['scanned']} scanned, {len(r['failures'])} failed, {r['wall_s']:.1f} s{tries}")
         else:
             print(f'shard {k}/{args.shards}: FAILED{tries}: {errors[k]}')
     done = [r for r in results.values()]
-    failed_tracks = sum(len(r['failures']) + r['failedBefore'] for r in done)
+    failed_tracks = sum(len(r['failures']) + r['failed_before'] for r in done)
     print(
-        f'total: {sum(r["inShard"] for r in done)} of {total} inputs in {len(done)} of {args.shards} finished shards, '
+        f'total: {sum(r["in_shard"] for r in done)} of {total} inputs in {len(done)} of {args.shards} finished shards, '
         f'{sum(r["scanned"] for r in done)} scanned, {failed_tracks} failed, in {time.time() - started:.1f} s'
     )
     return 0 if len(done) == args.shards and failed_tracks == 0 else 1

@@ -12,9 +12,9 @@ import {
   asGrid,
   formatOption,
   gridOption,
-  parseDurationMs,
   parseNumber,
   printStdout,
+  resolutionOption,
   resolveOptionsFrom,
   say,
   seedOption,
@@ -22,6 +22,7 @@ import {
   applyNotebook,
   type SourceCliOptions,
 } from './common.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface AnalyzeCliOptions extends SourceCliOptions {
   out?: string;
@@ -55,11 +56,7 @@ export function analyzeCommand(): Command {
     .argument('<input>', 'audio file, analysis file, Spotify track URI/URL/id, or search query')
     .option('-o, --out <dir>', 'output directory (default: ./songscope-out/<title or file name>/)')
     .addOption(gridOption())
-    .addOption(
-      new Option('--resolution <duration>', 'bin width of the self-similarity matrices, the parts and the trajectory, e.g. 1s, 500ms')
-        .default(1000, '1s')
-        .argParser((v) => parseDurationMs('--resolution', v)),
-    )
+    .addOption(resolutionOption('self-similarity matrices, the parts and the trajectory'))
     .addOption(
       new Option(
         '--smooth <seconds>',
@@ -103,7 +100,7 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));
     const result = await analyzeTrack(analysis, {
       grid: asGrid(opts.grid),
-      resolutionMs: opts.resolution,
+      binMs: opts.resolution,
       smoothS: opts.smooth,
       k: opts.k,
       seed: opts.seed,
@@ -115,7 +112,7 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
     result.timings.write = performance.now() - writing;
     const elapsedMs = performance.now() - started;
     if (opts.json) {
-      await printStdout(JSON.stringify({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }, null, 2) + '\n');
+      await printStdout(outputJsonText({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }));
     } else {
       await printStdout(formatSummary(result.summary, outDir, files, elapsedMs));
     }
@@ -147,7 +144,7 @@ export function formatSummary(s: AnalyzeSummary, outDir: string, files: string[]
     ['grid', `${s.grid.rows.toLocaleString('en-US')} rows × ${s.grid.columns} features at 1 ms (${s.grid.semantics})`],
     [
       'similarity',
-      `${s.similarity.bins} × ${s.similarity.bins} at ${s.similarity.resolutionS} s` +
+      `${s.similarity.bins} × ${s.similarity.bins} at ${s.similarity.binS} s` +
         (s.similarity.undefinedBins ? ` (${s.similarity.undefinedBins} bins undefined)` : '') +
         (s.similaritySmooth ? `; smoothed over ${s.similaritySmooth.smoothS} s (${s.similaritySmooth.undefinedBins} bins undefined)` : ''),
     ],

@@ -3,6 +3,7 @@
  * (a bar on a terminal, plain lines otherwise); tracks that fail are reported at the end and make the
  * exit code 1, but never stop the others.
  */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { CollectProgress } from '../jobs/tracks.js';
 import { parseNdims } from './transforms.js';
@@ -25,6 +26,7 @@ import {
   checkOutput,
   formatOption,
   gridOption,
+  jobsOption,
   parseNumber,
   printStdout,
   resolutionOption,
@@ -36,6 +38,7 @@ import {
   applyNotebook,
   type SourceCliOptions,
 } from './common.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface BatchCliOptions extends SourceCliOptions {
   out?: string;
@@ -45,6 +48,7 @@ interface BatchCliOptions extends SourceCliOptions {
   format: PlotFormat;
   seed: number;
   concurrency: number;
+  jobs?: number;
   normalize: string;
   features: string;
   notebook?: boolean;
@@ -95,6 +99,7 @@ function addBatchOptions(cmd: Command, outDefault: string): Command {
     .addOption(songNormalizeOption())
     .addOption(featuresOption())
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel (Spotify rate limits are respected)').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .addOption(jobsOption())
     .option('--no-plot', 'no plots at all (and no report.html): numbers only')
     .addOption(formatOption())
     .option('--where <sql>', WHERE_HELP)
@@ -154,6 +159,8 @@ function batchJobOptions(
     ...(report ? { report } : {}),
     grid: asGrid(opts.grid),
     concurrency: opts.concurrency,
+    jobs: opts.jobs ?? availableParallelism(),
+    ...(report ? { reportModule: new URL('../report/html.js', import.meta.url).href } : {}),
     ...('plot' in opts ? { plots: opts.plot, format: opts.format } : {}),
     normalize: opts.normalize as SongNormalization,
     features: opts.features as SongFeatures,
@@ -251,22 +258,18 @@ Examples:
         kmeansOn: opts.notebook ? 'mds' : 'vectors',
         rawTrackBins: opts.notebook === true,
         metric: opts.metric as HierarchyMetric,
-        resolutionMs: opts.resolution,
+        binMs: opts.resolution,
         smoothS: opts.smooth,
       }),
     );
     if (opts.json) {
       await printStdout(
-        JSON.stringify(
-          {
-            name: result.name,
-            tracks: result.tracks.map((t, i) => ({ position: t.ref.position, name: t.name, cluster: result.clusters[i] })),
-            failures: result.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })),
-            files: result.files,
-          },
-          null,
-          2,
-        ) + '\n',
+        outputJsonText({
+          name: result.name,
+          tracks: result.tracks.map((t, i) => ({ position: t.ref.position, name: t.name, cluster: result.clusters[i] })),
+          failures: result.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })),
+          files: result.files,
+        }),
       );
     }
     if (!opts.quiet) {
@@ -396,7 +399,7 @@ Examples:
     const result = await withProgress(opts, 'compare', (onProgress) =>
       runCompare(groups, { ...batchJobOptions(opts, outDir, resolve, onProgress, buildReportHtml), perTrackPlots: false, ...classifyOptions(opts) }),
     );
-    if (opts.json) await printStdout(JSON.stringify(result.classification ?? { skipped: result.classificationSkipped }, null, 2) + '\n');
+    if (opts.json) await printStdout(outputJsonText(result.classification ?? { skipped: result.classificationSkipped }));
     if (!opts.quiet) {
       if (result.classification) printClassification(result.classification);
       else say(`classification skipped: ${result.classificationSkipped}`);
@@ -441,6 +444,7 @@ export function classifyCommand(): Command {
     .addOption(featuresOption())
     .addOption(notebookOption(NOTEBOOK_CLASSIFY_HELP))
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .addOption(jobsOption('per-track work (decoding, analysis)'))
     .option('--json', 'print the report as JSON on stdout (accuracy, folds, confusion per protocol)')
     .option('--where <sql>', WHERE_HELP)
     .option('-q, --quiet', 'no progress and no report on stderr');
@@ -489,7 +493,7 @@ Examples:
         opts.output,
       );
     }
-    if (opts.json) await printStdout(JSON.stringify({ ...report, failures: grouped.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })) }, null, 2) + '\n');
+    if (opts.json) await printStdout(outputJsonText({ ...report, failures: grouped.failures.map((f) => ({ name: f.name, input: f.ref.input, error: f.message })) }));
     if (!opts.quiet) {
       printClassification(report);
       await reportFailures(grouped.failures);

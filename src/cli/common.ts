@@ -4,12 +4,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as util from 'node:util';
+import { availableParallelism } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { inputError, messages, runtimeError } from '../errors.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { GRID_SEMANTICS, type GridSemantics } from '../matrix/grid.js';
 import { DEFAULT_SONG_NORMALIZATION, SONG_NORMALIZATIONS } from '../transforms/songs.js';
+import { DEFAULT_BIN_MS } from '../jobs/bins.js';
 
 /** Options every command that resolves an input accepts. */
 export interface SourceCliOptions {
@@ -141,6 +143,15 @@ function parseEnvFallback(text: string): Record<string, string> {
 // ---- options shared by the transform subcommands --------------------------------------------------------
 
 /** `--seed`: every random step's seed. */
+/**
+ * `--jobs N`: worker threads for the per-track work (decoding and analysing audio, reading analyses, each
+ * track's own plots). Default: every core this process may use. Outputs are byte-identical for any N.
+ */
+export function jobsOption(what = 'per-track work (decoding, analysis, per-track plots)'): Option {
+  return new Option('--jobs <n>', `worker threads for the ${what}; default: every core (${availableParallelism()} here); 1 runs in the main thread; the outputs are the same for any number`)
+    .argParser((v) => parseNumber('--jobs', v, { min: 1, integer: true }));
+}
+
 export function seedOption(): Option {
   return new Option('--seed <n>', 'seed of every random step (same input and seed → byte-identical files)')
     .default(0)
@@ -152,8 +163,11 @@ export function formatOption(): Option {
   return new Option('--format <format>', 'static image format of the plots: svg, png (via resvg) or both').choices(['svg', 'png', 'both']).default('svg');
 }
 
+/** `--resolution`: the bin width (the jobs' `binMs`), default {@link DEFAULT_BIN_MS} shown in seconds. */
 export function resolutionOption(what: string): Option {
-  return new Option('--resolution <duration>', `bin width of the ${what}, e.g. 1s, 500ms`).default(1000, '1s').argParser((v) => parseDurationMs('--resolution', v));
+  return new Option('--resolution <duration>', `bin width of the ${what}, e.g. 1s, 500ms`)
+    .default(DEFAULT_BIN_MS, `${DEFAULT_BIN_MS / 1000}s`)
+    .argParser((v) => parseDurationMs('--resolution', v));
 }
 
 export function smoothOption(): Option {

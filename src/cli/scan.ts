@@ -5,7 +5,8 @@
 import { Command, Option } from 'commander';
 import { ExitCode, inputError, messages } from '../errors.js';
 import type { ScanProgress, ScanResult } from '../jobs/scan.js';
-import { addSourceOptions, asGrid, gridOption, parseNumber, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
+import { addSourceOptions, asGrid, gridOption, jobsOption, parseNumber, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface ScanCliOptions extends SourceCliOptions {
   out?: string;
@@ -14,6 +15,7 @@ interface ScanCliOptions extends SourceCliOptions {
   grid: string;
   partRows: number;
   retryFailed?: boolean;
+  shape: boolean;
   list?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -98,11 +100,12 @@ export function scanCommand(): Command {
     )
     .argument('<inputs...>', 'directories (recursive), manifests (.csv), album/playlist URIs, analysis or audio files, or - for one input per line on stdin')
     .option('-o, --out <dir>', 'the dataset directory (created; a re-run adds what is missing)')
-    .addOption(new Option('--jobs <n>', 'worker threads (default: every core; 1 runs on the main thread)').argParser((v) => parseNumber('--jobs', v, { min: 1, integer: true })))
+    .addOption(jobsOption('per-track work (reading, decoding, analysing)'))
     .option('--shard <K/N>', 'scan only shard K of N (1-based) of the inputs, by track_key: N machines, one dataset')
     .addOption(gridOption())
     .addOption(new Option('--part-rows <n>', 'rows per Parquet part file').default(1000).argParser((v) => parseNumber('--part-rows', v, { min: 1, integer: true })))
     .option('--retry-failed', 'scan again the inputs that failed with bad input before (runtime failures are always retried)')
+    .option('--no-shape', "leave out each track's shape fingerprint (8 KB per row; songscope similar --by shape and --features shape need it)")
     .option('--list', 'print the expanded inputs as a manifest (input,label,…) on stdout and scan nothing: list once, scan on many machines')
     .option('--json', 'print the summary as JSON on stdout')
     .option('-q, --quiet', 'no progress and no summary on stderr');
@@ -139,6 +142,7 @@ Examples:
         shard,
         partRows: opts.partRows,
         retryFailed: opts.retryFailed,
+        shape: opts.shape,
         resolve,
         onProgress: progress.onProgress,
         log: opts.quiet ? undefined : say,
@@ -148,9 +152,7 @@ Examples:
     }
     if (opts.json) {
       const { failures, ...rest } = result;
-      process.stdout.write(
-        JSON.stringify({ ...rest, failures: failures.map((f) => ({ input: f.ref.input, error: f.message, exitCode: f.exitCode })) }, null, 2) + '\n',
-      );
+      process.stdout.write(outputJsonText({ ...rest, failures: failures.map((f) => ({ input: f.ref.input, error: f.message, exitCode: f.exitCode })) }));
     }
     if (!opts.quiet) {
       for (const line of summaryLines(result)) say(line);

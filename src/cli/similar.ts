@@ -3,11 +3,13 @@
  * in shape (default), features or both (the job: `src/jobs/similar.ts`). The table (or `--json`) goes to
  * stdout; progress and the files written to stderr.
  */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { PlotFormat } from '../plots/output.js';
 import { ExitCode } from '../errors.js';
-import { addSourceOptions, formatOption, parseNumber, resolveOptionsFrom, say, songNormalizeOption, type SourceCliOptions } from './common.js';
+import { addSourceOptions, formatOption, jobsOption, parseNumber, resolveOptionsFrom, say, songNormalizeOption, type SourceCliOptions } from './common.js';
 import type { CollectProgress } from '../jobs/tracks.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface SimilarCliOptions extends SourceCliOptions {
   by: string;
@@ -18,11 +20,13 @@ interface SimilarCliOptions extends SourceCliOptions {
   plot: boolean;
   format: PlotFormat;
   concurrency: number;
+  jobs?: number;
+  where?: string;
   json?: boolean;
   quiet?: boolean;
 }
 
-const COLLECTION_HELP = 'an album or playlist (URI or URL), a directory of analysis or audio files, or a CSV manifest (path_or_uri,label)';
+const COLLECTION_HELP = 'an album or playlist (URI or URL), a directory of analysis or audio files, a CSV manifest (path_or_uri,label), or a dataset made by songscope scan';
 
 export function similarCommand(): Command {
   const cmd = new Command('similar')
@@ -48,6 +52,8 @@ export function similarCommand(): Command {
     .option('--no-plot', 'no plot and no report.html: similar.json only')
     .addOption(formatOption())
     .addOption(new Option('--concurrency <n>', 'tracks fetched in parallel (Spotify rate limits are respected)').default(4).argParser((v) => parseNumber('--concurrency', v, { min: 1, integer: true })))
+    .addOption(jobsOption('per-track work (decoding, analysis, fingerprints)'))
+    .option('--where <sql>', "a dataset collection (made by songscope scan): only the tracks matching this SQL condition on its columns (DuckDB syntax)")
     .option('--json', 'print {"query", "by", "results": [{rank, track, input, distance}, …]} on stdout instead of the table')
     .option('-q, --quiet', 'no progress and no summary on stderr');
   addSourceOptions(cmd);
@@ -79,12 +85,15 @@ Examples:
       distance: opts.distance as 'warped',
       normalize: opts.normalize as 'zscore-songs',
       concurrency: opts.concurrency,
+      jobs: opts.jobs ?? availableParallelism(),
+      where: opts.where,
+      log: opts.quiet ? undefined : say,
       plots: opts.plot,
       format: opts.format,
       report: buildReportHtml,
       onProgress,
     });
-    if (opts.json) process.stdout.write(JSON.stringify(result.json, null, 2) + '\n');
+    if (opts.json) process.stdout.write(outputJsonText(result.json));
     else process.stdout.write(table(result));
     if (!opts.quiet) {
       if (result.failures.length) {

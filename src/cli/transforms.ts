@@ -26,6 +26,7 @@ import {
   smoothOption,
   type SourceCliOptions,
 } from './common.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 interface TransformCliOptions extends SourceCliOptions {
   output?: string;
@@ -90,7 +91,7 @@ async function writeResult(
 ): Promise<string[]> {
   const { writeTable } = await import('../matrix/io.js');
   const written = await writeOutputs(output, (p) => writeTable(result.table, p), result.spec, opts);
-  if (opts.json) await printStdout(JSON.stringify({ ...result.summary, files: written }, null, 2) + '\n');
+  if (opts.json) await printStdout(outputJsonText({ ...result.summary, files: written }));
   return written;
 }
 
@@ -215,14 +216,14 @@ Examples:
     await checkOutput(opts, 'matrix');
     const [loaded] = await loadInputs([input], opts);
     const result = correlateJob(loaded, {
-      resolutionMs: opts.resolution,
+      binMs: opts.resolution,
       smoothS: opts.smooth,
       metric: opts.metric as never,
       normalize: opts.normalize as never,
     });
     const s = result.summary;
     if (!opts.quiet && s.undefinedBinsS.length > 0) {
-      say(`${s.undefinedBinsS.length} of ${s.bins} bins have no defined ${s.metric} similarity (constant rows or missing values) at ${describeTimes(s.undefinedBinsS, s.resolutionS)}; they are empty cells`);
+      say(`${s.undefinedBinsS.length} of ${s.bins} bins have no defined ${s.metric} similarity (constant rows or missing values) at ${describeTimes(s.undefinedBinsS, s.binS)}; they are empty cells`);
     }
     const written = await writeResult(opts.output ?? defaultOutput(loaded, 'similarity'), result, opts);
     done(opts, started, `${s.bins} × ${s.bins} ${s.metric} similarity of ${s.title}`, written);
@@ -281,7 +282,7 @@ Examples:
     const result = clusterJob(loaded, {
       k: opts.k,
       method: opts.method as never,
-      resolutionMs: opts.resolution,
+      binMs: opts.resolution,
       smoothS: opts.smooth,
       normalize: opts.normalize as never,
       seed: opts.seed,
@@ -372,7 +373,7 @@ Examples:
       model: opts.model as never,
       ndims: opts.ndims,
       seed: opts.seed,
-      resolutionMs: opts.resolution,
+      binMs: opts.resolution,
       smoothS: opts.smooth,
       normalize: opts.normalize as never,
       colorBy: opts.color as never,

@@ -24,15 +24,19 @@ export function parsePartName(name: string): { writer: string; run: number; seq:
   return m ? { writer: m[1], run: Number(m[2]), seq: Number(m[3]) } : undefined;
 }
 
-/** The parts in a directory (absolute or as joined), sorted by name; none when it does not exist. */
-export async function listParts(dir: string): Promise<string[]> {
-  let names: string[];
+/** The names in a directory; none when it does not exist. */
+async function namesIn(dir: string): Promise<string[]> {
   try {
-    names = await readdir(dir);
+    return await readdir(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
+}
+
+/** The parts in a directory (absolute or as joined), sorted by name; none when it does not exist. */
+export async function listParts(dir: string): Promise<string[]> {
+  const names = await namesIn(dir);
   return names.filter((n) => parsePartName(n) !== undefined).sort().map((n) => join(dir, n));
 }
 
@@ -48,13 +52,7 @@ export function tempNameFor(path: string, kind: 'tmp' | 'rewrite' = 'tmp'): stri
  * @returns the names deleted
  */
 export async function removeStrayTemps(dir: string, writer: string, all: boolean): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  const names = await namesIn(dir);
   const stray = names.filter((n) => /^\.part-s\d+of\d+-.*\.parquet\.(tmp|rewrite)-\d+-[0-9a-f]+$/.test(n) && (all || n.startsWith(`.part-${writer}-`)));
   for (const n of stray) await rm(join(dir, n), { force: true });
   return stray;

@@ -24,6 +24,7 @@ import { naturalCompare, resolveCollection, type TrackRef } from '../sources/col
 import type { ResolveOptions } from '../sources/resolve.js';
 import { parseInput } from '../sources/input.js';
 import { DATASET_MANIFEST } from './schema.js';
+import { csvRecord } from '../util/csv.js';
 
 /** The files a directory scan takes (case-insensitive). */
 const SCANNED_FILE = new RegExp(`\\.(json|h5|hdf5|${AUDIO_EXTENSIONS.join('|')})$`, 'i');
@@ -155,11 +156,6 @@ export async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
-/** A manifest field, quoted when it holds a comma, a quote or surrounding spaces (RFC 4180). */
-function csvField(text: string): string {
-  return /[",]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /**
  * A listing as a manifest (`input,label[,columns…]` with a header row) that scans to the same rows: file
  * paths made absolute (a manifest's relative paths are read against its own directory), Spotify tracks as
@@ -167,7 +163,7 @@ function csvField(text: string): string {
  */
 export function listingToManifest(listing: Listing, cwd: string = process.cwd()): string {
   const header = ['input', 'label', ...listing.manifestColumns];
-  const lines = [header.join(',')];
+  const lines = [csvRecord(header, { quoteSpaces: true })];
   for (const t of listing.tracks) {
     let input = t.input;
     if (t.id === undefined) {
@@ -177,7 +173,8 @@ export function listingToManifest(listing: Listing, cwd: string = process.cwd())
         // not a path: kept as written
       }
     }
-    lines.push([input, t.label ?? '', ...listing.manifestColumns.map((c) => t.columns?.[c] ?? '')].map(csvField).join(','));
+    // quoted as the manifest reader needs: spaces at either end too, since it trims unquoted fields
+    lines.push(csvRecord([input, t.label ?? '', ...listing.manifestColumns.map((c) => t.columns?.[c] ?? '')], { quoteSpaces: true }));
   }
   return lines.join('\n') + '\n';
 }

@@ -19,9 +19,11 @@ function appendCell(appender: DuckDBAppender, type: ColumnSpec['type'], value: C
     case 'INTEGER':
       return appender.appendInteger(Number(value));
     case 'BIGINT':
-      return appender.appendBigInt(typeof value === 'bigint' ? value : BigInt(value));
+      return appender.appendBigInt(typeof value === 'bigint' ? value : BigInt(value as number | string));
     case 'DOUBLE':
       return appender.appendDouble(Number(value));
+    case 'BLOB':
+      return appender.appendBlob(value as Uint8Array);
   }
 }
 

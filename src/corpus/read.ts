@@ -14,7 +14,11 @@ import { closeDuckDB, openDuckDB } from '../util/duckdb.js';
 import { listParts } from './files.js';
 import { readManifest, type DatasetManifest } from './manifest.js';
 import { countRows, readColumns } from './parquet.js';
-import { DATASET_MANIFEST, FAILURES_DIR, MEAN_COLUMNS, STD_COLUMNS } from './schema.js';
+import { DATASET_MANIFEST, FAILURES_DIR, MEAN_COLUMNS, STD_COLUMNS, shapeValues } from './schema.js';
+import { shapeId } from '../shape/fingerprint.js';
+
+/** The id of the fingerprints songscope compares (the default parameters): rows with another are read without one. */
+const DATASET_SHAPE_ID = shapeId();
 
 /** A collection whose tracks come with their records already (a dataset): nothing to analyse. */
 export interface DatasetCollection extends Collection {
@@ -95,7 +99,10 @@ function recordOf(row: Record<string, unknown>, manifest: DatasetManifest): Trac
   };
   for (const k of Object.keys(summary) as (keyof TrackSummary)[]) if (summary[k] === undefined) delete summary[k];
   const stat = (names: readonly string[]) => Float64Array.from(names, (n) => (row[n] === null || row[n] === undefined ? NaN : Number(row[n])));
-  return { ref, name: trackName(ref), summary, rows: Number(row.grid_rows), mean: stat(MEAN_COLUMNS), std: stat(STD_COLUMNS) };
+  const record: TrackRecord = { ref, name: trackName(ref), summary, rows: Number(row.grid_rows), mean: stat(MEAN_COLUMNS), std: stat(STD_COLUMNS) };
+  // the fingerprint, when the row has one of the parameters this songscope computes
+  if (row.shape instanceof Uint8Array && row.shape_id === DATASET_SHAPE_ID) record.shape = shapeValues(row.shape);
+  return record;
 }
 
 /**

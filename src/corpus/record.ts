@@ -7,6 +7,7 @@
 import type { Analysis } from '../analysis/types.js';
 import type { TrackSummary } from '../analysis/summary.js';
 import type { TrackRef } from '../sources/collection.js';
+import { displayText } from '../util/slug.js';
 
 /** One track that was analysed. */
 export interface TrackRecord {
@@ -37,6 +38,6 @@ export interface TrackFailure {
  */
 export function trackName(ref: TrackRef, analysis?: Analysis): string {
   const title = analysis?.provenance.title ?? ref.title ?? ref.input.replace(/^.*[\\/]/, '').replace(/(\.[a-z0-9]+)+$/i, '');
-  return `${String(ref.position).padStart(2, '0')} ${title}`;
+  return `${String(ref.position).padStart(2, '0')} ${displayText(title)}`;
 }
 

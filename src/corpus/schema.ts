@@ -14,7 +14,7 @@
 import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
 
 /** A column's Parquet/DuckDB type. */
-export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE';
+export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BLOB';
 
 /** One column of a dataset table. */
 export interface ColumnSpec {
@@ -25,7 +25,7 @@ export interface ColumnSpec {
 }
 
 /** The version of the dataset layout; a reader refuses a newer one. */
-export const CORPUS_FORMAT = 1;
+export const CORPUS_FORMAT = 2;
 
 /** The dataset manifest's file name. */
 export const DATASET_MANIFEST = '_songscope.json';
@@ -72,6 +72,16 @@ export const MEAN_COLUMNS: readonly string[] = Object.freeze(FEATURE_COLUMNS.map
 /** `std_<feature>` for each of the 26 features, in feature order. */
 export const STD_COLUMNS: readonly string[] = Object.freeze(FEATURE_COLUMNS.map((f) => `std_${f}`));
 
+/** The shape fingerprint (`src/shape`): its id and its values. */
+export const SHAPE_COLUMNS: readonly ColumnSpec[] = Object.freeze([
+  { name: 'shape_id', type: 'VARCHAR', description: 'the fingerprint\'s version and parameters (e.g. songscope-shape/1 size=64 window=4 blur=1); NULL when scanned with --no-shape' },
+  {
+    name: 'shape',
+    type: 'BLOB',
+    description: 'the shape fingerprint: size·(size−1)/2 float32, little-endian, the upper triangle of the shape matrix row by row (numpy: np.frombuffer(b, "<f4")); NULL when scanned with --no-shape',
+  },
+] as const);
+
 /** Columns after the statistics: what the scan's ledger compares to tell a changed file. */
 export const LEDGER_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'file_bytes', type: 'BIGINT', description: 'size of the input file, bytes (NULL for Spotify tracks)' },
@@ -96,6 +106,7 @@ export const BUILTIN_COLUMN_NAMES: ReadonlySet<string> = new Set([
   ...SUMMARY_COLUMNS.map((c) => c.name),
   ...MEAN_COLUMNS,
   ...STD_COLUMNS,
+  ...SHAPE_COLUMNS.map((c) => c.name),
   ...LEDGER_COLUMNS.map((c) => c.name),
 ]);
 
@@ -109,7 +120,7 @@ export function manifestColumnName(name: string): string {
 
 /**
  * The tracks table's columns: identity and provenance, the manifest's own columns (VARCHAR, in order),
- * the summary, the 26 means and 26 standard deviations, and the ledger columns.
+ * the summary, the 26 means and 26 standard deviations, the shape fingerprint, and the ledger columns.
  *
  * @param manifestColumns - dataset names of the manifest's extra columns ({@link manifestColumnName})
  */
@@ -120,12 +131,13 @@ export function trackColumns(manifestColumns: readonly string[]): ColumnSpec[] {
     ...SUMMARY_COLUMNS,
     ...MEAN_COLUMNS.map((name, i): ColumnSpec => ({ name, type: 'DOUBLE', description: `mean of ${FEATURE_COLUMNS[i]} over the 1 ms grid` })),
     ...STD_COLUMNS.map((name, i): ColumnSpec => ({ name, type: 'DOUBLE', description: `population standard deviation of ${FEATURE_COLUMNS[i]} over the 1 ms grid` })),
+    ...SHAPE_COLUMNS,
     ...LEDGER_COLUMNS,
   ];
 }
 
-/** A value of a row: text, an integer, a float, a 64-bit integer, or NULL. */
-export type CellValue = string | number | bigint | null;
+/** A value of a row: text, an integer, a float, a 64-bit integer, bytes, or NULL. */
+export type CellValue = string | number | bigint | Uint8Array | null;
 
 /** What a scanned track contributes to its row (everything but the manifest's columns is fixed). */
 export interface TrackRow {
@@ -156,6 +168,9 @@ export interface TrackRow {
   /** Column means and population standard deviations [shape=(26)]. */
   mean: Float64Array;
   std: Float64Array;
+  /** The shape fingerprint's id and values, or null (`--no-shape`). */
+  shapeId: string | null;
+  shape: Float32Array | null;
   fileBytes: bigint | null;
   fileMtimeNs: bigint | null;
 }
@@ -208,6 +223,8 @@ export function trackCells(row: TrackRow, manifestColumns: readonly (readonly [s
     row.gridRows,
     ...Array.from(row.mean, finiteOrNull),
     ...Array.from(row.std, finiteOrNull),
+    row.shapeId,
+    row.shape ? shapeBytes(row.shape) : null,
     row.fileBytes,
     row.fileMtimeNs,
   ];
@@ -221,4 +238,20 @@ export function failureCells(row: FailureRow): CellValue[] {
 /** NaN and ±Infinity become NULL (Parquet readers disagree about NaN; NULL means "undefined" everywhere). */
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+/** Float32 values as little-endian bytes (the `shape` column's layout on any machine). */
+export function shapeBytes(values: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+  return bytes;
+}
+
+/** The `shape` column's bytes as float32 values. */
+export function shapeValues(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const values = new Float32Array(Math.floor(bytes.byteLength / 4));
+  for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true);
+  return values;
 }

@@ -79,12 +79,12 @@ const WINDOW_SLACK = 1e-9;
  *
  * @param reference - reference boundaries, seconds, including start and end
  * @param estimated - estimated boundaries, seconds, including start and end
- * @param window - hit window, seconds (mir_eval's usual values: 0.5 and 3.0)
+ * @param windowS - hit window, seconds (mir_eval's `window`; its usual values: 0.5 and 3.0)
  * @param options.trim - drop the first and last boundary of both lists (default false)
- * @throws ParameterError (`window`) for a negative or NaN window
+ * @throws ParameterError (`windowS`) for a negative or NaN window
  */
-export function boundaryFMeasure(reference: readonly number[], estimated: readonly number[], window: number, options: { trim?: boolean } = {}): BoundaryScore {
-  if (!(window >= 0)) throw new ParameterError('window', String(window), 'a number ≥ 0 (seconds)');
+export function boundaryFMeasure(reference: readonly number[], estimated: readonly number[], windowS: number, options: { trim?: boolean } = {}): BoundaryScore {
+  if (!(windowS >= 0)) throw new ParameterError('windowS', String(windowS), 'a number ≥ 0 (seconds)');
   let ref = uniqueSorted(reference);
   let est = uniqueSorted(estimated);
   if (options.trim) {
@@ -92,7 +92,7 @@ export function boundaryFMeasure(reference: readonly number[], estimated: readon
     est = est.slice(1, -1);
   }
   if (ref.length === 0 || est.length === 0) return { precision: 0, recall: 0, f: 0, hits: 0 };
-  const hits = matchedPairs(ref, est, window + WINDOW_SLACK);
+  const hits = matchedPairs(ref, est, windowS + WINDOW_SLACK);
   const precision = hits / est.length;
   const recall = hits / ref.length;
   const f = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
@@ -129,7 +129,7 @@ export function validate(reference: readonly number[], estimated: readonly numbe
 
 export interface EvaluateOptions {
   /** Hit windows, seconds, each ≥ 0; default {@link DEFAULT_WINDOWS_S} (0.5 and 3). */
-  windows?: readonly number[];
+  windowsS?: readonly number[];
   /** Drop the first and last boundary of both lists (mir_eval's `trim`); default false. */
   trim?: boolean;
 }
@@ -148,17 +148,17 @@ export interface EvaluateOptions {
  *
  * @param reference - reference boundaries, seconds, including start and end [shape=(n)]
  * @param estimated - estimated boundaries, seconds, including start and end [shape=(m)]
- * @throws ParameterError for a boundary {@link validate} refuses, or (`windows`) a negative or NaN window
+ * @throws ParameterError for a boundary {@link validate} refuses, or (`windowsS`) a negative or NaN window
  */
 export function evaluate(reference: readonly number[], estimated: readonly number[], options: EvaluateOptions = {}): Record<string, number> {
   validate(reference, estimated);
-  const windows = options.windows ?? DEFAULT_WINDOWS_S;
-  windows.forEach((w) => {
-    if (!(w >= 0 && Number.isFinite(w))) throw new ParameterError('windows', `[${windows.join(', ')}]`, 'finite windows ≥ 0 (seconds)');
+  const windowsS = options.windowsS ?? DEFAULT_WINDOWS_S;
+  windowsS.forEach((w) => {
+    if (!(w >= 0 && Number.isFinite(w))) throw new ParameterError('windowsS', `[${windowsS.join(', ')}]`, 'finite windows ≥ 0 (seconds)');
   });
   const trim = options.trim ?? false;
   const scores: Record<string, number> = {};
-  for (const w of windows) {
+  for (const w of windowsS) {
     const { precision, recall, f } = boundaryFMeasure(reference, estimated, w, { trim });
     const at = pythonFloat(w);
     scores[`Precision@${at}`] = precision;

@@ -8,6 +8,7 @@
  * their rolling mean feeds `similarity-smooth` and `parts`. The numbers equal those of the transform jobs
  * on the same input (`correlate`, `correlate --smooth`, `cluster --k --smooth --seed`, `reduce --model pca`).
  */
+import { displayText } from '../util/slug.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
@@ -27,17 +28,18 @@ import { clusterTimelineSpec, NO_CLUSTER } from '../plots/timeline.js';
 import { trajectorySpec } from '../plots/scatter.js';
 import type { cellsAsImage } from '../plots/raster.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { outputJsonText } from '../util/outputJson.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { inputError, messages, ParameterError } from '../errors.js';
 import { formatDuration } from '../analysis/summary.js';
 import { svgToPng, type PlotFormat } from '../plots/output.js';
 import type { ReportGalleryItem, ReportInput, ReportLink, ReportRenderer } from '../plots/page.js';
 import { AGREEMENT_CONVENTION, axisTitles, clusterSubtitle, describeBins, labelParts, type LabelParts } from './transforms.js';
-import { displayBinMs, MAX_SIMILARITY_BINS, smoothingWindow } from './bins.js';
+import { binMsForDisplay, DEFAULT_BIN_MS, DEFAULT_DISPLAY_BINS, MAX_SIMILARITY_BINS, smoothingWindowBins } from './bins.js';
 import { VERSION } from '../version.js';
 import { describeParts, describeTrajectory } from './describe.js';
 
-export { displayBinMs, MAX_SIMILARITY_BINS, smoothingWindow };
+export { binMsForDisplay, DEFAULT_BIN_MS, DEFAULT_DISPLAY_BINS, MAX_SIMILARITY_BINS, smoothingWindowBins };
 
 /** The rolling mean `analyze` smooths with by default, seconds: the notebook's `rolling(10)` of 1 s bins. */
 export const DEFAULT_SMOOTH_S = 10;
@@ -51,10 +53,10 @@ export type AnalyzePlot = (typeof ANALYZE_PLOTS)[number];
 export interface AnalyzeOptions {
   /** Grid semantics of the 1 ms matrix; default `full`. */
   grid?: GridSemantics;
-  /** Bin width of the self-similarity matrices, the parts and the trajectory, milliseconds; default 1000. */
-  resolutionMs?: number;
+  /** Bin width of the self-similarity matrices, the parts and the trajectory, ms; default {@link DEFAULT_BIN_MS} (1 s). */
+  binMs?: number;
   /**
-   * Rolling-mean window of `similarity-smooth` and `parts`, seconds (a multiple of the resolution); default
+   * Rolling-mean window of `similarity-smooth` and `parts`, seconds (a multiple of the bin width); default
    * {@link DEFAULT_SMOOTH_S}. 0: no `similarity-smooth`, parts found on the unsmoothed bins.
    */
   smoothS?: number;
@@ -62,7 +64,7 @@ export interface AnalyzeOptions {
   k?: number;
   /** Seed of the k-means starts; default DEFAULT_SEED (0). */
   seed?: number;
-  /** At most this many time bins in the feature heatmap; default 1000. */
+  /** At most this many time bins in the feature heatmap; default {@link DEFAULT_DISPLAY_BINS} (1,000). */
   maxFeatureBins?: number;
   /** At most this many display cells per axis of the self-similarity heatmaps; default 250 (see `similarityHeatmapSpec`). */
   maxSimilarityCells?: number;
@@ -88,7 +90,7 @@ export interface PartsSummary extends LabelParts {
   seed: number;
   /** k-means restarts (scikit-learn's n_init). */
   nInit: number;
-  resolutionS: number;
+  binS: number;
   /** Rolling mean the bins were smoothed with, seconds (0: none). */
   smoothS: number;
   bins: number;
@@ -99,17 +101,17 @@ export interface PartsSummary extends LabelParts {
   inertia: number;
 }
 
-/** The numbers `analyze` reports (summary.json). */
+/** The numbers `analyze` reports (summary.json, its keys written in snake_case by `outputJsonText`). */
 export interface AnalyzeSummary extends TrackSummary {
-  grid: { semantics: GridSemantics; rows: number; columns: number; resolutionMs: 1; firstMs: number; lastMs: number };
+  grid: { semantics: GridSemantics; rows: number; columns: number; binMs: 1; firstMs: number; lastMs: number };
   /** `similarity`: the bins (z-scored unless `normalization` is `none`), unsmoothed. */
-  similarity: { resolutionS: number; normalization: 'zscore-within' | 'none'; bins: number; undefinedBins: number; metric: 'pearson' };
+  similarity: { binS: number; normalization: 'zscore-within' | 'none'; bins: number; undefinedBins: number; metric: 'pearson' };
   /** `similarity-smooth`: after the rolling mean (absent when skipped). */
-  similaritySmooth?: { resolutionS: number; smoothS: number; windowBins: number; bins: number; undefinedBins: number; metric: 'pearson' };
+  similaritySmooth?: { binS: number; smoothS: number; windowBins: number; bins: number; undefinedBins: number; metric: 'pearson' };
   /** `parts` (absent when skipped). */
   parts?: PartsSummary;
   /** `trajectory`: PCA of the z-scored bins (absent when skipped). */
-  trajectory?: { model: 'pca'; ndims: 2; resolutionS: number; points: number; explainedVarianceRatio: number[] };
+  trajectory?: { model: 'pca'; ndims: 2; binS: number; points: number; explainedVarianceRatio: number[] };
   /** Plots left out, and why. */
   skipped?: Partial<Record<AnalyzePlot, string>>;
   generator: string;
@@ -119,13 +121,13 @@ export interface AnalyzeResult {
   summary: AnalyzeSummary;
   /** z-scored matrix averaged into the feature heatmap's display bins. */
   featureBins: FeatureMatrix;
-  /** The self-similarity matrix of the `resolutionMs` bins. */
+  /** The self-similarity matrix of the `binMs` bins. */
   similarity: SimilarityMatrix;
   /** The self-similarity matrix after the rolling mean (absent with `smoothS` 0 or a track shorter than it). */
   similaritySmooth?: SimilarityMatrix;
-  /** k-means label of each `resolutionMs` bin (−1: a bin without a value for every feature) [shape=(bins)]. */
+  /** k-means label of each `binMs` bin (−1: a bin without a value for every feature) [shape=(bins)]. */
   parts?: Int32Array;
-  /** The 2-D PCA of the z-scored `resolutionMs` bins, one point per bin in time order. */
+  /** The 2-D PCA of the z-scored `binMs` bins, one point per bin in time order. */
   trajectory?: Embedding;
   /** The Vega-Lite spec of each plot drawn. */
   specs: { features: TopLevelSpec; similarity: TopLevelSpec } & Partial<Record<AnalyzePlot, TopLevelSpec>>;
@@ -138,8 +140,8 @@ export interface AnalyzeResult {
 export const GENERATOR = `songscope ${VERSION}`;
 
 function plotTitle(s: TrackSummary): string {
-  if (s.title && s.artist) return `${s.artist} – ${s.title}`;
-  return s.title ?? (s.origin === 'file' ? s.input.replace(/^.*[\\/]/, '') : s.input);
+  if (s.title && s.artist) return displayText(`${s.artist} – ${s.title}`);
+  return displayText(s.title ?? (s.origin === 'file' ? s.input.replace(/^.*[\\/]/, '') : s.input));
 }
 
 /** Points of the bins that have a value in every feature, and the index of each among all bins. */
@@ -171,10 +173,10 @@ function labelRuns(labels: Int32Array, timesS: Float64Array, endS: number): Part
  */
 export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const grid = options.grid ?? 'full';
-  const resolutionMs = options.resolutionMs ?? 1000;
-  const resolutionS = resolutionMs / 1000;
+  const binMs = options.binMs ?? DEFAULT_BIN_MS;
+  const binS = binMs / 1000;
   const smoothS = options.smoothS ?? DEFAULT_SMOOTH_S;
-  const window = smoothingWindow(smoothS, resolutionMs);
+  const windowBins = smoothingWindowBins(smoothS, binMs);
   const k = options.k ?? DEFAULT_PARTS;
   if (!(Number.isInteger(k) && k >= 1)) throw inputError(messages.badOption('--k', String(k), 'an integer ≥ 1'));
   const seed = options.seed ?? DEFAULT_SEED;
@@ -190,7 +192,7 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   const events = options.events ?? eventGrid(analysis, grid);
   if (events.rows === 0) throw inputError(messages.emptyGrid(analysis.provenance.location));
   const { firstMs, lastMs } = events;
-  const binCount = Math.floor(lastMs / resolutionMs) - Math.floor(firstMs / resolutionMs) + 1;
+  const binCount = Math.floor(lastMs / binMs) - Math.floor(firstMs / binMs) + 1;
   if (binCount > MAX_SIMILARITY_BINS) {
     throw inputError(messages.similarityTooLarge(binCount, MAX_SIMILARITY_BINS, Math.ceil((lastMs - firstMs + 1) / (MAX_SIMILARITY_BINS - 1))));
   }
@@ -201,28 +203,29 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   lap('stats');
   const metadata = { ...matrixMetadataFor(analysis), grid, resolution_ms: '1' };
   const raw = options.normalize === 'none';
-  const zscored = (binMs: number) => (raw ? eventBinMeans(events, binMs, metadata) : zscoreWithin(eventBinMeans(events, binMs, metadata), { stats, inPlace: true }));
-  const featureBins = zscored(displayBinMs(firstMs, lastMs, options.maxFeatureBins ?? 1000));
-  const bins = zscored(resolutionMs);
+  const zscored = (m: FeatureMatrix) => (raw ? m : zscoreWithin(m, { stats, inPlace: true }));
+  const featuresBinMs = binMsForDisplay(firstMs, lastMs, options.maxFeatureBins ?? DEFAULT_DISPLAY_BINS);
+  const featureBins = zscored(eventBinMeans(events, featuresBinMs, metadata));
+  const bins = zscored(eventBinMeans(events, binMs, metadata));
   lap('bin');
   const similarity = correlateRows(bins);
   lap('correlate');
 
   const skipped: Partial<Record<AnalyzePlot, string>> = {};
   // The rolling mean (pandas rolling(N).mean().fillna(0)) of a track shorter than the window is all zeros.
-  const smoothed = window > bins.rows ? undefined : window > 1 ? rollingMean(bins, window) : bins;
-  if (window === 0) skipped['similarity-smooth'] = messages.analyze.smoothOff();
-  else if (!smoothed) skipped['similarity-smooth'] = messages.analyze.smoothLongerThanTrack(smoothS, bins.rows, resolutionS);
+  const smoothed = windowBins > bins.rows ? undefined : windowBins > 1 ? rollingMean(bins, windowBins) : bins;
+  if (windowBins === 0) skipped['similarity-smooth'] = messages.analyze.smoothOff();
+  else if (!smoothed) skipped['similarity-smooth'] = messages.analyze.smoothLongerThanTrack(smoothS, bins.rows, binS);
   // a 1-bin window is no smoothing at all (pandas rolling(1).mean() is the identity): the same matrix
-  const similaritySmooth = !smoothed || window === 0 ? undefined : window > 1 ? correlateRows(smoothed) : similarity;
+  const similaritySmooth = !smoothed || windowBins === 0 ? undefined : windowBins > 1 ? correlateRows(smoothed) : similarity;
   lap('smooth');
 
   const timesS = Float64Array.from(bins.timeMs, (ms) => ms / 1000);
-  const endS = analysis.track.duration ?? timesS[timesS.length - 1] + resolutionS;
+  const endS = analysis.track.duration ?? timesS[timesS.length - 1] + binS;
   const sectionsS = (analysis.sections ?? []).map((s) => s.start);
   // parts: k-means of the smoothed bins, as `cluster --k K --smooth S --seed SEED` (on the bins it smooths)
   const partsBins = smoothed ?? bins;
-  const partsSmoothS = smoothed && window > 0 ? smoothS : 0;
+  const partsSmoothS = smoothed && windowBins > 0 ? smoothS : 0;
   let parts: Int32Array | undefined;
   let partsSummary: PartsSummary | undefined;
   {
@@ -239,7 +242,7 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
         k: kUsed,
         seed,
         nInit: 10,
-        resolutionS,
+        binS,
         smoothS: partsSmoothS,
         bins: points.n,
         ...labelParts(parts, timesS, kUsed, endS, sectionsS),
@@ -268,14 +271,14 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
 
   const summary: AnalyzeSummary = {
     ...summarizeAnalysis(analysis),
-    grid: { semantics: grid, rows: events.rows, columns: FEATURE_COLUMNS.length, resolutionMs: 1, firstMs, lastMs },
-    similarity: { resolutionS, normalization: raw ? 'none' : 'zscore-within', bins: similarity.n, undefinedBins: similarity.undefinedRows.length, metric: 'pearson' },
+    grid: { semantics: grid, rows: events.rows, columns: FEATURE_COLUMNS.length, binMs: 1, firstMs, lastMs },
+    similarity: { binS, normalization: raw ? 'none' : 'zscore-within', bins: similarity.n, undefinedBins: similarity.undefinedRows.length, metric: 'pearson' },
     ...(similaritySmooth
       ? {
           similaritySmooth: {
-            resolutionS,
+            binS,
             smoothS,
-            windowBins: window,
+            windowBins,
             bins: similaritySmooth.n,
             undefinedBins: similaritySmooth.undefinedRows.length,
             metric: 'pearson' as const,
@@ -284,7 +287,7 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
       : {}),
     ...(partsSummary ? { parts: partsSummary } : {}),
     ...(trajectory
-      ? { trajectory: { model: 'pca' as const, ndims: 2 as const, resolutionS, points: trajectory.points.n, explainedVarianceRatio: trajectory.explainedVarianceRatio! } }
+      ? { trajectory: { model: 'pca' as const, ndims: 2 as const, binS, points: trajectory.points.n, explainedVarianceRatio: trajectory.explainedVarianceRatio! } }
       : {}),
     ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
     generator: GENERATOR,
@@ -292,24 +295,23 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
 
   const title = plotTitle(summary);
   const binStartS = (m: { timeMs: Int32Array }) => Float64Array.from(m.timeMs, (ms) => ms / 1000);
-  const featureBinMs = Number(featureBins.metadata.resolution_ms);
   const cellOptions = options.maxSimilarityCells !== undefined ? { maxDisplayCells: options.maxSimilarityCells } : {};
   // The heatmaps, as one rect per cell (the specs: tooltips in report.html) or as one picture (what the
   // SVG/PNG files render: see plots/raster.ts).
   const heatmaps = (style: { cellsAsImage?: typeof cellsAsImage }) => {
     const out: Partial<Record<AnalyzePlot, TopLevelSpec>> = {
       features: featureHeatmapSpec(
-        { title, features: featureBins.columns, binStartS: binStartS(featureBins), binWidthS: featureBinMs / 1000, values: featureBins.data },
+        { title, features: featureBins.columns, binStartS: binStartS(featureBins), binS: featuresBinMs / 1000, values: featureBins.data },
         style,
       ),
       similarity: similarityHeatmapSpec(
-        { title, binStartS: timesS, binWidthS: resolutionS, values: similarity.values, subtitle: similaritySubtitle(resolutionS, 0, similarity) },
+        { title, binStartS: timesS, binS: binS, values: similarity.values, subtitle: similaritySubtitle(binS, 0, similarity) },
         { ...cellOptions, ...style },
       ),
     };
     if (similaritySmooth) {
       out['similarity-smooth'] = similarityHeatmapSpec(
-        { title, binStartS: timesS, binWidthS: resolutionS, values: similaritySmooth.values, subtitle: similaritySubtitle(resolutionS, smoothS, similaritySmooth) },
+        { title, binStartS: timesS, binS: binS, values: similaritySmooth.values, subtitle: similaritySubtitle(binS, smoothS, similaritySmooth) },
         { ...cellOptions, ...style },
       );
     }
@@ -325,7 +327,7 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
       ...(parts ? { clusters: parts, colorBy: 'cluster' as const } : { colorBy: 'time' as const }),
       title,
       subtitle:
-        `PCA of the z-scored ${resolutionS} s bins in time order: ${percent(ratio[0] + ratio[1])} of the variance ` +
+        `PCA of the z-scored ${binS} s bins in time order: ${percent(ratio[0] + ratio[1])} of the variance ` +
         `(PC1 ${percent(ratio[0])}, PC2 ${percent(ratio[1])}); colour: ${parts ? `part (k-means, k = ${partsSummary!.k})` : 'time'}`,
       axisTitles: axisTitles('pca', trajectory),
     });
@@ -333,7 +335,7 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   if (parts && partsSummary) {
     specs.parts = clusterTimelineSpec({
       timesS,
-      binS: resolutionS,
+      binS: binS,
       labels: parts,
       sections: sectionsS,
       boundaries: partsSummary.boundariesS,
@@ -359,8 +361,8 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   return { summary, featureBins, similarity, similaritySmooth, parts, trajectory, specs, svgs, timings };
 }
 
-function similaritySubtitle(resolutionS: number, smoothS: number, s: SimilarityMatrix): string {
-  const parts = [`Pearson r between ${describeBins(resolutionS * 1000, smoothS)}`];
+function similaritySubtitle(binS: number, smoothS: number, s: SimilarityMatrix): string {
+  const parts = [`Pearson r between ${describeBins(binS * 1000, smoothS)}`];
   const undefinedBins = s.undefinedRows.length;
   if (undefinedBins > 0) parts.push(`${undefinedBins} bin${undefinedBins === 1 ? '' : 's'} undefined (constant)`);
   return parts.join('; ');
@@ -425,7 +427,7 @@ export async function writeAnalyzeOutputs(
   if (options.report) contents['report.html'] = options.report(analyzeReport(result, specJson, options.links));
   const names = ANALYZE_FILES.filter((name) => name === 'summary.json' || contents[name] !== undefined);
   const paths = names.map((name) => join(outDir, name));
-  contents['summary.json'] = JSON.stringify({ ...result.summary, files: paths }, null, 2) + '\n';
+  contents['summary.json'] = outputJsonText({ ...result.summary, files: paths });
   for (let i = 0; i < names.length; i++) await writeFileAtomic(paths[i], contents[names[i]]!);
   // Without rendering, SVGs left by an earlier run would no longer match the specs beside them.
   for (const name of ANALYZE_FILES.filter((n) => !names.includes(n))) await rm(join(outDir, name), { force: true });
@@ -443,7 +445,7 @@ const REPORT_SECTIONS: Record<AnalyzePlot, { title: string; caption: (s: Analyze
   similarity: {
     title: 'Self-similarity',
     caption: (s) =>
-      `The notebook's cells 13 and 18 (model.resample('1S').mean().T.corr()): Pearson correlation between every pair of ${s.similarity.resolutionS} s bins. ` +
+      `The notebook's cells 13 and 18 (model.resample('1S').mean().T.corr()): Pearson correlation between every pair of ${s.similarity.binS} s bins. ` +
       'Blocks along the diagonal are parts that stay alike, off-diagonal stripes are repeats.',
   },
   'similarity-smooth': {
@@ -455,7 +457,7 @@ const REPORT_SECTIONS: Record<AnalyzePlot, { title: string; caption: (s: Analyze
   trajectory: {
     title: 'Trajectory through feature space',
     caption: (s) =>
-      `The notebook's cell 20 (hyp.plot(model.resample('1S').mean(), group=…)): every ${s.similarity.resolutionS} s bin as a point of a 2-D PCA ` +
+      `The notebook's cell 20 (hyp.plot(model.resample('1S').mean(), group=…)): every ${s.similarity.binS} s bin as a point of a 2-D PCA ` +
       '(the notebook used hypertools\' IncrementalPCA to 3-D), joined in time order and coloured by part as in the timeline below. ' +
       'Parts that differ lie apart; a part that comes back returns to the same region.',
   },
@@ -517,7 +519,7 @@ export interface GalleryItemOptions {
  */
 export function analyzeGalleryItem(result: AnalyzeResult, options: GalleryItemOptions): ReportGalleryItem {
   const size = options.size ?? 140;
-  const resolutionS = result.summary.similarity.resolutionS;
+  const binS = result.summary.similarity.binS;
   const small = (spec: TopLevelSpec, kind: string): TopLevelSpec =>
     withoutLegends({ ...spec, title: { text: kind, anchor: 'start', fontSize: 12, fontWeight: 'normal' } } as TopLevelSpec);
   const plots: ReportGalleryItem['plots'][number][] = [
@@ -525,7 +527,7 @@ export function analyzeGalleryItem(result: AnalyzeResult, options: GalleryItemOp
       name: `${options.name}-similarity`,
       spec: small(
         similarityHeatmapSpec(
-          { title: options.title, binStartS: Float64Array.from(result.similarity.timeMs, (ms) => ms / 1000), binWidthS: resolutionS, values: result.similarity.values },
+          { title: options.title, binStartS: Float64Array.from(result.similarity.timeMs, (ms) => ms / 1000), binS: binS, values: result.similarity.values },
           { size, maxDisplayCells: options.maxSimilarityCells ?? 50 },
         ),
         'self-similarity',

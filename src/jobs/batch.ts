@@ -7,25 +7,25 @@
  * track's events, however long the album. Everything written goes through atomic writes.
  */
 import { datasetRecords } from '../corpus/read.js';
+import { inputError, messages } from '../errors.js';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Collection } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import type { GridSemantics } from '../matrix/grid.js';
-import { analyzeGalleryItem, analyzeTrack, writeAnalyzeOutputs } from './analyze.js';
 import { collectTracks, type CollectProgress, type TrackFailure, type TrackRecord } from './tracks.js';
 import { type SongNormalization } from '../transforms/songs.js';
 import { reduce } from '../transforms/reduce.js';
 import type { Points } from '../transforms/points.js';
 import { writePlot, type PlotFormat } from '../plots/output.js';
 import type { ReportGallery, ReportGalleryItem, ReportInput, ReportRenderer } from '../plots/page.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
-import { slug } from '../util/slug.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { shapeDistanceMatrix, shapeMap, shapeSimilarity, usesShape, type SongFeatures } from './songFeatures.js';
 import { shapeId } from '../shape/fingerprint.js';
 import { kmeans } from '../transforms/cluster.js';
 import { songsCorrelationSpec } from '../plots/songs.js';
 import { labelledScatterSpec } from '../plots/scatter.js';
+import { outputJsonText } from '../util/outputJson.js';
 
 export interface BatchOptions {
   /** Directory every output goes into (created). */
@@ -34,6 +34,11 @@ export interface BatchOptions {
   grid?: GridSemantics;
   /** Parallel fetches; default 4. */
   concurrency?: number;
+  /**
+   * Worker threads for the per-track work (reading or analysing each input, its statistics, shape and own
+   * outputs); default 1 (the calling thread). Every file written is the same for any number.
+   */
+  jobs?: number;
   /** Plots at all (false: numbers only); default true. */
   plots?: boolean;
   /** Per-track `analyze` outputs (plots) under `tracks/`; default true. */
@@ -42,6 +47,11 @@ export interface BatchOptions {
   format?: PlotFormat;
   /** Renders report.html (needs plots): `buildReportHtml` of `report/html.ts`; without one, none is written (nor per-track ones). */
   report?: ReportRenderer;
+  /**
+   * URL of the module exporting that renderer (`report/html.js`): worker threads import it to write each
+   * track's report.html. Without it, per-track reports are written in the calling thread (`jobs` 1).
+   */
+  reportModule?: string;
   /** How the songs' time-averaged vectors are normalised; default `zscore-songs` (see `transforms/songs.ts`). */
   normalize?: SongNormalization;
   /** What describes a song: its mean vector (default), its shape fingerprint, or both (`./songFeatures.ts`). */
@@ -51,22 +61,11 @@ export interface BatchOptions {
   /** Per-track outputs on the raw 1 s bins instead of the z-scored ones (the notebook's last cell); default false. */
   rawTrackBins?: boolean;
   /** Per-track analyze: self-similarity bin width (ms) and smoothing (s). */
-  resolutionMs?: number;
+  binMs?: number;
   smoothS?: number;
 }
 
-/** Display resolution of the per-track plots of a batch: time bins of the feature heatmap, cells per axis of the similarity heatmap. */
-export const ALBUM_TRACK_FEATURE_BINS = 240;
-
-export const ALBUM_TRACK_SIMILARITY_CELLS = 80;
-
-/** Cells per axis of a track's self-similarity heatmap in the album report's gallery. */
-export const ALBUM_GALLERY_SIMILARITY_CELLS = 50;
-
-/** Where a track's `analyze` outputs go, relative to the batch's output directory. */
-export function trackDir(record: TrackRecord): string {
-  return `tracks/${slug(record.name) || `track-${record.ref.position}`}`;
-}
+export { ALBUM_TRACK_FEATURE_BINS, ALBUM_TRACK_SIMILARITY_CELLS, ALBUM_GALLERY_SIMILARITY_CELLS, trackDir } from './perTrack.js';
 
 /** A plot written by a batch job. */
 export interface PlotEntry {
@@ -102,7 +101,7 @@ export async function writeBatchOutputs(
 ): Promise<string[]> {
   const files = await writePlots(plots, options);
   const jsonPath = join(options.outDir, jsonName);
-  await writeJsonAtomic(jsonPath, json, { pretty: true });
+  await writeFileAtomic(jsonPath, outputJsonText(json));
   files.push(jsonPath);
   if (options.plots !== false && options.report) {
     const reportPath = join(options.outDir, 'report.html');
@@ -142,7 +141,11 @@ export const failureJson = (f: TrackFailure) => ({ position: f.ref.position, nam
 export async function collect(collection: Collection, options: BatchOptions, timings: BatchTimings) {
   // a dataset (`songscope scan`) brings every track's record: nothing to analyse, no per-track plots
   const preloaded = datasetRecords(collection);
-  if (preloaded) return { ...preloaded, gallery: new Map<number, ReportGalleryItem>() };
+  if (preloaded) {
+    const without = usesShape(options.features) ? preloaded.tracks.filter((t) => !t.shape).length : 0;
+    if (without > 0) throw inputError(messages.corpus.datasetWithoutShapes(collection.source, without, preloaded.tracks.length));
+    return { ...preloaded, gallery: new Map<number, ReportGalleryItem>() };
+  }
   let perTrack = 0;
   const perTrackOutputs = options.plots !== false && options.perTrackPlots !== false;
   const reports = perTrackOutputs && options.report !== undefined;
@@ -153,34 +156,22 @@ export async function collect(collection: Collection, options: BatchOptions, tim
     grid: options.grid,
     shape: usesShape(options.features) ? {} : undefined,
     concurrency: options.concurrency,
+    jobs: options.jobs,
     onProgress: options.onProgress,
-    onTrack: perTrackOutputs
-      ? async (analysis, events, record, stats) => {
-          const t = performance.now();
-          const analyzed = await analyzeTrack(analysis, {
-            grid: options.grid,
-            events,
-            stats,
-            normalize: options.rawTrackBins ? 'none' : 'zscore-within',
-            resolutionMs: options.resolutionMs,
-            smoothS: options.smoothS,
-            seed: options.seed,
-            render: true,
-            // coarser than `analyze` so 22 tracks of plots cost seconds, not a minute (analyze one track for full detail)
-            maxFeatureBins: ALBUM_TRACK_FEATURE_BINS,
-            maxSimilarityCells: ALBUM_TRACK_SIMILARITY_CELLS,
-          });
-          const dir = trackDir(record);
-          await writeAnalyzeOutputs(analysis, analyzed, join(options.outDir, dir), {
+    perTrack: perTrackOutputs
+      ? {
+          spec: {
+            outDir: options.outDir,
+            analyze: { normalize: options.rawTrackBins ? 'none' : 'zscore-within', binMs: options.binMs, smoothS: options.smoothS, seed: options.seed },
             format: options.format,
-            report: reports ? options.report : undefined,
-            links: [{ text: `album report: ${collection.name}`, href: '../../report.html' }],
-          });
-          if (reports) {
-            const href = `${dir}/report.html`;
-            gallery.set(record.ref.position, analyzeGalleryItem(analyzed, { title: record.name, name: dir.slice('tracks/'.length), href, maxSimilarityCells: ALBUM_GALLERY_SIMILARITY_CELLS }));
-          }
-          perTrack += performance.now() - t;
+            batchTitle: collection.name,
+            reportModule: reports ? options.reportModule : undefined,
+          },
+          render: reports ? options.report : undefined,
+          onDone: (record, item, ms) => {
+            if (item) gallery.set(record.ref.position, item);
+            perTrack += ms;
+          },
         }
       : undefined,
   });

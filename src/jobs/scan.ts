@@ -18,7 +18,8 @@
  * deletes the temporary files and does what is missing. The same inputs and settings give the same part
  * files, byte for byte, for any number of jobs.
  */
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { readdir, rename, stat } from 'node:fs/promises';
+import { makeDirectory } from '../util/atomic.js';
 import { basename, dirname, join } from 'node:path';
 import type { ResolveOptions } from '../sources/resolve.js';
 import type { TrackRef } from '../sources/collection.js';
@@ -44,6 +45,7 @@ import {
   type TrackRow,
 } from '../corpus/schema.js';
 import { fileFacts, inShard, keyPlan, shardTag, WHOLE, type Shard, type TrackIdentity } from '../corpus/key.js';
+import { shapeId } from '../shape/fingerprint.js';
 import { TrackPool } from './pool.js';
 import { portableResolveOptions, type TrackOutcome, type TrackTask } from './track.js';
 
@@ -65,6 +67,8 @@ export interface ScanOptions {
   partRows?: number;
   /** Scan again the inputs that failed with bad input (exit code 2) before; default false. */
   retryFailed?: boolean;
+  /** Store each track's shape fingerprint (`src/shape`, default parameters) for `similar`; default true. */
+  shape?: boolean;
   resolve: ResolveOptions;
   /** Where `-` reads from; default `process.stdin`. */
   stdin?: NodeJS.ReadableStream;
@@ -135,7 +139,7 @@ async function prepareOutput(dir: string): Promise<void> {
   }
   if (names === undefined) {
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
     } catch (e) {
       throw runtimeError(messages.writeFailed(dir, (e as NodeJS.ErrnoException).code ?? String(e)), undefined, e);
     }
@@ -185,8 +189,12 @@ function stale(entry: LedgerEntry): boolean {
   return entry.source === 'local' && entry.analyzerVersion !== LOCAL_ANALYZER_VERSION;
 }
 
+/** The id of the fingerprints a scan stores (the default parameters). */
+const SHAPE_ID = shapeId();
+
 /** The dataset row of a successful outcome. */
 function trackRow(outcome: Extract<TrackOutcome, { ok: true }>, identity: TrackIdentity, ref: TrackRef): TrackRow {
+  const shape = outcome.record.shape ?? null;
   const { record, codes } = outcome;
   const s = record.summary;
   return {
@@ -215,6 +223,8 @@ function trackRow(outcome: Extract<TrackOutcome, { ok: true }>, identity: TrackI
     gridRows: record.rows,
     mean: record.mean,
     std: record.std,
+    shapeId: shape ? SHAPE_ID : null,
+    shape,
     fileBytes: identity.fileBytes,
     fileMtimeNs: identity.fileMtimeNs,
   };
@@ -252,7 +262,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   await prepareOutput(outDir);
   const manifest: DatasetManifest = await openManifest(outDir, grid, listing.manifestColumns.map((n) => [n, manifestColumnName(n)]));
   const failuresDir = join(outDir, FAILURES_DIR);
-  await mkdir(failuresDir, { recursive: true });
+  await makeDirectory(failuresDir);
   const writer = shardTag(shard);
   const ownsAll = shard.count === 1;
   await removeStrayTemps(outDir, writer, ownsAll);
@@ -404,6 +414,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
         grid,
         resolve: portableResolveOptions(options.resolve),
         identity: identities[i] ?? 'compute',
+        ...(options.shape !== false ? { shape: {} } : {}),
       }),
     );
     let done = 0;

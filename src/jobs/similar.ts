@@ -21,6 +21,7 @@ import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { Collection } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { resolveTracks } from '../sources/tracks.js';
+import { datasetRecords, isDataset, readDatasetCollection } from '../corpus/read.js';
 import { collectTracks, type CollectProgress, type TrackFailure, type TrackRecord } from './tracks.js';
 import { fingerprintMatrix, shapeId, type ShapeOptions } from '../shape/fingerprint.js';
 import { DEFAULT_SHAPE_DISTANCE, shapeDistance, type ShapeDistance, type WarpOptions } from '../shape/distance.js';
@@ -29,7 +30,8 @@ import { squaredDistance, type Points } from '../transforms/points.js';
 import { reduce } from '../transforms/reduce.js';
 import { shapeGallerySpec } from '../plots/shape.js';
 import { writePlot, type PlotFormat } from '../plots/output.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { outputJsonText } from '../util/outputJson.js';
 import type { ReportRenderer } from '../plots/page.js';
 import { GENERATOR } from './analyze.js';
 import { ExitCode, ParameterError, SongscopeError, inputError, messages } from '../errors.js';
@@ -59,6 +61,12 @@ export interface SimilarOptions {
   /** Song-vector normalisation for `features`; default `zscore-songs`. */
   normalize?: SongNormalization;
   concurrency?: number;
+  /** A dataset collection: only the tracks matching this SQL condition (DuckDB syntax). */
+  where?: string;
+  /** Informational lines (a dataset's left-out tracks and scan failures). */
+  log?: (line: string) => void;
+  /** Worker threads for the collection's per-track work; default 1. The ranking is the same for any number. */
+  jobs?: number;
   /** Plots (and report.html) at all; default true. */
   plots?: boolean;
   format?: PlotFormat;
@@ -95,7 +103,7 @@ export interface SimilarResult {
   leftOut: TrackRecord[];
   failures: TrackFailure[];
   files: string[];
-  /** What `--json` prints (and the core of similar.json). */
+  /** What `--json` prints (and the core of similar.json), as `outputJsonText` writes it: keys in snake_case. */
   json: SimilarJson;
 }
 
@@ -136,6 +144,26 @@ function trajectory(sequence: Float32Array, n: number, d: number): Float64Array 
 const trackLabel = (t: TrackRecord) => t.name;
 
 /**
+ * The trajectories of a few dataset tracks (the plotted matches): a dataset stores fingerprints, not the
+ * sequences they were made from, so those tracks are resolved again from their inputs (the cache keeps
+ * audio analyses). A track that cannot be is drawn without one.
+ */
+async function datasetSequences(
+  records: readonly TrackRecord[],
+  sequences: Map<TrackRecord, Float32Array>,
+  options: SimilarOptions,
+  keep: (record: TrackRecord, fp: { sequence: Points; size: number }) => void,
+): Promise<void> {
+  const wanted = records.filter((r) => !sequences.has(r));
+  if (wanted.length === 0) return;
+  const byPosition = new Map(wanted.map((r, i) => [i + 1, r]));
+  await collectTracks(
+    { kind: 'inputs', name: 'matches', source: 'dataset', tracks: wanted.map((r, i) => ({ ...r.ref, position: i + 1 })) },
+    { resolve: options.resolve, shape: options.shape ?? {}, onShape: (record, fp) => keep(byPosition.get(record.ref.position)!, fp) },
+  );
+}
+
+/**
  * Run the job (see the module comment).
  *
  * @throws SongscopeError — exit code 2 when the query names several tracks or none, the collection is
@@ -169,15 +197,25 @@ export async function runSimilar(querySpec: string, collectionSpec: string, opti
   const query = q.tracks[0];
 
   // ---- the collection
-  const collection = await resolveTracks(collectionSpec, options.resolve);
+  // a dataset (`songscope scan`) brings every track's statistics and fingerprint: nothing is analysed
+  const fromDataset = isDataset(collectionSpec);
+  if (fromDataset && options.shape !== undefined && shapeId(options.shape) !== shapeId()) throw inputError(messages.similar.datasetShapeParameters(collectionSpec, shapeId()));
+  const collection = fromDataset ? await readDatasetCollection(collectionSpec, { where: options.where, log: options.log }) : await resolveTracks(collectionSpec, options.resolve);
   if (collection.tracks.length === 0) throw inputError(messages.toolkit.emptyCollection(collectionSpec));
-  const { tracks, failures } = await collectTracks(collection, {
-    resolve: options.resolve,
-    concurrency: options.concurrency,
-    onProgress: options.onProgress,
-    shape: options.shape ?? {},
-    onShape: keepShape,
-  });
+  const { tracks, failures } =
+    datasetRecords(collection) ??
+    (await collectTracks(collection, {
+      resolve: options.resolve,
+      concurrency: options.concurrency,
+      jobs: options.jobs,
+      onProgress: options.onProgress,
+      shape: options.shape ?? {},
+      onShape: keepShape,
+    }));
+  if (fromDataset && by !== 'features') {
+    const without = tracks.filter((t) => !t.shape).length;
+    if (without > 0) throw inputError(messages.corpus.datasetWithoutShapes(collectionSpec, without, tracks.length));
+  }
   const leftOut = tracks.filter((t) => isQuery(t, query));
   const candidates = tracks.filter((t) => !isQuery(t, query));
   for (const t of leftOut) sequences.delete(t);
@@ -239,11 +277,13 @@ export async function runSimilar(querySpec: string, collectionSpec: string, opti
   const plots = [];
   if (options.plots !== false) {
     const shown = results.slice(0, SIMILAR_PLOT_MATCHES);
+    if (fromDataset) await datasetSequences(shown.map((m) => m.record), sequences, options, keepShape);
     const item = (t: TrackRecord, title: string, subtitle?: string) => ({
       title,
       subtitle,
       matrix: fingerprintMatrix(t.shape!),
-      trajectory: trajectory(sequences.get(t)!, size, columns),
+      // a dataset track whose input cannot be read again has no trajectory: a still point
+      trajectory: sequences.has(t) ? trajectory(sequences.get(t)!, size, columns) : new Float64Array(size * 2),
     });
     const spec = shapeGallerySpec({
       title: `Songs shaped like ${query.summary.title ?? query.name}`,
@@ -260,9 +300,9 @@ export async function runSimilar(querySpec: string, collectionSpec: string, opti
     files.push(...(await writePlot(options.outDir, 'similar', spec, { format: options.format ?? 'svg' })).files);
   }
   const jsonPath = join(options.outDir, 'similar.json');
-  await writeJsonAtomic(
+  await writeFileAtomic(
     jsonPath,
-    {
+    outputJsonText({
       ...json,
       generator: GENERATOR,
       collection: { name: collection.name, kind: collection.kind, source: collection.source, tracks: collection.tracks.length },
@@ -272,8 +312,7 @@ export async function runSimilar(querySpec: string, collectionSpec: string, opti
       compared: candidates.length,
       leftOut: leftOut.map((t) => ({ track: t.name, input: t.ref.input })),
       failures: failures.map((f) => ({ track: f.name, input: f.ref.input, error: f.message, exitCode: f.exitCode })),
-    },
-    { pretty: true },
+    }),
   );
   files.push(jsonPath);
   if (options.plots !== false && options.report) {

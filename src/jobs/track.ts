@@ -12,9 +12,14 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { MAX_ANALYSIS_FILE_BYTES } from '../limits.js';
 import type { Analysis } from '../analysis/types.js';
 import { summarizeAnalysis } from '../analysis/summary.js';
-import { eventColumnStats, eventGrid } from '../matrix/events.js';
+import { eventColumnStats, eventGrid, type EventGrid } from '../matrix/events.js';
+import type { ColumnStats } from '../transforms/normalize.js';
+import type { Points } from '../transforms/points.js';
+import { fingerprintFromGrid, type ShapeFingerprint, type ShapeOptions } from '../shape/fingerprint.js';
+import type { ReportGalleryItem } from '../plots/page.js';
+import type { PerTrackSpec } from './perTrack.js';
 import type { GridSemantics } from '../matrix/grid.js';
-import type { TrackRef } from '../sources/collection.js';
+import { fillProvenance, type TrackRef } from '../sources/collection.js';
 import { resolveAnalysis, spotifyClientOptions, type ResolveOptions } from '../sources/resolve.js';
 import { SpotifyClient, type SpotifyClientOptions } from '../sources/spotify.js';
 import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
@@ -58,6 +63,10 @@ export type TrackTask =
       resolve: PortableResolveOptions;
       /** Compute the identity (track_key, file facts) too, unless already known here. */
       identity?: TrackIdentity | 'compute' | 'skip';
+      /** Compute the shape fingerprint with these options into `record.shape` (and return its sequence). */
+      shape?: ShapeOptions;
+      /** Write the track's own outputs of a batch job (`./perTrack.ts`). */
+      perTrack?: PerTrackSpec;
     };
 
 /** Track-level integers the summary keeps only as text. */
@@ -72,7 +81,20 @@ export interface TrackCodes {
 
 /** What a task returns. */
 export type TrackOutcome =
-  | { ok: true; record: TrackRecord; codes: TrackCodes; identity?: TrackIdentity; warnings: string[]; ms: number }
+  | {
+      ok: true;
+      record: TrackRecord;
+      codes: TrackCodes;
+      identity?: TrackIdentity;
+      warnings: string[];
+      ms: number;
+      /** With `shape`: the fingerprint's size and sequence (the trajectory). */
+      shape?: { size: number; sequence: Points };
+      /** With `perTrack`: the gallery entry of the track's report, when one was written. */
+      gallery?: ReportGalleryItem;
+      /** With `perTrack`: milliseconds spent on the track's own outputs. */
+      perTrackMs?: number;
+    }
   | { ok: false; failure: TrackFailure; identity?: TrackIdentity; warnings: string[]; ms: number }
   | { ok: 'identity'; identity?: TrackIdentity; failure?: TrackFailure; ms: number };
 
@@ -123,14 +145,6 @@ function identityError(ref: TrackRef, e: unknown): unknown {
   if (code === 'EISDIR') return inputError(messages.isDirectory(ref.input));
   if (code) return inputError(messages.fileUnreadable(ref.input, code));
   return e;
-}
-
-/** Fill title, artist and track id from the listing where the analysis lacks them (as `fetchAnalyses`). */
-function fillProvenance(analysis: Analysis, ref: TrackRef): void {
-  const p = analysis.provenance;
-  if (p.title === undefined && ref.title !== undefined) p.title = ref.title;
-  if (p.artist === undefined && ref.artists && ref.artists.length > 0) p.artist = ref.artists.join(', ');
-  if (p.trackId === undefined && ref.id !== undefined) p.trackId = ref.id;
 }
 
 const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -224,15 +238,58 @@ export async function runTrackTask(task: TrackTask, env: NodeJS.ProcessEnv = pro
       analysis = await resolveAnalysis(ref.input, resolve);
     }
     fillProvenance(analysis, ref);
-    const name = trackName(ref, analysis);
-    const events = eventGrid(analysis, task.grid ?? 'full');
-    if (events.rows === 0) throw inputError(messages.toolkit.noEvents(name));
-    const stats = eventColumnStats(events);
-    const record: TrackRecord = { ref, name, summary: summarizeAnalysis(analysis), rows: events.rows, mean: stats.mean, std: stats.std };
+    const { record, events, stats, fingerprint } = recordTrack(analysis, ref, task.grid ?? 'full', task.shape);
+    let gallery: ReportGalleryItem | undefined;
+    let perTrackMs: number | undefined;
+    if (task.perTrack) {
+      const t0 = performance.now();
+      // loaded only here: a scan's workers never load the plotting stack
+      const { importRenderer, writeTrackOutputs } = await import('./perTrack.js');
+      const render = task.perTrack.reportModule ? await importRenderer(task.perTrack.reportModule) : undefined;
+      gallery = await writeTrackOutputs(analysis, events, stats, record, task.perTrack, render);
+      perTrackMs = performance.now() - t0;
+    }
     const t = analysis.track;
     const codes: TrackCodes = { key: intOrNull(t.key), mode: intOrNull(t.mode), timeSignature: intOrNull(t.time_signature) };
-    return { ok: true, record, codes, identity, warnings, ms: ms() };
+    return {
+      ok: true,
+      record,
+      codes,
+      identity,
+      warnings,
+      ms: ms(),
+      ...(fingerprint ? { shape: { size: fingerprint.size, sequence: fingerprint.sequence } } : {}),
+      ...(gallery ? { gallery } : {}),
+      ...(perTrackMs !== undefined ? { perTrackMs } : {}),
+    };
   } catch (e) {
     return { ok: false, failure: toFailure(ref, e, analysis), identity, warnings, ms: ms() };
   }
+}
+
+/** A track's record and what made it: its grid as events, their column statistics, and its fingerprint when asked. */
+export interface TrackWork {
+  record: TrackRecord;
+  events: EventGrid;
+  stats: ColumnStats;
+  fingerprint?: ShapeFingerprint;
+}
+
+/**
+ * The record of an analysed track: summary, row count and the 26 column means and standard deviations from
+ * the event runs (no 1 ms matrix), and the shape fingerprint when `shape` is given (always on the `full`
+ * grid). The one place a record is made, in the calling thread or a worker.
+ *
+ * @throws SongscopeError (exit 2) when the analysis puts no event on the grid
+ */
+export function recordTrack(analysis: Analysis, ref: TrackRef, grid: GridSemantics, shape?: ShapeOptions): TrackWork {
+  const name = trackName(ref, analysis);
+  const events = eventGrid(analysis, grid);
+  if (events.rows === 0) throw inputError(messages.toolkit.noEvents(name));
+  const stats = eventColumnStats(events);
+  const record: TrackRecord = { ref, name, summary: summarizeAnalysis(analysis), rows: events.rows, mean: stats.mean, std: stats.std };
+  if (!shape) return { record, events, stats };
+  const fingerprint = fingerprintFromGrid(grid === 'full' ? events : eventGrid(analysis, 'full'), analysis.bars.map((b) => b.start), shape);
+  record.shape = fingerprint.values;
+  return { record, events, stats, fingerprint };
 }

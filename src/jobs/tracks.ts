@@ -7,16 +7,18 @@
  * computed from its events too (2,016 float32, `src/shape`).
  */
 import type { Analysis } from '../analysis/types.js';
-import { summarizeAnalysis, type TrackSummary } from '../analysis/summary.js';
 import type { GridSemantics } from '../matrix/grid.js';
 import type { ColumnStats } from '../transforms/normalize.js';
-import { eventColumnStats, eventGrid, type EventGrid } from '../matrix/events.js';
-import type { Points } from '../transforms/points.js';
-import { fingerprintFromGrid, type ShapeFingerprint, type ShapeOptions } from '../shape/fingerprint.js';
-import type { Collection, TrackRef } from '../sources/collection.js';
+import type { EventGrid } from '../matrix/events.js';
+import { shapeId, type ShapeFingerprint, type ShapeOptions } from '../shape/fingerprint.js';
+import type { Collection } from '../sources/collection.js';
 import { fetchAnalyses } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
-import { messages, SongscopeError } from '../errors.js';
+import { ParameterError, SongscopeError } from '../errors.js';
+import type { ReportGalleryItem, ReportRenderer } from '../plots/page.js';
+import { writeTrackOutputs, type PerTrackSpec } from './perTrack.js';
+import { TrackPool } from './pool.js';
+import { portableResolveOptions, recordTrack, type TrackTask } from './track.js';
 import { trackName, type TrackFailure, type TrackRecord } from '../corpus/record.js';
 
 export { trackName, type TrackFailure, type TrackRecord };
@@ -43,33 +45,50 @@ export interface CollectOptions {
   shape?: ShapeOptions;
   /** Called with each track's whole fingerprint (its trajectory too) when `shape` is set. */
   onShape?: (record: TrackRecord, fingerprint: ShapeFingerprint) => void;
+  /** Worker threads for the per-track work; default 1 (this thread). Results are the same for any number. */
+  jobs?: number;
+  /** Each track's own outputs of a batch job, and what to do with each track's gallery entry. */
+  perTrack?: {
+    spec: PerTrackSpec;
+    /** The report renderer in this thread (a worker imports `spec.reportModule`). */
+    render?: ReportRenderer;
+    onDone: (record: TrackRecord, gallery: ReportGalleryItem | undefined, ms: number) => void;
+  };
 }
 
-/** Analyse every track of the collections in order; failures are recorded, not thrown. */
+/**
+ * Analyse every track of the collection in order; failures are recorded, not thrown.
+ *
+ * With `jobs` > 1 the per-track work (resolving the input, its record, fingerprint and own outputs) runs
+ * on a pool of worker threads (`./pool.ts`) and the outcomes are taken in track order, so the result and
+ * every file written are the same as with one job. Inputs a worker cannot resolve the same way (standard
+ * input, an injected Spotify client or fetch) and an `onTrack` callback keep the work in this thread.
+ */
 export async function collectTracks(
   collection: Collection,
   options: CollectOptions,
 ): Promise<{ tracks: TrackRecord[]; failures: TrackFailure[] }> {
+  const jobs = options.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new ParameterError('jobs', String(options.jobs), 'an integer ≥ 1');
+  if (jobs > 1 && !options.onTrack && portable(collection, options)) return collectOnPool(collection, options, jobs);
   const tracks: TrackRecord[] = [];
   const failures: TrackFailure[] = [];
+  const grid = options.grid ?? 'full';
   let done = 0;
   for await (const outcome of fetchAnalyses(collection, { resolve: options.resolve, concurrency: options.concurrency ?? 4 })) {
     const name = trackName(outcome.ref, outcome.analysis);
     try {
       if (!outcome.analysis) throw outcome.error;
       const analysis = outcome.analysis;
-      const grid = options.grid ?? 'full';
       // the statistics come from the events: the 1 ms matrix is never built
-      const events = eventGrid(analysis, grid);
-      if (events.rows === 0) throw new SongscopeError(messages.toolkit.noEvents(name), { exitCode: 2 });
-      const stats = eventColumnStats(events);
-      const record: TrackRecord = { ref: outcome.ref, name, summary: summarizeAnalysis(analysis), rows: events.rows, mean: stats.mean, std: stats.std };
-      if (options.shape) {
-        const fingerprint = fingerprintFromGrid(grid === 'full' ? events : eventGrid(analysis, 'full'), analysis.bars.map((b) => b.start), options.shape);
-        record.shape = fingerprint.values;
-        options.onShape?.(record, fingerprint);
-      }
+      const { record, events, stats, fingerprint } = recordTrack(analysis, outcome.ref, grid, options.shape);
+      if (fingerprint) options.onShape?.(record, fingerprint);
       if (options.onTrack) await options.onTrack(analysis, events, record, stats);
+      if (options.perTrack) {
+        const t0 = performance.now();
+        const item = await writeTrackOutputs(analysis, events, stats, record, options.perTrack.spec, options.perTrack.render);
+        options.perTrack.onDone(record, item, performance.now() - t0);
+      }
       tracks.push(record);
     } catch (e) {
       failures.push({
@@ -81,6 +100,55 @@ export async function collectTracks(
     }
     done++;
     options.onProgress?.({ done, total: collection.tracks.length, failed: failures.length, name });
+  }
+  return { tracks, failures };
+}
+
+/** Whether every track resolves the same in a worker: no stdin, no injected client or fetch, reports by module. */
+function portable(collection: Collection, options: CollectOptions): boolean {
+  const r = options.resolve;
+  if (r.client || r.spotify?.fetch) return false;
+  if (collection.tracks.some((t) => t.input === '-')) return false;
+  if (options.perTrack?.render && !options.perTrack.spec.reportModule) return false;
+  return true;
+}
+
+async function collectOnPool(collection: Collection, options: CollectOptions, jobs: number): Promise<{ tracks: TrackRecord[]; failures: TrackFailure[] }> {
+  const tracks: TrackRecord[] = [];
+  const failures: TrackFailure[] = [];
+  const resolve = portableResolveOptions(options.resolve);
+  const log = options.resolve.log;
+  const tasks = collection.tracks.map(
+    (ref): TrackTask => ({
+      op: 'track',
+      ref,
+      grid: options.grid ?? 'full',
+      resolve,
+      identity: 'skip',
+      ...(options.shape ? { shape: options.shape } : {}),
+      ...(options.perTrack ? { perTrack: options.perTrack.spec } : {}),
+    }),
+  );
+  const pool = await TrackPool.open({ jobs });
+  let done = 0;
+  try {
+    // per-track outputs hold a track's plots until written: fewer in flight
+    for await (const outcome of pool.runOrdered(tasks, options.perTrack ? jobs * 2 : jobs * 8)) {
+      if (outcome.ok === 'identity') continue;
+      for (const line of outcome.warnings) log?.(line);
+      if (outcome.ok) {
+        const record = outcome.record;
+        if (outcome.shape && options.onShape) options.onShape(record, { id: shapeId(options.shape), size: outcome.shape.size, values: record.shape!, sequence: outcome.shape.sequence });
+        if (options.perTrack) options.perTrack.onDone(record, outcome.gallery, outcome.perTrackMs ?? 0);
+        tracks.push(record);
+      } else {
+        failures.push(outcome.failure);
+      }
+      done++;
+      options.onProgress?.({ done, total: collection.tracks.length, failed: failures.length, name: outcome.ok ? outcome.record.name : outcome.failure.name });
+    }
+  } finally {
+    await pool.close();
   }
   return { tracks, failures };
 }

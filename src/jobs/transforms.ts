@@ -24,7 +24,7 @@ import { DEFAULT_SEED } from '../util/random.js';
 import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
 import { clusterTimelineSpec } from '../plots/timeline.js';
 import { labelledScatterSpec, trajectorySpec } from '../plots/scatter.js';
-import { displayBinMs, MAX_SIMILARITY_BINS, smoothingWindow } from './bins.js';
+import { binMsForDisplay, DEFAULT_BIN_MS, DEFAULT_DISPLAY_BINS, MAX_SIMILARITY_BINS, smoothingWindowBins } from './bins.js';
 import { inputError, messages, ParameterError } from '../errors.js';
 
 /** `auto`: z-score within the track unless the matrix says it is normalised already. */
@@ -33,9 +33,9 @@ export type NormalizeChoice = NormalizeMode | 'auto';
 export interface BinOptions {
   /** How to normalise the 1 ms matrix before binning; default `auto`. */
   normalize?: NormalizeChoice;
-  /** Bin width, ms; default 1000. */
-  resolutionMs?: number;
-  /** Rolling-mean window in seconds (a multiple of the resolution); default 0 (none). */
+  /** Bin width, ms (`--resolution`); default {@link DEFAULT_BIN_MS} (1 s). */
+  binMs?: number;
+  /** Rolling-mean window in seconds (a multiple of the bin width); default 0 (none). */
   smoothS?: number;
 }
 
@@ -109,20 +109,20 @@ export function binnedInput(loaded: LoadedMatrix, options: BinOptions = {}): Fea
 }
 
 function binSource(source: BinSource, mode: NormalizeMode, options: BinOptions): FeatureMatrix {
-  const resolutionMs = options.resolutionMs ?? 1000;
-  const window = smoothingWindow(options.smoothS ?? 0, resolutionMs);
-  const bins = Math.floor(source.lastMs / resolutionMs) - Math.floor(source.firstMs / resolutionMs) + 1;
+  const binMs = options.binMs ?? DEFAULT_BIN_MS;
+  const windowBins = smoothingWindowBins(options.smoothS ?? 0, binMs);
+  const bins = Math.floor(source.lastMs / binMs) - Math.floor(source.firstMs / binMs) + 1;
   if (bins > MAX_SIMILARITY_BINS) {
     const span = source.lastMs - source.firstMs + 1;
     throw inputError(messages.similarityTooLarge(bins, MAX_SIMILARITY_BINS, Math.ceil(span / (MAX_SIMILARITY_BINS - 1))));
   }
-  let binned = source.bin(resolutionMs, mode);
+  let binned = source.bin(binMs, mode);
   const before = source.metadata.normalization;
   binned = { ...binned, metadata: { ...binned.metadata, normalization: before && before !== 'none' ? before : mode } };
-  if (window > binned.rows) {
+  if (windowBins > binned.rows) {
     throw inputError(messages.toolkit.smoothLongerThanTrack(options.smoothS ?? 0, binned.rows, binned.metadata.title || 'the track'));
   }
-  return window > 1 ? rollingMean(binned, window) : binned;
+  return windowBins > 1 ? rollingMean(binned, windowBins) : binned;
 }
 
 const timesS = (timeMs: Int32Array): Float64Array => Float64Array.from(timeMs, secondsFromMs);
@@ -133,8 +133,8 @@ function plotTitle(loaded: LoadedMatrix): string {
 }
 
 /** "1 s bins" or "1 s bins after a 10 s rolling mean": what a job worked on, for titles and subtitles. */
-export function describeBins(resolutionMs: number, smoothS: number): string {
-  return `${resolutionMs / 1000} s bins${smoothS > 0 ? ` after a ${smoothS} s rolling mean` : ''}`;
+export function describeBins(binMs: number, smoothS: number): string {
+  return `${binMs / 1000} s bins${smoothS > 0 ? ` after a ${smoothS} s rolling mean` : ''}`;
 }
 
 /** "0–8 s, 120 s" for a sorted list of bin starts (runs of bins at most `stepS` apart are joined). */
@@ -165,8 +165,8 @@ function definedPoints(binned: FeatureMatrix, loaded: LoadedMatrix, what: string
     }
   }
   if (missing.length > 0) {
-    const resolutionS = Number(binned.metadata.resolution_ms) / 1000 || 1;
-    throw inputError(messages.toolkit.binsMissingValues(loaded.label, missing.length, points.n, describeTimes(missing, resolutionS), what));
+    const binS = Number(binned.metadata.resolution_ms) / 1000 || 1;
+    throw inputError(messages.toolkit.binsMissingValues(loaded.label, missing.length, points.n, describeTimes(missing, binS), what));
   }
   return points;
 }
@@ -207,14 +207,14 @@ export function normalizeJob(inputs: LoadedMatrix[], mode: NormalizeMode): Norma
     mode,
   );
   const specs = matrices.map((m, i) => {
-    const binMs = displayBinMs(m.timeMs[0] ?? 0, m.timeMs[m.rows - 1] ?? 0, 1000);
+    const binMs = binMsForDisplay(m.timeMs[0] ?? 0, m.timeMs[m.rows - 1] ?? 0, DEFAULT_DISPLAY_BINS);
     const bins = binMeans(m, binMs);
     return featureHeatmapSpec(
       {
         title: plotTitle(inputs[i]),
         features: bins.columns,
         binStartS: timesS(bins.timeMs),
-        binWidthS: binMs / 1000,
+        binS: binMs / 1000,
         values: bins.data,
       },
       { subtitle: `${mode} values; ${bins.rows} bins of ${binMs / 1000} s` },
@@ -232,7 +232,7 @@ export interface CorrelateOptions extends BinOptions {
 export interface CorrelateSummary {
   title: string;
   metric: SimilarityMetric;
-  resolutionS: number;
+  binS: number;
   smoothS: number;
   bins: number;
   /** Start times (s) of bins whose similarity is undefined (constant or empty rows). */
@@ -264,7 +264,7 @@ export function similarityTable(similarity: SimilarityMatrix, metadata: Record<s
 }
 
 export function correlateJob(loaded: LoadedMatrix, options: CorrelateOptions = {}): CorrelateJobResult {
-  const resolutionMs = options.resolutionMs ?? 1000;
+  const binMs = options.binMs ?? DEFAULT_BIN_MS;
   const smoothS = options.smoothS ?? 0;
   const metric = options.metric ?? 'pearson';
   const binned = binnedInput(loaded, options);
@@ -273,7 +273,7 @@ export function correlateJob(loaded: LoadedMatrix, options: CorrelateOptions = {
   const summary: CorrelateSummary = {
     title: plotTitle(loaded),
     metric,
-    resolutionS: resolutionMs / 1000,
+    binS: binMs / 1000,
     smoothS,
     bins: similarity.n,
     undefinedBinsS,
@@ -283,7 +283,7 @@ export function correlateJob(loaded: LoadedMatrix, options: CorrelateOptions = {
     ...loaded.metadata,
     kind: 'similarity',
     metric,
-    resolution_ms: String(resolutionMs),
+    resolution_ms: String(binMs),
     smooth_s: String(smoothS),
     normalization: summary.normalization,
     undefined_bins_s: JSON.stringify(undefinedBinsS),
@@ -294,9 +294,9 @@ export function correlateJob(loaded: LoadedMatrix, options: CorrelateOptions = {
     {
       title: summary.title,
       binStartS: timesS(similarity.timeMs),
-      binWidthS: resolutionMs / 1000,
+      binS: binMs / 1000,
       values: metric === 'euclidean' ? distanceForDisplay(similarity.values) : similarity.values,
-      subtitle: `${what} between ${describeBins(resolutionMs, smoothS)}${undef}${metric === 'euclidean' ? ' (shown as 1 − d / max d)' : ''}`,
+      subtitle: `${what} between ${describeBins(binMs, smoothS)}${undef}${metric === 'euclidean' ? ' (shown as 1 − d / max d)' : ''}`,
     },
   );
   return { similarity, table, spec, summary };
@@ -337,7 +337,7 @@ export interface ClusterSummary {
   method: ClusterMethod;
   k: number;
   seed: number;
-  resolutionS: number;
+  binS: number;
   smoothS: number;
   bins: number;
   /** Bins per label [shape=(k)]. */
@@ -366,7 +366,7 @@ export const AGREEMENT_CONVENTION =
   'boundaries matched one-to-one within ±window seconds';
 
 export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): ClusterJobResult {
-  const resolutionMs = options.resolutionMs ?? 1000;
+  const binMs = options.binMs ?? DEFAULT_BIN_MS;
   const smoothS = options.smoothS ?? 0;
   const method = options.method ?? 'kmeans';
   const k = options.k ?? 3;
@@ -383,18 +383,18 @@ export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): 
   } else if (method === 'agglomerative') {
     labels = contiguousWard(points, k);
   } else {
-    const kernelBins = Math.max(2, 2 * Math.round((options.kernelS ?? 16) * 500 / resolutionMs));
-    labels = noveltySegments(similarityRows(binned, 'pearson'), { kernelSize: kernelBins, k });
+    const kernelBins = Math.max(2, 2 * Math.round((options.kernelS ?? 16) * 500 / binMs));
+    labels = noveltySegments(similarityRows(binned, 'pearson'), { kernelBins, k });
   }
   const times = timesS(binned.timeMs);
-  const endS = loaded.durationS ?? (times.length > 0 ? times[times.length - 1] + resolutionMs / 1000 : 0);
+  const endS = loaded.durationS ?? (times.length > 0 ? times[times.length - 1] + binMs / 1000 : 0);
   const parts = labelParts(labels, times, k, endS, loaded.sectionsS);
   const summary: ClusterSummary = {
     title: plotTitle(loaded),
     method,
     k,
     seed,
-    resolutionS: resolutionMs / 1000,
+    binS: binMs / 1000,
     smoothS,
     bins: points.n,
     sizes: parts.sizes,
@@ -416,13 +416,13 @@ export function clusterJob(loaded: LoadedMatrix, options: ClusterOptions = {}): 
       method,
       k: String(k),
       seed: String(seed),
-      resolution_ms: String(resolutionMs),
+      resolution_ms: String(binMs),
       smooth_s: String(smoothS),
     },
   };
   const spec = clusterTimelineSpec({
     timesS: times,
-    binS: resolutionMs / 1000,
+    binS: binMs / 1000,
     labels,
     sections: loaded.sectionsS,
     boundaries: boundariesS,
@@ -471,10 +471,10 @@ export function labelParts(labels: Int32Array, times: Float64Array, k: number, e
 }
 
 /** The subtitle of a cluster timeline: method, bins, and the boundary F-measures when there are sections. */
-export function clusterSubtitle(s: Pick<ClusterSummary, 'method' | 'k' | 'seed' | 'resolutionS' | 'smoothS' | 'agreement'>): string {
+export function clusterSubtitle(s: Pick<ClusterSummary, 'method' | 'k' | 'seed' | 'binS' | 'smoothS' | 'agreement'>): string {
   const how = s.method === 'kmeans' ? `k-means, k = ${s.k}, seed ${s.seed}` : s.method === 'novelty' ? `novelty (Foote), ${s.k} segments` : `contiguous Ward, ${s.k} segments`;
   const f = s.agreement ? `; boundary F vs sections: ${s.agreement.map((a) => `${a.f.toFixed(2)} @ ${a.windowS} s`).join(', ')}` : '';
-  return `${how} on ${describeBins(s.resolutionS * 1000, s.smoothS)}${f}`;
+  return `${how} on ${describeBins(s.binS * 1000, s.smoothS)}${f}`;
 }
 
 // ---- reduce -------------------------------------------------------------------------------------------
@@ -572,7 +572,7 @@ export function reduceJob(inputs: LoadedMatrix[], options: ReduceJobOptions = {}
       timesS: times,
       clusters,
       colorBy: options.colorBy ?? 'time',
-      title: `${plotTitle(loaded)}: ${model.toUpperCase()} trajectory of ${describeBins(options.resolutionMs ?? 1000, options.smoothS ?? 0)}`,
+      title: `${plotTitle(loaded)}: ${model.toUpperCase()} trajectory of ${describeBins(options.binMs ?? DEFAULT_BIN_MS, options.smoothS ?? 0)}`,
       axisTitles: titles,
     });
     return { embedding, table: { columns, metadata: reduceMetadata(loaded.metadata, summary) }, spec, summary };

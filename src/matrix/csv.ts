@@ -17,6 +17,7 @@
 import { inputError, messages } from '../errors.js';
 import { checkMatrix, TIME_COLUMN, type FeatureMatrix, type MatrixMetadata } from './featureMatrix.js';
 import { MAX_MATRIX_COLUMNS, MAX_MATRIX_VALUES } from '../limits.js';
+import { CsvReader, quoteCsvField, type CsvLineUse } from '../util/csv.js';
 
 
 /** Options for {@link writeCsv}. */
@@ -40,11 +41,6 @@ export function formatCsvNumber(x: number): string {
   if (x === 0) return 1 / x < 0 ? '-0.0' : '0.0';
   const s = String(x);
   return Number.isInteger(x) && Math.abs(x) < 1e21 ? s + '.0' : s;
-}
-
-/** A header field, quoted per RFC 4180 only when it contains a comma, quote, CR or LF. */
-function headerField(name: string): string {
-  return /[",\r\n]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
 }
 
 function escapeComment(text: string, isKey: boolean): string {
@@ -74,7 +70,7 @@ export async function writeCsv(
       head += `# ${escapeComment(key, true)}=${escapeComment(value, false)}\n`;
     }
   }
-  head += [TIME_COLUMN, ...columns].map(headerField).join(',') + '\n';
+  head += [TIME_COLUMN, ...columns].map((name) => quoteCsvField(name)).join(',') + '\n';
   await write(head);
   const chunkRows = Math.max(1, Math.floor(options.rowsPerChunk ?? 512));
   // Number → shortest text is most of the cost (~0.3 µs a value, 6 million values for a 4-minute track).
@@ -107,44 +103,6 @@ export async function writeCsv(
     previous.catch(() => undefined); // handled by the next `await previous`
   }
   await previous;
-}
-
-/** Split one CSV line with RFC 4180 quoting (no fields spanning lines). Returns null for an open quote. */
-function splitQuoted(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line.charCodeAt(i) === 34 /* " */) {
-      let value = '';
-      let j = i + 1;
-      for (;;) {
-        const q = line.indexOf('"', j);
-        if (q < 0) return null;
-        value += line.slice(j, q);
-        if (line.charCodeAt(q + 1) === 34) {
-          value += '"';
-          j = q + 2;
-        } else {
-          j = q + 1;
-          break;
-        }
-      }
-      const comma = line.indexOf(',', j);
-      // text between the closing quote and the comma is kept (lenient, like most readers)
-      value += comma < 0 ? line.slice(j) : line.slice(j, comma);
-      out.push(value);
-      if (comma < 0) return out;
-      i = comma + 1;
-    } else {
-      const comma = line.indexOf(',', i);
-      if (comma < 0) {
-        out.push(line.slice(i));
-        return out;
-      }
-      out.push(line.slice(i, comma));
-      i = comma + 1;
-    }
-  }
 }
 
 function unescapeComment(text: string): string {
@@ -197,17 +155,19 @@ function parseValue(field: string): number | undefined {
 
 /**
  * Incremental CSV → matrix parser: {@link push} text in pieces of any size (lines may straddle pieces), then
- * {@link end}. Memory: the values as Float64 (growing by doubling) plus one piece of text.
+ * {@link end}. Memory: the values as Float64 (growing by doubling) plus one piece of text. Lines and quotes
+ * are split by `util/csv.ts` (RFC 4180, strict).
  *
  * Accepted input: optional `#` comment lines (metadata, see the module doc) and blank lines before the
- * header; a header naming `time_ms` once (anywhere; the other names become `columns` in order; RFC 4180
- * quotes allowed, names trimmed; at most {@link MAX_MATRIX_COLUMNS} columns); then rows with exactly as many
- * fields, blank lines skipped; `\n`, `\r\n` or `\r` line ends; a leading byte order mark is skipped. `time_ms` fields must be integers in Int32 range (`1000` or `1000.0`).
+ * header; a header naming `time_ms` once (anywhere, on its first line; the other names become `columns` in
+ * order; RFC 4180 quotes allowed, a quoted name may hold line ends; names trimmed; at most
+ * {@link MAX_MATRIX_COLUMNS} columns); then rows with exactly as many fields, each on one line, blank lines
+ * skipped; `\n`, `\r\n` or `\r` line ends; a leading byte order mark is skipped. `time_ms` fields must be
+ * integers in Int32 range (`1000` or `1000.0`).
  */
 export class CsvMatrixParser {
   private readonly label: string;
-  private carry = '';
-  private line = 0;
+  private readonly reader: CsvReader;
   private names: string[] | null = null;
   private timeIndex = -1;
   private rows = 0;
@@ -217,51 +177,31 @@ export class CsvMatrixParser {
   private lastField: (string | undefined)[] = [];
   private lastValue = new Float64Array(0);
   private readonly metadata: MatrixMetadata = {};
+  /** The header's first line, as written (for the message when it is not a matrix's). */
+  private headerText = '';
 
   /** @param label names the source in error messages (a path, or `stdin`). */
   constructor(label: string) {
     this.label = label;
+    this.reader = new CsvReader(label, {
+      line: (text, line) => this.lineUse(text, line),
+      record: (fields, line) => (this.names === null ? this.processHeader(fields, line) : this.processRow(fields, line)),
+    });
   }
 
   /** Number of complete lines consumed so far (1-based line numbers in errors count from here). */
   get linesRead(): number {
-    return this.line;
+    return this.reader.linesRead;
   }
 
   /** Feed the next piece of text. @throws SongscopeError (exit code 2) at the first bad line. */
   push(text: string): void {
-    let buf = this.carry + text;
-    let start = 0;
-    // Line ends: \n, \r\n, and a lone \r (old Mac files). The next \r is searched for only when passed,
-    // so a file without any costs one scan.
-    let cr = buf.indexOf('\r');
-    for (;;) {
-      if (cr >= 0 && cr < start) cr = buf.indexOf('\r', start);
-      const nl = buf.indexOf('\n', start);
-      let end: number;
-      let next: number;
-      if (cr >= 0 && (nl < 0 || cr < nl)) {
-        if (cr + 1 === buf.length) break; // a \r at the end of the piece may be the first half of \r\n
-        end = cr;
-        next = buf.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
-      } else if (nl >= 0) {
-        end = nl;
-        next = nl + 1;
-      } else break;
-      this.processLine(buf.slice(start, end));
-      start = next;
-    }
-    this.carry = start === 0 ? buf : buf.slice(start);
-    buf = '';
+    this.reader.push(text);
   }
 
   /** Finish (a last line without `\n` counts) and return the matrix. @throws SongscopeError (exit code 2). */
   end(): FeatureMatrix {
-    if (this.carry.length > 0) {
-      const last = this.carry;
-      this.carry = '';
-      this.processLine(last);
-    }
+    this.reader.end();
     if (this.names === null) throw inputError(messages.csv.noHeader(this.label));
     const rows = this.rows;
     const columns = this.names.filter((_, i) => i !== this.timeIndex);
@@ -273,29 +213,28 @@ export class CsvMatrixParser {
     return { rows, columns, timeMs, data, metadata: this.metadata };
   }
 
-  private processLine(raw: string): void {
-    this.line++;
-    let text = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    if (this.line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte order mark
-    if (this.names === null) this.processPreamble(text);
-    else if (text.length > 0) this.processRow(text);
-  }
-
-  private processPreamble(text: string): void {
-    if (text.trim().length === 0) return;
+  /** Rows are records on one line; before the header, blank lines are skipped and `#` lines are metadata. */
+  private lineUse(text: string, line: number): CsvLineUse {
+    if (this.names !== null) return text.length > 0 ? 'line' : 'skip';
+    if (text.trim().length === 0) return 'skip';
     if (text.charCodeAt(0) === 35 /* # */) {
       const body = text.charCodeAt(1) === 32 ? text.slice(2) : text.slice(1);
       const entry = parseComment(body);
       if (entry) this.metadata[entry[0]] = entry[1];
-      return;
+      return 'skip';
     }
-    const split = text.includes('"') ? splitQuoted(text) : text.split(',');
-    if (split === null) throw inputError(messages.csv.unterminatedQuote(this.label, this.line));
-    const names = split.map((name) => name.trim());
+    // Not a header (JSON, binary, another table): said before its quotes are judged.
+    if (!text.includes(TIME_COLUMN)) throw inputError(messages.csv.notMatrix(this.label, line, text));
+    this.headerText = text;
+    return 'record';
+  }
+
+  private processHeader(fields: string[], line: number): void {
+    const names = fields.map((name) => name.trim());
     if (names.length - 1 > MAX_MATRIX_COLUMNS) throw inputError(messages.matrixFile.tooManyColumns(this.label, names.length - 1, MAX_MATRIX_COLUMNS));
     const timeIndex = names.indexOf(TIME_COLUMN);
-    if (timeIndex < 0) throw inputError(messages.csv.notMatrix(this.label, this.line, text));
-    if (names.indexOf(TIME_COLUMN, timeIndex + 1) >= 0) throw inputError(messages.csv.duplicateTime(this.label, this.line));
+    if (timeIndex < 0) throw inputError(messages.csv.notMatrix(this.label, line, this.headerText));
+    if (names.indexOf(TIME_COLUMN, timeIndex + 1) >= 0) throw inputError(messages.csv.duplicateTime(this.label, line));
     this.names = names;
     this.timeIndex = timeIndex;
     this.lastField = new Array<string | undefined>(names.length - 1).fill(undefined);
@@ -318,16 +257,14 @@ export class CsvMatrixParser {
     this.capacity = capacity;
   }
 
-  private processRow(text: string): void {
+  private processRow(fields: string[], line: number): void {
     const names = this.names!;
-    const fields = text.includes('"') ? splitQuoted(text) : text.split(',');
-    if (fields === null) throw inputError(messages.csv.unterminatedQuote(this.label, this.line));
     const n = names.length;
     if (fields.length !== n) {
       if (fields.length < n) {
-        throw inputError(messages.csv.missingValue(this.label, this.line, names[fields.length], fields.length, n));
+        throw inputError(messages.csv.missingValue(this.label, line, names[fields.length], fields.length, n));
       }
-      throw inputError(messages.csv.extraValue(this.label, this.line, n + 1, fields.length, n));
+      throw inputError(messages.csv.extraValue(this.label, line, n + 1, fields.length, n));
     }
     if (this.rows === this.capacity) {
       const perRow = Math.max(1, n - 1);
@@ -345,7 +282,7 @@ export class CsvMatrixParser {
       if (i === timeIndex) {
         const t = field.length === 0 ? NaN : +field;
         if (!Number.isInteger(t) || t < -2147483648 || t > 2147483647 || isRadixLiteral(field)) {
-          throw inputError(messages.csv.notTime(this.label, this.line, field));
+          throw inputError(messages.csv.notTime(this.label, line, field));
         }
         this.time[r] = t;
         continue;
@@ -353,7 +290,7 @@ export class CsvMatrixParser {
       // On the 1 ms grid most fields repeat the row above: skip parsing them again.
       if (field !== lastField[c]) {
         const v = parseValue(field);
-        if (v === undefined) throw inputError(messages.csv.notNumber(this.label, this.line, names[i], field));
+        if (v === undefined) throw inputError(messages.csv.notNumber(this.label, line, names[i], field));
         lastField[c] = field;
         lastValue[c] = v;
       }

@@ -12,10 +12,9 @@
  * tools that want it (DuckDB offline, Spark).
  */
 import { rename, rm } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { inputError, messages, runtimeError } from '../errors.js';
-import { tempPathFor } from '../util/atomic.js';
+import { makeDirectory, tempPathFor } from '../util/atomic.js';
 import { appendColumns, closeDuckDB, duckdbMessage, openDuckDB, sqlIdentifier, sqlString, type DuckDB, type SqlColumnType } from '../util/duckdb.js';
 import { TIME_COLUMN, type FeatureMatrix } from './featureMatrix.js';
 import { checkMatrix } from './arrow.js';
@@ -43,7 +42,7 @@ async function writeParquet(path: string, columns: readonly WriteColumn[], rows:
   const db = await openDuckDB();
   const tmp = tempPathFor(path);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
     await db.connection.run(`CREATE TABLE t (${columns.map((c) => `${sqlIdentifier(c.name)} ${c.type}`).join(', ')})`);
     await appendColumns(db, 't', columns.map((c) => c.type), columns.map((c) => c.value), rows);
     const kv = Object.entries(metadata);

@@ -6,6 +6,7 @@
  */
 import { formatCsvNumber } from './csv.js';
 import { ParameterError } from '../errors.js';
+import { quoteCsvField } from '../util/csv.js';
 
 /** One column: float64, int32, or text. */
 export interface TableColumn {
@@ -35,10 +36,6 @@ export function tableRows(table: ResultTable): number {
   return n;
 }
 
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /**
  * Stream the table as CSV: a header, then one line per row; floats as the matrix CSV writes them
  * (shortest round-trip text, `1.0` for whole numbers, empty for NaN), int32 as integers, text quoted per
@@ -46,13 +43,13 @@ function csvField(text: string): string {
  */
 export async function writeTableCsv(table: ResultTable, write: (chunk: string) => Promise<void>): Promise<void> {
   const rows = tableRows(table);
-  await write(table.columns.map((c) => csvField(c.name)).join(',') + '\n');
+  await write(table.columns.map((c) => quoteCsvField(c.name)).join(',') + '\n');
   const format = table.columns.map((c) =>
     c.values instanceof Float64Array
       ? (i: number) => formatCsvNumber((c.values as Float64Array)[i])
       : c.values instanceof Int32Array
         ? (i: number) => String((c.values as Int32Array)[i])
-        : (i: number) => csvField((c.values as readonly string[])[i]),
+        : (i: number) => quoteCsvField((c.values as readonly string[])[i]),
   );
   const chunkRows = Math.max(1, Math.floor(200_000 / Math.max(1, table.columns.length)));
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {

@@ -50,7 +50,7 @@ export interface FeatureHeatmapInput {
   /** Start of each time bin, seconds, strictly increasing [shape=(bins)]. At least one bin. */
   binStartS: Float64Array;
   /** Width of every bin, seconds (> 0). */
-  binWidthS: number;
+  binS: number;
   /** z-scores, column-major: `values[f * bins + b]` [shape=(features × bins)]; `NaN` = undefined. */
   values: Float64Array;
 }
@@ -62,7 +62,7 @@ export interface SimilarityHeatmapInput {
   /** Start time of each bin, seconds, strictly increasing [shape=(n)]. At least one bin. */
   binStartS: Float64Array;
   /** Width of every bin, seconds (> 0), e.g. 1. */
-  binWidthS: number;
+  binS: number;
   /**
    * Correlations, row-major: `values[i * n + j]` is r between bin i (y) and bin j (x) [shape=(n × n)];
    * `NaN` = undefined (a constant bin). Values are expected in [−1, 1]; anything outside is clamped in colour.
@@ -148,13 +148,13 @@ export function roundTo(value: number, decimals: number): number | null {
  * Decimals kept for times in seconds: a thousandth of a bin width or finer (at least 3, at most 9). Bin
  * ends equal to the next bin's start round identically, so rounding never breaks the tiling.
  */
-export function timeDecimalsFor(binWidthS: number): number {
-  return Math.min(9, Math.max(3, Math.ceil(-Math.log10(binWidthS)) + 3));
+export function timeDecimalsFor(binS: number): number {
+  return Math.min(9, Math.max(3, Math.ceil(-Math.log10(binS)) + 3));
 }
 
 /** d3 format for times in tooltips: enough decimals to tell neighbouring bins apart (at least 2). */
-export function timeFormat(binWidthS: number): string {
-  return `.${Math.min(6, Math.max(2, Math.ceil(-Math.log10(binWidthS)) + 1))}f`;
+export function timeFormat(binS: number): string {
+  return `.${Math.min(6, Math.max(2, Math.ceil(-Math.log10(binS)) + 1))}f`;
 }
 
 /** A short, locale-independent rendering of a number of seconds for subtitles: 3 significant digits. */
@@ -186,19 +186,19 @@ export function checkPositive(name: string, x: number): number {
  * or at the next bin's start when that is within 1 % of a bin width of it, so rounding noise in the starts
  * never leaves hairline gaps or overlaps: consecutive bins tile exactly.
  */
-export function binEnds(binStartS: Float64Array, binWidthS: number): Float64Array {
+export function binEnds(binStartS: Float64Array, binS: number): Float64Array {
   const n = binStartS.length;
   if (n < 1) throw new ParameterError('binStartS', 'no bins', 'at least one time bin');
-  checkPositive('binWidthS', binWidthS);
+  checkPositive('binS', binS);
   const ends = new Float64Array(n);
-  const tolerance = 0.01 * binWidthS;
+  const tolerance = 0.01 * binS;
   // Finite first, so a NaN is named as such rather than as an out-of-order time.
   binStartS.forEach((start, b) => {
     if (!Number.isFinite(start)) throw new ParameterError('binStartS', `binStartS[${b}] is ${start}`, 'finite times (seconds)');
   });
   for (let b = 0; b < n; b++) {
     const start = binStartS[b];
-    let end = start + binWidthS;
+    let end = start + binS;
     if (b + 1 < n) {
       const next = binStartS[b + 1];
       if (!(next > start)) {
@@ -208,7 +208,7 @@ export function binEnds(binStartS: Float64Array, binWidthS: number): Float64Arra
       else if (next < end) {
         throw new ParameterError(
           'binStartS',
-          `bin ${b} starts at ${start} s and is ${binWidthS} s wide, bin ${b + 1} starts at ${next} s`,
+          `bin ${b} starts at ${start} s and is ${binS} s wide, bin ${b + 1} starts at ${next} s`,
           'time bins that do not overlap',
         );
       }
@@ -296,9 +296,9 @@ export const RECT_MARK = { type: 'rect', invalid: 'show', aria: false } as const
  *   feature names, or bad options.
  */
 export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureHeatmapOptions = {}): TopLevelSpec {
-  const { features, binStartS, binWidthS, values } = input;
+  const { features, binStartS, binS, values } = input;
   const bins = binStartS.length;
-  const ends = binEnds(binStartS, binWidthS);
+  const ends = binEnds(binStartS, binS);
   if (features.length < 1) throw new ParameterError('features', 'none', 'at least one feature');
   if (values.length !== features.length * bins) {
     throw new ParameterError('values', `${values.length} entries`, `features × bins = ${features.length} × ${bins} entries`);
@@ -317,7 +317,7 @@ export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureH
     throw new ParameterError('domain', `[${domain.join(', ')}]`, '[min, max], finite, with min < max');
   }
 
-  const timeDecimals = timeDecimalsFor(binWidthS);
+  const timeDecimals = timeDecimalsFor(binS);
   const t = Array.from(binStartS, (x) => roundTo(x, timeDecimals) as number);
   const t2 = Array.from(ends, (x) => roundTo(x, timeDecimals) as number);
   let undefinedCells = 0;
@@ -334,7 +334,7 @@ export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureH
   const [lo, hi] = domain;
   const subtitle = [
     options.subtitle ??
-      `z-score per feature; ${bins} bins of ${formatSeconds(binWidthS)} s; colour clamped to [${formatNumber(lo)}, ${formatNumber(hi)}]`,
+      `z-score per feature; ${bins} bins of ${formatSeconds(binS)} s; colour clamped to [${formatNumber(lo)}, ${formatNumber(hi)}]`,
   ];
   if (undefinedCells > 0) {
     subtitle.push(`grey: z-score undefined in ${undefinedCells} of ${bins * features.length} cells`);
@@ -376,7 +376,7 @@ export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureH
         },
       },
       tooltip: [
-        { field: 't', type: 'quantitative', title: 'time (s)', format: timeFormat(binWidthS) },
+        { field: 't', type: 'quantitative', title: 'time (s)', format: timeFormat(binS) },
         { field: 'feature', type: 'nominal', title: 'feature' },
         { field: 'z', type: 'quantitative', title: 'z-score', format: `.${decimals}f` },
       ],
@@ -425,18 +425,18 @@ export interface ReducedSimilarity {
  *
  * @param values n × n values, row-major.
  * @param binStartS Start of each bin, seconds [shape=(n)], strictly increasing.
- * @param binWidthS Width of every bin, seconds.
+ * @param binS Width of every bin, seconds.
  * @param maxCells Most display cells per axis, ≥ 1 (`Infinity` = no reduction).
  * @throws {ParameterError} On inconsistent shapes, bad bins or `maxCells` (named `maxDisplayCells`, the option).
  */
 export function reduceSimilarity(
   values: Float64Array,
   binStartS: Float64Array,
-  binWidthS: number,
+  binS: number,
   maxCells: number,
 ): ReducedSimilarity {
   const n = binStartS.length;
-  const ends = binEnds(binStartS, binWidthS);
+  const ends = binEnds(binStartS, binS);
   if (values.length !== n * n) {
     throw new ParameterError('values', `${values.length} entries`, `n × n = ${n} × ${n} entries`);
   }
@@ -512,12 +512,12 @@ export function similarityHeatmapSpec(
   const reduced = reduceSimilarity(
     input.values,
     input.binStartS,
-    input.binWidthS,
+    input.binS,
     options.maxDisplayCells ?? DEFAULT_MAX_DISPLAY_CELLS,
   );
   const m = reduced.cells;
 
-  const timeDecimals = timeDecimalsFor(input.binWidthS);
+  const timeDecimals = timeDecimalsFor(input.binS);
   const starts = Array.from(reduced.startS, (x) => roundTo(x, timeDecimals) as number);
   const edges = starts.map((s, a) => ({ s, e: roundTo(reduced.endS[a], timeDecimals) as number }));
   const cells: { x: number; y: number; r: number | null }[] = new Array(m * m);
@@ -541,7 +541,7 @@ export function similarityHeatmapSpec(
   const timeScale = { domain: [edges[0].s, edges[m - 1].e], nice: false, zero: false };
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
-    description: `self-similarity matrix of ${input.title}: ${n} × ${n} bins of ${formatSeconds(input.binWidthS)} s`,
+    description: `self-similarity matrix of ${input.title}: ${n} × ${n} bins of ${formatSeconds(input.binS)} s`,
     title: subtitle.length > 0 ? { text: input.title, subtitle, anchor: 'start' } : { text: input.title, anchor: 'start' },
     width: size,
     height: size,

@@ -26,6 +26,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { Analysis, TrackMetadata } from '../analysis/types.js';
 import { ExitCode, inputError, messages, SongscopeError } from '../errors.js';
+import { CsvReader } from '../util/csv.js';
 import { AnalysisCache, defaultCacheDir, storeOrWarn, type ListingKind } from './cache.js';
 import { parseInput, type InputRef, type PathKind } from './input.js';
 import { resolveAnalysis, spotifyClientOptions, type ResolveOptions } from './resolve.js';
@@ -400,23 +401,30 @@ export function isManifestHeader(fields: readonly string[]): boolean {
  * and every other column is kept by its name. Without a header the path is the first column, the label
  * the second (optional, may be empty), and further columns are `column_3`, `column_4`, …
  *
- * Blank lines and lines whose first non-blank character is `#` are skipped. Fields follow RFC 4180: a field
- * may be quoted (`"a, b.json"`), with `""` for a quote inside; spaces around fields are trimmed unless
- * quoted; quoted fields cannot span lines. A byte-order mark is ignored.
+ * Blank lines and lines whose first non-blank character is `#` are skipped. Fields follow RFC 4180
+ * (`util/csv.ts`): a field may be quoted (`"a, b.json"`), with `""` for a quote inside, and may then hold
+ * line ends; spaces around fields are trimmed unless quoted. `\n`, `\r\n` and `\r` end lines; a
+ * byte-order mark is ignored.
  *
  * @param label names the manifest in messages
  * @throws SongscopeError (exit 2) naming the line: unterminated or stray quote, more fields than the
  *   header names, an empty path
  */
 export function parseManifest(text: string, label: string): Manifest {
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
   const rows: { line: number; fields: string[] }[] = [];
-  lines.forEach((raw, i) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
-    rows.push({ line: i + 1, fields: splitCsvLine(line, label, i + 1) });
-  });
+  const reader = new CsvReader(
+    label,
+    {
+      line: (line) => {
+        const trimmed = line.trim();
+        return trimmed === '' || trimmed.startsWith('#') ? 'skip' : 'record';
+      },
+      record: (fields, line) => rows.push({ line, fields }),
+    },
+    { trim: true },
+  );
+  reader.push(text);
+  reader.end();
   const header = rows.length > 0 && isManifestHeader(rows[0].fields);
   let columns: string[];
   let pathColumn = 0;
@@ -444,47 +452,6 @@ export function parseManifest(text: string, label: string): Manifest {
     return entry;
   });
   return { columns, header, pathColumn, labelColumn, entries };
-}
-
-/** Split one CSV line into fields (RFC 4180 quoting, no line breaks inside fields). */
-function splitCsvLine(line: string, label: string, lineNo: number): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let j = i;
-    while (line[j] === ' ' || line[j] === '\t') j++;
-    if (line[j] === '"') {
-      let value = '';
-      j++;
-      for (;;) {
-        if (j >= line.length) throw inputError(messages.collection.manifestUnterminatedQuote(label, lineNo));
-        const c = line[j]!;
-        if (c === '"') {
-          if (line[j + 1] === '"') {
-            value += '"';
-            j += 2;
-            continue;
-          }
-          j++;
-          break;
-        }
-        value += c;
-        j++;
-      }
-      while (line[j] === ' ' || line[j] === '\t') j++;
-      if (j < line.length && line[j] !== ',') throw inputError(messages.collection.manifestStrayQuote(label, lineNo));
-      fields.push(value);
-    } else {
-      const comma = line.indexOf(',', j);
-      const end = comma < 0 ? line.length : comma;
-      const value = line.slice(j, end);
-      if (value.includes('"')) throw inputError(messages.collection.manifestStrayQuote(label, lineNo));
-      fields.push(value.trim());
-      j = end;
-    }
-    if (j >= line.length) return fields;
-    i = j + 1; // past the comma
-  }
 }
 
 function pathKind(path: string): PathKind {
@@ -594,7 +561,7 @@ function mayNeedSpotify(ref: TrackRef): boolean {
 }
 
 /** Fill title, artist and track id of the provenance from the listing, where the analysis lacks them. */
-function fillProvenance(analysis: Analysis, ref: TrackRef): void {
+export function fillProvenance(analysis: Analysis, ref: TrackRef): void {
   const p = analysis.provenance;
   if (p.title === undefined && ref.title !== undefined) p.title = ref.title;
   if (p.artist === undefined && ref.artists && ref.artists.length > 0) p.artist = ref.artists.join(', ');

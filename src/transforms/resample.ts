@@ -62,15 +62,15 @@ export interface RollingOptions {
 }
 
 /**
- * Trailing rolling mean over `window` rows, as pandas `rolling(window).mean().fillna(fill)`: row `i` is
- * the mean of rows `i−window+1 … i`; the first `window−1` rows, and any window containing NaN, get
- * `fill` (default 0).
+ * Trailing rolling mean over `windowBins` rows (bins), as pandas `rolling(windowBins).mean().fillna(fill)`:
+ * row `i` is the mean of rows `i−windowBins+1 … i`; the first `windowBins−1` rows, and any window
+ * containing NaN, get `fill` (default 0). The result's metadata says `rolling_window_bins`.
  *
- * @param window - rows per window (≥ 1); with 1 s bins, seconds
- * @throws ParameterError (`window`) unless it is a positive integer
+ * @param windowBins - rows per window (≥ 1); with 1 s bins, seconds
+ * @throws ParameterError (`windowBins`) unless it is a positive integer
  */
-export function rollingMean(matrix: FeatureMatrix, window: number, options: RollingOptions = {}): FeatureMatrix {
-  if (!(Number.isInteger(window) && window >= 1)) throw new ParameterError('window', String(window), 'a positive integer (rows)');
+export function rollingMean(matrix: FeatureMatrix, windowBins: number, options: RollingOptions = {}): FeatureMatrix {
+  if (!(Number.isInteger(windowBins) && windowBins >= 1)) throw new ParameterError('windowBins', String(windowBins), 'a positive integer (rows)');
   const fill = options.fill === undefined ? 0 : options.fill === null ? NaN : options.fill;
   const n = matrix.rows;
   const data = new Float64Array(matrix.data.length);
@@ -78,14 +78,14 @@ export function rollingMean(matrix: FeatureMatrix, window: number, options: Roll
     const src = matrix.data.subarray(c * n, (c + 1) * n);
     const dst = data.subarray(c * n, (c + 1) * n);
     for (let i = 0; i < n; i++) {
-      if (i < window - 1) {
+      if (i < windowBins - 1) {
         dst[i] = fill;
         continue;
       }
       // Direct sum per window: exact to ~1e-16 and cheap at the sizes used (seconds × 26).
       let sum = 0;
-      for (let j = i - window + 1; j <= i; j++) sum += src[j];
-      dst[i] = Number.isNaN(sum) ? fill : sum / window;
+      for (let j = i - windowBins + 1; j <= i; j++) sum += src[j];
+      dst[i] = Number.isNaN(sum) ? fill : sum / windowBins;
     }
   }
   return {
@@ -93,6 +93,6 @@ export function rollingMean(matrix: FeatureMatrix, window: number, options: Roll
     columns: matrix.columns,
     timeMs: matrix.timeMs,
     data,
-    metadata: { ...matrix.metadata, rolling_window: String(window) },
+    metadata: { ...matrix.metadata, rolling_window_bins: String(windowBins) },
   };
 }

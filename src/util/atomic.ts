@@ -16,7 +16,7 @@
  * temporary file is removed.
  */
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { errnoError, messages, runtimeError, SongscopeError } from '../errors.js';
@@ -158,12 +158,45 @@ export async function writeStreamAtomic(
   }
   const tmp = tempPathFor(target.path);
   try {
-    await mkdir(dirname(target.path), { recursive: true });
+    await makeDirectory(dirname(target.path));
     await pump(open(tmp), produce);
     await rename(tmp, target.path);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw writeError(path, e);
+  }
+}
+
+/**
+ * Create a directory and its missing parents, like `mkdir -p`. Not `mkdir(path, { recursive: true })`:
+ * Node's loops forever where a parent exists but a child cannot be made in it (`/proc/self/x`: the child
+ * fails with ENOENT, the parent "exists", and it tries the child again). Here each missing directory is
+ * made once, parents first, and the first failure is thrown.
+ *
+ * @throws the file system's error (ENOENT, ENOTDIR, EACCES, EROFS, …) for the first directory that cannot be made
+ */
+export async function makeDirectory(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let p = resolve(path); ; ) {
+    try {
+      if (!(await stat(p)).isDirectory()) throw errnoError('ENOTDIR');
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      missing.push(p);
+      const parent = dirname(p);
+      if (parent === p) break;
+      p = parent;
+    }
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      await mkdir(dir);
+    } catch (e) {
+      // made meanwhile by another process: fine if it is a directory
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(dir)).isDirectory()) continue;
+      throw e;
+    }
   }
 }
 

@@ -122,7 +122,6 @@ export function jsonErrorOffset(text: string): number {
     fail();
   };
   try {
-    if (text.charCodeAt(0) === 0xfeff) i = 1; // a byte-order mark is tolerated by readers, not JSON.parse
     value();
     ws();
     if (i < n) fail();

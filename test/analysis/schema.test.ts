@@ -8,7 +8,7 @@ import { keyName, summarizeAnalysis, slugify, formatDuration } from '../../src/a
 import { readAnalysisFile } from '../../src/sources/files.js';
 import { SongscopeError, ExitCode } from '../../src/errors.js';
 import { readJson } from '../helpers/fixtures.js';
-import { jsonErrorOffset, lineColumn } from '../../src/util/jsonPosition.js';
+import { jsonErrorOffset, lineColumn, parseJson } from '../../src/util/jsonPosition.js';
 
 type Json = Record<string, any>;
 const psy = () => structuredClone(readJson<Json>('fixtures/psy-gangnam-style.json'));
@@ -196,6 +196,17 @@ describe('reading analysis files', () => {
   });
 });
 
+describe('parseJson and byte-order marks', () => {
+  test('one leading BOM is skipped; a second is a one-line input error at line 1, column 1 (a fuzz finding)', () => {
+    assert.deepEqual(parseJson('\uFEFF{"a": 1}', 'x.json'), { a: 1 }, 'one BOM is read past');
+    assert.throws(
+      () => parseJson('\uFEFF\uFEFF{"a": 1}', 'x.json'),
+      (e: Error & { exitCode?: number }) => e.exitCode === 2 && /x\.json/.test(e.message) && /line 1, column 1/.test(e.message) && !e.message.includes('\n'),
+      'two BOMs: exit 2, naming the file and the place, on one line',
+    );
+  });
+});
+
 describe('jsonErrorOffset locates syntax errors', () => {
   test('agrees with JSON.parse on validity and points at the offending character', () => {
     const cases: [string, number][] = [
@@ -211,6 +222,8 @@ describe('jsonErrorOffset locates syntax errors', () => {
       ['{"a": 1} x', 9],
       ['{"a": "\\q"}', 8],
       ['', 0],
+      // JSON.parse refuses a byte-order mark (parseJson strips one: a second is an error at its place)
+      ['\uFEFF{"a": 1}', 0],
     ];
     for (const [text, offset] of cases) {
       assert.equal(jsonErrorOffset(text), offset, text);

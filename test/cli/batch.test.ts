@@ -37,7 +37,7 @@ describe('classify', () => {
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(report.cv, 'loo');
-    assert.equal(report.nFolds, 2 * PER_STYLE);
+    assert.equal(report.n_folds, 2 * PER_STYLE);
     assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['plain']);
     assert.equal(report.protocols[0].accuracy, 1, 'the styles are separable by construction');
     assert.deepEqual(report.protocols[0].confusion, { labels: ['dance', 'folk'], matrix: [[PER_STYLE, 0], [0, PER_STYLE]] });
@@ -51,7 +51,7 @@ describe('classify', () => {
     const report = JSON.parse(r.stdout);
     assert.deepEqual(report.protocols.map((p: { protocol: string }) => p.protocol), ['plain', 'transductive', 'leak-free']);
     assert.match(report.explanation, /optimistic/);
-    const folds = (p: { folds: { testIndices: number[] }[] }) => p.folds.map((f) => f.testIndices);
+    const folds = (p: { folds: { test_indices: number[] }[] }) => p.folds.map((f) => f.test_indices);
     assert.deepEqual(folds(report.protocols[0]), folds(report.protocols[1]));
     assert.deepEqual(folds(report.protocols[1]), folds(report.protocols[2]));
     // the library, on the same tracks, gives the same numbers
@@ -181,7 +181,7 @@ describe('album --resolution', () => {
     assert.equal(r.code, 0, r.stderr);
     const tracks = await readdir(join(out, 'tracks'));
     const summary = JSON.parse(await readFile(join(out, 'tracks', tracks[0], 'summary.json'), 'utf8'));
-    assert.deepEqual([summary.similarity.resolutionS, summary.similaritySmooth.smoothS, summary.parts.smoothS], [0.5, 2, 2], 'the resolution and smoothing asked for');
+    assert.deepEqual([summary.similarity.bin_s, summary.similarity_smooth.smooth_s, summary.parts.smooth_s], [0.5, 2, 2], 'the resolution and smoothing asked for');
   });
 });
 

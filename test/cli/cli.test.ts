@@ -49,7 +49,7 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     }
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     assert.equal(summary.key, 'B minor');
-    assert.equal(summary.tempoBpm, 132.067);
+    assert.equal(summary.tempo_bpm, 132.067);
     assert.equal(summary.grid.rows, 219494);
     assert.equal(summary.grid.semantics, 'full');
     assert.equal(summary.similarity.bins, 220);
@@ -80,15 +80,15 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     assert.equal(s.artist, 'EDX, John Williams');
     assert.equal(s.source, 'echonest');
     assert.equal(s.key, 'B minor');
-    assert.equal(s.similarity.resolutionS, 0.5);
-    assert.equal(s.similarity.undefinedBins, 0);
-    assert.equal(s.similaritySmooth.smoothS, 10);
-    assert.equal(s.similaritySmooth.windowBins, 20);
-    assert.equal(s.similaritySmooth.undefinedBins, 19); // 10 s at 0.5 s = a 20-bin window: 19 leading zero rows
-    assert.equal(s.parts.resolutionS, 0.5);
+    assert.equal(s.similarity.bin_s, 0.5);
+    assert.equal(s.similarity.undefined_bins, 0);
+    assert.equal(s.similarity_smooth.smooth_s, 10);
+    assert.equal(s.similarity_smooth.window_bins, 20);
+    assert.equal(s.similarity_smooth.undefined_bins, 19); // 10 s at 0.5 s = a 20-bin window: 19 leading zero rows
+    assert.equal(s.parts.bin_s, 0.5);
     assert.equal(s.parts.bins, s.similarity.bins);
     assert.equal(s.trajectory.points, s.similarity.bins);
-    assert.ok(s.elapsedMs >= 0);
+    assert.ok(s.elapsed_ms >= 0, 'elapsed_ms is reported');
     const dir = join(cwd, 'songscope-out', 'give-it-up-for-love-feat-john-williams-mysto-pizzi-remix');
     const specs = ['features.vl.json', 'similarity.vl.json', 'similarity-smooth.vl.json', 'trajectory.vl.json', 'parts.vl.json'];
     assert.deepEqual((await readdir(dir)).sort(), [...specs, 'analysis.json', 'report.html', 'summary.json'].sort());
@@ -124,15 +124,15 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     const c = await runCli(['cluster', input, '--k', '3', '--smooth', '10', '--seed', '0', '-o', join(dir, 'parts.csv'), '--json', '--no-plot']);
     assert.equal(c.code, 0, c.stderr);
     const { title: _title, files: _files, ...cluster } = JSON.parse(c.stdout);
-    const { runs, nInit: _nInit, ...parts } = s.parts;
+    const { runs, n_init: _nInit, ...parts } = s.parts;
     assert.deepEqual(parts, cluster, 'summary.json parts = cluster --json');
     const labels = (await readFile(join(dir, 'parts.csv'), 'utf8')).trimEnd().split('\n').slice(1).map((line) => line.split(',').map(Number));
-    const fromRuns = labels.map(([t]) => runs.find((run: { startS: number; endS: number }) => run.startS <= t && t < run.endS).label);
+    const fromRuns = labels.map(([t]) => runs.find((run: { start_s: number; end_s: number }) => run.start_s <= t && t < run.end_s).label);
     assert.deepEqual(fromRuns, labels.map(([, label]) => label), 'the runs hold the labels of cluster -o');
 
     const r = await runCli(['reduce', input, '--model', 'pca', '-o', join(dir, 'trajectory.csv'), '--json', '--no-plot']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(s.trajectory.explainedVarianceRatio, JSON.parse(r.stdout).explainedVarianceRatio);
+    assert.deepEqual(s.trajectory.explained_variance_ratio, JSON.parse(r.stdout).explained_variance_ratio);
     const coords = (await readFile(join(dir, 'trajectory.csv'), 'utf8')).trimEnd().split('\n').slice(1).map((line) => line.split(',').map(Number));
     const points = JSON.parse(await readFile(join(dir, 'analyze', 'trajectory.vl.json'), 'utf8')).data.values;
     assert.equal(points.length, coords.length);
@@ -304,7 +304,7 @@ describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
     fake.reset();
     const r = await run(['analyze', `https://open.spotify.com/intl-de/track/${ID}?si=abc`, '--json', '--no-render', '--out', join(tmp, 'live')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).trackId, ID);
+    assert.equal(JSON.parse(r.stdout).track_id, ID);
     noLeak(r);
     fake.on('GET', '/v1/search', { json: readJson('fixtures/spotify/search/quiet-instrumental.json') });
     const s = await run(['analyze', 'quiet instrumental', '--json', '--no-render', '--out', join(tmp, 'search')]);
@@ -380,7 +380,7 @@ describe('songscope against Spotify (a fake server on 127.0.0.1)', () => {
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
     assert.equal(s.origin, 'fixtures');
-    assert.equal(s.durationS, 123.71161);
+    assert.equal(s.duration_s, 123.71161);
     assert.equal(fake.requests.length, 0);
   });
 });

@@ -48,12 +48,12 @@ describe('album --features', () => {
     assert.deepEqual(meanFiles, ['songs-clustermap.vl.json', 'songs-correlation.vl.json', 'songs-mds.vl.json'], 'mean: as before');
     assert.deepEqual(bothFiles, [...meanFiles, 'songs-shape-mds.vl.json', 'songs-shape.vl.json'].sort(), 'both: and the shape plots');
     const json = JSON.parse(await readFile(join(both, 'album.json'), 'utf8'));
-    assert.equal(json.songFeatures, 'both', 'recorded');
+    assert.equal(json.song_features, 'both', 'recorded');
     assert.equal(json.shape.id, 'songscope-shape/1 size=64 window=4 blur=1', 'the fingerprint id');
     assert.equal(json.shape.distances.length, 12, 'a 12 × 12 distance matrix');
     assert.equal(json.shape.distances[3][3], 0, 'zero diagonal');
     assert.equal(json.shape.distances[0][5], json.shape.distances[5][0], 'symmetric');
-    assert.equal(json.tracks[0].shapeMds.length, 2, 'each track has its place on the shape map');
+    assert.equal(json.tracks[0].shape_mds.length, 2, 'each track has its place on the shape map');
     const meanJson = JSON.parse(await readFile(join(mean, 'album.json'), 'utf8'));
     assert.deepEqual(json.correlation, meanJson.correlation, 'the mean-vector numbers do not change');
     assert.equal(meanJson.shape, undefined, 'mean: no shape section');
@@ -104,7 +104,7 @@ describe('classify and compare --features', () => {
     const files = (await readdir(out)).filter((f) => f.endsWith('.vl.json')).sort();
     assert.deepEqual(files, ['compare-correlation.vl.json', 'compare-mds.vl.json', 'compare-shape-mds.vl.json', 'compare-shape.vl.json'], 'both maps');
     const json = JSON.parse(await readFile(join(out, 'compare.json'), 'utf8'));
-    assert.equal(json.songFeatures, 'both', 'recorded');
+    assert.equal(json.song_features, 'both', 'recorded');
     assert.equal(json.shape.distances.length, 12, 'the shape distances');
   });
 

@@ -274,7 +274,7 @@ describe('defect 15: songscope with no command', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.deepEqual(lines(r.stderr), [
       'songscope: no command given (add --help for usage)',
-      'commands: analyze, features, fetch, normalize, correlate, cluster, reduce, classify, album, compare, similar',
+      'commands: analyze, features, fetch, normalize, correlate, cluster, reduce, classify, album, compare, similar, scan',
     ]);
     assert.equal(r.stdout, '');
   });

@@ -38,9 +38,9 @@ after(async () => {
 });
 
 interface SimilarJson {
-  query: { track: string; input: string; durationS: number };
+  query: { track: string; input: string; duration_s: number };
   by: string;
-  results: { rank: number; track: string; input: string; distance: number; shapeDistance?: number; featuresDistance?: number }[];
+  results: { rank: number; track: string; input: string; distance: number; shape_distance?: number; features_distance?: number }[];
 }
 
 describe('similar on a directory of generated songs', () => {
@@ -87,7 +87,7 @@ describe('similar on a directory of generated songs', () => {
     const json = JSON.parse(await readFile(join(out, 'similar.json'), 'utf8'));
     assert.equal(json.results.length, 3, 'similar.json has the same results');
     assert.equal(json.compared, 11, 'and how many were compared');
-    assert.deepEqual(json.leftOut, [{ track: '01 AABA 01', input: query }], 'and what was left out');
+    assert.deepEqual(json.left_out, [{ track: '01 AABA 01', input: query }], 'and what was left out');
     assert.equal(json.shape.id, 'songscope-shape/1 size=64 window=4 blur=1', 'and the fingerprint id');
     const spec = JSON.parse(await readFile(join(out, 'similar.vl.json'), 'utf8'));
     assert.equal(spec.hconcat.length, 4, 'the query and its 3 matches side by side');
@@ -124,11 +124,11 @@ describe('similar on a directory of generated songs', () => {
       const s = [...xs].sort((a, b) => a - b);
       return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     };
-    const ms = median(j.results.map((m) => m.shapeDistance!));
-    const mf = median(j.results.map((m) => m.featuresDistance!));
+    const ms = median(j.results.map((m) => m.shape_distance!));
+    const mf = median(j.results.map((m) => m.features_distance!));
     for (const m of j.results) {
-      assert.deepEqual(Object.keys(m), ['rank', 'track', 'input', 'distance', 'shapeDistance', 'featuresDistance'], 'both distances');
-      assert.ok(Math.abs(m.distance - (m.shapeDistance! / ms + m.featuresDistance! / mf) / 2) < 1e-12, `${m.track}: the combination`);
+      assert.deepEqual(Object.keys(m), ['rank', 'track', 'input', 'distance', 'shape_distance', 'features_distance'], 'both distances');
+      assert.ok(Math.abs(m.distance - (m.shape_distance! / ms + m.features_distance! / mf) / 2) < 1e-12, `${m.track}: the combination`);
     }
   });
 

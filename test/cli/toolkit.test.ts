@@ -120,8 +120,8 @@ describe('cluster, reduce from the command line', () => {
     assert.ok(ari >= 0.9, `ARI ${ari}`);
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.method, 'kmeans');
-    assert.deepEqual(summary.agreement.map((a: { windowS: number }) => a.windowS), [0.5, 3]);
-    assert.match(summary.agreementConvention, /mir_eval/);
+    assert.deepEqual(summary.agreement.map((a: { window_s: number }) => a.window_s), [0.5, 3]);
+    assert.match(summary.agreement_convention, /mir_eval/);
     assert.match(r.stderr, /±0\.5 s: F \d\.\d{3}/);
     assert.ok(summary.files.includes(join(tmp, 'parts.svg')));
   });

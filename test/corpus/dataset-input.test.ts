@@ -65,8 +65,8 @@ test('album on the dataset equals album on the manifest; --where selects tracks'
   const b = JSON.parse(await readFile(join(dir, 'alb-data', 'album.json'), 'utf8'));
   for (const key of ['correlation', 'clustermap']) assert.deepEqual(b[key], a[key], `album.json ${key}`);
   assert.deepEqual(
-    b.tracks.map((t: Record<string, unknown>) => [t.name, t.vector, t.cluster, t.mds, t.tempoBpm, t.key]),
-    a.tracks.map((t: Record<string, unknown>) => [t.name, t.vector, t.cluster, t.mds, t.tempoBpm, t.key]),
+    b.tracks.map((t: Record<string, unknown>) => [t.name, t.vector, t.cluster, t.mds, t.tempo_bpm, t.key]),
+    a.tracks.map((t: Record<string, unknown>) => [t.name, t.vector, t.cluster, t.mds, t.tempo_bpm, t.key]),
     'every track: name, vector, cluster, MDS, tempo, key',
   );
   const where = await cli(['album', dataset, '--where', "label = 'dance' AND tempo_bpm > 0", '--no-plot', '--json', '-q', '-o', join(dir, 'alb-where')]);
@@ -107,4 +107,40 @@ test('dataset inputs refuse what they cannot do, with exit 2 and one line', asyn
     assert.match(r.stderr, message, args.join(' '));
     assert.ok(!hasStackTrace(r.stderr), r.stderr);
   }
+});
+
+test('similar on the dataset ranks as similar on the files (the stored fingerprints round-trip exactly)', async () => {
+  const query = corpus.files[0];
+  for (const by of ['shape', 'features', 'both']) {
+    const files = await cli(['similar', query, corpus.manifest, '--by', by, '--top', '6', '--no-plot', '--json', '-q', '-o', join(dir, `sim-files-${by}`)]);
+    const data = await cli(['similar', query, dataset, '--by', by, '--top', '6', '--no-plot', '--json', '-q', '-o', join(dir, `sim-data-${by}`)]);
+    assert.equal(files.code, 0, files.stderr);
+    assert.equal(data.code, 0, data.stderr);
+    const a = JSON.parse(files.stdout) as { results: { input: string; distance: number }[] };
+    const b = JSON.parse(data.stdout) as { results: { input: string; distance: number }[] };
+    assert.equal(b.results.length, 6, `--by ${by}: six matches from the dataset`);
+    assert.deepEqual(
+      b.results.map((r) => [r.input.replace(/^.*tree\//, ''), r.distance]),
+      a.results.map((r) => [r.input.replace(/^.*tree\//, ''), r.distance]),
+      `--by ${by}: the same matches at the same distances`,
+    );
+  }
+  // with plots: the top matches' trajectories are read again from their inputs
+  const plotted = await cli(['similar', query, dataset, '--top', '3', '-q', '-o', join(dir, 'sim-plot')]);
+  assert.equal(plotted.code, 0, plotted.stderr);
+  assert.match(await readFile(join(dir, 'sim-plot', 'similar.svg'), 'utf8'), /<svg/, 'the gallery of the query and its matches is drawn');
+});
+
+test('a dataset scanned with --no-shape: similar --by shape and --features shape say why, --by features works', async () => {
+  const bare = join(dir, 'no-shape');
+  const r = await scan([corpus.manifest, '-o', bare, '--no-shape', '--jobs', '1', '-q'], cache);
+  assert.equal(r.code, 0, r.stderr);
+  const shape = await cli(['similar', corpus.files[0], bare, '--no-plot', '-q', '-o', join(dir, 'sim-bare')]);
+  assert.equal(shape.code, 2, `similar --by shape on a dataset without fingerprints is bad input: ${shape.stderr}`);
+  assert.match(shape.stderr, /have no shape fingerprint \(scanned with --no-shape/, 'the message says why');
+  assert.ok(!hasStackTrace(shape.stderr), shape.stderr);
+  const album = await cli(['album', bare, '--features', 'shape', '--no-plot', '-q', '-o', join(dir, 'alb-bare')]);
+  assert.equal(album.code, 2, `album --features shape on it is bad input: ${album.stderr}`);
+  const features = await cli(['similar', corpus.files[0], bare, '--by', 'features', '--no-plot', '--json', '-q', '-o', join(dir, 'sim-bare-f')]);
+  assert.equal(features.code, 0, features.stderr);
 });

@@ -14,7 +14,8 @@ import { readAnalysisFile } from '../../src/sources/files.js';
 import { eventColumnStats, eventGrid } from '../../src/matrix/events.js';
 import { generateAudioAnalysis } from '../../src/synth/generate.js';
 import { shardOfKey } from '../../src/corpus/key.js';
-import { MEAN_COLUMNS, STD_COLUMNS } from '../../src/corpus/schema.js';
+import { MEAN_COLUMNS, STD_COLUMNS, shapeValues } from '../../src/corpus/schema.js';
+import { fingerprintFromGrid, shapeId } from '../../src/shape/fingerprint.js';
 import { CLI, hasStackTrace } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { datasetRows, plain, scan, writeCorpus, type GeneratedCorpus } from './helpers.js';
@@ -44,7 +45,7 @@ test("scan writes one row per track with the analysis' own numbers, and failures
   assert.equal(r.code, 1, `exit 1: one input failed\n${r.stderr}`);
   assert.ok(!hasStackTrace(r.stderr), r.stderr);
   const summary = json(r.stdout);
-  assert.deepEqual([summary.listed, summary.scanned, summary.upToDate, (summary.failures as unknown[]).length], [TRACKS + 1, TRACKS + 1, 0, 1], JSON.stringify(summary));
+  assert.deepEqual([summary.listed, summary.scanned, summary.up_to_date, (summary.failures as unknown[]).length], [TRACKS + 1, TRACKS + 1, 0, 1], JSON.stringify(summary));
   assert.deepEqual(
     (await readdir(out)).sort(),
     ['_failures', '_songscope.json', 'part-s1of1-r0001-00001.parquet', 'part-s1of1-r0001-00002.parquet', 'part-s1of1-r0001-00003.parquet'],
@@ -52,7 +53,7 @@ test("scan writes one row per track with the analysis' own numbers, and failures
   );
   const manifest = JSON.parse(await readFile(join(out, '_songscope.json'), 'utf8'));
   assert.equal(manifest.grid, 'full', 'the manifest records the grid');
-  assert.equal(manifest.tables.tracks.columns.length, 10 + 16 + 52 + 2, 'identity, summary, 52 statistics and ledger columns');
+  assert.equal(manifest.tables.tracks.columns.length, 10 + 16 + 52 + 2 + 2, 'identity, summary, 52 statistics, the shape fingerprint and ledger columns');
 
   const rows = await datasetRows(out);
   assert.equal(rows.length, TRACKS, 'one row per track');
@@ -64,6 +65,9 @@ test("scan writes one row per track with the analysis' own numbers, and failures
     assert.equal(row.track_key, await sha(file), `${file}: track_key is the SHA-256 of its bytes`);
     assert.deepEqual(MEAN_COLUMNS.map((c) => row[c]), [...stats.mean], `${file}: the 26 means, bit for bit`);
     assert.deepEqual(STD_COLUMNS.map((c) => row[c]), [...stats.std], `${file}: the 26 stds, bit for bit`);
+    const fingerprint = fingerprintFromGrid(eventGrid(analysis, 'full'), analysis.bars.map((b) => b.start));
+    assert.equal(row.shape_id, shapeId(), `${file}: the fingerprint's id`);
+    assert.deepEqual([...shapeValues(row.shape as Uint8Array)], [...fingerprint.values], `${file}: the shape fingerprint, bit for bit`);
     assert.deepEqual(
       [row.duration_s, row.tempo_bpm, row.key, row.mode, row.time_signature, row.loudness_db, row.n_bars, row.n_beats, row.n_segments, row.n_sections, row.grid_rows],
       [analysis.track.duration, analysis.track.tempo, analysis.track.key, analysis.track.mode, analysis.track.time_signature, analysis.track.loudness, analysis.bars.length, analysis.beats.length, analysis.segments.length, analysis.sections.length, Math.ceil(analysis.track.duration * 1000)],
@@ -92,7 +96,7 @@ test('a re-run does nothing; a changed file is replaced, a touched one trusted, 
   const before1 = await snapshot();
   const again = await scan([corpus.root, '-o', out, '--json', '-q'], cache);
   const s = json(again.stdout);
-  assert.deepEqual([s.upToDate, s.failedBefore, s.scanned], [TRACKS, 1, 0], `nothing to do: ${again.stdout}`);
+  assert.deepEqual([s.up_to_date, s.failed_before, s.scanned], [TRACKS, 1, 0], `nothing to do: ${again.stdout}`);
   assert.deepEqual(await snapshot(), before1, 'no part written or rewritten');
 
   // change one file's content, touch another (same bytes, new time)
@@ -105,7 +109,7 @@ test('a re-run does nothing; a changed file is replaced, a touched one trusted, 
     await utimes(touched, later, later);
     const third = await scan([corpus.root, '-o', out, '--json', '-q'], cache);
     const t = json(third.stdout);
-    assert.deepEqual([t.upToDate, t.scanned, t.dropped], [TRACKS - 1, 1, 1], `only the changed file is scanned, its old row dropped: ${third.stdout}`);
+    assert.deepEqual([t.up_to_date, t.scanned, t.dropped], [TRACKS - 1, 1, 1], `only the changed file is scanned, its old row dropped: ${third.stdout}`);
     const rows = await datasetRows(out);
     assert.equal(rows.length, TRACKS, 'still one row per track');
     assert.equal(new Set(rows.map((r) => r.input)).size, TRACKS, 'each input once');
@@ -143,7 +147,7 @@ test('three shards scanning at once fill one dataset that equals the single scan
   const sharded = join(dir, 'sharded');
   assert.equal((await scan([corpus.root, '-o', single, '--jobs', '1', '-q'], cache)).code, 1);
   const runs = await Promise.all([1, 2, 3].map((k) => scan([corpus.root, '-o', sharded, '--shard', `${k}/3`, '--jobs', '1', '--json', '-q'], cache)));
-  const inShard = runs.map((r) => Number(json(r.stdout).inShard));
+  const inShard = runs.map((r) => Number(json(r.stdout).in_shard));
   assert.equal(inShard.reduce((a, b) => a + b, 0), TRACKS + 1, `the shards partition the inputs: ${inShard}`);
   assert.ok(inShard.every((n) => n > 0 && n < TRACKS), `every shard has a share: ${inShard}`);
   const rows = await datasetRows(sharded);

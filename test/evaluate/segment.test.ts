@@ -21,7 +21,7 @@ describe('evaluate/segment (mir_eval.segment.detection and deviation)', () => {
     assertScore(scores['Recall@3.0'], 1, 'R@3');
     assertScore(scores['Ref-to-est deviation'], 0.25, 'ref → est');
     assertScore(scores['Est-to-ref deviation'], 0.5, 'est → ref');
-    const custom = segment.evaluate([0, 10, 20], [0, 11, 20], { windows: [1, 0.25] });
+    const custom = segment.evaluate([0, 10, 20], [0, 11, 20], { windowsS: [1, 0.25] });
     assert.deepEqual(Object.keys(custom).slice(0, 6), ['Precision@1.0', 'Recall@1.0', 'F-measure@1.0', 'Precision@0.25', 'Recall@0.25', 'F-measure@0.25'], 'windows as given');
     assert.equal(custom['F-measure@1.0'], 1, '11 is 1 s from 10');
     assertScore(custom['F-measure@0.25'], 2 / 3, '11 misses at 0.25 s');
@@ -42,7 +42,7 @@ describe('evaluate/segment (mir_eval.segment.detection and deviation)', () => {
   test('validate refuses negative and non-finite boundaries; evaluate refuses bad windows', () => {
     assert.throws(() => segment.validate([0, -1, 10], [0, 10]), parameterError('reference', 'boundary 1 is -1', 'finite times ≥ 0 (seconds)'), 'negative');
     assert.throws(() => segment.evaluate([0, 10], [0, Infinity]), parameterError('estimated', 'boundary 1 is Infinity', 'finite times ≥ 0 (seconds)'), 'infinite');
-    assert.throws(() => segment.evaluate([0, 10], [0, 10], { windows: [0.5, -3] }), parameterError('windows', '[0.5, -3]', 'finite windows ≥ 0 (seconds)'), 'window');
+    assert.throws(() => segment.evaluate([0, 10], [0, 10], { windowsS: [0.5, -3] }), parameterError('windowsS', '[0.5, -3]', 'finite windows ≥ 0 (seconds)'), 'window');
     // Unsorted and repeated boundaries are sorted and de-duplicated, as mir_eval's np.unique.
     assert.deepEqual(segment.evaluate([30, 0, 10, 10], [0, 30, 10]), segment.evaluate([0, 10, 30], [0, 10, 30]), 'unsorted input');
   });

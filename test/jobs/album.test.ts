@@ -96,7 +96,7 @@ describe('songscope album on a directory of the fixtures', () => {
       assert.deepEqual([...own.matchAll(/data-name="([^"]+)"/g)].map((m) => m[1]), plots, `${dir}/report.html shows the five plots`);
       assert.ok(own.includes('<a href="../../report.html">album report: fixtures</a>'), `${dir}/report.html links back`);
       const summary = JSON.parse(await readFile(join(out, 'tracks', dir, 'summary.json'), 'utf8'));
-      assert.equal(summary.similaritySmooth.smoothS, 10, 'the notebook smoothing by default');
+      assert.equal(summary.similarity_smooth.smooth_s, 10, 'the notebook smoothing by default');
       // the album report: the track's name links to its report, in the table and on its gallery entry
       const name = album.tracks[i].name;
       assert.equal(dir.slice(0, 2), name.slice(0, 2), 'tracks in order');

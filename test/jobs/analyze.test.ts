@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, displayBinMs, smoothingWindow, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
+import { ANALYZE_PLOTS, analyzeGalleryItem, analyzeTrack, defaultOutDir, binMsForDisplay, smoothingWindowBins, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
 import { clusterJob, correlateJob, reduceJob } from '../../src/jobs/transforms.js';
 import { buildReportHtml } from '../../src/report/html.js';
 import { loadMatrix, type LoadedMatrix } from '../../src/jobs/load.js';
@@ -11,6 +11,7 @@ import { adjustedRandIndex } from '../../src/evaluate/cluster.js';
 import { compileSpec } from '../../src/plots/render.js';
 import { generateAnalysis } from '../../src/synth/generate.js';
 import { SongscopeError } from '../../src/errors.js';
+import { outputJsonText } from '../../src/util/outputJson.js';
 import { FIXTURE_CASES, ROOT, loadFixture, loadReference, worst } from '../helpers/fixtures.js';
 
 /** A fixture as the transform subcommands load it. */
@@ -149,13 +150,13 @@ describe('analyzeTrack (the library behind `songscope analyze`)', () => {
   });
 
   test('display bins and smoothing windows', () => {
-    assert.equal(displayBinMs(0, 219493, 1000), 220);
-    assert.equal(displayBinMs(0, 999, 1000), 1);
-    assert.equal(displayBinMs(999, 1998, 500), 3); // 2 ms bins anchored at 0 would need 501 bins here
-    assert.equal(smoothingWindow(10, 1000), 10);
-    assert.equal(smoothingWindow(10, 500), 20);
-    assert.equal(smoothingWindow(0, 1000), 0);
-    assert.throws(() => smoothingWindow(0.3, 1000), (e: unknown) => e instanceof SongscopeError && e.exitCode === 2);
+    assert.equal(binMsForDisplay(0, 219493, 1000), 220);
+    assert.equal(binMsForDisplay(0, 999, 1000), 1);
+    assert.equal(binMsForDisplay(999, 1998, 500), 3); // 2 ms bins anchored at 0 would need 501 bins here
+    assert.equal(smoothingWindowBins(10, 1000), 10);
+    assert.equal(smoothingWindowBins(10, 500), 20);
+    assert.equal(smoothingWindowBins(0, 1000), 0);
+    assert.throws(() => smoothingWindowBins(0.3, 1000), (e: unknown) => e instanceof SongscopeError && e.exitCode === 2);
   });
 });
 
@@ -172,11 +173,11 @@ describe('writeAnalyzeOutputs', () => {
       assert.equal(await readFile(join(out, `${p}.svg`), 'utf8'), r.svgs?.[p], `${p}.svg`);
     }
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
-    assert.deepEqual(summary.parts, JSON.parse(JSON.stringify(r.summary.parts)));
+    assert.deepEqual(summary.parts, JSON.parse(outputJsonText(r.summary.parts)), 'summary.json parts: the library parts, keys in snake_case');
     assert.equal(summary.parts.k, 3);
     assert.equal(summary.parts.seed, 0);
-    assert.deepEqual(summary.parts.agreement.map((a: { windowS: number }) => a.windowS), [0.5, 3]);
-    assert.equal(summary.trajectory.explainedVarianceRatio.length, 2);
+    assert.deepEqual(summary.parts.agreement.map((a: { window_s: number }) => a.window_s), [0.5, 3]);
+    assert.equal(summary.trajectory.explained_variance_ratio.length, 2);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     const order = [...html.matchAll(/<div class="vega" id="plot-(\d+)" data-name="([^"]+)">/g)].map((m) => `${m[1]}:${m[2]}`);
     assert.deepEqual(order, ANALYZE_PLOTS.map((p, i) => `${i}:${p}`), 'the five plots, in the notebook order');

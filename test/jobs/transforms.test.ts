@@ -48,25 +48,25 @@ describe('correlate job reproduces the pandas references (1e-9) on every fixture
       const ref = loadReference(c);
       const input = await loaded(c);
       // zscore_within_resample_1s: what the job bins before correlating
-      const bins = binnedMatrix(input.matrix, { resolutionMs: 1000 });
+      const bins = binnedMatrix(input.matrix, { binMs: 1000 });
       const zs: [number, number, string][] = [];
       ref.zscore_within_resample_1s.values.forEach((row, i) => row.forEach((v, k) => zs.push([valueAt(bins, i, k), v, `z[${i}][${k}]`])));
       let w = worst(zs);
       assert.ok(w.err <= TOL, w.at);
 
-      const plain = correlateJob(input, { resolutionMs: 1000 });
+      const plain = correlateJob(input, { binMs: 1000 });
       const cs: [number, number, string][] = [];
       for (const [i, row] of Object.entries(ref.corr_1s_rows)) row.forEach((v, j) => cs.push([plain.similarity.values[Number(i) * plain.similarity.n + j], v, `corr[${i}][${j}]`]));
       w = worst(cs);
       assert.ok(cs.length > 0 && w.err <= TOL, w.at);
 
-      const smoothedBins = binnedMatrix(input.matrix, { resolutionMs: 1000, smoothS: 10 });
+      const smoothedBins = binnedMatrix(input.matrix, { binMs: 1000, smoothS: 10 });
       const ss: [number, number, string][] = [];
       ref.smoothed_rolling10_1s.values.forEach((row, i) => row.forEach((v, k) => ss.push([valueAt(smoothedBins, i, k), v, `smooth[${i}][${k}]`])));
       w = worst(ss);
       assert.ok(w.err <= TOL, w.at);
 
-      const smoothed = correlateJob(input, { resolutionMs: 1000, smoothS: 10 });
+      const smoothed = correlateJob(input, { binMs: 1000, smoothS: 10 });
       assert.deepEqual(smoothed.summary.undefinedBinsS, smoothed.similarity.undefinedRows.map((r) => smoothed.similarity.timeMs[r] / 1000));
       assert.equal(smoothed.summary.undefinedBinsS.length, 9, 'the nine zero rows the rolling mean leaves are reported');
       const scs: [number, number, string][] = [];
@@ -92,7 +92,7 @@ describe('cluster job: k-means agrees with scikit-learn on every fixture (ARI â‰
   for (const c of FIXTURE_CASES) {
     test(c.name, async (t) => {
       const ref = loadReference(c);
-      const result = clusterJob(await loaded(c), { k: 3, resolutionMs: 1000, smoothS: 10, method: 'kmeans' });
+      const result = clusterJob(await loaded(c), { k: 3, binMs: 1000, smoothS: 10, method: 'kmeans' });
       assert.equal(result.labels.length, ref.kmeans_k3_smoothed_sklearn_labels.length);
       const ari = adjustedRandIndex(result.labels, ref.kmeans_k3_smoothed_sklearn_labels);
       t.diagnostic(`ARI ${ari.toFixed(4)}`);
@@ -292,7 +292,7 @@ describe('missing values are skipped by the statistics, as pandas skips them', (
   test('correlate: one missing cell makes only its own bin undefined', () => {
     const m = small(Array.from({ length: 6 }, (_, i) => [i, (i * 3) % 4, 5 - i, i % 2]));
     m.data[6 + 4] = NaN; // row 4, second column
-    const r = correlateJob(loadedOf(m, 'one gap'), { resolutionMs: 1000 });
+    const r = correlateJob(loadedOf(m, 'one gap'), { binMs: 1000 });
     assert.deepEqual(r.summary.undefinedBinsS, [4], 'only the bin holding the gap');
   });
 });
@@ -314,19 +314,19 @@ describe('normalize auto', () => {
   test("a matrix 'normalised' with mode none is still raw: auto z-scores it, as it does an unmarked matrix", () => {
     const raw = small([[1, 10, 3], [2, 30, 5], [4, 20, 6]]);
     const marked = { ...raw, metadata: { normalization: 'none' } };
-    const a = binnedMatrix(raw, { resolutionMs: 1000 });
-    const b = binnedMatrix(marked, { resolutionMs: 1000 });
+    const a = binnedMatrix(raw, { binMs: 1000 });
+    const b = binnedMatrix(marked, { binMs: 1000 });
     assert.deepEqual(Array.from(b.data), Array.from(a.data), 'the same z-scores');
     assert.equal(b.metadata.normalization, 'zscore-within', 'and says so');
     const z = { ...raw, metadata: { normalization: 'minmax' } };
-    assert.deepEqual(Array.from(binnedMatrix(z, { resolutionMs: 1000 }).data), Array.from(raw.data), 'a normalised matrix is used as it is');
+    assert.deepEqual(Array.from(binnedMatrix(z, { binMs: 1000 }).data), Array.from(raw.data), 'a normalised matrix is used as it is');
   });
 });
 
 describe('smoothing longer than the track', () => {
   test('is an input error, not a matrix of zeros', () => {
     const m = small(Array.from({ length: 5 }, (_, i) => [i, 5 - i, i % 2]));
-    assert.throws(() => binnedMatrix(m, { resolutionMs: 1000, smoothS: 10 }), inputErrorMatching(/--smooth 10 s is longer than the 5 bins/), 'ten-second window over five bins');
-    assert.equal(binnedMatrix(m, { resolutionMs: 1000, smoothS: 5 }).rows, 5, 'a window as long as the track still leaves one mean');
+    assert.throws(() => binnedMatrix(m, { binMs: 1000, smoothS: 10 }), inputErrorMatching(/--smooth 10 s is longer than the 5 bins/), 'ten-second window over five bins');
+    assert.equal(binnedMatrix(m, { binMs: 1000, smoothS: 5 }).rows, 5, 'a window as long as the track still leaves one mean');
   });
 });

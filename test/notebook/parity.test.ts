@@ -160,7 +160,7 @@ describe('through the CLI, as a user runs it', () => {
   const classify = async (...extra: string[]) => {
     const r = await runCli(['classify', '--group', `A=${dirs.A}`, '--group', `B=${dirs.B}`, '--json', '--quiet', ...extra], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout) as { protocols: { protocol: string; accuracy: number; folds: { accuracy: number }[] }[]; cv: string; nFolds: number; foldRule?: string; shuffle?: boolean };
+    return JSON.parse(r.stdout) as { protocols: { protocol: string; accuracy: number; folds: { accuracy: number }[] }[]; cv: string; n_folds: number; fold_rule?: string; shuffle?: boolean };
   };
 
   test("issue 10's case: --grid seed --cv loo gives scikit-learn's 0.958 (songscope 0.1 gave 0.667)", async () => {
@@ -184,7 +184,7 @@ describe('through the CLI, as a user runs it', () => {
     assert.match(r.stderr, /--notebook: --grid seed --normalize zscore-songs --cv kfold --folds 3 --no-shuffle --fold-rule sklearn-0\.19 --reduce mds --ndims 2/);
     const report = JSON.parse(r.stdout) as Awaited<ReturnType<typeof classify>>;
     assert.deepEqual(report.protocols.map((p) => p.protocol), ['plain', 'transductive', 'leak-free']);
-    assert.equal(report.foldRule, 'sklearn-0.19');
+    assert.equal(report.fold_rule, 'sklearn-0.19');
     assert.equal(report.protocols[0].accuracy, ref.classification['sklearn-0.19_3'].accuracy, 'cell 48');
     assert.match(r.stderr, /3-fold stratified, unshuffled \(scikit-learn ≤ 0\.21's folds\)/);
   });
@@ -252,7 +252,7 @@ describe('through the CLI, as a user runs it', () => {
     const s = JSON.parse(r.stdout);
     assert.equal(s.grid.semantics, 'seed');
     assert.equal(s.similarity.normalization, 'zscore-within');
-    assert.equal(s.similaritySmooth.smoothS, 10);
+    assert.equal(s.similarity_smooth.smooth_s, 10);
     assert.equal(s.parts.k, 3);
   });
 });

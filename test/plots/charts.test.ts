@@ -220,7 +220,7 @@ describe('clusterTimelineSpec', () => {
     assert.throws(bad({ labels: [0, 1] }), parameterError('labels', '2 labels for 24 time bins', 'one label per time bin'), 'labels');
     assert.throws(bad({ labels: new Array(24).fill(0.5) }), parameterError('labels', '0.5 at index 0', 'integers ≥ −1 (−1 = no cluster)'), 'fractional labels');
     assert.throws(bad({ timesS: new Array(24).fill(1) }), parameterError('binStartS', 'binStartS[1] = 1 ≤ binStartS[0] = 1', 'strictly increasing times'), 'times');
-    assert.throws(bad({ binS: 0 }), parameterError('binWidthS', '0', 'a positive number'), 'bin width');
+    assert.throws(bad({ binS: 0 }), parameterError('binS', '0', 'a positive number'), 'bin width');
     assert.throws(bad({ sections: [1, NaN] }), parameterError('sections', 'sections[1] is NaN', 'finite times (seconds)'), 'sections');
     assert.throws(bad({ timesS: [], labels: [] }), parameterError('binStartS', 'no bins', 'at least one time bin'), 'no bins');
   });

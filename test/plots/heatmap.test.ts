@@ -37,7 +37,7 @@ function smallFeatures(): FeatureHeatmapInput {
     1.23456, NaN, 0.5, -0.5, // b
     5, -5, 0, 0.0004, // c
   ]);
-  return { title: 'Tiny – Track', features, binStartS: Float64Array.from([10, 10.5, 11, 11.5]), binWidthS: 0.5, values };
+  return { title: 'Tiny – Track', features, binStartS: Float64Array.from([10, 10.5, 11, 11.5]), binS: 0.5, values };
 }
 
 /** n × n symmetric "correlation" with bin `undefinedBin` constant (its row and column NaN). */
@@ -51,7 +51,7 @@ function smallSimilarity(n: number, undefinedBin = -1): SimilarityHeatmapInput {
   return {
     title: 'Tiny – Track',
     binStartS: Float64Array.from({ length: n }, (_, i) => i),
-    binWidthS: 1,
+    binS: 1,
     values,
     subtitle: 'Pearson r of 1 s bins',
   };
@@ -71,7 +71,7 @@ function fullFeatures(bins: number): FeatureHeatmapInput {
     title: 'PSY – Gangnam Style',
     features: FEATURE_COLUMNS,
     binStartS: Float64Array.from({ length: bins }, (_, b) => b * w),
-    binWidthS: w,
+    binS: w,
     values,
   };
 }
@@ -259,7 +259,7 @@ describe('featureHeatmapSpec', () => {
     assert.throws(bad({ binStartS: new Float64Array(0), values: new Float64Array(0) }), parameterError('binStartS', 'no bins', 'at least one time bin'), 'no bins');
     assert.throws(bad({ features: ['a', 'a', 'c'] }), parameterError('features', '"a" twice', 'distinct feature names'), 'duplicate');
     assert.throws(bad({ features: ['a', '', 'c'] }), parameterError('features', 'feature 1 is empty', 'non-empty feature names'), 'empty name');
-    assert.throws(bad({ binWidthS: 0 }), parameterError('binWidthS', '0', 'a positive number'), 'bin width');
+    assert.throws(bad({ binS: 0 }), parameterError('binS', '0', 'a positive number'), 'bin width');
     assert.throws(() => featureHeatmapSpec(smallFeatures(), { domain: [2, -2] }), parameterError('domain', '[2, -2]', '[min, max], finite, with min < max'), 'domain');
     assert.throws(() => featureHeatmapSpec(smallFeatures(), { decimals: 2.5 }), parameterError('decimals', '2.5', 'an integer in [0, 10]'), 'decimals');
   });
@@ -467,8 +467,8 @@ describe('renderSvg', () => {
       const { featureHeatmapSpec, similarityHeatmapSpec } = await import(${JSON.stringify(pathToFileURL(resolve(REPO, 'src/plots/heatmap.ts')).href)});
       const { renderSvg } = await import(${JSON.stringify(pathToFileURL(resolve(REPO, 'src/plots/render.ts')).href)});
       const features = ['a', 'b'];
-      const f = await renderSvg(featureHeatmapSpec({ title: 't', features, binStartS: Float64Array.of(0, 1), binWidthS: 1, values: Float64Array.of(1, NaN, -3, 3) }));
-      const s = await renderSvg(similarityHeatmapSpec({ title: 't', binStartS: Float64Array.of(0, 1), binWidthS: 1, values: Float64Array.of(1, NaN, NaN, 1) }));
+      const f = await renderSvg(featureHeatmapSpec({ title: 't', features, binStartS: Float64Array.of(0, 1), binS: 1, values: Float64Array.of(1, NaN, -3, 3) }));
+      const s = await renderSvg(similarityHeatmapSpec({ title: 't', binStartS: Float64Array.of(0, 1), binS: 1, values: Float64Array.of(1, NaN, NaN, 1) }));
       if (!f.startsWith('<svg') || !s.startsWith('<svg')) process.exit(3);
     `;
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {

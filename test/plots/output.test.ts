@@ -29,7 +29,7 @@ function smallSpec(): TopLevelSpec {
   const values = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) values[i * n + j] = Math.cos((i - j) / 2);
   return similarityHeatmapSpec(
-    { title: 'Tiny – Track', binStartS: Float64Array.from({ length: n }, (_, i) => i), binWidthS: 1, values, subtitle: 'Pearson r of 1 s bins' },
+    { title: 'Tiny – Track', binStartS: Float64Array.from({ length: n }, (_, i) => i), binS: 1, values, subtitle: 'Pearson r of 1 s bins' },
     { size: 120 },
   );
 }

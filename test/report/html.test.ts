@@ -28,7 +28,7 @@ function galleryItem(name: string, i: number): ReportGalleryItem {
     title: name,
     href: `tracks/${name}/report.html`,
     plots: [
-      { name: `${slug}-similarity`, spec: similarityHeatmapSpec({ title: name, binStartS: Float64Array.from(times), binWidthS: 1, values }, { size: 120 }) },
+      { name: `${slug}-similarity`, spec: similarityHeatmapSpec({ title: name, binStartS: Float64Array.from(times), binS: 1, values }, { size: 120 }) },
       { name: `${slug}-trajectory`, spec: trajectorySpec({ points, timesS: times, clusters: times.map((k) => k % 3), title: name }, { size: 120 }) },
     ],
   };
@@ -60,7 +60,7 @@ function reportInput(): ReportInput {
         spec: similarityHeatmapSpec({
           title: 'Tiny </script><!-- – Track',
           binStartS: Float64Array.from({ length: n }, (_, i) => i),
-          binWidthS: 1,
+          binS: 1,
           values,
         }),
         caption: 'Red: alike; blue: opposite.',

@@ -554,10 +554,10 @@ describe('manifests', () => {
   test('malformed lines → SongscopeError exit code 2 naming the line', async () => {
     const dir = await tempDir();
     const cases: [string, (path: string) => string][] = [
-      ['# c\na.json,x\n"b.json,y\n', (p) => messages.collection.manifestUnterminatedQuote(p, 3)],
+      ['# c\na.json,x\n"b.json,y\n', (p) => messages.csv.unterminatedQuote(p, 3)],
       ['path,label\na.json,x,extra\n', (p) => messages.collection.manifestFields(p, 2, 3, 2)],
-      ['a.json,x\n\nb"c.json,y\n', (p) => messages.collection.manifestStrayQuote(p, 3)],
-      ['"a.json" junk,x\n', (p) => messages.collection.manifestStrayQuote(p, 1)],
+      ['a.json,x\n\nb"c.json,y\n', (p) => messages.csv.strayQuote(p, 3)],
+      ['"a.json" junk,x\n', (p) => messages.csv.strayQuote(p, 1)],
       ['a.json\n ,label\n', (p) => messages.collection.manifestNoInput(p, 2)],
       ['-,x\n', (p) => messages.collection.manifestStdin(p, 1)],
       ['a.json\nother.csv,x\n', (p) => messages.collection.manifestNested(p, 2)],

@@ -260,7 +260,7 @@ describe('boundary evaluation (mir_eval.segment.detection conventions)', () => {
     assert.deepEqual(labelsToBoundaries([], [], 10), []);
     assert.throws(() => labelsToBoundaries([0, 1], [0], 2), parameterError('timesS', '1 times for 2 labels', 'one time per label'), 'lengths differ');
     assert.throws(() => labelsToBoundaries([0, 1], [0, 1], 0), parameterError('endS', '0 s', 'a time after the first time, 0 s'), 'end at the start');
-    assert.throws(() => boundaryFMeasure([0, 1], [0, 1], -0.5), parameterError('window', '-0.5', 'a number ≥ 0 (seconds)'), 'negative window');
+    assert.throws(() => boundaryFMeasure([0, 1], [0, 1], -0.5), parameterError('windowS', '-0.5', 'a number ≥ 0 (seconds)'), 'negative window');
     // A change at or after the end is dropped.
     assert.deepEqual(labelsToBoundaries([0, 0, 1], [0, 1, 2], 2), [0, 2]);
     assert.deepEqual(labelsToBoundaries([0, 1, 2], [0, 1, 2], 1.5), [0, 1, 1.5]);
@@ -352,27 +352,27 @@ describe('Foote novelty', () => {
     // start (¼ of the kernel, relative to the edge at 55) and is found too.
     assert.deepEqual(noveltyBoundaries(curve), [5, 30, 55]);
     assert.deepEqual(noveltyBoundaries(noveltyCurve(blockSimilarity([30, 55], 100, [0.5, -0.2]), 16)), [30, 55]);
-    const seg3 = noveltySegments(sim, { kernelSize: 16, k: 3 });
+    const seg3 = noveltySegments(sim, { kernelBins: 16, k: 3 });
     assert.deepEqual(labelsToBoundaries(seg3, Array.from({ length: 100 }, (_, i) => i), 100), [0, 30, 55, 100]);
-    const seg2 = noveltySegments(sim, { kernelSize: 16, k: 2 });
+    const seg2 = noveltySegments(sim, { kernelBins: 16, k: 2 });
     assert.deepEqual(labelsToBoundaries(seg2, Array.from({ length: 100 }, (_, i) => i), 100), [0, 55, 100]);
-    const auto = noveltySegments(sim, { kernelSize: 16 });
+    const auto = noveltySegments(sim, { kernelBins: 16 });
     assert.deepEqual(labelsToBoundaries(auto, Array.from({ length: 100 }, (_, i) => i), 100), [0, 5, 30, 55, 100]);
     // More segments than peaks: the highest remaining bins fill in, still k segments in time order.
-    const seg5 = noveltySegments(sim, { kernelSize: 16, k: 5 });
+    const seg5 = noveltySegments(sim, { kernelBins: 16, k: 5 });
     assert.ok(contiguousInOrder(seg5));
     assert.equal(seg5[99], 4);
-    assert.throws(() => noveltyCurve(sim, 15), parameterError('kernelSize', '15', 'a positive even integer (bins)'), 'odd kernel');
-    assert.throws(() => noveltySegments(sim, { kernelSize: 16, k: 0 }), parameterError('k', '0', 'an integer in [1, 100] (the number of bins)'), 'k = 0');
-    assert.throws(() => noveltyBoundaries([0, 1, 0], { minDistance: 0.5 }), parameterError('minDistance', '0.5', 'a number ≥ 1 (bins)'), 'minDistance');
-    assert.throws(() => noveltyBoundaries([0, 1, 0], { medianWindow: 0 }), parameterError('medianWindow', '0', 'a positive integer (bins)'), 'medianWindow');
+    assert.throws(() => noveltyCurve(sim, 15), parameterError('kernelBins', '15', 'a positive even integer (bins)'), 'odd kernel');
+    assert.throws(() => noveltySegments(sim, { kernelBins: 16, k: 0 }), parameterError('k', '0', 'an integer in [1, 100] (the number of bins)'), 'k = 0');
+    assert.throws(() => noveltyBoundaries([0, 1, 0], { minDistanceBins: 0.5 }), parameterError('minDistanceBins', '0.5', 'a number ≥ 1 (bins)'), 'minDistanceBins');
+    assert.throws(() => noveltyBoundaries([0, 1, 0], { medianWindowBins: 0 }), parameterError('medianWindowBins', '0', 'a positive integer (bins)'), 'medianWindowBins');
   });
 
-  test('minDistance keeps the stronger of two close peaks; the threshold drops weak ones', () => {
+  test('minDistanceBins keeps the stronger of two close peaks; the threshold drops weak ones', () => {
     const curve = [0, 0.2, 0.9, 0.3, 0.8, 0.1, 0, 0, 0, 0.4, 0, 0.05, 0.1, 0];
-    assert.deepEqual(noveltyBoundaries(curve, { medianWindow: 5 }), [2, 4, 9, 12]);
-    assert.deepEqual(noveltyBoundaries(curve, { minDistance: 3, medianWindow: 5 }), [2, 9, 12]);
-    assert.deepEqual(noveltyBoundaries(curve, { minDistance: 3, medianWindow: 5, threshold: 0.3 }), [2, 9]);
+    assert.deepEqual(noveltyBoundaries(curve, { medianWindowBins: 5 }), [2, 4, 9, 12]);
+    assert.deepEqual(noveltyBoundaries(curve, { minDistanceBins: 3, medianWindowBins: 5 }), [2, 9, 12]);
+    assert.deepEqual(noveltyBoundaries(curve, { minDistanceBins: 3, medianWindowBins: 5, threshold: 0.3 }), [2, 9]);
   });
 
   test('real fixtures: curve in [0, 1], boundaries sorted and unique; agreement with sections', async (t) => {
@@ -383,14 +383,14 @@ describe('Foote novelty', () => {
       assert.equal(curve.length, sim.n);
       assert.ok(curve.every((v) => v >= 0 && v <= 1), `${c.name}: curve outside [0, 1]`);
       assert.equal(Math.max(...curve), 1);
-      const bounds = noveltyBoundaries(curve, { minDistance: 8 });
+      const bounds = noveltyBoundaries(curve, { minDistanceBins: 8 });
       assert.ok(bounds.length > 0, `${c.name}: no boundaries`);
       for (let i = 0; i < bounds.length; i++) {
         assert.ok(Number.isInteger(bounds[i]) && bounds[i] > 0 && bounds[i] < sim.n - 1);
         if (i > 0) assert.ok(bounds[i] - bounds[i - 1] >= 8, `${c.name}: boundaries too close or unsorted`);
       }
       const k = analysis.sections.length;
-      const nov = noveltySegments(sim, { kernelSize: 16, k, minDistance: 8 });
+      const nov = noveltySegments(sim, { kernelBins: 16, k, minDistanceBins: 8 });
       const ward = contiguousWard(pointsFromMatrix(smooth), k);
       assert.ok(contiguousInOrder(nov) && contiguousInOrder(ward));
       assert.equal(nov[nov.length - 1], k - 1);

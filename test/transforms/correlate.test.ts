@@ -88,7 +88,7 @@ describe('transform semantics on small matrices', () => {
     const m = small([[1], [2], [3], [NaN], [5], [6]]);
     assert.deepEqual(Array.from(column(rollingMean(m, 2), 0)), [0, 1.5, 2.5, 0, 0, 5.5]);
     assert.deepEqual(Array.from(column(rollingMean(m, 2, { fill: null }), 0)), [NaN, 1.5, 2.5, NaN, NaN, 5.5]);
-    assert.throws(() => rollingMean(m, 0), parameterError('window', '0', 'a positive integer (rows)'), 'window 0');
+    assert.throws(() => rollingMean(m, 0), parameterError('windowBins', '0', 'a positive integer (rows)'), 'windowBins 0');
     assert.throws(() => binMeans(m, 2.5), parameterError('binMs', '2.5', 'a positive integer (milliseconds)'), 'binMs 2.5');
   });
 

@@ -9,13 +9,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SongscopeError } from '../../src/errors.js';
 import {
   cleanStaleTempFiles,
+  makeDirectory,
   tempPathFor,
   writeFileAtomic,
   writeStreamAtomic,
@@ -215,4 +216,14 @@ describe('defect 9: stale temporary files of processes that died are cleaned', (
     const name = tempPathFor(join(dir, 'a.json'));
     assert.match(name, new RegExp(`\\.a\\.json\\.tmp-${process.pid}-[0-9a-f]{8}$`));
   });
+});
+
+// a hang here is the defect (the fuzz suite's invocations-0080 and containers-0335): the timeout catches it
+test('a directory that cannot be made under an existing parent fails at once (Node’s recursive mkdir loops forever on /proc/self/x)', { skip: !existsSync('/proc/self') && 'no /proc here', timeout: 60_000 }, async () => {
+  await assert.rejects(writeFileAtomic('/proc/self/songscope-test/out.json', '{}\n'), (e: Error & { exitCode?: number }) => e.exitCode === 1 && /ENOENT/.test(e.message), 'a runtime error naming ENOENT');
+  await makeDirectory(join(dir, 'a', 'b', 'c'));
+  await makeDirectory(join(dir, 'a', 'b', 'c'));
+  assert.ok(statSync(join(dir, 'a', 'b', 'c')).isDirectory(), 'makes missing parents, and an existing directory is fine');
+  await writeFile(join(dir, 'file'), 'x');
+  await assert.rejects(makeDirectory(join(dir, 'file', 'sub')), /ENOTDIR|not a directory/, 'a file in the way: ENOTDIR');
 });

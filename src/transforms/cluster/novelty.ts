@@ -8,7 +8,7 @@ import type { SimilarityMatrix } from '../correlate.js';
  * Foote's novelty curve: a checkerboard kernel with a Gaussian taper slid along the diagonal of a
  * self-similarity matrix.
  *
- * The kernel is `kernelSize × kernelSize` (even) with half-width `h = kernelSize/2`. Value `t` of the
+ * The kernel is `kernelBins × kernelBins` (even) with half-width `h = kernelBins/2`. Value `t` of the
  * curve measures a boundary at the *start* of bin `t`: the kernel covers the `h` bins before `t`
  * ("past") and the `h` bins from `t` on ("future"); past×past and future×future cells weigh +1,
  * past×future cells −1, each times a Gaussian taper `g(u) = exp(−u²/(2σ²))` with `u` the cell's
@@ -22,21 +22,21 @@ import type { SimilarityMatrix } from '../correlate.js';
  * divided by its maximum, so it lies in [0, 1] (all zeros if nothing responds).
  *
  * @param sim - self-similarity matrix (e.g. from `correlateRows`)
- * @param kernelSize - kernel width in bins, a positive even integer
+ * @param kernelBins - kernel width in bins, a positive even integer
  * @returns the curve [shape=(sim.n)]
- * @throws ParameterError (`kernelSize`) for an odd or non-positive kernel size
+ * @throws ParameterError (`kernelBins`) for an odd or non-positive kernel size
  */
-export function noveltyCurve(sim: SimilarityMatrix, kernelSize: number): Float64Array {
-  if (!Number.isInteger(kernelSize) || kernelSize < 2 || kernelSize % 2 !== 0) {
-    throw new ParameterError('kernelSize', String(kernelSize), 'a positive even integer (bins)');
+export function noveltyCurve(sim: SimilarityMatrix, kernelBins: number): Float64Array {
+  if (!Number.isInteger(kernelBins) || kernelBins < 2 || kernelBins % 2 !== 0) {
+    throw new ParameterError('kernelBins', String(kernelBins), 'a positive even integer (bins)');
   }
   const n = sim.n;
-  const h = kernelSize / 2;
+  const h = kernelBins / 2;
   const sigma = h / 2;
   // Signed, tapered weights of offsets −h … h−1 from the boundary.
-  const w = new Float64Array(kernelSize);
+  const w = new Float64Array(kernelBins);
   let wAbs = 0;
-  for (let a = 0; a < kernelSize; a++) {
+  for (let a = 0; a < kernelBins; a++) {
     const u = a - h + 0.5;
     w[a] = Math.sign(u) * Math.exp(-(u * u) / (2 * sigma * sigma));
     wAbs += Math.abs(w[a]);
@@ -48,7 +48,7 @@ export function noveltyCurve(sim: SimilarityMatrix, kernelSize: number): Float64
   for (let t = 0; t < n; t++) {
     let s = 0;
     const aLo = Math.max(0, h - t);
-    const aHi = Math.min(kernelSize, n - t + h);
+    const aHi = Math.min(kernelBins, n - t + h);
     for (let a = aLo; a < aHi; a++) {
       const row = (t + a - h) * n;
       let rs = 0;
@@ -68,17 +68,17 @@ export function noveltyCurve(sim: SimilarityMatrix, kernelSize: number): Float64
 
 export interface NoveltyPeakOptions {
   /** Minimum distance between two boundaries, bins; the stronger peak wins. Default 1 (no limit). */
-  minDistance?: number;
+  minDistanceBins?: number;
   /** Offset above the moving median a peak must exceed (curve units, the curve's max is 1). Default 0.05. */
   threshold?: number;
   /** Width of the centred moving-median window, bins. Default 16. */
-  medianWindow?: number;
+  medianWindowBins?: number;
 }
 
 /**
  * Boundaries from a novelty curve: the bins `t` (1 ≤ t ≤ n−2) that are local maxima
  * (`c[t−1] < c[t] ≥ c[t+1]`, so a plateau counts once, at its start) and exceed the adaptive threshold
- * `median(c[t−w/2 … t+w/2]) + threshold`. Peaks closer than `minDistance` are thinned strongest first
+ * `median(c[t−w/2 … t+w/2]) + threshold`. Peaks closer than `minDistanceBins` are thinned strongest first
  * (as `scipy.signal.find_peaks(distance=…)`; equal heights: the earlier peak wins). Bin 0 (the track
  * start, always a boundary) is never returned.
  *
@@ -86,20 +86,20 @@ export interface NoveltyPeakOptions {
  * @returns sorted, unique bin indices
  */
 export function noveltyBoundaries(curve: ArrayLike<number>, options: NoveltyPeakOptions = {}): number[] {
-  const minDistance = options.minDistance ?? 1;
+  const minDistanceBins = options.minDistanceBins ?? 1;
   const threshold = options.threshold ?? 0.05;
-  const medianWindow = options.medianWindow ?? 16;
-  if (!(minDistance >= 1)) throw new ParameterError('minDistance', String(minDistance), 'a number ≥ 1 (bins)');
-  if (!Number.isInteger(medianWindow) || medianWindow < 1) {
-    throw new ParameterError('medianWindow', String(medianWindow), 'a positive integer (bins)');
+  const medianWindowBins = options.medianWindowBins ?? 16;
+  if (!(minDistanceBins >= 1)) throw new ParameterError('minDistanceBins', String(minDistanceBins), 'a number ≥ 1 (bins)');
+  if (!Number.isInteger(medianWindowBins) || medianWindowBins < 1) {
+    throw new ParameterError('medianWindowBins', String(medianWindowBins), 'a positive integer (bins)');
   }
   const n = curve.length;
-  const half = Math.floor(medianWindow / 2);
+  const half = Math.floor(medianWindowBins / 2);
   const peaks = localMaxima(curve).filter((t) => {
     const window = Array.from({ length: Math.min(n, t + half + 1) - Math.max(0, t - half) }, (_, i) => curve[Math.max(0, t - half) + i]);
     return curve[t] > median(window) + threshold;
   });
-  return thinPeaks(peaks, curve, minDistance);
+  return thinPeaks(peaks, curve, minDistanceBins);
 }
 
 function localMaxima(curve: ArrayLike<number>): number[] {
@@ -115,12 +115,12 @@ function localMaxima(curve: ArrayLike<number>): number[] {
   return out;
 }
 
-/** Keep peaks strongest first, dropping any closer than `minDistance` to a kept one; sorted by time. */
-function thinPeaks(peaks: number[], curve: ArrayLike<number>, minDistance: number): number[] {
-  if (minDistance <= 1) return peaks.slice();
+/** Keep peaks strongest first, dropping any closer than `minDistanceBins` to a kept one; sorted by time. */
+function thinPeaks(peaks: number[], curve: ArrayLike<number>, minDistanceBins: number): number[] {
+  if (minDistanceBins <= 1) return peaks.slice();
   const order = peaks.slice().sort((a, b) => curve[b] - curve[a] || a - b);
   const kept: number[] = [];
-  for (const p of order) if (kept.every((q) => Math.abs(p - q) >= minDistance)) kept.push(p);
+  for (const p of order) if (kept.every((q) => Math.abs(p - q) >= minDistanceBins)) kept.push(p);
   return kept.sort((a, b) => a - b);
 }
 
@@ -132,10 +132,10 @@ function median(values: number[]): number {
 
 export interface NoveltySegmentOptions extends NoveltyPeakOptions {
   /** Kernel width, bins (even); see {@link noveltyCurve}. */
-  kernelSize: number;
+  kernelBins: number;
   /**
    * Number of segments wanted. If given, the `k − 1` strongest local maxima of the curve (thinned by
-   * `minDistance`, the threshold ignored) become the boundaries; if there are fewer, the highest
+   * `minDistanceBins`, the threshold ignored) become the boundaries; if there are fewer, the highest
    * remaining bins fill in. If omitted, the boundaries are those of {@link noveltyBoundaries}.
    */
   k?: number;
@@ -147,11 +147,11 @@ export interface NoveltySegmentOptions extends NoveltyPeakOptions {
  *
  * @param sim - self-similarity matrix
  * @returns a label per bin [shape=(sim.n)]
- * @throws ParameterError for a bad `kernelSize`, `k` outside [1, n], or a bad `minDistance` or `medianWindow`
+ * @throws ParameterError for a bad `kernelBins`, `k` outside [1, n], or a bad `minDistanceBins` or `medianWindowBins`
  */
 export function noveltySegments(sim: SimilarityMatrix, options: NoveltySegmentOptions): Int32Array {
-  const { kernelSize, k } = options;
-  const curve = noveltyCurve(sim, kernelSize);
+  const { kernelBins, k } = options;
+  const curve = noveltyCurve(sim, kernelBins);
   const n = sim.n;
   let bounds: number[];
   if (k === undefined) {
@@ -160,8 +160,8 @@ export function noveltySegments(sim: SimilarityMatrix, options: NoveltySegmentOp
     if (!Number.isInteger(k) || k < 1 || k > Math.max(n, 1)) {
       throw new ParameterError('k', String(k), `an integer in [1, ${Math.max(n, 1)}] (the number of bins)`);
     }
-    const minDistance = options.minDistance ?? 1;
-    const peaks = thinPeaks(localMaxima(curve), curve, minDistance)
+    const minDistanceBins = options.minDistanceBins ?? 1;
+    const peaks = thinPeaks(localMaxima(curve), curve, minDistanceBins)
       .sort((a, b) => curve[b] - curve[a] || a - b)
       .slice(0, k - 1);
     if (peaks.length < k - 1) {
