@@ -1,66 +1,107 @@
 /**
- * The local-analyzer part of `npm run bench`, in a process of its own: decoding plus analysis of a
- * four-minute 44.1 kHz stereo 16-bit WAV (a generated band: drums, chords, bass at 120 BPM), with the
- * split by stage (decode, spectra/features, beats, segments, sections) and the peak memory.
+ * The local-audio part of `npm run bench` (issue 11's audio targets). The bench cannot ship music, so it
+ * generates a 13-track album of varied audio (`localAlbum.ts`: drums, a band, chords, free notes, noise,
+ * silence; 0:10 to 7:00, 49.5 minutes) as 44.1 kHz stereo WAV, then runs, each a process of its own:
+ *
+ * - `songscope album DIR --no-plot` cold (an empty `SONGSCOPE_CACHE_DIR`): seconds per audio-minute,
+ *   target ≤ 0.15 on 2 cores (the baseline is the audio itself);
+ * - the same again with every analysis cached: target ≤ 10 % of cold;
+ * - when `album --help` lists `--jobs`: cold with `--jobs 1` against the default.
+ *
+ * Then the split by stage of the local analyzer on the album's 4-minute band track, in this process
+ * (`analyzeAudioFileTimed`; a guide, not a target).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import wavefile from 'wavefile';
 import { analyzeAudioFileTimed } from '../../src/audio/analyzer.js';
 import type { StageTimings } from '../../src/audio/analyzer.js';
-import { bandLoop } from '../audio/signals.js';
+import { writeLocalAlbum } from './localAlbum.js';
+import { RUNS, alternate, machine, report, s, songscope, withCpu, x1 } from './lib.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-/** A 22,050 Hz mono signal as 44.1 kHz stereo 16-bit PCM (linear interpolation; the content is below 11 kHz). */
-function toWav44(samples: Float32Array): Uint8Array {
-  const n = samples.length * 2;
-  const left = new Int16Array(n);
-  const right = new Int16Array(n);
-  let peak = 0;
-  for (const x of samples) peak = Math.max(peak, Math.abs(x));
-  const g = peak > 0 ? 0.9 / peak : 1;
-  for (let i = 0; i < n; i++) {
-    const j = i / 2;
-    const a = samples[Math.floor(j)];
-    const b = samples[Math.min(samples.length - 1, Math.floor(j) + 1)];
-    const v = (a + (b - a) * (j - Math.floor(j))) * g;
-    left[i] = Math.round(v * 32767);
-    right[i] = Math.round(v * 0.9 * 32767);
-  }
-  const w = new wavefile.WaveFile();
-  w.fromScratch(2, 44100, '16', [left, right]);
-  return w.toBuffer();
-}
+/** Cold runs are the longest of the bench: `BENCH_AUDIO_RUNS` (default BENCH_RUNS). */
+const AUDIO_RUNS = Math.max(1, Number(process.env.BENCH_AUDIO_RUNS ?? RUNS));
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'songscope-bench-audio-'));
+  const dir = mkdtempSync(join(tmpdir(), 'songscope-bench-audio-'));
   try {
-    const signal = bandLoop({ bpm: 120, durationS: 240, meter: 4 });
-    const path = join(dir, 'band-4min.wav');
-    await writeFile(path, toWav44(signal.samples));
-    console.log(`\nlocal analyzer: decode + analyse a 4-minute 44.1 kHz stereo 16-bit WAV (generated band, 120 BPM), median of ${RUNS} after a warm-up, ms`);
+    console.log(`\nlocal audio: a generated 13-track album, as processes — ${machine()}; median of ${AUDIO_RUNS} runs (BENCH_AUDIO_RUNS)`);
+    let t = performance.now();
+    const album = writeLocalAlbum(join(dir, 'album'));
+    const gb = album.files.reduce((n, f) => n + f.bytes, 0) / 1e9;
+    console.log(`  wrote ${album.files.length} WAV files (44.1 kHz stereo 16-bit, ${gb.toFixed(2)} GB, ${album.audioMinutes.toFixed(1)} audio-minutes) in ${s((performance.now() - t) / 1000)}:`);
+    for (const f of album.files) console.log(`    ${f.path.split('/').pop()!.padEnd(24)} ${f.what}`);
+
+    const help = songscope(['album', '--help'], { cacheDir: join(dir, 'cache-help') }).stdout;
+    const hasJobs = /--jobs\b/.test(help);
+    const caches: string[] = [];
+    const cold = (jobs?: number) => (i: number) => {
+      const cacheDir = join(dir, `cache-${jobs ?? 'default'}-${i}`);
+      caches.push(cacheDir);
+      return songscope(['album', join(dir, 'album'), '--no-plot', '-q', '-o', join(dir, `out-${jobs ?? 'default'}-${i}`), ...(jobs ? ['--jobs', String(jobs)] : [])], { cacheDir, timeoutS: 1800 });
+    };
+    // the cached run i reads the cache the default cold run i has just filled
+    const cached = (i: number) => songscope(['album', join(dir, 'album'), '--no-plot', '-q', '-o', join(dir, `out-cached-${i}`)], { cacheDir: join(dir, `cache-default-${i}`) });
+    const [coldT, cachedT, oneT] = alternate([cold(), cached, hasJobs ? cold(1) : undefined], AUDIO_RUNS);
+
+    const perMinute = coldT!.wallS / album.audioMinutes;
+    report({
+      issue: 11,
+      what: `local audio album cold (${album.files.length} WAV, ${album.audioMinutes.toFixed(1)} min), --no-plot`,
+      songscope: withCpu(coldT!),
+      baseline: `the audio ${album.audioMinutes.toFixed(1)} min`,
+      ratio: `${perMinute.toFixed(3)} s per audio-minute${coldT!.cpuS !== undefined ? ` (CPU ${(coldT!.cpuS / album.audioMinutes).toFixed(3)})` : ''}`,
+      target: '≤ 0.15 s/audio-min',
+      status: perMinute <= 0.15 ? 'MET' : 'NOT MET',
+    });
+    const share = cachedT!.wallS / coldT!.wallS;
+    report({
+      issue: 11,
+      what: 'local audio album again, every analysis cached',
+      songscope: withCpu(cachedT!),
+      baseline: `cold ${withCpu(coldT!)}`,
+      ratio: `${(share * 100).toFixed(1)} % of cold`,
+      target: '≤ 10 %',
+      status: share <= 0.1 ? 'MET' : 'NOT MET',
+    });
+    if (oneT) {
+      report({
+        issue: 11,
+        what: 'local audio album cold, default --jobs against --jobs 1',
+        songscope: withCpu(coldT!),
+        baseline: `--jobs 1 ${withCpu(oneT)}`,
+        ratio: `${x1(oneT.wallS / coldT!.wallS)} faster`,
+        target: '— (none set)',
+        status: 'INFO',
+      });
+    } else {
+      console.log('  --jobs: `songscope album --help` lists no --jobs option; the --jobs 1 comparison is skipped');
+    }
+    console.log(`  peak RSS: cold ${coldT!.peakRssMB?.toFixed(0)} MB, cached ${cachedT!.peakRssMB?.toFixed(0)} MB${oneT ? `, --jobs 1 ${oneT.peakRssMB?.toFixed(0)} MB` : ''}`);
+    for (const c of caches) rmSync(c, { recursive: true, force: true });
+
+    // the split by stage, in this process, on the 4-minute band track
+    const band = album.files.find((f) => f.path.endsWith('04-band.wav'))!;
+    console.log(`  the local analyzer on 04-band.wav (4:00), in this process, median of ${RUNS} after a warm-up, ms (a guide, not a target):`);
     const all: StageTimings[] = [];
     let last;
     for (let i = 0; i <= RUNS; i++) {
-      const r = await analyzeAudioFileTimed(path);
+      const r = await analyzeAudioFileTimed(band.path);
       last = r.analysis;
       if (i > 0) all.push(r.timings);
     }
     all.sort((a, b) => a.total - b.total);
-    const t = all[Math.floor(all.length / 2)];
+    const st = all[Math.floor((all.length - 1) / 2)]; // the lower median: one real run's split
     console.log(
-      `  total ${t.total.toFixed(0)} = decode ${t.decode.toFixed(0)} + spectra/features ${t.features.toFixed(0)} + beats ${t.rhythm.toFixed(0)} + segments ${t.segments.toFixed(0)} + sections ${t.sections.toFixed(0)} + key/track ${t.track.toFixed(0)}`,
+      `    total ${st.total.toFixed(0)} = decode ${st.decode.toFixed(0)} + spectra/features ${st.features.toFixed(0)} + beats ${st.rhythm.toFixed(0)} + segments ${st.segments.toFixed(0)} + sections ${st.sections.toFixed(0)} + key/track ${st.track.toFixed(0)}`,
     );
     if (last) {
       console.log(
-        `  found: tempo ${last.track.tempo?.toFixed(2)} BPM, ${last.beats.length} beats, ${last.segments.length} segments, ${last.sections.length} sections, key ${last.track.key} mode ${last.track.mode}`,
+        `    found: tempo ${last.track.tempo?.toFixed(2)} BPM, ${last.beats.length} beats, ${last.segments.length} segments, ${last.sections.length} sections, key ${last.track.key} mode ${last.track.mode}`,
       );
     }
-    console.log(`  peak RSS of the audio process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,123 +1,96 @@
 /**
- * `npm run bench`: how long each stage takes on the real fixtures. It is compiled with tsc and run on
- * plain Node (not through tsx, whose loader adds seconds to loading h5wasm), so it measures what ships. Not a test: nothing is asserted;
- * the figures are printed for the closing notes and for spotting regressions by eye.
+ * `npm run bench`: every performance target of issues 11 and 12 as a ratio against a baseline measured in
+ * the same run (absolute times on a shared machine swing by half), plus guides to where the time goes.
+ * Compiled with tsc and run on plain Node (not through tsx, whose loader adds seconds to loading h5wasm), so
+ * it measures what ships. Not a test: nothing is asserted; a target not met is printed NOT MET.
  *
- * Each figure is the median of several runs in this process after one warm-up run. The 1 ms matrix is
- * timed twice: "cold" allocates a fresh Float64Array each time (the kernel mapping ~50 MB of new memory
- * costs more than the resampling), "warm" reuses one buffer (as batch work over albums does).
+ * Each part runs in a process of its own (its peak memory is its own), in this order:
+ *   stages  library stages on the fixtures, in process (a guide)
+ *   single  `analyze`, `features`, start-up, against the Python peers and `node -e 0`   (issue 11)
+ *   album   `album --no-plot` against the pandas pipeline, its peak RSS, every plot     (issue 11)
+ *   audio   a generated 13-track album from WAV, cold, cached, --jobs                   (issue 11)
+ *   shape   fingerprints, distances, `similar` (a guide)
+ *   scan    10,000 generated analyses and 2,000 MSD files against the pandas loop       (issue 12)
+ * and ends with one table of every target: songscope's figure, the baseline's, the ratio, the target, MET or
+ * NOT MET, and the load average when it was measured.
+ *
+ * Environment: BENCH_PARTS (comma-separated subset of the parts above), BENCH_RUNS (runs per figure, default
+ * 3: the median is printed), BENCH_AUDIO_RUNS (cold album runs, default BENCH_RUNS), BENCH_PYTHON (the
+ * baselines' Python: default /work/venv/bin/python, then python3), BENCH_PEERS (the Python peers, default
+ * /work/shared/peers), BENCH_SCAN_TRACKS, BENCH_SCAN_JOBS_TRACKS, BENCH_MSD_TRACKS, BENCH_PANDAS_TRACKS (see
+ * scan.ts).
+ * Needs `npm run build` first (the parts spawn dist/cli/main.js).
  */
-import { readFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { buildReportHtml } from '../../src/report/html.js';
-import { validateAnalysis } from '../../src/analysis/schema.js';
-import { analysisFromJson, readAnalysisFile } from '../../src/sources/files.js';
-import { buildFeatureMatrix } from '../../src/matrix/grid.js';
-import { zscoreWithin } from '../../src/transforms/normalize.js';
-import { binMeans } from '../../src/transforms/resample.js';
-import { correlateRows } from '../../src/transforms/correlate.js';
-import { analyzeTrack, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
-import type { Analysis } from '../../src/analysis/types.js';
-import { contiguousWard } from '../../src/transforms/cluster.js';
-import { generateAudioAnalysis } from '../../src/synth/generate.js';
-import { createRandom, randomNormal } from '../../src/util/random.js';
-import { FIXTURE_CASES, ROOT } from '../helpers/fixtures.js';
+import { fileURLToPath } from 'node:url';
+import { CLI, RUNS, benchPython, machine, type TargetRow } from './lib.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const PARTS = ['stages', 'single', 'album', 'audio', 'shape', 'scan'] as const;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+function selected(): string[] {
+  const wanted = process.env.BENCH_PARTS?.split(',').map((p) => p.trim()).filter(Boolean);
+  if (!wanted) return [...PARTS];
+  const unknown = wanted.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length) throw new Error(`BENCH_PARTS: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
+  return PARTS.filter((p) => wanted.includes(p));
 }
 
-async function time<T>(fn: () => T | Promise<T>, runs = RUNS): Promise<{ ms: number; first: number; result: T }> {
-  const t0 = performance.now();
-  let result = await fn();
-  const first = performance.now() - t0;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    result = await fn();
-    times.push(performance.now() - t);
-  }
-  return { ms: median(times), first, result };
+function pythonLine(): string {
+  const py = benchPython(['pandas', 'sklearn', 'seaborn']);
+  if (!py.python) return `baselines' Python: ${py.why}`;
+  const v = spawnSync(py.python, ['-c', 'import sys, pandas, sklearn, seaborn; print(sys.version.split()[0], pandas.__version__, sklearn.__version__, seaborn.__version__)'], { encoding: 'utf8' });
+  const [pyV, pd, sk, sns] = v.stdout.trim().split(' ');
+  return `baselines' Python: ${py.python} (Python ${pyV}, pandas ${pd}, scikit-learn ${sk}, seaborn ${sns})`;
 }
 
-const f1 = (x: number) => x.toFixed(1).padStart(7);
+function table(rows: TargetRow[]): string {
+  const head = ['issue', 'what', 'songscope', 'baseline (same run)', 'ratio', 'target', 'status', 'load'];
+  const body = rows.map((r) => [`#${r.issue}`, r.what, r.songscope, r.baseline, r.ratio, r.target, r.status, r.load.toFixed(1)]);
+  const esc = (c: string) => c.replace(/\|/g, '\\|');
+  return [head, head.map(() => '---'), ...body].map((r) => `| ${r.map(esc).join(' | ')} |`).join('\n');
+}
 
 async function main(): Promise<void> {
-  const jsonCases = FIXTURE_CASES.filter((c) => c.input.endsWith('.json'));
-  console.log(`songscope bench — node ${process.version}; each figure is the median of ${RUNS} runs after a warm-up, in ms\n`);
-  console.log('1 ms matrix: "cold" allocates fresh memory (first touch of ~50 MB dominates); "warm" reuses one buffer');
-  console.log('zscore: column statistics + in-place z-score of the 1 ms matrix; 1s corr: 1 s bins + Pearson r\n');
-  console.log('fixture                       rows(full)  parse+validate  full cold  full warm  seed warm  zscore  1s corr');
-  const buffer = new Float64Array(400_000 * 26);
-  let peakRss = 0;
-  const track = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
-  for (const c of jsonCases) {
-    const text = await readFile(join(ROOT, c.input), 'utf8');
-    const parse = await time(() => validateAnalysis(JSON.parse(text), c.input));
-    const analysis = parse.result.analysis;
-    const cold = await time(() => buildFeatureMatrix(analysis, { grid: 'full' }), 3);
-    const seed = await time(() => buildFeatureMatrix(analysis, { grid: 'seed', buffer }));
-    const full = await time(() => buildFeatureMatrix(analysis, { grid: 'full', buffer }));
-    const m = full.result;
-    const z = await time(() => zscoreWithin(m, { inPlace: true }));
-    const zm = z.result;
-    const corr = await time(() => correlateRows(binMeans(zm, 1000)));
-    track();
-    console.log(
-      `${c.name.padEnd(30)}${String(m.rows).padStart(10)}  ${f1(parse.ms)}         ${f1(cold.ms)}    ${f1(full.ms)}    ${f1(seed.ms)} ${f1(z.ms)} ${f1(corr.ms)}`,
-    );
-  }
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const parts = selected();
+  const started = performance.now();
+  const loadBefore = loadavg();
+  console.log(`songscope bench — ${machine()}`);
+  console.log(pythonLine());
+  console.log(`parts: ${parts.join(', ')}; ${RUNS} runs per figure (BENCH_RUNS)`);
 
-  const msd = FIXTURE_CASES.find((c) => c.input.endsWith('.h5'))!;
-  const h5 = await time(() => readAnalysisFile(join(ROOT, msd.input)));
-  console.log(`\nMSD .h5 read + validate (${msd.name}): ${h5.ms.toFixed(1)} ms (first call, loading h5wasm: ${h5.first.toFixed(1)} ms)`);
-
-  // Two kernels whose speed the tests once asserted (transforms/cluster.test.ts and synth/generate.test.ts
-  // check what they compute): contiguous Ward on 4000 points × 26 features in 16 runs of 250, and one
-  // generated four-minute analysis.
-  const random = createRandom(8);
-  const ward = { n: 4000, d: 26, data: Float64Array.from({ length: 4000 * 26 }, (_, k) => 2 * Math.floor(k / 26 / 250) + 0.5 * randomNormal(random)) };
-  console.log(`\ncontiguous Ward, 4000 points × 26 features, k = 16: ${(await time(() => contiguousWard(ward, 16), 3)).ms.toFixed(1)} ms`);
-  let index = 0;
-  const generate = await time(() => generateAudioAnalysis({ style: index % 2 ? 'folk' : 'dance', seed: 10, index: index++ }), 20);
-  console.log(`one generated four-minute analysis (${generate.result.segments.length} segments): ${generate.ms.toFixed(1)} ms`);
-
-  console.log('\nwhole analyze (library call, outputs written to a temp dir), median ms');
-  const dir = await mkdtemp(join(tmpdir(), 'songscope-bench-'));
+  const dir = mkdtempSync(join(tmpdir(), 'songscope-bench-'));
+  const results = join(dir, 'results.jsonl');
   try {
-    for (const c of jsonCases) {
-      const text = await readFile(join(ROOT, c.input), 'utf8');
-      const run = async (render: boolean) => {
-        const analysis: Analysis = analysisFromJson(JSON.parse(text), c.input, 'file');
-        const result = await analyzeTrack(analysis, { render });
-        await writeAnalyzeOutputs(analysis, result, join(dir, c.name.replace(/\W+/g, '_')), { report: buildReportHtml });
-        return result.timings;
-      };
-      const without = await time(() => run(false), 3);
-      const withRender = await time(() => run(true), 3);
-      track();
-      const stages = Object.entries(withRender.result)
-        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
-        .join(', ');
-      console.log(`${c.name.padEnd(30)} no render ${f1(without.ms)}   with render ${f1(withRender.ms)}   (last run: ${stages})`);
+    for (const part of parts) {
+      const t0 = performance.now();
+      const child = spawnSync(process.execPath, [fileURLToPath(new URL(`./${part}.js`, import.meta.url))], {
+        stdio: 'inherit',
+        env: { ...process.env, BENCH_RESULTS: results, BENCH_RUNS: String(RUNS) },
+      });
+      console.log(`  (${part} took ${((performance.now() - t0) / 60_000).toFixed(1)} min)`);
+      if (child.status !== 0) {
+        console.log(`\n${part}: FAILED (exit ${child.status ?? child.signal})`);
+        process.exitCode = 1;
+      }
     }
+    const rows: TargetRow[] = existsSync(results)
+      ? readFileSync(results, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TargetRow)
+      : [];
+    const minutes = (performance.now() - started) / 60_000;
+    const loadAfter = loadavg();
+    console.log(`\n## Targets (ratios within this run)\n`);
+    console.log(`${machine()}; load average at the start ${loadBefore.map((l) => l.toFixed(2)).join(', ')}; the bench took ${minutes.toFixed(1)} min\n`);
+    console.log(rows.length ? table(rows) : '(no targets in these parts)');
+    const counted = rows.filter((r) => r.status === 'MET' || r.status === 'NOT MET');
+    const met = counted.filter((r) => r.status === 'MET').length;
+    const skipped = rows.filter((r) => r.status === 'SKIPPED').length;
+    console.log(`\n${met} of ${counted.length} targets met${skipped ? `; ${skipped} skipped (see the rows)` : ''}; load average at the end ${loadAfter.map((l) => l.toFixed(2)).join(', ')}`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  console.log(`\npeak RSS of this process: ${(peakRss / 2 ** 20).toFixed(0)} MB`);
-
-  // The album pipeline runs in a process of its own, so its peak memory is the album's alone.
-  // The album pipeline, the local analyzer, shape and the corpus scan run in processes of their own, so each peak memory is theirs.
-  for (const part of ['./album.js', './audio.js', './shape.js', './scan.js']) {
-    const child = spawnSync(process.execPath, [fileURLToPath(new URL(part, import.meta.url))], { stdio: 'inherit' });
-    if (child.status !== 0) process.exitCode = child.status ?? 1;
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

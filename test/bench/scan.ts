@@ -3,10 +3,11 @@
  * in the same run, never a timed test:
  *
  * - scanning generated 4-minute analysis JSON, tracks per second against the notebook's per-song pandas
- *   loop (`get_model(analysis).mean()`, `./pandas_loop.py`, run by `$SONGSCOPE_PYTHON`,
+ *   loop (`get_model(analysis).mean()`, `./pandas_loop.py`, run by `$BENCH_PYTHON`, else
  *   `/work/venv/bin/python` or `python3` — skipped with a message when none has pandas); target ≥ 30×;
  * - peak RSS of the scan process (worker threads included) for the whole corpus; target ≤ 300 MB;
- * - `--jobs 2` against `--jobs 1`; target ≥ 1.8×;
+ * - `--jobs 2` against `--jobs 1`, both on the corpus' first `BENCH_SCAN_JOBS_TRACKS` (default 2,000) files;
+ *   target ≥ 1.8×;
  * - MSD `.h5` files: tracks per second, and what a million would take on this machine.
  *
  * The corpus: `BENCH_SCAN_TRACKS` (default 10,000) files made from 100 generated analyses (two styles,
@@ -19,17 +20,19 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAudioAnalysis } from '../../src/synth/generate.js';
 import { runScan } from '../../src/jobs/scan.js';
-import { findPython } from '../helpers/python.js';
 import { FIXTURES, ROOT } from '../helpers/fixtures.js';
+import { benchPython, machine, mb, report, x1 } from './lib.js';
 
 const TRACKS = Number(process.env.BENCH_SCAN_TRACKS ?? 10_000);
 const MSD_TRACKS = Number(process.env.BENCH_MSD_TRACKS ?? 2_000);
 const PANDAS_TRACKS = Number(process.env.BENCH_PANDAS_TRACKS ?? 8);
+/** `--jobs 1` against `--jobs 2` is timed on the first thousands of the corpus (whole folders of 1,000). */
+const JOBS_TRACKS = Math.min(TRACKS, Math.max(1000, Number(process.env.BENCH_SCAN_JOBS_TRACKS ?? 2_000)));
 const DISTINCT = 100;
 
 interface ChildResult {
@@ -56,15 +59,15 @@ function schedstat(): Map<string, { run: number; wait: number }> | undefined {
   }
 }
 
-/** `--child IN OUT JOBS`: scan IN into OUT with JOBS jobs, print the figures as JSON. */
-async function child(input: string, out: string, jobs: number): Promise<void> {
+/** `--child OUT JOBS IN…`: scan the inputs into OUT with JOBS jobs, print the figures as JSON. */
+async function child(out: string, jobs: number, inputs: string[]): Promise<void> {
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   // worker threads end with the scan: keep the last sample of every thread seen
   const seen = new Map<string, { run: number; wait: number }>();
   const sample = () => schedstat()?.forEach((v, k) => seen.set(k, v));
   const timer = setInterval(sample, 200);
-  const result = await runScan({ inputs: [input], outDir: out, jobs, resolve: { useCache: false } });
+  const result = await runScan({ inputs, outDir: out, jobs, resolve: { useCache: false } });
   clearInterval(timer);
   sample();
   const seconds = (performance.now() - started) / 1000;
@@ -80,8 +83,9 @@ async function child(input: string, out: string, jobs: number): Promise<void> {
   process.stdout.write(JSON.stringify(figures) + '\n');
 }
 
-function scanInChild(input: string, out: string, jobs: number): ChildResult {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', input, out, String(jobs)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function scanInChild(input: string | string[], out: string, jobs: number): ChildResult {
+  const inputs = typeof input === 'string' ? [input] : input;
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', out, String(jobs), ...inputs], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`scan child failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
 }
@@ -124,13 +128,14 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'songscope-bench-scan-'));
   try {
     const cores = availableParallelism();
-    console.log(`\nscan: ${TRACKS.toLocaleString('en-US')} generated 4-minute analysis files (${DISTINCT} distinct analyses), ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), files in the page cache`);
+    console.log(`\nscan: ${TRACKS.toLocaleString('en-US')} generated 4-minute analysis files (${DISTINCT} distinct analyses), files in the page cache — ${machine()}`);
     let t = performance.now();
     const files = await writeCorpus(join(dir, 'corpus'));
     console.log(`  wrote the corpus in ${f1((performance.now() - t) / 1000)} s`);
 
-    const { python, why } = findPython(['pandas']);
+    const { python, why } = benchPython(['pandas']);
     let pandasRate: number | undefined;
+    let pandasWhy = why;
     if (python) {
       const sample = files.slice(0, PANDAS_TRACKS);
       const r = spawnSync(python, [join(ROOT, 'test', 'bench', 'pandas_loop.py'), ...sample], { encoding: 'utf8' });
@@ -139,30 +144,55 @@ async function main(): Promise<void> {
         pandasRate = p.tracks / p.seconds;
         console.log(`  baseline: the notebook's pandas loop get_model(analysis).mean() (${python}): ${p.tracks} tracks in ${f1(p.seconds)} s = ${pandasRate.toFixed(2)} tracks/s`);
       } else {
-        console.log(`  baseline skipped: ${python} pandas_loop.py failed: ${r.stderr.trim().split('\n').pop()}`);
+        pandasWhy = `${python} pandas_loop.py failed: ${r.stderr.trim().split('\n').pop()}`;
+        console.log(`  baseline skipped: ${pandasWhy}`);
       }
     } else {
       console.log(`  baseline skipped: ${why}`);
     }
 
-    const one = scanInChild(join(dir, 'corpus'), join(dir, 'out-1'), 1);
-    console.log(`  songscope scan --jobs 1: ${one.tracks} tracks in ${f1(one.seconds)} s = ${f1(rate(one))} tracks/s, peak RSS ${one.peakRssMB.toFixed(0)} MB; ${cpuLine(one)}`);
-    const two = scanInChild(join(dir, 'corpus'), join(dir, 'out-2'), 2);
-    console.log(`  songscope scan --jobs 2: ${two.tracks} tracks in ${f1(two.seconds)} s = ${f1(rate(two))} tracks/s, peak RSS ${two.peakRssMB.toFixed(0)} MB; ${cpuLine(two)}`);
-    const all = cores === 2 ? two : scanInChild(join(dir, 'corpus'), join(dir, 'out-all'), cores);
-    if (cores !== 2) console.log(`  songscope scan (default --jobs ${cores}): ${f1(rate(all))} tracks/s, peak RSS ${all.peakRssMB.toFixed(0)} MB`);
-    if (one.failures + two.failures > 0) console.log(`  WARNING: ${one.failures + two.failures} tracks failed`);
+    // the whole corpus once at the default --jobs (the rate against pandas, the peak RSS for all of it), then
+    // --jobs 1 and --jobs 2 on its first folders (per-track rates: the ratio needs no 10,000 twice more)
+    const all = scanInChild(join(dir, 'corpus'), join(dir, 'out-all'), cores);
+    console.log(`  songscope scan (default --jobs ${cores}): ${all.tracks} tracks in ${f1(all.seconds)} s = ${f1(rate(all))} tracks/s, peak RSS ${all.peakRssMB.toFixed(0)} MB; ${cpuLine(all)}`);
+    const subset = Array.from({ length: Math.ceil(JOBS_TRACKS / 1000) }, (_, k) => join(dir, 'corpus', String(k).padStart(2, '0')));
+    const one = scanInChild(subset, join(dir, 'out-1'), 1);
+    console.log(`  songscope scan --jobs 1, the first ${one.tracks} tracks: ${f1(one.seconds)} s = ${f1(rate(one))} tracks/s, peak RSS ${one.peakRssMB.toFixed(0)} MB; ${cpuLine(one)}`);
+    const two = scanInChild(subset, join(dir, 'out-2'), 2);
+    console.log(`  songscope scan --jobs 2, the same ${two.tracks} tracks: ${f1(two.seconds)} s = ${f1(rate(two))} tracks/s, peak RSS ${two.peakRssMB.toFixed(0)} MB; ${cpuLine(two)}`);
+    if (all.failures + one.failures + two.failures > 0) console.log(`  WARNING: ${all.failures + one.failures + two.failures} tracks failed`);
     console.log('  targets (ratios within this run):');
-    if (pandasRate !== undefined) {
-      const x = rate(all) / pandasRate;
-      console.log(`    scan (default jobs) vs the pandas loop: ${x.toFixed(0)}× the tracks per second (target ≥ 30×: ${x >= 30 ? 'met' : 'NOT met'})`);
-    }
-    const peak = Math.max(one.peakRssMB, two.peakRssMB, all.peakRssMB);
-    console.log(`    peak RSS for ${TRACKS.toLocaleString('en-US')} tracks: ${peak.toFixed(0)} MB (target ≤ 300 MB: ${peak <= 300 ? 'met' : 'NOT met'})`);
+    report({
+      issue: 12,
+      what: `scan ${TRACKS.toLocaleString('en-US')} × 4-min analysis JSON, default --jobs (${cores})`,
+      songscope: `${f1(rate(all))} tracks/s`,
+      baseline: pandasRate !== undefined ? `pandas get_model(a).mean() loop ${pandasRate.toFixed(2)} tracks/s` : `pandas loop skipped: ${pandasWhy}`,
+      ratio: pandasRate !== undefined ? `${x1(rate(all) / pandasRate)} the tracks/s` : '—',
+      target: '≥ 30×',
+      status: pandasRate === undefined ? 'SKIPPED' : rate(all) / pandasRate >= 30 ? 'MET' : 'NOT MET',
+    });
+    const peak = all.peakRssMB;
+    report({
+      issue: 12,
+      what: `scan peak RSS, ${TRACKS.toLocaleString('en-US')} tracks, --jobs ${cores} (worker threads included)`,
+      songscope: mb(peak),
+      baseline: '—',
+      ratio: '—',
+      target: '≤ 300 MB',
+      status: peak <= 300 ? 'MET' : 'NOT MET',
+    });
     const speedup = rate(two) / rate(one);
-    console.log(`    --jobs 2 vs --jobs 1: ${speedup.toFixed(2)}× (target ≥ 1.8×: ${speedup >= 1.8 ? 'met' : 'NOT met'}; the machine is shared, so this ratio moves with the load)`);
+    report({
+      issue: 12,
+      what: `scan --jobs 2 against --jobs 1 (the first ${one.tracks.toLocaleString('en-US')} tracks)`,
+      songscope: `${f1(rate(two))} tracks/s`,
+      baseline: `--jobs 1 ${f1(rate(one))} tracks/s`,
+      ratio: `${speedup.toFixed(2)}×`,
+      target: '≥ 1.8×',
+      status: speedup >= 1.8 ? 'MET' : 'NOT MET',
+    });
     // what two free cores would give: the work per track is the CPU per track; 2 jobs spread it on 2 cores
-    console.log(`    CPU per track, --jobs 2 against --jobs 1: ${(two.cpuS / two.tracks / (one.cpuS / one.tracks)).toFixed(2)}× (1.00 would mean no cost for the second thread)`);
+    console.log(`    CPU per track, --jobs 2 against --jobs 1: ${(two.cpuS / two.tracks / (one.cpuS / one.tracks)).toFixed(2)}× (1.00 would mean no cost for the second thread; the ratio above moves with the machine's load)`);
     await rm(join(dir, 'corpus'), { recursive: true, force: true });
 
     t = performance.now();
@@ -172,6 +202,15 @@ async function main(): Promise<void> {
     const millionH = 1e6 / msdRate / 3600;
     console.log(`\nscan: ${MSD_TRACKS.toLocaleString('en-US')} MSD .h5 files (links to the fixture, in data/A/B/C/), --jobs ${cores}: ${msd.tracks} tracks in ${f1(msd.seconds)} s = ${f1(msdRate)} tracks/s, peak RSS ${msd.peakRssMB.toFixed(0)} MB; ${cpuLine(msd)}`);
     console.log(`  a million MSD tracks at this rate on this machine: ${millionH.toFixed(1)} h (CPU only: from the page cache, not from disk); N machines: about ${millionH.toFixed(1)}/N h`);
+    report({
+      issue: 12,
+      what: `scan ${MSD_TRACKS.toLocaleString('en-US')} MSD .h5 files, --jobs ${cores}`,
+      songscope: `${f1(msdRate)} tracks/s`,
+      baseline: '—',
+      ratio: `a million in ${millionH.toFixed(1)} h here`,
+      target: 'report',
+      status: 'INFO',
+    });
     if (msd.failures > 0) console.log(`  WARNING: ${msd.failures} tracks failed`);
     const listed = (await readdir(join(dir, 'out-msd'))).filter((n) => n.endsWith('.parquet')).length;
     console.log(`  ${listed} part files`);
@@ -180,5 +219,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4], Number(process.argv[5]));
+if (process.argv[2] === '--child') await child(process.argv[3], Number(process.argv[4]), process.argv.slice(5));
 else await main();
