@@ -29,7 +29,9 @@ export interface LocalAnalysisOptions {
 /** SHA-256 of a file's bytes, hex, streamed (constant memory). */
 export async function fileSha256(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  // 1 MiB reads: with the stream's default 64 KiB, hashing an album's 0.5 GB of WAV for its cache keys
+  // took twice the time (most of a cached album run)
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
