@@ -104,10 +104,12 @@ export async function collectTracks(
   return { tracks, failures };
 }
 
-/** Whether every track resolves the same in a worker: no stdin, no injected client or fetch, reports by module. */
+/** Whether every track resolves the same in a worker: no stdin, no injected client, fetch or environment, reports by module. */
 function portable(collection: Collection, options: CollectOptions): boolean {
   const r = options.resolve;
   if (r.client || r.spotify?.fetch) return false;
+  // a worker reads the process environment: a caller's own environment stays in this thread
+  if (r.env && r.env !== process.env) return false;
   if (collection.tracks.some((t) => t.input === '-')) return false;
   if (options.perTrack?.render && !options.perTrack.spec.reportModule) return false;
   return true;
