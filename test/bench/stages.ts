@@ -19,6 +19,9 @@ import { binMeans } from '../../src/transforms/resample.js';
 import { correlateRows } from '../../src/transforms/correlate.js';
 import { analyzeTrack, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
 import type { Analysis } from '../../src/analysis/types.js';
+import { contiguousWard } from '../../src/transforms/cluster.js';
+import { generateAudioAnalysis } from '../../src/synth/generate.js';
+import { createRandom, randomNormal } from '../../src/util/random.js';
 import { FIXTURE_CASES, ROOT } from '../helpers/fixtures.js';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -72,6 +75,16 @@ async function main(): Promise<void> {
   const msd = FIXTURE_CASES.find((c) => c.input.endsWith('.h5'))!;
   const h5 = await time(() => readAnalysisFile(join(ROOT, msd.input)));
   console.log(`\nMSD .h5 read + validate (${msd.name}): ${h5.ms.toFixed(1)} ms (first call, loading h5wasm: ${h5.first.toFixed(1)} ms)`);
+
+  // Two kernels whose speed the tests once asserted (transforms/cluster.test.ts and synth/generate.test.ts
+  // check what they compute): contiguous Ward on 4000 points × 26 features in 16 runs of 250, and one
+  // generated four-minute analysis.
+  const random = createRandom(8);
+  const ward = { n: 4000, d: 26, data: Float64Array.from({ length: 4000 * 26 }, (_, k) => 2 * Math.floor(k / 26 / 250) + 0.5 * randomNormal(random)) };
+  console.log(`\ncontiguous Ward, 4000 points × 26 features, k = 16: ${(await time(() => contiguousWard(ward, 16), 3)).ms.toFixed(1)} ms`);
+  let index = 0;
+  const generate = await time(() => generateAudioAnalysis({ style: index % 2 ? 'folk' : 'dance', seed: 10, index: index++ }), 20);
+  console.log(`one generated four-minute analysis (${generate.result.segments.length} segments): ${generate.ms.toFixed(1)} ms`);
 
   console.log('\nwhole analyze (library call, outputs written to a temp dir), median ms');
   const dir = await mkdtemp(join(tmpdir(), 'songscope-bench-'));
