@@ -35,7 +35,7 @@ import {
   type TypeMap,
   type Vector,
 } from 'apache-arrow';
-import { inputError, messages, runtimeError, SongscopeError } from '../errors.js';
+import { inputError, messages, SongscopeError } from '../errors.js';
 import { TIME_COLUMN, type FeatureMatrix } from './featureMatrix.js';
 import { MAX_MATRIX_VALUES } from '../limits.js';
 import { tableRows, type ResultTable } from './table.js';

@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import type { ReportInput, ReportPlot, ReportTable, ReportLink, ReportGallery, ReportGalleryItem, ReportCell } from '../plots/page.js';
+import type { ReportInput, ReportPlot, ReportTable, ReportLink, ReportCell } from '../plots/page.js';
 import { messages, ParameterError, runtimeError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';

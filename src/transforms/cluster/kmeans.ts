@@ -54,7 +54,7 @@ export interface KMeansResult {
  *   [1, n], or a bad `nInit`, `maxIter`, `tol` or `seed`
  */
 export function kmeans(points: Points, k: number, options: KMeansOptions = {}): KMeansResult {
-  const { n, d, data } = points;
+  const { n, d } = points;
   const seed = options.seed ?? DEFAULT_SEED;
   const nInit = options.nInit ?? 10;
   const maxIter = options.maxIter ?? 300;
