@@ -45,7 +45,6 @@ function copyOptions(metadata: Record<string, string>): string {
  */
 export class TableWriter {
   private readonly buffer: string;
-  private ready: Promise<void> | undefined;
 
   constructor(
     private readonly db: DuckDB,
@@ -56,17 +55,14 @@ export class TableWriter {
     this.buffer = `buf_${name}`;
   }
 
-  private setup(): Promise<void> {
-    this.ready ??= this.db.connection
-      .run(`CREATE OR REPLACE TABLE ${sqlIdentifier(this.buffer)} (${this.columns.map((c) => `${sqlIdentifier(c.name)} ${c.type}`).join(', ')})`)
-      .then(() => undefined);
-    return this.ready;
+  /** A fresh, empty buffer table (replacing the last one frees its storage; a DELETE kept the blobs' memory). */
+  private async setup(): Promise<void> {
+    await this.db.connection.run(`CREATE OR REPLACE TABLE ${sqlIdentifier(this.buffer)} (${this.columns.map((c) => `${sqlIdentifier(c.name)} ${c.type}`).join(', ')})`);
   }
 
   /** Fill the buffer table with `rows` (cells in column order). */
   private async fill(rows: readonly CellValue[][]): Promise<void> {
     await this.setup();
-    await this.db.connection.run(`DELETE FROM ${sqlIdentifier(this.buffer)}`);
     const appender = await this.db.connection.createAppender(this.buffer);
     try {
       for (const row of rows) {
