@@ -14,11 +14,8 @@ import { closeDuckDB, openDuckDB } from '../util/duckdb.js';
 import { listParts } from './files.js';
 import { readManifest, type DatasetManifest } from './manifest.js';
 import { countRows, readColumns } from './parquet.js';
-import { DATASET_MANIFEST, FAILURES_DIR, MEAN_COLUMNS, STD_COLUMNS, shapeValues } from './schema.js';
-import { shapeId } from '../shape/fingerprint.js';
+import { DATASET_MANIFEST, DATASET_SHAPE_ID, FAILURES_DIR, MEAN_COLUMNS, STD_COLUMNS, shapeValues } from './schema.js';
 
-/** The id of the fingerprints songscope compares (the default parameters): rows with another are read without one. */
-const DATASET_SHAPE_ID = shapeId();
 
 /** A collection whose tracks come with their records already (a dataset): nothing to analyse. */
 export interface DatasetCollection extends Collection {
@@ -33,6 +30,17 @@ export function isDataset(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Refuse a dataset's records when some lack a shape fingerprint (scanned with --no-shape, or with other
+ * fingerprint parameters) and the job compares shapes.
+ *
+ * @throws SongscopeError (exit 2) naming how many tracks lack one
+ */
+export function requireShapes(records: readonly TrackRecord[], source: string): void {
+  const without = records.filter((t) => !t.shape).length;
+  if (without > 0) throw inputError(messages.corpus.datasetWithoutShapes(source, without, records.length));
 }
 
 /** The records of a collection, when it is a dataset's ({@link DatasetCollection}). */

@@ -12,6 +12,10 @@
  * of directory reads by pyarrow/pandas and Spark, which skip names starting with `_` or `.`.
  */
 import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
+import { shapeId } from '../shape/fingerprint.js';
+
+/** The id of the fingerprints a dataset stores and reads (the default parameters); rows with another are read without one. */
+export const DATASET_SHAPE_ID = shapeId();
 
 /** A column's Parquet/DuckDB type. */
 export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BLOB';

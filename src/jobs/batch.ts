@@ -6,8 +6,7 @@
  * Tracks are analysed one at a time (see `./tracks.ts`): memory is 26 × 2 numbers per track plus one
  * track's events, however long the album. Everything written goes through atomic writes.
  */
-import { datasetRecords } from '../corpus/read.js';
-import { inputError, messages } from '../errors.js';
+import { datasetRecords, requireShapes } from '../corpus/read.js';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Collection } from '../sources/collection.js';
@@ -142,8 +141,7 @@ export async function collect(collection: Collection, options: BatchOptions, tim
   // a dataset (`songscope scan`) brings every track's record: nothing to analyse, no per-track plots
   const preloaded = datasetRecords(collection);
   if (preloaded) {
-    const without = usesShape(options.features) ? preloaded.tracks.filter((t) => !t.shape).length : 0;
-    if (without > 0) throw inputError(messages.corpus.datasetWithoutShapes(collection.source, without, preloaded.tracks.length));
+    if (usesShape(options.features)) requireShapes(preloaded.tracks, collection.source);
     return { ...preloaded, gallery: new Map<number, ReportGalleryItem>() };
   }
   let perTrack = 0;

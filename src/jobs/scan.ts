@@ -34,6 +34,7 @@ import { closeDuckDB, openDuckDB, type DuckDB } from '../util/duckdb.js';
 import { listParts, parsePartName, partName, removeStrayTemps } from '../corpus/files.js';
 import { readColumns, TableWriter, unreadableFiles } from '../corpus/parquet.js';
 import {
+  DATASET_SHAPE_ID,
   FAILURE_COLUMNS,
   FAILURES_DIR,
   failureCells,
@@ -45,7 +46,6 @@ import {
   type TrackRow,
 } from '../corpus/schema.js';
 import { fileFacts, inShard, keyPlan, shardTag, WHOLE, type Shard, type TrackIdentity } from '../corpus/key.js';
-import { shapeId } from '../shape/fingerprint.js';
 import { TrackPool } from './pool.js';
 import { portableResolveOptions, type TrackOutcome, type TrackTask } from './track.js';
 
@@ -189,9 +189,6 @@ function stale(entry: LedgerEntry): boolean {
   return entry.source === 'local' && entry.analyzerVersion !== LOCAL_ANALYZER_VERSION;
 }
 
-/** The id of the fingerprints a scan stores (the default parameters). */
-const SHAPE_ID = shapeId();
-
 /** The dataset row of a successful outcome. */
 function trackRow(outcome: Extract<TrackOutcome, { ok: true }>, identity: TrackIdentity, ref: TrackRef): TrackRow {
   const shape = outcome.record.shape ?? null;
@@ -223,7 +220,7 @@ function trackRow(outcome: Extract<TrackOutcome, { ok: true }>, identity: TrackI
     gridRows: record.rows,
     mean: record.mean,
     std: record.std,
-    shapeId: shape ? SHAPE_ID : null,
+    shapeId: shape ? DATASET_SHAPE_ID : null,
     shape,
     fileBytes: identity.fileBytes,
     fileMtimeNs: identity.fileMtimeNs,

@@ -21,7 +21,7 @@ import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { Collection } from '../sources/collection.js';
 import type { ResolveOptions } from '../sources/resolve.js';
 import { resolveTracks } from '../sources/tracks.js';
-import { datasetRecords, isDataset, readDatasetCollection } from '../corpus/read.js';
+import { datasetRecords, isDataset, readDatasetCollection, requireShapes } from '../corpus/read.js';
 import { collectTracks, type CollectProgress, type TrackFailure, type TrackRecord } from './tracks.js';
 import { fingerprintMatrix, shapeId, type ShapeOptions } from '../shape/fingerprint.js';
 import { DEFAULT_SHAPE_DISTANCE, shapeDistance, type ShapeDistance, type WarpOptions } from '../shape/distance.js';
@@ -212,10 +212,7 @@ export async function runSimilar(querySpec: string, collectionSpec: string, opti
       shape: options.shape ?? {},
       onShape: keepShape,
     }));
-  if (fromDataset && by !== 'features') {
-    const without = tracks.filter((t) => !t.shape).length;
-    if (without > 0) throw inputError(messages.corpus.datasetWithoutShapes(collectionSpec, without, tracks.length));
-  }
+  if (fromDataset && by !== 'features') requireShapes(tracks, collectionSpec);
   const leftOut = tracks.filter((t) => isQuery(t, query));
   const candidates = tracks.filter((t) => !isQuery(t, query));
   for (const t of leftOut) sequences.delete(t);
