@@ -27,7 +27,7 @@ import { dirname, join } from 'node:path';
 import type { AudioAnalysis, TrackMetadata } from '../analysis/types.js';
 import { cleanStaleTempFiles, writeJsonAtomic } from '../util/atomic.js';
 import { slug } from '../util/slug.js';
-import { jsonDepthOffset } from '../util/jsonPosition.js';
+import { jsonValueTooDeep } from '../util/jsonPosition.js';
 import { MAX_ANALYSIS_FILE_BYTES, MAX_JSON_DEPTH } from '../limits.js';
 import { messages, SongscopeError } from '../errors.js';
 
@@ -290,8 +290,9 @@ async function readJson(path: string, warn?: (line: string) => void): Promise<un
     return undefined;
   }
   try {
-    if (jsonDepthOffset(text, MAX_JSON_DEPTH) >= 0) throw new Error(messages.invariant.nestedTooDeep());
-    return JSON.parse(text);
+    const value: unknown = JSON.parse(text); // iterative in V8: any depth parses
+    if (jsonValueTooDeep(value, MAX_JSON_DEPTH)) throw new Error(messages.invariant.nestedTooDeep());
+    return value;
   } catch {
     warn?.(`ignoring ${path}: not valid JSON (a damaged cache entry; it will be fetched again)`);
     return undefined;

@@ -160,20 +160,61 @@ export function jsonDepthOffset(text: string, maxDepth: number): number {
 }
 
 /**
+ * Whether a parsed JSON value nests arrays and objects deeper than `maxDepth` (the value itself is level 1
+ * when it is an array or object). One iterative walk, so a value nested 100,000 deep is measured, not
+ * recursed into; on an analysis it costs about a quarter of a character scan of its text.
+ */
+export function jsonValueTooDeep(value: unknown, maxDepth: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > maxDepth) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const e: unknown = v[i];
+        if (e !== null && typeof e === 'object') {
+          values.push(e);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in v) {
+        const e: unknown = (v as Record<string, unknown>)[key];
+        if (e !== null && typeof e === 'object') {
+          values.push(e);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/** The one-line error for text nested deeper than {@link MAX_JSON_DEPTH}, naming where. */
+function tooDeepError(text: string, label: string, offset: number): Error {
+  const { line, column } = lineColumn(text, offset);
+  return inputError(messages.jsonTooDeep(label, MAX_JSON_DEPTH, line, column));
+}
+
+/**
  * Parse JSON text, turning a syntax error into one line naming `label` with the line and column
  * (exit code 2). A leading byte-order mark is skipped; nesting deeper than {@link MAX_JSON_DEPTH} is
- * refused before parsing (exit code 2, naming the limit), so no recursive step ever meets it.
+ * refused (exit code 2, naming the limit and where), so no recursive step ever meets it. V8's
+ * `JSON.parse` is iterative (any depth parses), so the depth is checked on the parsed value, which is
+ * cheaper than scanning the text first; the text is scanned only to say where, and before a syntax error
+ * (a text both too deep and broken is refused for its depth, as it always was).
  */
 export function parseJson(text: string, label: string): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const tooDeep = jsonDepthOffset(text, MAX_JSON_DEPTH);
-  if (tooDeep >= 0) {
-    const { line, column } = lineColumn(text, tooDeep);
-    throw inputError(messages.jsonTooDeep(label, MAX_JSON_DEPTH, line, column));
-  }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
+    const tooDeep = jsonDepthOffset(text, MAX_JSON_DEPTH);
+    if (tooDeep >= 0) throw tooDeepError(text, label, tooDeep);
     if (text.trim() === '') throw inputError(messages.notJson(label, 'the input is empty'));
     const offset = jsonErrorOffset(text);
     if (offset < 0) throw e; // JSON.parse failed on text the grammar accepts: not a syntax problem
@@ -181,4 +222,6 @@ export function parseJson(text: string, label: string): unknown {
     const found = offset >= text.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(text[offset])}`;
     throw inputError(messages.notJson(label, `${found} at line ${line}, column ${column}`));
   }
+  if (jsonValueTooDeep(value, MAX_JSON_DEPTH)) throw tooDeepError(text, label, jsonDepthOffset(text, MAX_JSON_DEPTH));
+  return value;
 }

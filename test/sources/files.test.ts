@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { SongscopeError } from '../../src/errors.js';
 import { MAX_ANALYSIS_FILE_BYTES, MAX_JSON_DEPTH } from '../../src/limits.js';
 import { readAnalysisFile, readAnalysisStream } from '../../src/sources/files.js';
-import { jsonDepthOffset, parseJson } from '../../src/util/jsonPosition.js';
+import { jsonDepthOffset, jsonValueTooDeep, parseJson } from '../../src/util/jsonPosition.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { tempDirPerSuite } from '../helpers/assert.js';
 
@@ -60,7 +60,7 @@ describe('defect 5: a UTF-8 byte-order mark before an analysis JSON', () => {
   });
 });
 
-describe('defect 6: JSON nested deeper than the limit is refused before parsing', () => {
+describe('defect 6: JSON nested deeper than the limit is refused before any recursive step', () => {
   test(`defect 6: 100,000 nested arrays in an extra key: exit 2 naming the limit of ${MAX_JSON_DEPTH}`, async () => {
     const path = join(dir.path, 'deep.json');
     await writeFile(path, nested(100_000));
@@ -78,6 +78,25 @@ describe('defect 6: JSON nested deeper than the limit is refused before parsing'
     assert.equal(jsonDepthOffset(`{"s": "${'['.repeat(200)}"}`, MAX_JSON_DEPTH), -1, 'brackets inside strings do not count');
     assert.equal(jsonDepthOffset(`["\\"${'['.repeat(200)}"]`, MAX_JSON_DEPTH), -1, 'an escaped quote does not end the string');
     assert.equal(typeof parseJson(nested(MAX_JSON_DEPTH - 1), 'ok.json'), 'object', 'the analysis with its extra key nested to the limit parses');
+  });
+
+  test('defect 6: the check on the parsed value agrees with the scan of the text (arrays, objects, strings)', () => {
+    const cases = [
+      `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`,
+      `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`,
+      `${'{"a":'.repeat(MAX_JSON_DEPTH)}1${'}'.repeat(MAX_JSON_DEPTH)}`,
+      `${'{"a":'.repeat(MAX_JSON_DEPTH + 1)}1${'}'.repeat(MAX_JSON_DEPTH + 1)}`,
+      `{"s": "${'['.repeat(200)}", "t": [[1], {"u": [null, [2]]}]}`,
+      `[1, "x", null, [[[]]], {"deep": ${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}]`,
+      `[1, {"deep": ${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}]`,
+      '42',
+      'null',
+    ];
+    for (const text of cases) {
+      assert.equal(jsonValueTooDeep(JSON.parse(text), MAX_JSON_DEPTH), jsonDepthOffset(text, MAX_JSON_DEPTH) >= 0, `value check and text scan disagree on ${text.slice(0, 40)}…`);
+    }
+    assert.equal(jsonValueTooDeep(JSON.parse(nested(100_000)), MAX_JSON_DEPTH), true, '100,000 levels are measured without a stack overflow');
+    assert.throws(() => parseJson(`${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`, 'deep.json'), (e: Error) => /^deep\.json: JSON nested more than 64 levels deep \(line 1, column 65\)/.test(e.message), 'valid JSON one level too deep is refused at the bracket past the limit');
   });
 });
 
