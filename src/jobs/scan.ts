@@ -127,6 +127,12 @@ interface LedgerEntry {
 
 const noop = (): void => undefined;
 
+/**
+ * Heap limit of a scan's worker threads, MB (`TrackPool`'s `workerHeapMb`): flat memory over a long scan.
+ * A track needing more (a very long analysis) is redone in the main thread.
+ */
+const SCAN_WORKER_HEAP_MB = 32;
+
 /** Make the output directory, refusing one that holds other files. */
 async function prepareOutput(dir: string): Promise<void> {
   let names: string[] | undefined;
@@ -306,7 +312,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
       });
     }
     needKey.sort((a, b) => a - b);
-    const openPool = async (): Promise<TrackPool> => (pool ??= await TrackPool.open({ jobs: options.jobs }));
+    const openPool = async (): Promise<TrackPool> => (pool ??= await TrackPool.open({ jobs: options.jobs, workerHeapMb: SCAN_WORKER_HEAP_MB }));
     if (needKey.length > 0) {
       const pool = await openPool();
       let done = 0;

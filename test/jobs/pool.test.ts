@@ -1,6 +1,7 @@
 /**
  * The track pool: outcomes in task order whatever the number of threads, the same records as the album
- * path (`collectTracks`) computes, and failures as outcomes (never thrown).
+ * path (`collectTracks`) computes, failures as outcomes (never thrown), and a task whose thread ran out of
+ * memory redone in the calling thread.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,8 +9,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrackPool } from '../../src/jobs/pool.js';
-import type { TrackOutcome, TrackTask } from '../../src/jobs/track.js';
-import { writeSyntheticAlbum } from '../../src/synth/generate.js';
+import { runTrackTask, type TrackOutcome, type TrackTask } from '../../src/jobs/track.js';
+import { generateAudioAnalysis, writeSyntheticAlbum } from '../../src/synth/generate.js';
 import { collectTracks } from '../../src/jobs/tracks.js';
 import type { TrackRef } from '../../src/sources/collection.js';
 import { FIXTURES } from '../helpers/fixtures.js';
@@ -73,6 +74,31 @@ test('the pool yields outcomes in task order, the same for 1 and 3 threads, equa
       assert.deepEqual(ok[i].record.summary, t.summary, `${t.name}: summary`);
     });
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a task whose worker runs out of memory is run again in the calling thread: the same outcome, nothing lost', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'songscope-pool-oom-'));
+  // a 16 MB heap: a 20 s analysis fits, an hour's (6 MB of JSON) does not
+  const pool = await TrackPool.open({ jobs: 2, workerHeapMb: 16 });
+  try {
+    const [short] = await writeSyntheticAlbum(dir, { style: 'folk', count: 1, durationS: 20, seed: 5 });
+    const long = join(dir, 'hour.json');
+    await writeFile(long, JSON.stringify(generateAudioAnalysis({ style: 'dance', seed: 5, index: 0, durationS: 3600 })));
+    const task = (input: string, position: number): TrackTask => ({ op: 'track', ref: { position, input }, grid: 'full', resolve: { useCache: false }, identity: 'skip' });
+    const first = await pool.run(task(short, 1));
+    assert.equal(pool.redoneInline, 0, 'a small track runs in a worker');
+    const threaded = await pool.run(task(long, 2));
+    assert.equal(pool.redoneInline, 1, 'the hour-long track ran out of memory in its worker and was run again here');
+    const inline = await runTrackTask(task(long, 2));
+    assert.ok(threaded.ok === true && inline.ok === true, `both runs succeed: ${JSON.stringify([threaded.ok, inline.ok])}`);
+    assert.equal(threaded.record.rows, 3_600_000, 'the whole hour');
+    assert.deepEqual([...threaded.record.mean], [...inline.record.mean], 'the same means as a run in this thread');
+    const again = await pool.run(task(short, 1));
+    assert.ok(first.ok === true && again.ok === true && again.record.mean.every((m, i) => Object.is(m, first.record.mean[i])), 'the pool keeps working after a thread ran out of memory');
+  } finally {
+    await pool.close();
     await rm(dir, { recursive: true, force: true });
   }
 });
