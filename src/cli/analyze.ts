@@ -35,6 +35,7 @@ interface AnalyzeCliOptions extends SourceCliOptions {
   report: boolean;
   format: PlotFormat;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export function analyzeCommand(): Command {
@@ -71,9 +72,10 @@ export function analyzeCommand(): Command {
     .addOption(formatOption())
     .option('--no-report', 'skip report.html (the plots, interactive, and the summary in one self-contained file)')
     .option('--json', 'print the summary as JSON on stdout instead of the text summary')
+    .option('-q, --quiet', 'nothing on stderr (notes, warnings); the summary still goes to stdout')
     .addOption(notebookOption("--grid seed, --resolution 1s, --smooth 10, --k 3: the notebook's cells 16–21 (its Fleet Foxes song)"));
   addSourceOptions(cmd);
-  cmd.hook('preAction', (c) => applyNotebook(c, { grid: 'seed', resolution: { value: 1000, shown: '1s' }, smooth: 10, k: 3 }));
+  cmd.hook('preAction', (c) => applyNotebook(c, { grid: 'seed', resolution: { value: 1000, shown: '1s' }, smooth: 10, k: 3 }, c.opts().quiet === true));
   cmd.addHelpText(
     'after',
     `
@@ -96,7 +98,7 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
       import('../jobs/analyze.js'),
       import('../report/html.js'),
     ]);
-    const log = (line: string) => say(line);
+    const log = opts.quiet ? () => undefined : (line: string) => say(line);
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));
     const result = await analyzeTrack(analysis, {
       grid: asGrid(opts.grid),

@@ -254,5 +254,9 @@ describe('through the CLI, as a user runs it', () => {
     assert.equal(s.similarity.normalization, 'zscore-within', 'the similarity of z-scored rows');
     assert.equal(s.similarity_smooth.smooth_s, 10, 'a 10 s rolling mean');
     assert.equal(s.parts.k, 3, '3 parts');
+    const quiet = await runCli(['analyze', 'fixtures/psy-gangnam-style.json', '--notebook', '--json', '--no-render', '--no-report', '-q', '-o', join(tmp.path, 'psy-nb-q')]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '', 'with --quiet nothing goes to stderr');
+    assert.equal(JSON.parse(quiet.stdout).parts.k, 3, 'with --quiet the summary still goes to stdout');
   });
 });
