@@ -85,7 +85,7 @@ def main(argv):
     parser.add_argument('--num-cpus', type=int, default=None, help='a local cluster only: how many CPUs it may use (default: all)')
     parser.add_argument('--cpus-per-shard', type=float, default=1, help='num_cpus of each task; also its --jobs (default 1)')
     parser.add_argument('--retries', type=int, default=2, help='times a failed shard is submitted again (default 2)')
-    parser.add_argument('--songscope', default=os.environ.get('SONGSCOPE_COMMAND', 'songscope'), help="the command that runs songscope on the nodes (default: songscope, or $SONGSCOPE_COMMAND), e.g. 'node /opt/songscope/dist/cli/main.js'")
+    parser.add_argument('--songscope', default=os.environ.get('SONGSCOPE_COMMAND', 'songscope'), help="the command that runs songscope on the nodes (default: songscope, or $SONGSCOPE_COMMAND), e.g. 'node /opt/songscope/dist/bin/songscope.js'")
     args, rest = parser.parse_known_args(argv)
     inputs, options = split_rest(rest)
     if not inputs:

@@ -19,7 +19,7 @@
  * baselines' Python: default /work/venv/bin/python, then python3), BENCH_PEERS (the Python peers, default
  * /work/shared/peers), BENCH_SCAN_TRACKS, BENCH_SCAN_JOBS_TRACKS, BENCH_MSD_TRACKS, BENCH_PANDAS_TRACKS (see
  * scan.ts).
- * Needs `npm run build` first (the parts spawn dist/cli/main.js).
+ * Needs `npm run build` first (the parts spawn dist/bin/songscope.js).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

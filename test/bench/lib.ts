@@ -18,7 +18,7 @@ import { ROOT } from '../helpers/fixtures.js';
 export const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 
 /** The built CLI (`npm run build`). */
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'bin', 'songscope.js');
 
 /** The Python peers (`seed_pipeline.py`, `seed_song_story.py`, `synth_analysis.py`, `synth_many.py`). */
 export const PEERS = process.env.BENCH_PEERS ?? '/work/shared/peers';
@@ -91,7 +91,7 @@ export function runProcess(command: string, args: readonly string[], options: Sp
 }
 
 /**
- * `songscope ARGS` as a user runs it (`node dist/cli/main.js`), with one addition: a preloaded hook
+ * `songscope ARGS` as a user runs it (`node dist/bin/songscope.js`), with one addition: a preloaded hook
  * (`rss-hook.js`, `--import`) writes the process's peak RSS to a file at exit, so the child's own peak
  * memory is known (worker threads included). The cache goes to `cacheDir` (never the user's).
  * Throws when the command fails: a bench figure of a failed run would be a lie.

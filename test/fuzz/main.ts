@@ -112,7 +112,7 @@ async function main(): Promise<number> {
     process.stdout.write(report(saved.results, { ...args, seed: saved.seed, jobs: saved.jobs ?? args.jobs }, saved.wallS, saved.load ?? NaN, false));
     return saved.results.some((r) => r.status === 'mismatch' || r.status === 'hung') ? 1 : 0;
   }
-  const cli = join(ROOT, 'dist', 'cli', 'main.js');
+  const cli = join(ROOT, 'dist', 'bin', 'songscope.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build (npm run fuzz does)`);
   const tmpRoot = join(tmpdir(), `songscope-fuzz-${process.pid}`);
   const started = performance.now();

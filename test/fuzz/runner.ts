@@ -44,7 +44,7 @@ export interface CaseResult {
 }
 
 export interface RunOptions {
-  /** The built CLI (dist/cli/main.js). */
+  /** The built CLI (dist/bin/songscope.js). */
   cli: string;
   /** Where case directories are made. */
   tmpRoot: string;

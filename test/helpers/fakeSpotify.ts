@@ -7,7 +7,7 @@
  * ```ts
  * const fake = await FakeSpotify.start({ fixturesDir: 'fixtures/spotify' });
  * fake.on('GET', '/v1/audio-analysis/:id', [{ status: 500 }, { json: analysis }]);
- * const child = spawn(process.execPath, ['dist/cli/main.js', …], { env: { ...process.env, ...fake.env() } });
+ * const child = spawn(process.execPath, ['dist/bin/songscope.js', …], { env: { ...process.env, ...fake.env() } });
  * …
  * await fake.close();
  * ```
