@@ -3,7 +3,8 @@
  * an Arrow stream on stdout for pipes.
  */
 import { Command } from 'commander';
-import { buildFeatureMatrix } from '../matrix/grid.js';
+import { featureGrid } from '../matrix/grid.js';
+import { FEATURE_COLUMNS } from '../matrix/featureMatrix.js';
 import { analysisSlug } from '../analysis/summary.js';
 import { inputError, messages } from '../errors.js';
 import { addSourceOptions, asGrid, gridOption, resolveOptionsFrom, say, type SourceCliOptions } from './common.js';
@@ -45,7 +46,7 @@ DuckDB:                   SELECT * FROM 'psy.parquet'  (or 'psy.arrow' with the 
   );
   cmd.action(async (input: string, opts: FeaturesCliOptions) => {
     // Loaded on use, so `--help` does not pay for Arrow and the Spotify SDK.
-    const [{ resolveAnalysis }, { matrixFormatFor, writeMatrix }] = await Promise.all([
+    const [{ resolveAnalysis }, { matrixFormatFor, writeEventGrid }] = await Promise.all([
       import('../sources/resolve.js'),
       import('../matrix/io.js'),
     ]);
@@ -59,13 +60,14 @@ DuckDB:                   SELECT * FROM 'psy.parquet'  (or 'psy.arrow' with the 
     const started = performance.now();
     const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));
     const grid = asGrid(opts.grid);
-    const matrix = buildFeatureMatrix(analysis, { grid });
+    // streamed from the events: the 1 ms matrix is never held whole (50 MB for 4 minutes)
+    const { events, metadata } = featureGrid(analysis, { grid });
     const path = output ?? `${analysisSlug(analysis)}.arrow`;
-    await writeMatrix(matrix, path);
+    await writeEventGrid(events, metadata, path);
     if (!opts.quiet) {
       const where = path === '-' ? 'stdout (Arrow IPC stream)' : path;
       log(
-        `wrote ${where}: ${matrix.rows.toLocaleString('en-US')} rows × ${matrix.columns.length} features at 1 ms (${grid} grid) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+        `wrote ${where}: ${events.rows.toLocaleString('en-US')} rows × ${FEATURE_COLUMNS.length} features at 1 ms (${grid} grid) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
       );
     }
   });

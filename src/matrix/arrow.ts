@@ -35,8 +35,9 @@ import {
   type TypeMap,
   type Vector,
 } from 'apache-arrow';
-import { inputError, messages, SongscopeError } from '../errors.js';
-import { TIME_COLUMN, type FeatureMatrix } from './featureMatrix.js';
+import { inputError, messages, runtimeError, SongscopeError } from '../errors.js';
+import { FEATURE_COLUMNS, TIME_COLUMN, type FeatureMatrix, type MatrixMetadata } from './featureMatrix.js';
+import { fillGridRows, type EventGrid } from './events.js';
 import { MAX_MATRIX_VALUES } from '../limits.js';
 import { tableRows, type ResultTable } from './table.js';
 
@@ -270,6 +271,85 @@ export async function writeMatrixIpc(
   write: (chunk: Uint8Array) => Promise<void>,
 ): Promise<void> {
   await writeTableIpc(matrixToTable(matrix), format, write);
+}
+
+/** Rows per record batch when the grid is streamed (`features`): 16,384 rows × 26 columns, 3.4 MB. */
+export const GRID_BLOCK_ROWS = 2 ** 14;
+
+/** A chunk the Arrow writer made, as bytes (a view, no copy). */
+function chunkBytes(chunk: unknown): Uint8Array {
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw runtimeError(messages.internal('the Arrow writer made a chunk that is not bytes'));
+}
+
+/**
+ * Arrow's writers queue their chunks for an asynchronous reader; these hand each chunk over as it is made
+ * (`chunks`), so {@link writeEventGridIpc} writes a batch's bytes, and waits for them to be written, before
+ * it fills the next batch into the same buffer.
+ */
+class ChunkFileWriter extends CompleteFileWriter {
+  readonly chunks: Uint8Array[] = [];
+  protected override _write(chunk: unknown): this {
+    const bytes = this._started ? chunkBytes(chunk) : undefined;
+    if (bytes && bytes.byteLength > 0) {
+      this.chunks.push(bytes);
+      this._position += bytes.byteLength;
+    }
+    return this;
+  }
+}
+
+class ChunkStreamWriter extends RecordBatchStreamWriter {
+  readonly chunks: Uint8Array[] = [];
+  protected override _write(chunk: unknown): this {
+    const bytes = this._started ? chunkBytes(chunk) : undefined;
+    if (bytes && bytes.byteLength > 0) {
+      this.chunks.push(bytes);
+      this._position += bytes.byteLength;
+    }
+    return this;
+  }
+}
+
+/**
+ * Serialize the 1 ms grid of {@link EventGrid} `g` as Arrow IPC without materialising it: the same schema,
+ * metadata and values as {@link writeMatrixIpc} of `materializeGrid(g, metadata)`, in record batches of
+ * {@link GRID_BLOCK_ROWS} rows filled one at a time into one buffer. Memory: 3.4 MB whatever the track's
+ * length, instead of 50 MB for 4 minutes (fresh memory costs this machine more than filling it).
+ *
+ * @param write - takes a chunk (a view on the buffer: it must not be kept after `flush` resolves)
+ * @param flush - resolves once every chunk handed to `write` so far is written
+ */
+export async function writeEventGridIpc(
+  g: EventGrid,
+  metadata: MatrixMetadata,
+  format: IpcFormat,
+  write: (chunk: Uint8Array) => Promise<void>,
+  flush: () => Promise<void>,
+  blockRows = GRID_BLOCK_ROWS,
+): Promise<void> {
+  const columns = FEATURE_COLUMNS;
+  const fields: Field[] = [new Field(TIME_COLUMN, new Int32(), false), ...columns.map((name) => new Field(name, new Float64(), false))];
+  const schema = new Schema(fields, new Map(Object.entries(metadata)));
+  const writer = format === 'file' ? new ChunkFileWriter() : new ChunkStreamWriter();
+  const height = Math.max(1, Math.min(blockRows, g.rows));
+  const timeMs = new Int32Array(height);
+  const data = new Float64Array(height * columns.length);
+  const drain = async (): Promise<void> => {
+    for (const chunk of writer.chunks.splice(0)) await write(chunk);
+    await flush();
+  };
+  for (let from = 0; from === 0 || from < g.rows; from += height) {
+    const to = Math.min(g.rows, from + height);
+    const n = to - from;
+    fillGridRows(g, from, to, timeMs, data);
+    const children: Data[] = [makeData({ type: new Int32(), length: n, nullCount: 0, data: timeMs.subarray(0, n) })];
+    columns.forEach((_, c) => children.push(makeData({ type: new Float64(), length: n, nullCount: 0, data: data.subarray(c * n, (c + 1) * n) })));
+    writer.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children })));
+    await drain();
+  }
+  writer.finish(); // end-of-stream and, for a file, the footer
+  await drain();
 }
 
 /** True when `bytes` begins with the Arrow IPC file magic `ARROW1`. */

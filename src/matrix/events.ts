@@ -243,29 +243,51 @@ function rowOf(g: EventGrid, offsets: Int32Array, ms: number): number {
 export function materializeGrid(g: EventGrid, metadata: MatrixMetadata, buffer?: Float64Array): FeatureMatrix {
   const rows = g.rows;
   const n = rows * FEATURE_COLUMNS.length;
-  let data: Float64Array;
-  if (buffer && buffer.length >= n) {
-    data = buffer.subarray(0, n);
-    data.fill(0);
-  } else {
-    data = new Float64Array(n);
-  }
+  const reuse = buffer !== undefined && buffer.length >= n;
+  const data = reuse ? buffer.subarray(0, n) : new Float64Array(n);
   const timeMs = new Int32Array(rows);
+  fillGridRows(g, 0, rows, timeMs, data, !reuse);
+  return { rows, columns: FEATURE_COLUMNS, timeMs, data, metadata };
+}
+
+/**
+ * Fill grid rows [from, to) into a column-major block of `to − from` rows: `timeMs` gets each row's
+ * millisecond, `data` (at least (to − from) × 26 values; only that prefix is written, every value of it)
+ * column c's rows at `c × (to − from)`. Lets a writer stream the grid a block at a time through one small
+ * buffer ({@link materializeGrid} is the whole grid as one block).
+ *
+ * @param zeroed - `data` is known to be all zeros already (fresh memory): skip clearing it
+ */
+export function fillGridRows(g: EventGrid, from: number, to: number, timeMs: Int32Array, data: Float64Array, zeroed = false): void {
+  const height = to - from;
+  if (from < 0 || height < 0 || to > g.rows) throw runtimeError(messages.internal(`grid rows [${from}, ${to}) outside 0…${g.rows}`));
+  if (!zeroed) data.fill(0, 0, height * FEATURE_COLUMNS.length);
   const offsets = spanOffsets(g);
-  let r = 0;
-  for (const [a, b] of g.spans) for (let ms = a; ms <= b; ms++) timeMs[r++] = ms;
-  // a run never crosses a gap between spans (each stream's span lies inside one), so rows are contiguous
+  g.spans.forEach(([a, b], k) => {
+    // the span's rows are offsets[k] … offsets[k] + b − a; those inside the block get their milliseconds
+    const lo = Math.max(offsets[k], from);
+    const hi = Math.min(offsets[k] + b - a + 1, to);
+    for (let row = lo; row < hi; row++) timeMs[row - from] = a + row - offsets[k];
+  });
+  // a run never crosses a gap between spans (each stream's span lies inside one), so its rows are contiguous
   const fillRuns = (runs: StepRuns, firstColumn: number) => {
     for (let i = 0; i < runs.start.length; i++) {
-      const from = rowOf(g, offsets, runs.start[i]);
-      const to = from + runs.end[i] - runs.start[i];
-      for (let j = 0; j < runs.width; j++) data.fill(runs.values[i * runs.width + j], (firstColumn + j) * rows + from, (firstColumn + j) * rows + to);
+      const first = rowOf(g, offsets, runs.start[i]);
+      const lo = Math.max(first, from);
+      const hi = Math.min(first + runs.end[i] - runs.start[i], to);
+      if (hi <= lo) continue;
+      for (let j = 0; j < runs.width; j++) {
+        const column = (firstColumn + j) * height - from;
+        data.fill(runs.values[i * runs.width + j], column + lo, column + hi);
+      }
     }
   };
   fillRuns(g.bar, 0);
   fillRuns(g.segments, PITCH_OFFSET); // 12 pitch then 12 timbre columns, contiguous
-  for (const ms of g.beatMs) data[rows + rowOf(g, offsets, ms)] = 1;
-  return { rows, columns: FEATURE_COLUMNS, timeMs, data, metadata };
+  for (const ms of g.beatMs) {
+    const row = rowOf(g, offsets, ms);
+    if (row >= from && row < to) data[height + row - from] = 1;
+  }
 }
 
 /** Number of grid milliseconds in [from, to). */

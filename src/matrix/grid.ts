@@ -22,7 +22,7 @@
  */
 import type { AudioAnalysis, Provenance } from '../analysis/types.js';
 import { FEATURE_COLUMNS, type FeatureMatrix, type MatrixMetadata } from './featureMatrix.js';
-import { eventGrid, materializeGrid } from './events.js';
+import { eventGrid, materializeGrid, type EventGrid } from './events.js';
 
 import { inputError, messages } from '../errors.js';
 import { MAX_GRID_ROWS } from '../limits.js';
@@ -90,9 +90,23 @@ export function buildFeatureMatrix(
   analysis: AudioAnalysis & { provenance?: Provenance },
   options: GridOptions = {},
 ): FeatureMatrix {
+  const { events, metadata } = featureGrid(analysis, options);
+  return materializeGrid(events, metadata, options.buffer);
+}
+
+/**
+ * The 1 ms grid of an analysis as runs, never materialised, with the metadata its matrix carries: what
+ * {@link buildFeatureMatrix} fills, for a writer that streams the grid a block at a time (`features`).
+ *
+ * @throws SongscopeError (exit code 2) for a grid longer than {@link MAX_GRID_ROWS}
+ */
+export function featureGrid(
+  analysis: AudioAnalysis & { provenance?: Provenance },
+  options: Omit<GridOptions, 'buffer'> = {},
+): { events: EventGrid; metadata: MatrixMetadata } {
   const grid = options.grid ?? 'full';
   const metadata: MatrixMetadata = { ...matrixMetadataFor(analysis), ...options.metadata, grid, resolution_ms: '1' };
   const events = eventGrid(analysis, grid);
   checkGridRows(events.rows);
-  return materializeGrid(events, metadata, options.buffer);
+  return { events, metadata };
 }

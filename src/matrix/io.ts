@@ -19,7 +19,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { inputError, messages, runtimeError, SongscopeError } from '../errors.js';
-import { writeStreamAtomic } from '../util/atomic.js';
+import { writeStreamAtomic, type Producer } from '../util/atomic.js';
 import {
   decodeIpc,
   decodedTableToMatrix,
@@ -31,9 +31,10 @@ import {
 } from './arrow.js';
 import { MAX_MATRIX_VALUES } from '../limits.js';
 import { parseCsv, writeCsv } from './csv.js';
-import type { FeatureMatrix } from './featureMatrix.js';
+import type { FeatureMatrix, MatrixMetadata } from './featureMatrix.js';
 import { writeTableCsv, type ResultTable } from './table.js';
-import { writeTableIpc } from './arrow.js';
+import { writeEventGridIpc, writeTableIpc } from './arrow.js';
+import { materializeGrid, type EventGrid } from './events.js';
 
 export { matrixToTable, tableToMatrix } from './arrow.js';
 
@@ -120,6 +121,25 @@ export async function writeMatrix(
 }
 
 /**
+ * Write the 1 ms grid of an analysis, given as its runs ({@link featureGrid}), like {@link writeMatrix}
+ * writes `materializeGrid(events, metadata)` — the same file, value for value — but without holding the
+ * matrix: Arrow is streamed a record batch at a time through one 3.4 MB buffer ({@link writeEventGridIpc});
+ * CSV and Parquet are written from the materialised matrix.
+ */
+export async function writeEventGrid(events: EventGrid, metadata: MatrixMetadata, path: string, options: WriteMatrixOptions = {}): Promise<void> {
+  const format = options.format ?? matrixFormatFor(path);
+  if (format !== 'arrow') return writeMatrix(materializeGrid(events, metadata), path, options);
+  const toStdout = path === STDIO_PATH;
+  // A stream of the caller's may hold on to a chunk after its write callback (a PassThrough passes the
+  // object on): it gets copies. Files and the process' own stdout are done with a chunk once it is written.
+  const copies = toStdout && options.stdout !== undefined && options.stdout !== process.stdout;
+  const produce: Producer = (write, flush) =>
+    writeEventGridIpc(events, metadata, toStdout ? 'stream' : 'file', copies ? (chunk) => write(chunk.slice()) : write, flush);
+  if (toStdout) await writeToStream(options.stdout ?? process.stdout, STDOUT_LABEL, produce);
+  else await writeStreamAtomic(path, produce);
+}
+
+/**
  * Write a {@link ResultTable} (a similarity matrix, labels, coordinates …) like {@link writeMatrix}: Arrow IPC
  * file, Parquet or CSV by extension, atomically; `-` streams Arrow IPC (or CSV with `format: 'csv'`) to stdout.
  */
@@ -156,7 +176,7 @@ const STOP = Symbol('stop writing');
 async function writeToStream(
   out: NodeJS.WritableStream,
   label: string,
-  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
+  produce: Producer,
 ): Promise<void> {
   let failure: (Error & { code?: unknown }) | undefined;
   let closed = false;
@@ -196,8 +216,12 @@ async function writeToStream(
     while (needDrain && !failure && !closed) await nextSignal();
     if (failure || closed) throw STOP;
   };
+  const flush = async (): Promise<void> => {
+    while (!lastSettled && !failure && !closed) await nextSignal();
+    if (failure || closed) throw STOP;
+  };
   try {
-    await produce(write);
+    await produce(write, flush);
     // resolve only once the last chunk has been handed over (or the stream failed or closed)
     while (!lastSettled && !failure && !closed) await nextSignal();
   } catch (e) {

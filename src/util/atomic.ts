@@ -102,6 +102,13 @@ interface Target {
   through: boolean;
 }
 
+/**
+ * Makes a file's bytes: calls `write(chunk)` as often as it likes (each call waits for back-pressure, and
+ * rejects once the stream has failed). A chunk may be handed over before it is written: a producer that
+ * reuses a chunk's memory awaits `flush()` first, which resolves once every chunk so far is written.
+ */
+export type Producer = (write: (chunk: string | Uint8Array) => Promise<void>, flush: () => Promise<void>) => Promise<void>;
+
 /** Longest symlink chain followed (Linux's own limit is 40). */
 const MAX_LINKS = 40;
 
@@ -138,7 +145,7 @@ async function writeTarget(path: string): Promise<Target> {
  */
 export async function writeStreamAtomic(
   path: string,
-  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
+  produce: Producer,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const open = options.createStream ?? ((p: string) => createWriteStream(p));
@@ -208,7 +215,7 @@ export async function makeDirectory(path: string): Promise<void> {
  */
 async function pump(
   stream: NodeJS.WritableStream,
-  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
+  produce: Producer,
 ): Promise<void> {
   const w = stream as NodeJS.WritableStream & { destroyed?: boolean; destroy?: (e?: Error) => void };
   let failure: unknown;
@@ -240,15 +247,23 @@ async function pump(
     });
   const dead = (): boolean => failure !== undefined || closed || w.destroyed === true;
   const deadError = (): unknown => failure ?? errnoError('EPIPE');
+  // the last chunk's write callback (called once it is written, or with the error when it is not)
+  let lastWritten: Promise<void> = Promise.resolve();
   const write = async (chunk: string | Uint8Array): Promise<void> => {
     if (dead()) throw deadError();
-    if (w.write(chunk)) return;
+    let ok = true;
+    lastWritten = new Promise<void>((resolve) => (ok = w.write(chunk, () => resolve())));
+    if (ok) return;
     await next();
     if (failure !== undefined) throw failure;
   };
+  const flush = async (): Promise<void> => {
+    await lastWritten;
+    if (dead()) throw deadError();
+  };
   try {
     try {
-      await produce(write);
+      await produce(write, flush);
     } catch (e) {
       failure ??= e;
       throw e;

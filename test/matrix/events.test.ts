@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AudioAnalysis } from '../../src/analysis/types.js';
 import { buildFeatureMatrix, type GridSemantics } from '../../src/matrix/grid.js';
-import { eventBinMeans, eventColumnStats, eventGrid } from '../../src/matrix/events.js';
+import { eventBinMeans, eventColumnStats, eventGrid, fillGridRows } from '../../src/matrix/events.js';
 import { columnStats } from '../../src/transforms/normalize.js';
 import { binMeans } from '../../src/transforms/resample.js';
 import { generateAnalysis } from '../../src/synth/generate.js';
@@ -26,6 +26,7 @@ function checkBothPaths(analysis: AudioAnalysis, name: string, binWidthsMs: numb
     const events = eventGrid(analysis, grid);
     const what = `${name} (${grid})`;
     assert.equal(events.rows, matrix.rows, `${what}: rows`);
+    checkBlocks(events, matrix, what);
     if (matrix.rows === 0) continue;
     assert.equal(events.firstMs, matrix.timeMs[0], `${what}: first ms`);
     assert.equal(events.lastMs, matrix.timeMs[matrix.rows - 1], `${what}: last ms`);
@@ -39,6 +40,31 @@ function checkBothPaths(analysis: AudioAnalysis, name: string, binWidthsMs: numb
       const m = binMeans(matrix, binMs);
       assert.deepEqual([...e.timeMs], [...m.timeMs], `${what}: ${binMs} ms bin times`);
       assertClose(e.data, m.data, TOL, `${what}: ${binMs} ms bin means`);
+    }
+  }
+}
+
+/**
+ * The grid filled a block of rows at a time (as `features` streams it) is the matrix, value for value:
+ * blocks of 1 row, of sizes that do not divide the rows, and of all rows, into a buffer that holds
+ * stale values from the block before.
+ */
+function checkBlocks(events: ReturnType<typeof eventGrid>, matrix: ReturnType<typeof buildFeatureMatrix>, what: string): void {
+  const k = matrix.columns.length;
+  const sizes = matrix.rows > 5000 ? [4095, 65_537, matrix.rows] : [1, 7, Math.max(1, matrix.rows)]; // blocks of a few rows on the small cases
+  for (const size of sizes) {
+    const timeMs = new Int32Array(size);
+    const data = new Float64Array(size * k).fill(NaN);
+    for (let from = 0; from < matrix.rows; from += size) {
+      const to = Math.min(matrix.rows, from + size);
+      const n = to - from;
+      fillGridRows(events, from, to, timeMs, data);
+      assert.deepEqual(timeMs.subarray(0, n), matrix.timeMs.subarray(from, to), `${what}: times of rows ${from}…${to - 1} (blocks of ${size})`);
+      for (let c = 0; c < k; c++) {
+        const got = data.subarray(c * n, (c + 1) * n);
+        const want = matrix.data.subarray(c * matrix.rows + from, c * matrix.rows + to);
+        for (let i = 0; i < n; i++) if (got[i] !== want[i]) assert.fail(`${what}: column ${matrix.columns[c]}, rows ${from}…${to - 1} (blocks of ${size}) differ from the matrix`);
+      }
     }
   }
 }

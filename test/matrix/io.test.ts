@@ -28,8 +28,12 @@ import {
   matrixToTable,
   readMatrix,
   tableToMatrix,
+  writeEventGrid,
   writeMatrix,
 } from '../../src/matrix/io.js';
+import { buildFeatureMatrix, featureGrid } from '../../src/matrix/grid.js';
+import { loadFixture } from '../helpers/fixtures.js';
+import { generateAnalysis } from '../../src/synth/generate.js';
 import { formatCsvNumber, parseCsv, writeCsv } from '../../src/matrix/csv.js';
 import { ARROW_BATCH_ROWS } from '../../src/matrix/arrow.js';
 import { MAX_MATRIX_VALUES } from '../../src/limits.js';
@@ -424,6 +428,49 @@ describe('Arrow IPC stream on standard output / input', () => {
     slow.end();
     await reading;
     assertSameMatrix(await parseCsv(Buffer.concat(chunks).toString(), 'slow'), m, {});
+  });
+});
+
+describe('the 1 ms grid streamed from its events (features)', () => {
+  const tmp = tempDirPerSuite('songscope-grid-io-');
+  test('a file: the matrix value for value, its metadata, in batches of 16,384 rows', async () => {
+    const analysis = await loadFixture('fixtures/psy-gangnam-style.json');
+    for (const grid of ['seed', 'full'] as const) {
+      const want = buildFeatureMatrix(analysis, { grid });
+      const { events, metadata } = featureGrid(analysis, { grid });
+      const path = join(tmp.path, `g-${grid}.arrow`);
+      await writeEventGrid(events, metadata, path);
+      assertSameMatrix(await readMatrix(path), want);
+      const batches = tableFromIPC(readFileSync(join(tmp.path, `g-${grid}.arrow`))).batches;
+      assert.deepEqual(
+        batches.map((b) => b.numRows),
+        [...Array.from({ length: Math.floor(want.rows / 16_384) }, () => 16_384), want.rows % 16_384],
+        `${grid}: full batches of 16,384 rows, then the rest`,
+      );
+    }
+    // CSV (and Parquet) are written from the matrix
+    const short = generateAnalysis({ style: 'dance', durationS: 20, seed: 3 });
+    const { events, metadata } = featureGrid(short, { grid: 'seed' });
+    await writeEventGrid(events, metadata, join(tmp.path, 'short.csv'), { csvMetadata: true });
+    assertSameMatrix(await readMatrix(join(tmp.path, 'short.csv')), buildFeatureMatrix(short, { grid: 'seed' }));
+    assert.deepEqual(listing(tmp.path).filter((f) => f.startsWith('.')), [], 'no temporary files left');
+  });
+
+  test('a stream given as standard output that holds chunks (a PassThrough) receives every batch intact', async () => {
+    const analysis = await loadFixture('fixtures/psy-gangnam-style.json');
+    const { events, metadata } = featureGrid(analysis, { grid: 'full' });
+    const slow = new PassThrough({ highWaterMark: 1024 });
+    const chunks: Buffer[] = [];
+    const reading = (async () => {
+      for await (const b of slow) {
+        chunks.push(b as Buffer); // kept, not copied: the chunk must stay as it was written
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await writeEventGrid(events, metadata, '-', { stdout: slow });
+    slow.end();
+    await reading;
+    assertSameMatrix(tableToMatrix(tableFromIPC(Buffer.concat(chunks))), buildFeatureMatrix(analysis, { grid: 'full' }));
   });
 });
 
