@@ -11,11 +11,11 @@
  * - a search query: `search:<query, trimmed, spaces collapsed, lower case>`.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { TrackRef } from '../sources/collection.js';
 import { parseInput } from '../sources/input.js';
+import { fileSha256 } from '../util/hash.js';
 
 /** What identifies a scanned input: its key and, for files, the size and time a re-scan compares. */
 export interface TrackIdentity {
@@ -59,12 +59,6 @@ export async function fileFacts(path: string): Promise<{ fileBytes: bigint; file
   return { fileBytes: s.size, fileMtimeNs: s.mtimeNs };
 }
 
-/** SHA-256 of a file's bytes, hex, streamed in 1 MB chunks (constant memory). */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /**
  * The identity of an input, reading the file when its key is its content.
@@ -74,7 +68,7 @@ export async function sha256File(path: string): Promise<string> {
 export async function identify(plan: KeyPlan): Promise<TrackIdentity> {
   if (plan.kind === 'fixed') return { trackKey: plan.trackKey, fileBytes: null, fileMtimeNs: null };
   const facts = await fileFacts(plan.path);
-  const trackKey = plan.nameKey ?? `sha256:${await sha256File(plan.path)}`;
+  const trackKey = plan.nameKey ?? `sha256:${await fileSha256(plan.path)}`;
   return { trackKey, ...facts };
 }
 

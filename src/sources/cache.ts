@@ -13,6 +13,9 @@
  *
  * - `local/<sha256 of the audio file>.json` — `{ "songscope_cache": 1, "sha256", "analyzer_version", "file",
  *   "analysis_sha256", "decode_warnings"?, "analysis" }`: songscope's own analysis of an audio file.
+ * - `stamps/<sha256 of the audio file's absolute path>.json` — `{ "songscope_cache": 1, "path", "size",
+ *   "mtime_ns", "ctime_ns", "ino", "dev", "sha256", "recorded_at_ms" }`: the content hash of an audio file
+ *   as it was when `stat` said this, so a rerun need not read and hash the file again ({@link FileStamp}).
  *
  * Analysis entries carry `analysis_sha256`, the SHA-256 of their analysis as serialised, so an entry
  * damaged in a way the schema still accepts (a duration of 1e7, segments emptied) is caught and analysed
@@ -22,6 +25,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { AudioAnalysis, TrackMetadata } from '../analysis/types.js';
@@ -240,6 +244,44 @@ export class AnalysisCache {
     return path;
   }
 
+  /** The file of a local file's stamp: `stamps/<sha-256 of its absolute path>.json`. */
+  stampPath(absolutePath: string): string {
+    return join(this.dir, 'stamps', `${createHash('sha256').update(absolutePath, 'utf8').digest('hex')}.json`);
+  }
+
+  /**
+   * The content hash recorded for a file whose `stat` still matches `stamp` in every field, or undefined
+   * (never recorded, changed since, recorded too soon after a change: see {@link STAMP_SETTLE_MS}, or a
+   * damaged entry: the file is then hashed again and the entry rewritten).
+   */
+  async getStampedSha(stamp: FileStamp): Promise<string | undefined> {
+    const e = (await readJson(this.stampPath(stamp.path))) as Record<string, unknown> | undefined;
+    if (!e || typeof e !== 'object' || e.songscope_cache !== CACHE_FORMAT_VERSION) return undefined;
+    const same = e.path === stamp.path && e.size === stamp.size && e.mtime_ns === stamp.mtimeNs && e.ctime_ns === stamp.ctimeNs && e.ino === stamp.ino && e.dev === stamp.dev;
+    if (!same || typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256) || typeof e.recorded_at_ms !== 'number') return undefined;
+    const changedMs = Number(BigInt(stamp.mtimeNs) > BigInt(stamp.ctimeNs) ? BigInt(stamp.mtimeNs) : BigInt(stamp.ctimeNs)) / 1e6;
+    return e.recorded_at_ms - changedMs >= STAMP_SETTLE_MS ? e.sha256 : undefined;
+  }
+
+  /**
+   * Whether a file's analysis is here without reading the file: its stamp is trusted
+   * ({@link getStampedSha}) and an entry exists under the hash it records (not read: of any analyzer version).
+   */
+  async hasStampedLocal(stamp: FileStamp): Promise<boolean> {
+    const sha = await this.getStampedSha(stamp);
+    if (sha === undefined) return false;
+    return stat(this.localPath(sha)).then(
+      (st) => st.isFile(),
+      () => false,
+    );
+  }
+
+  /** Record that the file `stamp` describes hashed to `sha256` (atomically), `now` being when it was hashed. */
+  async putStamp(stamp: FileStamp, sha256: string, now: number = Date.now()): Promise<void> {
+    const entry = { songscope_cache: CACHE_FORMAT_VERSION, path: stamp.path, size: stamp.size, mtime_ns: stamp.mtimeNs, ctime_ns: stamp.ctimeNs, ino: stamp.ino, dev: stamp.dev, sha256, recorded_at_ms: now };
+    await this.write(this.stampPath(stamp.path), entry, true);
+  }
+
   /**
    * The track id a search query resolved to before, if any. Queries that slug alike share a file, so the
    * stored query must match too (case and spacing aside).
@@ -254,6 +296,33 @@ export class AnalysisCache {
     await this.write(this.searchPath(query), { query, track_id: trackId }, true);
   }
 }
+
+/**
+ * What `stat` says of a file, which changes whenever its bytes do: size, modification and change times
+ * in nanoseconds, inode and device (git's index trusts the same). Decimal strings: the nanoseconds do not
+ * fit a double.
+ */
+export interface FileStamp {
+  /** Absolute path. */
+  path: string;
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+  ino: string;
+  dev: string;
+}
+
+/** The stamp of a file from `stat(path, { bigint: true })`. */
+export function fileStamp(absolutePath: string, st: BigIntStats): FileStamp {
+  return { path: absolutePath, size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino), dev: String(st.dev) };
+}
+
+/**
+ * A stamp is trusted only when it was recorded this long after the file last changed: a write within the
+ * file system's clock tick (a few ms on ext4) after the hash was taken could leave size and times as they
+ * were, so a file that changed just before it was hashed is hashed again next time (git's "racy" files).
+ */
+export const STAMP_SETTLE_MS = 2000;
 
 const normalizeQuery = (q: string) => q.trim().replace(/\s+/g, ' ').toLowerCase();
 const sameQuery = (a: string, b: string) => normalizeQuery(a) === normalizeQuery(b);

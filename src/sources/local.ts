@@ -4,13 +4,12 @@
  * are cached by the SHA-256 of the file's bytes (and the analyzer version), so a second run — of the
  * same file under any name — is instant.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { fileSha256 } from '../util/hash.js';
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Analysis } from '../analysis/types.js';
 import { analysisFromJson } from '../analysis/fromJson.js';
-import { AnalysisCache, analysisChecksumProblem, defaultCacheDir, storeOrWarn } from './cache.js';
+import { AnalysisCache, analysisChecksumProblem, defaultCacheDir, fileStamp, storeOrWarn, type FileStamp } from './cache.js';
 import { analyzeAudioFile } from '../audio/analyzer.js';
 import { inputError, messages, SongscopeError } from '../errors.js';
 import { MAX_AUDIO_FILE_BYTES } from '../limits.js';
@@ -26,14 +25,7 @@ export interface LocalAnalysisOptions {
   log?: (line: string) => void;
 }
 
-/** SHA-256 of a file's bytes, hex, streamed (constant memory). */
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  // 1 MiB reads: with the stream's default 64 KiB, hashing an album's 0.5 GB of WAV for its cache keys
-  // took twice the time (most of a cached album run)
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+export { fileSha256 } from '../util/hash.js';
 
 /**
  * The analysis of a local audio file: from the cache when this file (by content) was analysed before by
@@ -45,22 +37,34 @@ export async function analyzeLocalFile(path: string, options: LocalAnalysisOptio
   const cache = options.useCache === false ? undefined : new AnalysisCache(options.cacheDir ?? defaultCacheDir(options.env ?? process.env));
   const log = options.log ?? (() => undefined);
   let sha: string | undefined;
-  let regular = false;
+  let stamp: FileStamp | undefined;
   try {
-    const st = await stat(path);
-    regular = st.isFile();
+    const st = await stat(path, { bigint: true });
     // refused before hashing gigabytes (the decoder refuses it too)
-    if (regular && st.size > MAX_AUDIO_FILE_BYTES) throw inputError(messages.fileTooLarge(path, st.size, MAX_AUDIO_FILE_BYTES, 'audio files'));
+    if (st.isFile() && st.size > BigInt(MAX_AUDIO_FILE_BYTES)) throw inputError(messages.fileTooLarge(path, Number(st.size), MAX_AUDIO_FILE_BYTES, 'audio files'));
+    if (st.isFile()) stamp = fileStamp(resolve(path), st);
   } catch (e) {
     if (e instanceof SongscopeError) throw e;
     // missing or unreadable: the decoder says why
   }
   // Only a regular file is hashed for the cache: a pipe or a device (/dev/zero behind a .wav name) may never end.
-  if (cache && regular) {
-    try {
-      sha = await fileSha256(path);
-    } catch {
-      sha = undefined; // unreadable: the decoder says why
+  // A file unchanged since it was last hashed (its stamp) is not read again: an album's 0.5 GB of WAV
+  // took most of a cached run to hash.
+  if (cache && stamp) {
+    sha = await cache.getStampedSha(stamp);
+    if (sha === undefined) {
+      const hashedAt = Date.now();
+      try {
+        sha = await fileSha256(path);
+      } catch {
+        sha = undefined; // unreadable: the decoder says why
+      }
+      // only an optimisation: a cache that cannot take it says so when the analysis is stored
+      if (sha !== undefined) {
+        await cache.putStamp(stamp, sha, hashedAt).catch((e: unknown) => {
+          if (!(e instanceof SongscopeError) && typeof (e as NodeJS.ErrnoException | undefined)?.code !== 'string') throw e;
+        });
+      }
     }
   }
   if (cache && sha) {

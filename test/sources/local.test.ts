@@ -4,10 +4,12 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join, resolve as resolvePath } from 'node:path';
 import wavefile from 'wavefile';
 import { resolveAnalysis } from '../../src/sources/resolve.js';
+import { AnalysisCache, STAMP_SETTLE_MS } from '../../src/sources/cache.js';
 import { validateAnalysis } from '../../src/analysis/schema.js';
 import { hasStackTrace, runCli } from '../helpers/cli.js';
 import { tempDirPerSuite } from '../helpers/assert.js';
@@ -61,6 +63,50 @@ describe('audio files through the resolver', () => {
     assert.equal(second.provenance.origin, 'cache', 'served from the cache, not analysed again');
     assert.deepEqual(second.segments, first.segments, 'identical analysis');
     assert.deepEqual(await readdir(join(cacheDir, 'local')), cached, 'no second entry for the renamed copy');
+  });
+});
+
+describe('stamps: a file unchanged since it was hashed is not read again', () => {
+  /** The stamp entry of `audio` in `dir`, parsed. */
+  const stampOf = async (dir: string, audio: string) => JSON.parse(await readFile(new AnalysisCache(dir).stampPath(resolvePath(audio)), 'utf8'));
+  /** Rewrite `audio`'s stamp entry in `dir` with `change` applied. */
+  const editStamp = async (dir: string, audio: string, change: (e: Record<string, unknown>) => void) => {
+    const e = await stampOf(dir, audio);
+    change(e);
+    await writeFile(new AnalysisCache(dir).stampPath(resolvePath(audio)), JSON.stringify(e));
+  };
+
+  test('a matching stamp recorded well after the change is trusted; a fresh, changed or damaged one is not', async () => {
+    const dir = join(tmp.path, 'stamps-cache');
+    const a = join(tmp.path, 'stamp-a.wav');
+    const b = join(tmp.path, 'stamp-b.wav');
+    await writeFile(a, clickTrackWav(4));
+    await writeFile(b, clickTrackWav(5));
+    const first = await resolveAnalysis(a, { cacheDir: dir });
+    await resolveAnalysis(b, { cacheDir: dir });
+    const stamp = await stampOf(dir, a);
+    assert.equal(stamp.sha256, createHash('sha256').update(await readFile(a)).digest('hex'), 'the stamp records the file\'s SHA-256');
+    assert.equal(stamp.size, String((await stat(a)).size), 'and its size');
+    // Point a's stamp at b's analysis: a run that trusts the stamp serves b's analysis for a (this is how
+    // the test sees that a was not hashed again).
+    const bSha = (await stampOf(dir, b)).sha256 as string;
+    await editStamp(dir, a, (e) => (e.sha256 = bSha));
+    const fresh = await resolveAnalysis(a, { cacheDir: dir });
+    assert.equal(fresh.track.duration, 4, `a stamp recorded within ${STAMP_SETTLE_MS} ms of the file's change is not trusted: a is hashed again`);
+    await editStamp(dir, a, (e) => {
+      e.sha256 = bSha;
+      e.recorded_at_ms = (e.recorded_at_ms as number) + STAMP_SETTLE_MS;
+    });
+    const trusted = await resolveAnalysis(a, { cacheDir: dir });
+    assert.equal(trusted.track.duration, 5, 'a settled stamp is trusted: the hash it records is used, the file is not read');
+    // the file changes (new bytes, new times): its stamp no longer matches
+    await writeFile(a, clickTrackWav(4));
+    const changed = await resolveAnalysis(a, { cacheDir: dir });
+    assert.equal(changed.track.duration, 4, 'a file changed since its stamp is hashed again');
+    assert.deepEqual(changed.segments, first.segments, 'and served from its own cache entry');
+    await writeFile(new AnalysisCache(dir).stampPath(resolvePath(a)), '{ not json');
+    assert.equal((await resolveAnalysis(a, { cacheDir: dir })).track.duration, 4, 'a damaged stamp is a miss');
+    assert.equal((await stampOf(dir, a)).sha256, stamp.sha256, 'and is rewritten');
   });
 });
 
