@@ -147,8 +147,9 @@ function parseEnvFallback(text: string): Record<string, string> {
  * `--jobs N`: worker threads for the per-track work (decoding and analysing audio, reading analyses, each
  * track's own plots). Default: every core this process may use. Outputs are byte-identical for any N.
  */
-export function jobsOption(what = 'per-track work (decoding, analysis, per-track plots)'): Option {
-  return new Option('--jobs <n>', `worker threads for the ${what}; default: every core (${availableParallelism()} here); 1 runs in the main thread; the outputs are the same for any number`)
+export function jobsOption(what = 'per-track work (decoding, analysis, per-track plots)', light = true): Option {
+  const note = light ? ' (analysis files of 32 MB in all, or audio already analysed, run there anyway: threads would cost more than they save)' : '';
+  return new Option('--jobs <n>', `worker threads for the ${what}; default: every core (${availableParallelism()} here); 1 runs in the main thread${note}; the outputs are the same for any number`)
     .argParser((v) => parseNumber('--jobs', v, { min: 1, integer: true }));
 }
 

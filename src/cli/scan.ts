@@ -100,7 +100,7 @@ export function scanCommand(): Command {
     )
     .argument('<inputs...>', 'directories (recursive), manifests (.csv), album/playlist URIs, analysis or audio files, or - for one input per line on stdin')
     .option('-o, --out <dir>', 'the dataset directory (created; a re-run adds what is missing)')
-    .addOption(jobsOption('per-track work (reading, decoding, analysing)'))
+    .addOption(jobsOption('per-track work (reading, decoding, analysing)', false))
     .option('--shard <K/N>', 'scan only shard K of N (1-based) of the inputs, by track_key: N machines, one dataset')
     .addOption(gridOption())
     .addOption(new Option('--part-rows <n>', 'rows per Parquet part file').default(1000).argParser((v) => parseNumber('--part-rows', v, { min: 1, integer: true })))
