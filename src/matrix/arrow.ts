@@ -23,6 +23,7 @@ import {
   RecordBatchReader,
   RecordBatchFileWriter,
   RecordBatchStreamWriter,
+  RecordBatchWriter,
   Schema,
   Struct,
   Table,
@@ -283,33 +284,27 @@ function chunkBytes(chunk: unknown): Uint8Array {
 }
 
 /**
- * Arrow's writers queue their chunks for an asynchronous reader; these hand each chunk over as it is made
- * (`chunks`), so {@link writeEventGridIpc} writes a batch's bytes, and waits for them to be written, before
- * it fills the next batch into the same buffer.
+ * Arrow's writers queue their chunks for an asynchronous reader; this makes one that hands each chunk over
+ * as it is made (`chunks`), so {@link writeEventGridIpc} writes a batch's bytes, and waits for them to be
+ * written, before it fills the next batch into the same buffer.
  */
-class ChunkFileWriter extends CompleteFileWriter {
-  readonly chunks: Uint8Array[] = [];
-  protected override _write(chunk: unknown): this {
-    const bytes = this._started ? chunkBytes(chunk) : undefined;
-    if (bytes && bytes.byteLength > 0) {
-      this.chunks.push(bytes);
-      this._position += bytes.byteLength;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function handingOverChunks<B extends new (...args: any[]) => RecordBatchWriter>(Base: B) {
+  return class extends Base {
+    readonly chunks: Uint8Array[] = [];
+    protected override _write(chunk: unknown): this {
+      const bytes = this._started ? chunkBytes(chunk) : undefined;
+      if (bytes && bytes.byteLength > 0) {
+        this.chunks.push(bytes);
+        this._position += bytes.byteLength;
+      }
+      return this;
     }
-    return this;
-  }
+  };
 }
 
-class ChunkStreamWriter extends RecordBatchStreamWriter {
-  readonly chunks: Uint8Array[] = [];
-  protected override _write(chunk: unknown): this {
-    const bytes = this._started ? chunkBytes(chunk) : undefined;
-    if (bytes && bytes.byteLength > 0) {
-      this.chunks.push(bytes);
-      this._position += bytes.byteLength;
-    }
-    return this;
-  }
-}
+const ChunkFileWriter = handingOverChunks(CompleteFileWriter);
+const ChunkStreamWriter = handingOverChunks(RecordBatchStreamWriter);
 
 /**
  * Serialize the 1 ms grid of {@link EventGrid} `g` as Arrow IPC without materialising it: the same schema,
