@@ -130,7 +130,12 @@ export async function light(collection: Collection, options: Pick<CollectOptions
   const cache = r.useCache === false ? undefined : new AnalysisCache(r.cacheDir ?? defaultCacheDir(r.env ?? process.env));
   let bytes = 0;
   for (const track of collection.tracks) {
-    const ref = parseInput(track.input);
+    let ref;
+    try {
+      ref = parseInput(track.input);
+    } catch {
+      return false; // a bad input is the track's failure, recorded where it is resolved
+    }
     if (ref.kind !== 'file') return false;
     const st = await stat(ref.path, { bigint: true }).catch(() => undefined);
     if (!st?.isFile()) return false;

@@ -251,9 +251,9 @@ async function pump(
   let lastWritten: Promise<void> = Promise.resolve();
   const write = async (chunk: string | Uint8Array): Promise<void> => {
     if (dead()) throw deadError();
-    let ok = true;
-    lastWritten = new Promise<void>((resolve) => (ok = w.write(chunk, () => resolve())));
-    if (ok) return;
+    let written!: () => void;
+    lastWritten = new Promise<void>((resolve) => (written = resolve));
+    if (w.write(chunk, () => written())) return;
     await next();
     if (failure !== undefined) throw failure;
   };

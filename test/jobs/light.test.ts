@@ -40,6 +40,7 @@ test('analysis files up to LIGHT_BYTES in all, and cached audio, are light; the 
   assert.equal(await light(collectionOf([...json, big]), { resolve: resolveOpts }), false, `more than ${LIGHT_BYTES} bytes of analyses is not light`);
   assert.equal(await light(collectionOf(['spotify:track:6JEK0CvvjDjjMUBFoXShNZ']), { resolve: resolveOpts }), false, 'a Spotify track is not light');
   assert.equal(await light(collectionOf([join(tmp.path, 'missing.json')]), { resolve: resolveOpts }), false, 'a missing file goes where its error is reported as always');
+  assert.equal(await light(collectionOf(['spotify:bogus']), { resolve: resolveOpts }), false, 'so does an input that is not one (no throw here)');
 
   const audio = join(tmp.path, 'tone.mp3');
   await copyFile(join(FIXTURES, 'audio', 'tone.mp3'), audio);
