@@ -90,19 +90,27 @@ import { checkMatrix } from './featureMatrix.js';
 export function matrixToTable(matrix: FeatureMatrix): Table {
   checkMatrix(matrix);
   const { rows, columns, timeMs, data } = matrix;
-  const fields: Field[] = [new Field(TIME_COLUMN, new Int32(), false), ...columns.map((name) => new Field(name, new Float64(), false))];
-  const schema = new Schema(fields, new Map(Object.entries(matrix.metadata)));
+  const schema = matrixSchema(columns, matrix.metadata);
   const batches: RecordBatch[] = [];
   for (let start = 0; start === 0 || start < rows; start += ARROW_BATCH_ROWS) {
     const end = Math.min(rows, start + ARROW_BATCH_ROWS);
-    const n = end - start;
-    const children: Data[] = [makeData({ type: new Int32(), length: n, nullCount: 0, data: timeMs.subarray(start, end) })];
-    columns.forEach((_, c) => {
-      children.push(makeData({ type: new Float64(), length: n, nullCount: 0, data: data.subarray(c * rows + start, c * rows + end) }));
-    });
-    batches.push(new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children })));
+    batches.push(matrixBatch(schema, timeMs.subarray(start, end), (c) => data.subarray(c * rows + start, c * rows + end)));
   }
   return new Table(schema, batches);
+}
+
+/** The schema of a matrix file: `time_ms` Int32, then one Float64 column per matrix column, not nullable; the metadata. */
+function matrixSchema(columns: readonly string[], metadata: MatrixMetadata): Schema {
+  const fields = [new Field(TIME_COLUMN, new Int32(), false), ...columns.map((name) => new Field(name, new Float64(), false))];
+  return new Schema(fields, new Map(Object.entries(metadata)));
+}
+
+/** A record batch of {@link matrixSchema} viewing `timeMs` and each column's values (`column(c)`, as long), no copy. */
+function matrixBatch(schema: Schema, timeMs: Int32Array, column: (c: number) => Float64Array): RecordBatch {
+  const n = timeMs.length;
+  const children: Data[] = [makeData({ type: new Int32(), length: n, nullCount: 0, data: timeMs })];
+  for (let c = 1; c < schema.fields.length; c++) children.push(makeData({ type: new Float64(), length: n, nullCount: 0, data: column(c - 1) }));
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
 }
 
 /**
@@ -324,8 +332,7 @@ export async function writeEventGridIpc(
   blockRows = GRID_BLOCK_ROWS,
 ): Promise<void> {
   const columns = FEATURE_COLUMNS;
-  const fields: Field[] = [new Field(TIME_COLUMN, new Int32(), false), ...columns.map((name) => new Field(name, new Float64(), false))];
-  const schema = new Schema(fields, new Map(Object.entries(metadata)));
+  const schema = matrixSchema(columns, metadata);
   const writer = format === 'file' ? new ChunkFileWriter() : new ChunkStreamWriter();
   const height = Math.max(1, Math.min(blockRows, g.rows));
   const timeMs = new Int32Array(height);
@@ -338,9 +345,7 @@ export async function writeEventGridIpc(
     const to = Math.min(g.rows, from + height);
     const n = to - from;
     fillGridRows(g, from, to, timeMs, data);
-    const children: Data[] = [makeData({ type: new Int32(), length: n, nullCount: 0, data: timeMs.subarray(0, n) })];
-    columns.forEach((_, c) => children.push(makeData({ type: new Float64(), length: n, nullCount: 0, data: data.subarray(c * n, (c + 1) * n) })));
-    writer.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children })));
+    writer.write(matrixBatch(schema, timeMs.subarray(0, n), (c) => data.subarray(c * n, (c + 1) * n)));
     await drain();
   }
   writer.finish(); // end-of-stream and, for a file, the footer

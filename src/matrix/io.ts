@@ -116,8 +116,7 @@ export async function writeMatrix(
     if (format === 'arrow') await writeMatrixIpc(matrix, toStdout ? 'stream' : 'file', write);
     else await writeCsv(matrix, write, { metadataComments: options.csvMetadata ?? false });
   };
-  if (toStdout) await writeToStream(options.stdout ?? process.stdout, STDOUT_LABEL, produce);
-  else await writeStreamAtomic(path, produce);
+  await writeProduced(path, options, produce);
 }
 
 /**
@@ -135,7 +134,12 @@ export async function writeEventGrid(events: EventGrid, metadata: MatrixMetadata
   const copies = toStdout && options.stdout !== undefined && options.stdout !== process.stdout;
   const produce: Producer = (write, flush) =>
     writeEventGridIpc(events, metadata, toStdout ? 'stream' : 'file', copies ? (chunk) => write(chunk.slice()) : write, flush);
-  if (toStdout) await writeToStream(options.stdout ?? process.stdout, STDOUT_LABEL, produce);
+  await writeProduced(path, options, produce);
+}
+
+/** Hand `produce`'s bytes to standard output (`-`) or atomically to the file `path`. */
+async function writeProduced(path: string, options: WriteMatrixOptions, produce: Producer): Promise<void> {
+  if (path === STDIO_PATH) await writeToStream(options.stdout ?? process.stdout, STDOUT_LABEL, produce);
   else await writeStreamAtomic(path, produce);
 }
 
@@ -155,8 +159,7 @@ export async function writeTable(table: ResultTable, path: string, options: Writ
     if (format === 'arrow') await writeTableIpc(resultTableToArrow(table), toStdout ? 'stream' : 'file', write);
     else await writeTableCsv(table, write);
   };
-  if (toStdout) await writeToStream(options.stdout ?? process.stdout, STDOUT_LABEL, produce);
-  else await writeStreamAtomic(path, produce);
+  await writeProduced(path, options, produce);
 }
 
 /** `PAR1` at the start: a Parquet file (checked here so reading Arrow or CSV never loads DuckDB). */
@@ -223,7 +226,7 @@ async function writeToStream(
   try {
     await produce(write, flush);
     // resolve only once the last chunk has been handed over (or the stream failed or closed)
-    while (!lastSettled && !failure && !closed) await nextSignal();
+    await flush();
   } catch (e) {
     if (e !== STOP) throw e;
   } finally {
