@@ -570,8 +570,6 @@ export const messages = {
     flacSignature: () => 'no "fLaC" signature',
     unexpectedColour: (text: string) => `unexpected colour ${JSON.stringify(text)} from vega's scale`,
     noShapeFingerprint: (name: string) => `no shape fingerprint for ${name} (collect the tracks with the shape option)`,
-    /** The cache's sentinel for a JSON entry nested deeper than the limit (caught and reported as damage). */
-    nestedTooDeep: () => 'nested too deep',
   },
 } as const;
 

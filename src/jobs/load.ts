@@ -11,7 +11,7 @@ import { analysisSlug } from '../analysis/summary.js';
 import { slug } from '../util/slug.js';
 import { analysisFromJson } from '../analysis/fromJson.js';
 import { resolveAnalysis, type ResolveOptions } from '../sources/resolve.js';
-import { parseJson } from '../util/jsonPosition.js';
+import { parseJsonBytes } from '../util/jsonBytes.js';
 import { FEATURE_COLUMNS, type FeatureMatrix, type MatrixMetadata } from '../matrix/featureMatrix.js';
 import { checkGridRows, matrixMetadataFor, type GridSemantics } from '../matrix/grid.js';
 import { eventGrid, materializeGrid, type EventGrid } from '../matrix/events.js';
@@ -63,7 +63,7 @@ export async function loadMatrix(input: string, options: LoadMatrixOptions = {})
     const bytes = await readAll(options.stdin ?? process.stdin);
     if (looksLikeJson(bytes)) {
       if (bytes.length > MAX_ANALYSIS_FILE_BYTES) throw inputError(messages.stdinTooLarge('stdin', MAX_ANALYSIS_FILE_BYTES, 'analysis JSON'));
-      const analysis = analysisFromJson(parseJson(Buffer.from(bytes).toString('utf8'), 'stdin'), 'stdin', 'stdin', {}, options.resolve?.log);
+      const analysis = analysisFromJson(parseJsonBytes(bytes, 'stdin'), 'stdin', 'stdin', {}, options.resolve?.log);
       return fromAnalysis(analysis, options);
     }
     return fromMatrix(await readMatrix(STDIO_PATH, { stdin: Readable.from([bytes]) }), 'stdin', options);

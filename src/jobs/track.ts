@@ -25,7 +25,7 @@ import { SpotifyClient, type SpotifyClientOptions } from '../sources/spotify.js'
 import { ExitCode, SongscopeError, inputError, messages } from '../errors.js';
 import { trackName, type TrackFailure, type TrackRecord } from '../corpus/record.js';
 import { identify, keyPlan, type KeyPlan, type TrackIdentity } from '../corpus/key.js';
-import { analysisFromFileText } from '../sources/files.js';
+import { analysisFromFileBytes } from '../sources/files.js';
 import { isHdf5 } from '../sources/msd.js';
 
 /**
@@ -209,7 +209,7 @@ export async function runTrackTask(task: TrackTask, env: NodeJS.ProcessEnv = pro
       if (whole && !isHdf5(whole.bytes)) {
         const { bytes, fileBytes, fileMtimeNs } = whole;
         if (wantIdentity && !identity) identity = { trackKey: plan.nameKey ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`, fileBytes, fileMtimeNs };
-        analysis = analysisFromFileText(bytes.toString('utf8'), plan.path, log);
+        analysis = analysisFromFileBytes(bytes, plan.path, log);
       }
     } catch (e) {
       const error = (e as NodeJS.ErrnoException).code ? identityError(ref, e) : e;

@@ -31,8 +31,8 @@ import { dirname, join } from 'node:path';
 import type { AudioAnalysis, TrackMetadata } from '../analysis/types.js';
 import { cleanStaleTempFiles, writeJsonAtomic } from '../util/atomic.js';
 import { slug } from '../util/slug.js';
-import { jsonValueTooDeep } from '../util/jsonPosition.js';
-import { MAX_ANALYSIS_FILE_BYTES, MAX_JSON_DEPTH } from '../limits.js';
+import { parseJsonBytes } from '../util/jsonBytes.js';
+import { MAX_ANALYSIS_FILE_BYTES } from '../limits.js';
 import { messages, SongscopeError } from '../errors.js';
 
 export const CACHE_FORMAT_VERSION = 1;
@@ -348,20 +348,18 @@ export async function storeOrWarn(what: string, store: () => Promise<unknown>, w
 }
 
 async function readJson(path: string, warn?: (line: string) => void): Promise<unknown> {
-  let text: string;
+  let bytes: Buffer;
   try {
     if ((await stat(path)).size > MAX_ANALYSIS_FILE_BYTES) {
       warn?.(messages.cacheEntryTooLarge(path));
       return undefined;
     }
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch {
     return undefined;
   }
   try {
-    const value: unknown = JSON.parse(text); // iterative in V8: any depth parses
-    if (jsonValueTooDeep(value, MAX_JSON_DEPTH)) throw new Error(messages.invariant.nestedTooDeep());
-    return value;
+    return parseJsonBytes(bytes, path); // refuses nesting deeper than MAX_JSON_DEPTH, as every JSON input
   } catch {
     warn?.(`ignoring ${path}: not valid JSON (a damaged cache entry; it will be fetched again)`);
     return undefined;

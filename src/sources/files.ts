@@ -12,13 +12,14 @@ export { analysisFromJson };
 import { isHdf5, readMsdFile } from './msd.js';
 import { SPOTIFY_ID } from './input.js';
 import { parseJson } from '../util/jsonPosition.js';
+import { parseJsonBytes } from '../util/jsonBytes.js';
 import { MAX_ANALYSIS_FILE_BYTES } from '../limits.js';
 
 /** Read and validate an analysis from a file (.json or MSD .h5, recognised by content). */
 export async function readAnalysisFile(path: string, warn?: (line: string) => void): Promise<Analysis> {
   let head: Uint8Array;
-  /** The content of a pipe or device, read once (it cannot be read again). */
-  let streamed: Buffer | undefined;
+  /** The whole content: of a pipe or device, read once (it cannot be read again); of a JSON file, read through the same handle. */
+  let whole: Buffer | undefined;
   try {
     const fh = await open(path, 'r');
     try {
@@ -30,10 +31,11 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
         }
         head = new Uint8Array(8);
         await fh.read(head, 0, 8, 0);
+        if (!isHdf5(head)) whole = await fh.readFile(); // positional reads left the handle at the start
       } else {
         // a pipe or a device (/dev/zero behind a .json name): read as a stream, within the limit
-        streamed = await readCapped(fh.createReadStream({ autoClose: false }), path);
-        head = streamed.subarray(0, 8);
+        whole = await readCapped(fh.createReadStream({ autoClose: false }), path);
+        head = whole.subarray(0, 8);
       }
     } finally {
       await fh.close();
@@ -48,7 +50,20 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
   if (isHdf5(head)) {
     return analysisFromJson(await readMsdFile(path), path, 'file', {}, warn);
   }
-  return analysisFromFileText(streamed !== undefined ? streamed.toString('utf8') : await readFile(path, 'utf8'), path, warn);
+  return analysisFromFileBytes(whole ?? (await readFile(path)), path, warn);
+}
+
+/**
+ * {@link analysisFromFileText} on the bytes of a file, which it decodes only where it must: text that
+ * starts like JSON (an object or an array) is parsed from the bytes, in pieces when large
+ * ({@link parseJsonBytes}); anything else (empty, a byte-order mark, not JSON) is decoded and named as
+ * {@link analysisFromFileText} names it.
+ */
+export function analysisFromFileBytes(bytes: Uint8Array, path: string, warn?: (line: string) => void): Analysis {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+  if (bytes[i] !== 0x7b && bytes[i] !== 0x5b) return analysisFromFileText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), path, warn);
+  return analysisFromParsed(parseJsonBytes(bytes, path), path, warn);
 }
 
 /**
@@ -63,7 +78,11 @@ export function analysisFromFileText(text: string, path: string, warn?: (line: s
   // A .json file is parsed whatever it holds (so a top-level null or number is named); other names only
   // when the text starts like an object or an array.
   if (!/\.json$/i.test(path) && !/^\s*[[{]/.test(text)) throw inputError(messages.unsupportedFile(path));
-  const raw = parseJson(text, path);
+  return analysisFromParsed(parseJson(text, path), path, warn);
+}
+
+/** The analysis in a parsed analysis file (`path` names it and may give its track id). */
+function analysisFromParsed(raw: unknown, path: string, warn?: (line: string) => void): Analysis {
   const analysis = analysisFromJson(raw, path, 'file', cacheEntryProvenance(raw), warn);
   const stem = basename(path).replace(/\.[^.]*$/, '');
   if (!analysis.provenance.trackId && SPOTIFY_ID.test(stem)) analysis.provenance.trackId = stem;
@@ -106,6 +125,5 @@ export async function readAnalysisStream(
   stream: NodeJS.ReadableStream,
   warn?: (line: string) => void,
 ): Promise<Analysis> {
-  const text = (await readCapped(stream, 'stdin')).toString('utf8');
-  return analysisFromJson(parseJson(text, 'stdin'), 'stdin', 'stdin', {}, warn);
+  return analysisFromJson(parseJsonBytes(await readCapped(stream, 'stdin'), 'stdin'), 'stdin', 'stdin', {}, warn);
 }
