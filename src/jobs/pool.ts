@@ -23,9 +23,9 @@ export interface TrackPoolOptions {
   jobs?: number;
   /**
    * Old-generation heap limit of each worker thread, MB; default none (V8's own). A small limit keeps a
-   * long run's memory flat: each analysis read leaves a dead ~400 KB string in V8's large-object space,
-   * freed only by a full collection, which a small heap runs sooner (`scan` of 10,000 analyses, two jobs:
-   * about 30 MB less peak RSS with 32 MB). A task that needs more than the limit is not lost: its worker
+   * long run's memory flat: what a track's work leaves in the old generation is freed only by a full
+   * collection, which a small heap runs sooner (`scan` of 10,000 analyses, two jobs, when each analysis
+   * was still read as one large string: about 30 MB less peak RSS with 32 MB). A task that needs more than the limit is not lost: its worker
    * runs out of memory and the task is run again in the calling thread, which has no such limit.
    */
   workerHeapMb?: number;
