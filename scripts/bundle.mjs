@@ -12,7 +12,8 @@
  * minimp3-wasm, the FLAC/Vorbis decoders' common runtime, umap-js, piscina.
  *
  * Layout: dist/bin/songscope.js (the `bin`), dist/bin/worker.js (the worker pool's thread entry: the pool
- * finds it next to its own code, `./worker.js`), and shared chunks `_*.js`. dist/cli/main.js, tsc's
+ * finds it next to its own code, `./worker.js`), dist/bin/renderWorker.js (`analyze`'s drawing thread,
+ * found the same way), and shared chunks `_*.js`. dist/cli/main.js, tsc's
  * unbundled CLI, still works; the library (dist/index.js) is tsc's alone.
  */
 import { build } from 'esbuild';
@@ -40,7 +41,7 @@ export const EXTERNAL = [
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { songscope: 'src/cli/main.ts', worker: 'src/jobs/worker.ts' },
+  entryPoints: { songscope: 'src/cli/main.ts', worker: 'src/jobs/worker.ts', renderWorker: 'src/jobs/renderWorker.ts' },
   outdir,
   bundle: true,
   splitting: true,

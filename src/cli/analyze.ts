@@ -1,6 +1,7 @@
 /**
  * `songscope analyze <input>`: resolve, build the 1 ms matrix, z-score, plot, summarise.
  */
+import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Command, Option } from 'commander';
 import type { AnalyzeSummary } from '../jobs/analyze.js';
@@ -92,34 +93,42 @@ Exit codes: 0 ok, 1 runtime failure (network, Spotify 403/429/5xx), 2 bad usage 
   );
   cmd.action(async (input: string, opts: AnalyzeCliOptions) => {
     const started = performance.now();
-    // Loaded on use, so `--help` does not pay for vega, vega-lite, Arrow and the Spotify SDK.
-    const [{ resolveAnalysis }, { analyzeTrack, defaultOutDir, writeAnalyzeOutputs }, { buildReportHtml }] = await Promise.all([
-      import('../sources/resolve.js'),
-      import('../jobs/analyze.js'),
-      import('../report/html.js'),
-    ]);
-    const log = opts.quiet ? () => undefined : (line: string) => say(line);
-    const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));
-    const result = await analyzeTrack(analysis, {
-      grid: asGrid(opts.grid),
-      binMs: opts.resolution,
-      smoothS: opts.smooth,
-      k: opts.k,
-      seed: opts.seed,
-      render: opts.render,
-    });
-    const outDir = opts.out ?? defaultOutDir(analysis);
-    const writing = performance.now();
-    const files = await writeAnalyzeOutputs(analysis, result, outDir, { format: opts.format, report: opts.report ? buildReportHtml : undefined });
-    result.timings.write = performance.now() - writing;
-    const elapsedMs = performance.now() - started;
-    if (opts.json) {
-      await printStdout(outputJsonText({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }));
-    } else {
-      await printStdout(formatSummary(result.summary, outDir, files, elapsedMs));
-    }
-    if (opts.verbose) {
-      say(`timings (ms): ${Object.entries(result.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    // With a second core, the plots are drawn in a thread of their own, started first: it loads vega while
+    // this thread reads and computes, and draws while this one writes the specs and report.html.
+    const thread = opts.render && availableParallelism() > 1 ? await (await import('../jobs/analyzeRender.js')).openRenderThread() : undefined;
+    try {
+      // Loaded on use, so `--help` does not pay for vega, vega-lite, Arrow and the Spotify SDK.
+      const [{ resolveAnalysis }, { analyzeTrack, defaultOutDir, writeAnalyzeOutputs }, { buildReportHtml }] = await Promise.all([
+        import('../sources/resolve.js'),
+        import('../jobs/analyze.js'),
+        import('../report/html.js'),
+      ]);
+      const log = opts.quiet ? () => undefined : (line: string) => say(line);
+      const analysis = await resolveAnalysis(input, resolveOptionsFrom(opts, log));
+      const result = await analyzeTrack(analysis, {
+        grid: asGrid(opts.grid),
+        binMs: opts.resolution,
+        smoothS: opts.smooth,
+        k: opts.k,
+        seed: opts.seed,
+        render: opts.render,
+        ...(thread ? { renderer: thread.render } : {}),
+      });
+      const outDir = opts.out ?? defaultOutDir(analysis);
+      const writing = performance.now();
+      const files = await writeAnalyzeOutputs(analysis, result, outDir, { format: opts.format, report: opts.report ? buildReportHtml : undefined });
+      result.timings.write = performance.now() - writing;
+      const elapsedMs = performance.now() - started;
+      if (opts.json) {
+        await printStdout(outputJsonText({ ...result.summary, files, elapsedMs: Math.round(elapsedMs) }));
+      } else {
+        await printStdout(formatSummary(result.summary, outDir, files, elapsedMs));
+      }
+      if (opts.verbose) {
+        say(`timings (ms): ${Object.entries(result.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+      }
+    } finally {
+      await thread?.close();
     }
   });
   return cmd;

@@ -23,10 +23,10 @@ import { correlateRows, type SimilarityMatrix } from '../transforms/correlate.js
 import { kmeans } from '../transforms/cluster.js';
 import { reduce, type Embedding } from '../transforms/reduce.js';
 import { pointsFromMatrix, selectPoints, type Points } from '../transforms/points.js';
-import { featureHeatmapSpec, similarityHeatmapSpec } from '../plots/heatmap.js';
+import { analyzeHeatmapSpecs, ANALYZE_PLOTS, renderAnalyzePlots, type AnalyzeHeatmaps, type AnalyzePlot, type AnalyzeRenderer, type AnalyzeSvgs } from './analyzeRender.js';
+import { similarityHeatmapSpec } from '../plots/heatmap.js';
 import { clusterTimelineSpec, NO_CLUSTER } from '../plots/timeline.js';
 import { trajectorySpec } from '../plots/scatter.js';
-import type { cellsAsImage } from '../plots/raster.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { outputJsonText } from '../util/outputJson.js';
 import { DEFAULT_SEED } from '../util/random.js';
@@ -46,9 +46,7 @@ export const DEFAULT_SMOOTH_S = 10;
 /** Parts `analyze` looks for by default: the notebook's `hyp.tools.cluster(…, 3)`. */
 export const DEFAULT_PARTS = 3;
 
-/** The plots `analyze` draws, in the notebook's order (cells 17, 18, 19, 20, 21). */
-export const ANALYZE_PLOTS = ['features', 'similarity', 'similarity-smooth', 'trajectory', 'parts'] as const;
-export type AnalyzePlot = (typeof ANALYZE_PLOTS)[number];
+export { ANALYZE_PLOTS, type AnalyzePlot };
 
 export interface AnalyzeOptions {
   /** Grid semantics of the 1 ms matrix; default `full`. */
@@ -70,6 +68,13 @@ export interface AnalyzeOptions {
   maxSimilarityCells?: number;
   /** Render SVGs (false: specs only, e.g. for speed); default true. */
   render?: boolean;
+  /**
+   * Where to render: default this thread, before `analyzeTrack` resolves (`svgs`). Given (e.g. a
+   * `RenderThread`'s `render`), the drawing is handed to it as soon as the numbers are known and the
+   * result carries the promise (`rendering`) instead: the caller writes the specs and report.html
+   * meanwhile.
+   */
+  renderer?: AnalyzeRenderer;
   /**
    * How the bins are normalised: `zscore-within` (default: each column z-scored with the track's 1 ms
    * statistics, the notebook's `normalize=True` model) or `none` (the raw model, as the notebook's last
@@ -131,8 +136,10 @@ export interface AnalyzeResult {
   trajectory?: Embedding;
   /** The Vega-Lite spec of each plot drawn. */
   specs: { features: TopLevelSpec; similarity: TopLevelSpec } & Partial<Record<AnalyzePlot, TopLevelSpec>>;
-  /** Rendered SVG text of each plot, when `render` was true. */
-  svgs?: Partial<Record<AnalyzePlot, string>>;
+  /** Rendered SVG text of each plot, when `render` was true (and no `renderer` given). */
+  svgs?: AnalyzeSvgs;
+  /** The same, still being drawn by the `renderer` given (rejects if drawing fails). */
+  rendering?: Promise<AnalyzeSvgs>;
   /** Wall-clock milliseconds of each stage. */
   timings: Record<string, number>;
 }
@@ -295,33 +302,19 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
 
   const title = plotTitle(summary);
   const binStartS = (m: { timeMs: Int32Array }) => Float64Array.from(m.timeMs, (ms) => ms / 1000);
-  const cellOptions = options.maxSimilarityCells !== undefined ? { maxDisplayCells: options.maxSimilarityCells } : {};
-  // The heatmaps, as one rect per cell (the specs: tooltips in report.html) or as one picture (what the
-  // SVG/PNG files render: see plots/raster.ts).
-  const heatmaps = (style: { cellsAsImage?: typeof cellsAsImage }) => {
-    const out: Partial<Record<AnalyzePlot, TopLevelSpec>> = {
-      features: featureHeatmapSpec(
-        { title, features: featureBins.columns, binStartS: binStartS(featureBins), binS: featuresBinMs / 1000, values: featureBins.data },
-        style,
-      ),
-      similarity: similarityHeatmapSpec(
-        { title, binStartS: timesS, binS: binS, values: similarity.values, subtitle: similaritySubtitle(binS, 0, similarity) },
-        { ...cellOptions, ...style },
-      ),
-    };
-    if (similaritySmooth) {
-      out['similarity-smooth'] = similarityHeatmapSpec(
-        { title, binStartS: timesS, binS: binS, values: similaritySmooth.values, subtitle: similaritySubtitle(binS, smoothS, similaritySmooth) },
-        { ...cellOptions, ...style },
-      );
-    }
-    return out;
+  const heatmaps: AnalyzeHeatmaps = {
+    features: { title, features: featureBins.columns, binStartS: binStartS(featureBins), binS: featuresBinMs / 1000, values: featureBins.data },
+    similarity: { title, binStartS: timesS, binS: binS, values: similarity.values, subtitle: similaritySubtitle(binS, 0, similarity) },
+    ...(similaritySmooth
+      ? { similaritySmooth: { title, binStartS: timesS, binS: binS, values: similaritySmooth.values, subtitle: similaritySubtitle(binS, smoothS, similaritySmooth) } }
+      : {}),
+    ...(options.maxSimilarityCells !== undefined ? { maxSimilarityCells: options.maxSimilarityCells } : {}),
   };
-  const specs = heatmaps({}) as AnalyzeResult['specs'];
+  const others: Partial<Record<AnalyzePlot, TopLevelSpec>> = {};
   if (trajectory) {
     const ratio = trajectory.explainedVarianceRatio!;
     const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
-    specs.trajectory = trajectorySpec({
+    others.trajectory = trajectorySpec({
       points: trajectory.points,
       timesS,
       ...(parts ? { clusters: parts, colorBy: 'cluster' as const } : { colorBy: 'time' as const }),
@@ -333,7 +326,7 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
     });
   }
   if (parts && partsSummary) {
-    specs.parts = clusterTimelineSpec({
+    others.parts = clusterTimelineSpec({
       timesS,
       binS: binS,
       labels: parts,
@@ -344,21 +337,18 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
       method: 'kmeans',
     });
   }
+  // A renderer elsewhere starts drawing now, while this thread builds the heatmaps' specs: one rect per
+  // cell (.vl.json, tooltips in report.html); the SVG/PNG files draw the cells as pictures (plots/raster.ts).
+  let rendering: Promise<AnalyzeSvgs> | undefined;
+  if (options.render !== false && options.renderer) {
+    rendering = options.renderer({ heatmaps, specs: others });
+    rendering.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
+  }
+  const specs = { ...analyzeHeatmapSpecs(heatmaps), ...others } as AnalyzeResult['specs'];
   lap('specs');
   let svgs: AnalyzeResult['svgs'];
-  if (options.render !== false) {
-    svgs = {};
-    // vega is loaded only to render (analyze --no-render never loads it)
-    const [{ renderSvg }, { cellsAsImage }] = await Promise.all([import('../plots/render.js'), import('../plots/raster.js')]);
-    const pictures = heatmaps({ cellsAsImage });
-    for (const name of ANALYZE_PLOTS) {
-      const spec = pictures[name] ?? specs[name];
-      if (!spec) continue;
-      svgs[name] = await renderSvg(spec);
-      lap(`render ${name}`);
-    }
-  }
-  return { summary, featureBins, similarity, similaritySmooth, parts, trajectory, specs, svgs, timings };
+  if (options.render !== false && !options.renderer) svgs = await renderAnalyzePlots({ heatmaps, specs: others }, lap);
+  return { summary, featureBins, similarity, similaritySmooth, parts, trajectory, specs, ...(svgs ? { svgs } : {}), ...(rendering ? { rendering } : {}), timings };
 }
 
 function similaritySubtitle(binS: number, smoothS: number, s: SimilarityMatrix): string {
@@ -419,12 +409,16 @@ export async function writeAnalyzeOutputs(
     if (!spec) continue;
     specJson[name] = JSON.stringify(spec);
     contents[`${name}.vl.json`] = specJson[name] + '\n';
-    const image = result.svgs?.[name];
-    if (image !== undefined && svg) contents[`${name}.svg`] = image;
-    if (image !== undefined && png) contents[`${name}.png`] = svgToPng(image);
   }
   contents['analysis.json'] = JSON.stringify(analysis) + '\n';
   if (options.report) contents['report.html'] = options.report(analyzeReport(result, specJson, options.links));
+  // drawn meanwhile in another thread when analyzeTrack had a renderer; a failed drawing writes nothing
+  const images = result.svgs ?? (await result.rendering);
+  for (const name of ANALYZE_PLOTS) {
+    const image = images?.[name];
+    if (image !== undefined && svg) contents[`${name}.svg`] = image;
+    if (image !== undefined && png) contents[`${name}.png`] = svgToPng(image);
+  }
   const names = ANALYZE_FILES.filter((name) => name === 'summary.json' || contents[name] !== undefined);
   const paths = names.map((name) => join(outDir, name));
   contents['summary.json'] = outputJsonText({ ...result.summary, files: paths });

@@ -321,15 +321,15 @@ export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureH
   const t = Array.from(binStartS, (x) => roundTo(x, timeDecimals) as number);
   const t2 = Array.from(ends, (x) => roundTo(x, timeDecimals) as number);
   let undefinedCells = 0;
-  const cells: { t: number; t2: number; feature: string; z: number | null }[] = new Array(features.length * bins);
-  for (let f = 0; f < features.length; f++) {
-    const feature = features[f];
-    for (let b = 0; b < bins; b++) {
-      const z = roundTo(values[f * bins + b], decimals);
-      if (z === null) undefinedCells++;
-      cells[f * bins + b] = { t: t[b], t2: t2[b], feature, z };
-    }
+  const zs: (number | null)[] = new Array(features.length * bins);
+  for (let i = 0; i < zs.length; i++) {
+    const z = roundTo(values[i], decimals);
+    if (z === null) undefinedCells++;
+    zs[i] = z;
   }
+  const cell = (i: number) => ({ t: t[i % bins], t2: t2[i % bins], feature: features[Math.floor(i / bins)], z: zs[i] });
+  // One row per cell; as a picture only the first (it carries the scales' fields), the cells are the image.
+  const cells = options.cellsAsImage ? [cell(0)] : Array.from({ length: zs.length }, (_, i) => cell(i));
 
   const [lo, hi] = domain;
   const subtitle = [
@@ -387,7 +387,7 @@ export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureH
   const url = options.cellsAsImage({
     rows: features.length,
     columns: bins,
-    values: cells.map((c) => c.z),
+    values: zs,
     scale: spec.encoding.color.scale,
     undefinedColor: options.undefinedColor ?? DEFAULT_UNDEFINED_COLOR,
   });
@@ -520,12 +520,11 @@ export function similarityHeatmapSpec(
   const timeDecimals = timeDecimalsFor(input.binS);
   const starts = Array.from(reduced.startS, (x) => roundTo(x, timeDecimals) as number);
   const edges = starts.map((s, a) => ({ s, e: roundTo(reduced.endS[a], timeDecimals) as number }));
-  const cells: { x: number; y: number; r: number | null }[] = new Array(m * m);
-  for (let a = 0; a < m; a++) {
-    for (let b = 0; b < m; b++) {
-      cells[a * m + b] = { x: starts[b], y: starts[a], r: roundTo(reduced.values[a * m + b], decimals) };
-    }
-  }
+  const rs: (number | null)[] = new Array(m * m);
+  for (let i = 0; i < rs.length; i++) rs[i] = roundTo(reduced.values[i], decimals);
+  const cell = (i: number) => ({ x: starts[i % m], y: starts[Math.floor(i / m)], r: rs[i] });
+  // One row per cell; as a picture only the first (it carries the scales' fields), the cells are the image.
+  const cells = options.cellsAsImage ? [cell(0)] : Array.from({ length: rs.length }, (_, i) => cell(i));
 
   const subtitle: string[] = [];
   if (input.subtitle) subtitle.push(input.subtitle);
@@ -575,7 +574,7 @@ export function similarityHeatmapSpec(
   const url = options.cellsAsImage({
     rows: m,
     columns: m,
-    values: cells.map((c) => c.r),
+    values: rs,
     scale: spec.encoding.color.scale,
     undefinedColor: options.undefinedColor ?? DEFAULT_UNDEFINED_COLOR,
   });
