@@ -84,9 +84,20 @@ export function escapeJson(value: unknown): string {
   return escapeJsonText(JSON.stringify(value));
 }
 
-/** {@link escapeJson} of JSON text already serialised. */
+/**
+ * {@link escapeJson} of JSON text already serialised. The few matches are found with `exec` and the text
+ * between them copied as slices: `replace` with a callback is ~15× slower on the megabytes of a report's
+ * specs (measured: 3.4 MB of two-byte JSON, 8 matches, 24 ms against 1.5 ms).
+ */
 function escapeJsonText(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const special = /[<>&\u2028\u2029]/g;
+  let out = '';
+  let from = 0;
+  for (let m = special.exec(json); m !== null; m = special.exec(json)) {
+    out += `${json.slice(from, m.index)}\\u${m[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
+    from = m.index + 1;
+  }
+  return from === 0 ? json : out + json.slice(from);
 }
 
 // ---- the page -----------------------------------------------------------------------------------------------

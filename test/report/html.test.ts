@@ -111,6 +111,14 @@ describe('escaping', () => {
     assert.ok(!/[<>&\u2028\u2029]/.test(out), out);
     assert.deepEqual(JSON.parse(out), value, 'JSON.parse gives the value back');
   });
+
+  test('escapeJson: each special character as its \\u escape, everything between untouched, also in two-byte text', () => {
+    const value = { a: '<', b: 'x>y&z', c: '≤ -2 <= \u2028', d: 'plain', e: ['&&', '>'], f: 'end<' };
+    const text = JSON.stringify(value);
+    const expected = text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    assert.equal(escapeJson(value), expected, 'the same as a replace of every match');
+    assert.equal(escapeJson({ none: '≤ only' }), JSON.stringify({ none: '≤ only' }), 'nothing to escape: the text itself');
+  });
 });
 
 describe('buildReportHtml', () => {
