@@ -94,8 +94,14 @@ function renderWorkerFile(): string {
 export async function openRenderThread(workerFile: string = renderWorkerFile()): Promise<RenderThread> {
   const { Piscina } = await import('piscina');
   const piscina: Piscina<AnalyzeRenderInput, AnalyzeSvgs> = new Piscina({ filename: workerFile, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
+  // A thread that fails while idle (vega failing to load, out of memory) is reported by an 'error' event,
+  // which would end the process without a listener: its error goes to the next drawing asked for instead.
+  let failed: unknown;
+  piscina.on('error', (e: unknown) => {
+    failed ??= e;
+  });
   return {
-    render: (input) => piscina.run(input),
+    render: (input) => (failed !== undefined ? Promise.reject(failed) : piscina.run(input)),
     // at once, also while vega is still loading (an input that fails to resolve need not wait for it)
     close: () => piscina.destroy(),
   };

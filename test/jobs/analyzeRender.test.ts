@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeTrack, ANALYZE_PLOTS, writeAnalyzeOutputs } from '../../src/jobs/analyze.js';
 import { openRenderThread } from '../../src/jobs/analyzeRender.js';
@@ -63,6 +63,23 @@ describe('analyze: plots drawn in a render thread', () => {
       assert.deepStrictEqual(unhandled, [], 'no unhandled rejection');
     } finally {
       process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('a render thread that fails to start: the one error, nothing written, the process goes on', async () => {
+    const entry = join(tmp.path, 'broken-worker.mjs');
+    writeFileSync(entry, "throw new Error('vega failed to load');\n");
+    const thread = await openRenderThread(entry);
+    try {
+      // let the thread fail while idle, before it is asked for anything (its 'error' event)
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const analysis = await loadFixture(FIXTURE_CASES[2]);
+      const result = await analyzeTrack(analysis, { renderer: thread.render });
+      const out = join(tmp.path, 'broken');
+      await assert.rejects(writeAnalyzeOutputs(analysis, result, out, { report: buildReportHtml }), /vega failed to load/, 'the thread\'s error');
+      assert.equal(existsSync(out), false, 'nothing written');
+    } finally {
+      await thread.close();
     }
   });
 
