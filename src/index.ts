@@ -106,6 +106,7 @@ export {
   type AnalyzeResult,
   type AnalyzeSummary,
 } from './jobs/analyze.js';
+export { openRenderThread, renderAnalyzePlots, type RenderThread, type AnalyzeRenderer, type AnalyzeRenderInput, type AnalyzeSvgs } from './jobs/analyzeRender.js';
 export { normalizeJob, correlateJob, clusterJob, reduceJob, reduceSongsJob, binnedMatrix } from './jobs/transforms.js';
 export { DEFAULT_BIN_MS, binMsForDisplay, smoothingWindowBins } from './jobs/bins.js';
 export { runAlbum } from './jobs/album.js';
