@@ -18,6 +18,12 @@ import { parseJson } from './jsonPosition.js';
 
 /** Texts shorter than this are decoded and parsed whole (a string this size is an ordinary heap object). */
 export const PIECED_FROM_BYTES = 64 * 1024;
+/**
+ * Texts longer than this are parsed whole too, as before: the separators' index costs 5 bytes per comma,
+ * which only a pathological text (hundreds of MB of `[1,1,1,…]`) makes large. A Spotify analysis of a
+ * 3-hour track is about 20 MB.
+ */
+export const PIECED_UP_TO_BYTES = 64 * 2 ** 20;
 /** The most characters one piece holds, unless a single scalar element is longer. */
 export const PIECE_BYTES = 16 * 1024;
 /** Containers nested deeper than this are parsed whole (an analysis' big arrays are at depth 2 or 3). */
@@ -46,11 +52,12 @@ const WHOLE = new Whole();
 
 /**
  * Parse JSON bytes (UTF-8) as {@link parseJson} parses their text: the same value, the same errors (exit
- * code 2, naming `label`, line and column). Large texts are parsed in pieces (see the module comment).
+ * code 2, naming `label`, line and column). Texts from {@link PIECED_FROM_BYTES} to
+ * {@link PIECED_UP_TO_BYTES} are parsed in pieces (see the module comment).
  */
 export function parseJsonBytes(bytes: Uint8Array, label: string): unknown {
   const buf = asBuffer(bytes);
-  if (buf.length >= PIECED_FROM_BYTES) {
+  if (buf.length >= PIECED_FROM_BYTES && buf.length <= PIECED_UP_TO_BYTES) {
     const pieced = parseJsonPieces(buf);
     if (pieced) return pieced.value;
   }
