@@ -19,11 +19,11 @@ import { parseJson } from './jsonPosition.js';
 /** Texts shorter than this are decoded and parsed whole (a string this size is an ordinary heap object). */
 export const PIECED_FROM_BYTES = 64 * 1024;
 /**
- * Texts longer than this are parsed whole too, as before: the separators' index costs 5 bytes per comma,
- * which only a pathological text (hundreds of MB of `[1,1,1,…]`) makes large. A Spotify analysis of a
- * 3-hour track is about 20 MB.
+ * Texts longer than this are parsed whole too, as before: the pieces cost up to 13 bytes per comma (the
+ * separators' index, then each container's spans), which only a pathological text (tens of MB of
+ * `[1,1,1,…]`) makes large. Analyses are 0.1–2 MB; a Spotify analysis of a 3-hour track is about 20 MB.
  */
-export const PIECED_UP_TO_BYTES = 64 * 2 ** 20;
+export const PIECED_UP_TO_BYTES = 24 * 2 ** 20;
 /** The most characters one piece holds, unless a single scalar element is longer. */
 export const PIECE_BYTES = 16 * 1024;
 /** Containers nested deeper than this are parsed whole (an analysis' big arrays are at depth 2 or 3). */
@@ -164,15 +164,21 @@ class Pieces {
     const open = b[s];
     if (e - s <= PIECE_BYTES || depth > SPLIT_DEPTH || (open !== B.OpenSquare && open !== B.OpenCurly)) return JSON.parse(this.text(s, e));
     if (b[e - 1] !== (open === B.OpenSquare ? B.CloseSquare : B.CloseCurly)) throw WHOLE;
-    // the spans between this container's own separators
-    const spans: number[] = [];
+    // the spans between this container's own separators: [from, to) pairs, 8 bytes an element
+    const first = this.firstSeparator(s + 1);
+    let own = 0;
+    for (let k = first; k < this.count && this.at[k] < e - 1; k++) if (this.depthOf[k] === depth) own++;
+    const spans = new Int32Array(2 * (own + 1));
     let from = s + 1;
-    for (let k = this.firstSeparator(s + 1); k < this.count && this.at[k] < e - 1; k++) {
+    let j = 0;
+    for (let k = first; k < this.count && this.at[k] < e - 1; k++) {
       if (this.depthOf[k] !== depth) continue;
-      spans.push(from, this.at[k]);
+      spans[j++] = from;
+      spans[j++] = this.at[k];
       from = this.at[k] + 1;
     }
-    spans.push(from, e - 1);
+    spans[j++] = from;
+    spans[j] = e - 1;
     return open === B.OpenSquare ? this.array(spans, depth) : this.object(spans, depth);
   }
 
@@ -184,7 +190,7 @@ class Pieces {
     return [from, to];
   }
 
-  private array(spans: number[], depth: number): unknown[] {
+  private array(spans: Int32Array, depth: number): unknown[] {
     const out: unknown[] = [];
     if (spans.length === 2) {
       const [s, e] = this.trim(spans[0], spans[1]);
@@ -213,7 +219,7 @@ class Pieces {
     return out;
   }
 
-  private object(spans: number[], depth: number): Record<string, unknown> {
+  private object(spans: Int32Array, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     if (spans.length === 2) {
       const [s, e] = this.trim(spans[0], spans[1]);
