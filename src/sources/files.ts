@@ -2,7 +2,7 @@
  * Local analysis files: Spotify audio-analysis JSON, Echo Nest 3.x JSON, `{ "analysis": … }` wrappers
  * (songscope's cache files among them), songscope's own `analysis.json`, and Million Song Dataset `.h5`.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { inputError, messages, SongscopeError } from '../errors.js';
 import { analysisFromJson } from '../analysis/fromJson.js';
@@ -12,7 +12,7 @@ export { analysisFromJson };
 import { isHdf5, readMsdFile } from './msd.js';
 import { SPOTIFY_ID } from './input.js';
 import { parseJson } from '../util/jsonPosition.js';
-import { parseJsonBytes } from '../util/jsonBytes.js';
+import { jsonStart, parseJsonBytes } from '../util/jsonBytes.js';
 import { MAX_ANALYSIS_FILE_BYTES } from '../limits.js';
 
 /** Read and validate an analysis from a file (.json or MSD .h5, recognised by content). */
@@ -50,7 +50,8 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
   if (isHdf5(head)) {
     return analysisFromJson(await readMsdFile(path), path, 'file', {}, warn);
   }
-  return analysisFromFileBytes(whole ?? (await readFile(path)), path, warn);
+  // not HDF5: read whole above (a regular file through its handle, anything else as a stream)
+  return analysisFromFileBytes(whole!, path, warn);
 }
 
 /**
@@ -60,9 +61,8 @@ export async function readAnalysisFile(path: string, warn?: (line: string) => vo
  * {@link analysisFromFileText} names it.
  */
 export function analysisFromFileBytes(bytes: Uint8Array, path: string, warn?: (line: string) => void): Analysis {
-  let i = 0;
-  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
-  if (bytes[i] !== 0x7b && bytes[i] !== 0x5b) return analysisFromFileText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), path, warn);
+  const first = bytes[jsonStart(bytes)];
+  if (first !== 0x7b && first !== 0x5b) return analysisFromFileText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), path, warn);
   return analysisFromParsed(parseJsonBytes(bytes, path), path, warn);
 }
 

@@ -46,6 +46,13 @@ const enum B {
 
 const isWs = (c: number) => c === B.Space || c === B.Lf || c === B.Cr || c === B.Tab;
 
+/** Offset of the first byte that is not JSON whitespace (space, tab, LF, CR); the length when there is none. */
+export function jsonStart(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && isWs(bytes[i])) i++;
+  return i;
+}
+
 /** Thrown inside the piecewise parse when the whole-text parse must decide (never escapes this module). */
 class Whole {}
 const WHOLE = new Whole();
@@ -101,8 +108,7 @@ class Pieces {
   private scan(): void {
     const b = this.b;
     const n = b.length;
-    let i = 0;
-    while (i < n && isWs(b[i])) i++;
+    let i = jsonStart(b);
     if (i === n || (b[i] !== B.OpenCurly && b[i] !== B.OpenSquare)) throw WHOLE; // a scalar, a byte-order mark, nothing
     this.start = i;
     let depth = 0;
@@ -192,63 +198,71 @@ class Pieces {
 
   private array(spans: Int32Array, depth: number): unknown[] {
     const out: unknown[] = [];
-    if (spans.length === 2) {
-      const [s, e] = this.trim(spans[0], spans[1]);
-      if (s === e) return out; // []
-    }
-    // consecutive small elements parse together, as one array of at most PIECE_BYTES characters
-    let group = -1;
-    const flush = (upTo: number) => {
-      if (group < 0) return;
-      const part = JSON.parse(`[${this.text(spans[group], spans[upTo - 1])}]`) as unknown[];
-      for (let k = 0; k < part.length; k++) out.push(part[k]);
-      group = -1;
-    };
-    for (let j = 0; j < spans.length; j += 2) {
-      const [s, e] = this.trim(spans[j], spans[j + 1]);
-      if (s === e) throw WHOLE;
-      if (e - s > PIECE_BYTES && (this.b[s] === B.OpenSquare || this.b[s] === B.OpenCurly)) {
-        flush(j);
-        out.push(this.value(s, e, depth + 1));
-      } else {
-        if (group >= 0 && spans[j + 1] - spans[group] > PIECE_BYTES) flush(j);
-        if (group < 0) group = j;
-      }
-    }
-    flush(spans.length);
+    this.pieces(
+      spans,
+      (s, e) => e - s > PIECE_BYTES && (this.b[s] === B.OpenSquare || this.b[s] === B.OpenCurly),
+      (from, to) => {
+        const part = JSON.parse(`[${this.text(from, to)}]`) as unknown[];
+        for (let k = 0; k < part.length; k++) out.push(part[k]);
+      },
+      (s, e) => out.push(this.value(s, e, depth + 1)),
+    );
     return out;
   }
 
   private object(spans: Int32Array, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    if (spans.length === 2) {
-      const [s, e] = this.trim(spans[0], spans[1]);
-      if (s === e) return out; // {}
-    }
     const define = (key: string, value: unknown) =>
       // what JSON.parse does (CreateDataProperty): `__proto__` becomes an own key, a repeated key keeps its place
       Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-    let group = -1;
+    this.pieces(
+      spans,
+      (s, e) => e - s > PIECE_BYTES,
+      (from, to) => {
+        const part = JSON.parse(`{${this.text(from, to)}}`) as Record<string, unknown>;
+        for (const key of Object.keys(part)) define(key, part[key]);
+      },
+      (s, e) => {
+        const [key, valueStart] = this.key(s, e);
+        define(key, this.value(valueStart, e, depth + 1));
+      },
+    );
+    return out;
+  }
+
+  /**
+   * A container's elements or members, in order: the `big` ones one by one (`addBig`), runs of the
+   * others together, each run at most {@link PIECE_BYTES} characters (`addRun`, given the run's text span).
+   * No span at all is an empty container; an empty span among others is left to the whole-text parse.
+   */
+  private pieces(
+    spans: Int32Array,
+    big: (s: number, e: number) => boolean,
+    addRun: (from: number, to: number) => void,
+    addBig: (s: number, e: number) => void,
+  ): void {
+    if (spans.length === 2) {
+      const [s, e] = this.trim(spans[0], spans[1]);
+      if (s === e) return; // [] or {}
+    }
+    let run = -1;
     const flush = (upTo: number) => {
-      if (group < 0) return;
-      const part = JSON.parse(`{${this.text(spans[group], spans[upTo - 1])}}`) as Record<string, unknown>;
-      for (const key of Object.keys(part)) define(key, part[key]);
-      group = -1;
+      if (run < 0) return;
+      addRun(spans[run], spans[upTo - 1]);
+      run = -1;
     };
     for (let j = 0; j < spans.length; j += 2) {
       const [s, e] = this.trim(spans[j], spans[j + 1]);
       if (s === e) throw WHOLE;
-      if (e - s > PIECE_BYTES) {
+      if (big(s, e)) {
         flush(j);
-        const [key, valueStart] = this.key(s, e);
-        define(key, this.value(valueStart, e, depth + 1));
+        addBig(s, e);
       } else {
-        if (group >= 0 && spans[j + 1] - spans[group] > PIECE_BYTES) flush(j);
-        if (group < 0) group = j;
+        if (run >= 0 && spans[j + 1] - spans[run] > PIECE_BYTES) flush(j);
+        if (run < 0) run = j;
       }
     }
     flush(spans.length);
-    return out;
   }
 
   /** A member `"key" : value` in [s, e): its key and where its value begins. */
