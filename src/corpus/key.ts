@@ -59,7 +59,6 @@ export async function fileFacts(path: string): Promise<{ fileBytes: bigint; file
   return { fileBytes: s.size, fileMtimeNs: s.mtimeNs };
 }
 
-
 /**
  * The identity of an input, reading the file when its key is its content.
  *

@@ -23,7 +23,7 @@ import { correlateRows, type SimilarityMatrix } from '../transforms/correlate.js
 import { kmeans } from '../transforms/cluster.js';
 import { reduce, type Embedding } from '../transforms/reduce.js';
 import { pointsFromMatrix, selectPoints, type Points } from '../transforms/points.js';
-import { analyzeHeatmapSpecs, ANALYZE_PLOTS, renderAnalyzePlots, type AnalyzeHeatmaps, type AnalyzePlot, type AnalyzeRenderer, type AnalyzeSvgs } from './analyzeRender.js';
+import { analyzeHeatmapSpecs, ANALYZE_PLOTS, renderAnalyzePlots, type AnalyzeHeatmaps, type AnalyzePlot, type AnalyzeRenderer, type AnalyzeRenderInput, type AnalyzeSvgs } from './analyzeRender.js';
 import { similarityHeatmapSpec } from '../plots/heatmap.js';
 import { clusterTimelineSpec, NO_CLUSTER } from '../plots/timeline.js';
 import { trajectorySpec } from '../plots/scatter.js';
@@ -339,15 +339,16 @@ export async function analyzeTrack(analysis: Analysis, options: AnalyzeOptions =
   }
   // A renderer elsewhere starts drawing now, while this thread builds the heatmaps' specs: one rect per
   // cell (.vl.json, tooltips in report.html); the SVG/PNG files draw the cells as pictures (plots/raster.ts).
+  const drawn: AnalyzeRenderInput = { heatmaps, specs: others };
   let rendering: Promise<AnalyzeSvgs> | undefined;
   if (options.render !== false && options.renderer) {
-    rendering = options.renderer({ heatmaps, specs: others });
+    rendering = options.renderer(drawn);
     rendering.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
   }
   const specs = { ...analyzeHeatmapSpecs(heatmaps), ...others } as AnalyzeResult['specs'];
   lap('specs');
   let svgs: AnalyzeResult['svgs'];
-  if (options.render !== false && !options.renderer) svgs = await renderAnalyzePlots({ heatmaps, specs: others }, lap);
+  if (options.render !== false && !options.renderer) svgs = await renderAnalyzePlots(drawn, lap);
   return { summary, featureBins, similarity, similaritySmooth, parts, trajectory, specs, ...(svgs ? { svgs } : {}), ...(rendering ? { rendering } : {}), timings };
 }
 

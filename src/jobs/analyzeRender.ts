@@ -7,7 +7,7 @@
  *
  * The SVG text is the same in either thread: the same specs, the same vega, renders one at a time.
  */
-import { fileURLToPath } from 'node:url';
+import { threadEntry } from '../util/threadEntry.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Piscina } from 'piscina';
 import { featureHeatmapSpec, similarityHeatmapSpec, type FeatureHeatmapInput, type SimilarityHeatmapInput } from '../plots/heatmap.js';
@@ -78,12 +78,6 @@ export interface RenderThread {
   close(): Promise<void>;
 }
 
-/** The render thread's entry next to this module (`.ts` under tsx, `.js` when built or bundled). */
-function renderWorkerFile(): string {
-  const here = import.meta.url;
-  return fileURLToPath(new URL(here.endsWith('.ts') ? './renderWorker.ts' : './renderWorker.js', here));
-}
-
 /**
  * Start one thread (piscina) that loads vega at once and draws {@link AnalyzeRenderInput}s. Open it
  * first thing, before reading the input, so the loading overlaps the work before the drawing.
@@ -91,7 +85,7 @@ function renderWorkerFile(): string {
  * @param workerFile - the thread's entry; default `./renderWorker.js` next to this module (the tests,
  *   which run the sources under tsx, give tsc's build: tsx does not load vega inside a worker thread)
  */
-export async function openRenderThread(workerFile: string = renderWorkerFile()): Promise<RenderThread> {
+export async function openRenderThread(workerFile: string = threadEntry(import.meta.url, 'renderWorker')): Promise<RenderThread> {
   const { Piscina } = await import('piscina');
   const piscina: Piscina<AnalyzeRenderInput, AnalyzeSvgs> = new Piscina({ filename: workerFile, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
   // A thread that fails while idle (vega failing to load, out of memory) is reported by an 'error' event,

@@ -8,7 +8,7 @@
  * `--jobs 1` uses one core. With N jobs, N threads work while the calling thread only collects and writes.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { threadEntry } from '../util/threadEntry.js';
 import type { Piscina } from 'piscina';
 import { inputError, messages } from '../errors.js';
 import { runTrackTask, type TrackOutcome, type TrackTask } from './track.js';
@@ -36,12 +36,6 @@ function isWorkerOutOfMemory(e: unknown): boolean {
   return (e as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
-/** The worker module next to this one (`.ts` when running from source under tsx, `.js` when built). */
-function workerFile(): string {
-  const here = import.meta.url;
-  return fileURLToPath(new URL(here.endsWith('.ts') ? './worker.ts' : './worker.js', here));
-}
-
 /** Runs {@link TrackTask}s on worker threads, or inline for one job. */
 export class TrackPool {
   /** Tasks run again in the calling thread because their worker ran out of memory. */
@@ -63,7 +57,7 @@ export class TrackPool {
     if (jobs === 1) return new TrackPool(1, undefined);
     const { Piscina } = await import('piscina');
     const piscina = new Piscina<TrackTask, TrackOutcome>({
-      filename: workerFile(),
+      filename: threadEntry(import.meta.url, 'worker'),
       minThreads: jobs,
       maxThreads: jobs,
       // an idle thread is kept: tasks arrive in bursts as the caller writes
