@@ -6,9 +6,14 @@
  * URLs), so it compiles with vega-lite's `compile`, renders headless with `renderSvg` (`./render.js`) and
  * opens as is in the online Vega editor.
  *
+ * Compact data: a heatmap's inline data holds one row per matrix row with that row's values as an array
+ * (`{feature, z: […]}`, `{y, r: […]}`), and the spec's own transforms (`flatten`, a `window` row number,
+ * `lookup` in a small table of bin edges) make the one datum per cell that the rect marks and their
+ * tooltips use: what vega draws is the same, cell for cell and byte for byte, as from one data row per
+ * cell, at a fifth of the JSON (a 1,000 × 26 feature heatmap: ~0.2 MB instead of 1.5 MB).
+ *
  * Display-only rounding: values in the inline data are rounded to {@link HeatmapStyleOptions.decimals}
- * decimals (default 3) and times to a thousandth of a bin width, which keeps a 1,000 × 26 feature heatmap
- * near 1.5 MB of JSON. Undefined values (`NaN`, e.g. the z-score of a constant feature or the correlation of
+ * decimals (default 3) and times to a thousandth of a bin width. Undefined values (`NaN`, e.g. the z-score of a constant feature or the correlation of
  * a constant bin) are kept as JSON `null` and drawn in a neutral grey ({@link DEFAULT_UNDEFINED_COLOR}); the
  * subtitle says so whenever the plot contains any.
  *
@@ -125,9 +130,9 @@ export interface SimilarityHeatmapOptions extends HeatmapStyleOptions {
   /**
    * Most display cells per axis (N ≥ 1). A larger matrix is block-averaged to at most N × N cells (see
    * {@link reduceSimilarity}) and the subtitle says so. Default {@link DEFAULT_MAX_DISPLAY_CELLS} (250):
-   * tracks up to ~4 minutes at 1 s bins are drawn cell for cell (220 × 220: ~1.3 MB of spec, ~1 s of
-   * rendering); a 6-minute track (370 × 370) becomes 185 × 185 cells, where all 137k cells would take
-   * 3.8 MB of spec, 7.5 MB of SVG and ~3 s. `Infinity` draws every cell.
+   * tracks up to ~4 minutes at 1 s bins are drawn cell for cell (240 × 240: ~0.4 MB of spec); a 6-minute
+   * track (370 × 370) becomes 185 × 185 cells, where all 137k cells would weigh on report.html and the
+   * browser drawing it. `Infinity` draws every cell.
    */
   maxDisplayCells?: number;
 }
@@ -249,6 +254,7 @@ export function baseConfig(options: HeatmapStyleOptions) {
  */
 function asPicture(spec: TopLevelSpec & { data: { values: unknown[] }; encoding: Record<string, unknown> }, url: string, width: number, height: number): TopLevelSpec {
   const { data, transform, mark: _mark, encoding, ...top } = spec as typeof spec & { transform?: unknown[]; mark: unknown };
+  // the caller gives the picture's spec a single cell as its data (see `oneCell` of the builders)
   const { tooltip: _tooltip, ...scaleEncoding } = encoding;
   return {
     ...top,
@@ -259,7 +265,7 @@ function asPicture(spec: TopLevelSpec & { data: { values: unknown[] }; encoding:
         encoding: { x: { value: 0 }, y: { value: 0 }, url: { value: url } },
       },
       {
-        data: { values: data.values.slice(0, 1) },
+        data,
         ...(transform ? { transform } : {}),
         mark: { ...RECT_MARK, opacity: 0 },
         encoding: scaleEncoding,
@@ -284,10 +290,11 @@ export const RECT_MARK = { type: 'rect', invalid: 'show', aria: false } as const
  * the bins tile exactly; undefined (`NaN`) values are drawn grey and the subtitle says so. Tooltips: time
  * (s), feature, z-score.
  *
- * The inline data has one row per cell, feature-major: `{t, t2, feature, z}` with times in seconds rounded
- * to a thousandth of a bin width and z rounded to `decimals` (`null` if undefined): about 1.5 MB of JSON for
- * 1,000 bins × 26 features. (A per-bin row folded into cells by a `fold` transform is 3× smaller but
- * renders ~1.5–2× slower, because `fold` copies every row once per feature.)
+ * The inline data has one row per feature, in display order, with its z-scores in bin order rounded to
+ * `decimals` (`null` if undefined): `{feature, z: […]}`. The spec's transforms make one datum per cell,
+ * `{feature, z, bin, t, t2}`: `flatten` the array, number each feature's cells (`window`, `row_number`: the
+ * bin, from 1), and `lookup` the bin's start and end (seconds, rounded to a thousandth of a bin width) in
+ * an inline table of bins. About 0.2 MB of JSON for 1,000 bins × 26 features.
  *
  * @param input The binned matrix (at most ~1,000 bins is what the sizes above assume).
  * @param options Size (default 1000 px wide, 14 px per feature row), colours, rounding, subtitle.
@@ -327,9 +334,11 @@ export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureH
     if (z === null) undefinedCells++;
     zs[i] = z;
   }
-  const cell = (i: number) => ({ t: t[i % bins], t2: t2[i % bins], feature: features[Math.floor(i / bins)], z: zs[i] });
-  // One row per cell; as a picture only the first (it carries the scales' fields), the cells are the image.
-  const cells = options.cellsAsImage ? [cell(0)] : Array.from({ length: zs.length }, (_, i) => cell(i));
+  // One row per feature, its z-scores in bin order; as a picture a single cell (it carries the scales'
+  // fields: the cells are the image).
+  const row = (f: number, length = bins) => ({ feature: features[f], z: zs.slice(f * bins, f * bins + length) });
+  const rows = options.cellsAsImage ? [row(0, 1)] : features.map((_, f) => row(f));
+  const binRows = Array.from({ length: options.cellsAsImage ? 1 : bins }, (_, b) => ({ bin: b + 1, t: t[b], t2: t2[b] }));
 
   const [lo, hi] = domain;
   const subtitle = [
@@ -346,7 +355,13 @@ export function featureHeatmapSpec(input: FeatureHeatmapInput, options: FeatureH
     title: { text: input.title, subtitle, anchor: 'start' },
     width,
     height: rowHeight * features.length,
-    data: { values: cells },
+    data: { values: rows },
+    transform: [
+      { flatten: ['z'] },
+      // a cell's place in its feature's array is its bin (1-based, as `row_number` counts)
+      { window: [{ op: 'row_number', as: 'bin' }], groupby: ['feature'] },
+      { lookup: 'bin', from: { data: { values: binRows }, key: 'bin', fields: ['t', 't2'] } },
+    ],
     mark: RECT_MARK,
     encoding: {
       x: {
@@ -493,9 +508,11 @@ export function reduceSimilarity(
  *
  * Matrices with more than `maxDisplayCells` (default 250) bins per axis are block-averaged for display (see
  * {@link reduceSimilarity}) and a subtitle line says by how much. Undefined (`NaN`) cells are kept as
- * `null` and drawn grey; a subtitle line says so. The inline data has one row per display cell, `{x, y, r}`
- * (cell start times in seconds, r rounded to `decimals`); cell ends come from a small inline `lookup` table
- * of cell edges, so cells tile exactly. Tooltips: time x (s), time y (s), r.
+ * `null` and drawn grey; a subtitle line says so. The inline data has one row per display row, `{y, r: […]}`
+ * (the row's start time in seconds, its r in column order rounded to `decimals`); the spec's transforms
+ * make one datum per cell, `{x, x2, y, y2, r}`: `flatten` the array, number each row's cells (`window`,
+ * `row_number`: the column, from 1), and `lookup` the column's start and end and the row's end in a small
+ * inline table of cell edges (`{column, s, e}`), so cells tile exactly. Tooltips: time x (s), time y (s), r.
  *
  * @param input The matrix, its bins, title and the caller's subtitle (first line).
  * @param options Size (default 480 px square), display-cell cap, colours, rounding.
@@ -519,12 +536,14 @@ export function similarityHeatmapSpec(
 
   const timeDecimals = timeDecimalsFor(input.binS);
   const starts = Array.from(reduced.startS, (x) => roundTo(x, timeDecimals) as number);
-  const edges = starts.map((s, a) => ({ s, e: roundTo(reduced.endS[a], timeDecimals) as number }));
+  const edges = starts.map((s, a) => ({ column: a + 1, s, e: roundTo(reduced.endS[a], timeDecimals) as number }));
   const rs: (number | null)[] = new Array(m * m);
   for (let i = 0; i < rs.length; i++) rs[i] = roundTo(reduced.values[i], decimals);
-  const cell = (i: number) => ({ x: starts[i % m], y: starts[Math.floor(i / m)], r: rs[i] });
-  // One row per cell; as a picture only the first (it carries the scales' fields), the cells are the image.
-  const cells = options.cellsAsImage ? [cell(0)] : Array.from({ length: rs.length }, (_, i) => cell(i));
+  // One row per matrix row (y), its r in column order; as a picture a single cell (it carries the scales'
+  // fields: the cells are the image).
+  const row = (a: number, length = m) => ({ y: starts[a], r: rs.slice(a * m, a * m + length) });
+  const rows = options.cellsAsImage ? [row(0, 1)] : Array.from({ length: m }, (_, a) => row(a));
+  const edgeRows = options.cellsAsImage ? edges.slice(0, 1) : edges;
 
   const subtitle: string[] = [];
   if (input.subtitle) subtitle.push(input.subtitle);
@@ -544,10 +563,13 @@ export function similarityHeatmapSpec(
     title: subtitle.length > 0 ? { text: input.title, subtitle, anchor: 'start' } : { text: input.title, anchor: 'start' },
     width: size,
     height: size,
-    data: { values: cells },
+    data: { values: rows },
     transform: [
-      { lookup: 'x', from: { data: { values: edges }, key: 's', fields: ['e'] }, as: 'x2' },
-      { lookup: 'y', from: { data: { values: edges }, key: 's', fields: ['e'] }, as: 'y2' },
+      { flatten: ['r'] },
+      // a cell's place in its row's array is its column (1-based, as `row_number` counts)
+      { window: [{ op: 'row_number', as: 'column' }], groupby: ['y'] },
+      { lookup: 'column', from: { data: { values: edgeRows }, key: 'column', fields: ['s', 'e'] }, as: ['x', 'x2'] },
+      { lookup: 'y', from: { data: { values: edgeRows }, key: 's', fields: ['e'] }, as: 'y2' },
     ],
     mark: RECT_MARK,
     encoding: {

@@ -137,12 +137,12 @@ describe('songscope analyze on a bundled fixture (the quick start)', () => {
     const k = await runCli(['correlate', input, '--smooth', '10', '-o', join(dir, 'smooth.csv'), '--no-plot', '-q']);
     assert.equal(k.code, 0, k.stderr);
     const matrix = (await readFile(join(dir, 'smooth.csv'), 'utf8')).trimEnd().split('\n').slice(1).map((line) => line.split(',').slice(1));
-    const cells = JSON.parse(await readFile(join(dir, 'analyze', 'similarity-smooth.vl.json'), 'utf8')).data.values;
-    assert.equal(cells.length, matrix.length ** 2, 'cell for cell');
-    const pairs: [number, number, string][] = cells.map((cell: { r: number | null }, i: number) => {
-      const v = matrix[Math.floor(i / matrix.length)][i % matrix.length];
-      return [cell.r ?? NaN, v === '' ? NaN : Number(v), `cell ${i}`];
-    });
+    // one data row per matrix row, its r in column order
+    const rows: { r: (number | null)[] }[] = JSON.parse(await readFile(join(dir, 'analyze', 'similarity-smooth.vl.json'), 'utf8')).data.values;
+    assert.deepEqual([rows.length, new Set(rows.map((row) => row.r.length))], [matrix.length, new Set([matrix.length])], 'cell for cell');
+    const pairs: [number, number, string][] = rows.flatMap((row, i) =>
+      row.r.map((r, j): [number, number, string] => [r ?? NaN, matrix[i][j] === '' ? NaN : Number(matrix[i][j]), `cell ${i}, ${j}`]),
+    );
     const e = worst(pairs);
     assert.ok(e.err <= 5e-4, `the spec's r, rounded to 3 decimals for display (measured 4.9992e-4): ${e.at}`);
   });

@@ -25,6 +25,27 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 type Json = any;
 type Cell = { t: number; t2: number; feature: string; z: number | null };
 type SimCell = { x: number; y: number; r: number | null };
+type SimCellEdges = SimCell & { x2: number; y2: number };
+
+/**
+ * The cells the spec's rect mark draws, as vega computes them from the inline data and the spec's
+ * transforms (one datum per cell, in drawing order), with the fields `keys`.
+ */
+async function cellsOf<K extends string>(spec: TopLevelSpec, keys: readonly K[]): Promise<Record<K, Json>[]> {
+  const vg: Json = compileSpec(spec);
+  const mark = vg.marks.find((m: Json) => m.type === 'rect');
+  assert.ok(mark, 'the spec has a rect mark');
+  const view = new vega.View(vega.parse(vg), { renderer: 'none' });
+  try {
+    await view.runAsync();
+    return view.data(mark.from.data).map((d: Json) => Object.fromEntries(keys.map((k) => [k, d[k]])) as Record<K, Json>);
+  } finally {
+    view.finalize();
+  }
+}
+
+const featureCells = (spec: TopLevelSpec) => cellsOf(spec, ['t', 't2', 'feature', 'z']) as Promise<Cell[]>;
+const similarityCells = (spec: TopLevelSpec) => cellsOf(spec, ['x', 'y', 'r']) as Promise<SimCell[]>;
 
 // ---- helpers ----------------------------------------------------------------------------------------------
 
@@ -120,11 +141,12 @@ function warningsOf(spec: TopLevelSpec): string[] {
 // ---- feature heatmap ----------------------------------------------------------------------------------------
 
 describe('featureHeatmapSpec', () => {
-  test('one data value per cell, feature-major, with exact bin edges', () => {
+  test('one data row per feature, one cell per bin, feature-major, with exact bin edges', async () => {
     const input = smallFeatures();
     const spec: Json = featureHeatmapSpec(input);
     assert.equal(spec.$schema, VEGA_LITE_SCHEMA, 'Vega-Lite v6');
-    const cells: Cell[] = spec.data.values;
+    assert.deepEqual(spec.data.values.map((row: Json) => [row.feature, row.z.length]), [['a', 4], ['b', 4], ['c', 4]], 'a row per feature with its 4 bins');
+    const cells = await featureCells(spec);
     assert.equal(cells.length, 3 * 4, '3 features × 4 bins');
     assert.deepEqual(
       cells.map((c) => c.feature),
@@ -148,8 +170,8 @@ describe('featureHeatmapSpec', () => {
     assert.equal(spec.encoding.x.title, 'time (s)', 'x axis title');
   });
 
-  test('values: rounded to 3 decimals, clamped only in colour, NaN kept as null', () => {
-    const cells: Cell[] = (featureHeatmapSpec(smallFeatures()) as Json).data.values;
+  test('values: rounded to 3 decimals, clamped only in colour, NaN kept as null', async () => {
+    const cells = await featureCells(featureHeatmapSpec(smallFeatures()));
     const z = (feature: string, b: number) => cells.find((c) => c.feature === feature && c.t === 10 + b / 2)?.z;
     assert.equal(z('a', 3), 2, '2 kept');
     assert.equal(z('b', 0), 1.235, 'rounded to 3 decimals');
@@ -157,7 +179,7 @@ describe('featureHeatmapSpec', () => {
     assert.equal(z('c', 0), 5, 'data keeps the value; the colour scale clamps');
     assert.equal(z('c', 3), 0, '0.0004 rounds to 0, not -0');
     assert.equal(Object.is(z('c', 3), -0), false, 'not −0');
-    const fine: Cell[] = (featureHeatmapSpec(smallFeatures(), { decimals: 1 }) as Json).data.values;
+    const fine = await featureCells(featureHeatmapSpec(smallFeatures(), { decimals: 1 }));
     assert.equal(fine.find((c) => c.feature === 'b' && c.t === 10)?.z, 1.2, 'decimals: 1');
   });
 
@@ -229,17 +251,18 @@ describe('featureHeatmapSpec', () => {
     assert.equal(JSON.stringify(a), JSON.stringify(featureHeatmapSpec(smallFeatures())), 'identical input, identical JSON');
   });
 
-  test('bins whose starts carry rounding noise still tile exactly', () => {
+  test('bins whose starts carry rounding noise still tile exactly', async () => {
     const input = fullFeatures(1000); // starts b × 0.219 s
-    const cells: Cell[] = (featureHeatmapSpec(input) as Json).data.values;
+    const cells = await featureCells(featureHeatmapSpec(input));
     for (let b = 0; b + 1 < 1000; b++) assert.equal(cells[b].t2, cells[b + 1].t, `bin ${b}`);
   });
 
-  test('1,000 × 26: 26,000 values, spec well under 2 MB', () => {
+  test('1,000 × 26: 26,000 cells from a spec of about 0.2 MB', async () => {
     const spec = featureHeatmapSpec(fullFeatures(1000));
-    assert.equal((spec as Json).data.values.length, 26_000, '1,000 bins × 26 features');
+    assert.equal((await featureCells(spec)).length, 26_000, '1,000 bins × 26 features');
     const bytes = Buffer.byteLength(JSON.stringify(spec));
-    assert.ok(bytes < 2_000_000, `spec is ${bytes} bytes`);
+    // one row per cell ({t, t2, feature, z}) was about 1.5 MB
+    assert.ok(bytes < 300_000, `spec is ${bytes} bytes`);
   });
 
   test('rejects inconsistent input', () => {
@@ -307,11 +330,12 @@ describe('reduceSimilarity', () => {
 });
 
 describe('similarityHeatmapSpec', () => {
-  test('one value per cell (x = column, y = row), square, time axes with the origin top-left', () => {
+  test('one value per cell (x = column, y = row), square, time axes with the origin top-left', async () => {
     const input = smallSimilarity(4);
     input.values[1] = 0.12345; // row 0 (y = 0), column 1 (x = 1)
     const spec: Json = similarityHeatmapSpec(input);
-    const cells: SimCell[] = spec.data.values;
+    assert.deepEqual(spec.data.values.map((row: Json) => [row.y, row.r.length]), [[0, 4], [1, 4], [2, 4], [3, 4]], 'a data row per matrix row');
+    const cells = await similarityCells(spec);
     assert.equal(cells.length, 16, '4 × 4 cells');
     assert.deepEqual(cells[1], { x: 1, y: 0, r: 0.123 }, 'row 0, column 1, rounded');
     assert.deepEqual(cells[4], { x: 0, y: 1, r: 0.27 }, 'row 1, column 0: cos(1) / 2'); // cos(1) / 2 = 0.2702…
@@ -328,14 +352,25 @@ describe('similarityHeatmapSpec', () => {
     );
   });
 
-  test('cell ends come from an inline edge table (x2, y2)', () => {
+  test('cell starts and ends come from an inline edge table by column number and row start', async () => {
     const spec: Json = similarityHeatmapSpec(smallSimilarity(4));
+    const edges = edgesOf([0, 1, 2, 3]);
     assert.deepEqual(spec.transform, [
-      { lookup: 'x', from: { data: { values: edgesOf([0, 1, 2, 3]) }, key: 's', fields: ['e'] }, as: 'x2' },
-      { lookup: 'y', from: { data: { values: edgesOf([0, 1, 2, 3]) }, key: 's', fields: ['e'] }, as: 'y2' },
-    ], 'cell ends looked up in the edge table');
+      { flatten: ['r'] },
+      { window: [{ op: 'row_number', as: 'column' }], groupby: ['y'] },
+      { lookup: 'column', from: { data: { values: edges }, key: 'column', fields: ['s', 'e'] }, as: ['x', 'x2'] },
+      { lookup: 'y', from: { data: { values: edges }, key: 's', fields: ['e'] }, as: 'y2' },
+    ], 'each row flattened to its cells, numbered, and their edges looked up');
     assert.equal(spec.encoding.x2.field, 'x2', 'x ends at x2');
     assert.equal(spec.encoding.y2.field, 'y2', 'y ends at y2');
+    const cells = (await cellsOf(spec, ['x', 'x2', 'y', 'y2', 'r'])) as SimCellEdges[];
+    assert.deepEqual(
+      cells.map((c) => [c.x, c.x2, c.y, c.y2]),
+      [0, 1, 2, 3].flatMap((y) => [0, 1, 2, 3].map((x) => [x, x + 1, y, y + 1])),
+      'row-major cells, each spanning its bin on both axes',
+    );
+    const values = smallSimilarity(4).values;
+    assert.deepEqual(cells.map((c) => c.r), Array.from(values, (v) => Math.round(v * 1000) / 1000 || 0), 'r of cell (y, x) is values[y × n + x]');
   });
 
   test('colour domain [−1, 1], diverging, legend "r"', () => {
@@ -345,29 +380,36 @@ describe('similarityHeatmapSpec', () => {
     assert.equal(color.legend.title, 'r', 'legend title');
   });
 
-  test('undefined cells: null r, drawn grey, subtitle says how many', () => {
+  test('undefined cells: null r, drawn grey, subtitle says how many', async () => {
     const spec: Json = similarityHeatmapSpec(smallSimilarity(4, 2));
-    const cells: SimCell[] = spec.data.values;
+    const cells = await similarityCells(spec);
     assert.equal(cells.filter((c) => c.r === null).length, 7, 'row 2 and column 2 undefined: 7 cells'); // row 2 and column 2
     assert.equal(spec.mark.invalid, 'show', 'invalid values shown');
     assert.deepEqual(spec.config.scale.invalid.color, { value: DEFAULT_UNDEFINED_COLOR }, 'in the undefined colour');
     assert.deepEqual(spec.title.subtitle, ['Pearson r of 1 s bins', 'grey: r undefined (constant bin) in 7 of 16 cells'], 'the subtitle counts the undefined cells');
   });
 
-  test(`more than ${DEFAULT_MAX_DISPLAY_CELLS} bins are block-averaged for display, and the subtitle says so`, () => {
+  test(`more than ${DEFAULT_MAX_DISPLAY_CELLS} bins are block-averaged for display, and the subtitle says so`, async () => {
+    /** Display cells per axis: the data rows, each as long as there are rows. */
+    const side = (spec: Json): number => {
+      for (const row of spec.data.values) assert.equal(row.r.length, spec.data.values.length, 'a square of cells');
+      return spec.data.values.length;
+    };
     const spec: Json = similarityHeatmapSpec(smallSimilarity(370));
-    assert.equal(spec.data.values.length, 185 * 185, '370 bins in blocks of 2: 185 × 185 cells'); // k = 2
+    assert.equal(side(spec), 185, '370 bins in blocks of 2: 185 × 185 cells'); // k = 2
     assert.match(spec.title.subtitle[1], /mean r of 2 × 2-bin blocks \(370 × 370 bins shown as 185 × 185 cells\)/, 'the subtitle says how the bins are shown');
     assert.deepEqual(spec.encoding.x.scale.domain, [0, 370], 'x spans all the bins');
-    const edges = spec.transform[0].from.data.values;
-    assert.deepEqual(edges.at(-1), { s: 368, e: 370 }, 'the last block');
+    const edges = spec.transform[2].from.data.values;
+    assert.deepEqual(edges.at(-1), { column: 185, s: 368, e: 370 }, 'the last block');
+    // (after reading the spec: vega marks the inline objects it ingests)
+    assert.equal((await similarityCells(spec)).length, 185 * 185, 'as many cells drawn');
     const odd: Json = similarityHeatmapSpec(smallSimilarity(251));
-    assert.equal(odd.data.values.length, 126 * 126, '251 bins in blocks of 2: 126 × 126 cells'); // k = 2, the last block holds the one remaining bin
-    assert.deepEqual(odd.transform[0].from.data.values.at(-1), { s: 250, e: 251 }, 'the last block holds the one remaining bin');
+    assert.equal(side(odd), 126, '251 bins in blocks of 2: 126 × 126 cells'); // k = 2, the last block holds the one remaining bin
+    assert.deepEqual(odd.transform[2].from.data.values.at(-1), { column: 126, s: 250, e: 251 }, 'the last block holds the one remaining bin');
     const small: Json = similarityHeatmapSpec(smallSimilarity(370), { maxDisplayCells: 10 });
-    assert.equal(small.data.values.length, 10 * 10, 'maxDisplayCells 10: blocks of 37'); // k = 37
+    assert.equal(side(small), 10, 'maxDisplayCells 10: blocks of 37'); // k = 37
     const all: Json = similarityHeatmapSpec(smallSimilarity(20), { maxDisplayCells: Infinity });
-    assert.equal(all.data.values.length, 400, 'maxDisplayCells Infinity: every bin');
+    assert.equal(side(all), 20, 'maxDisplayCells Infinity: every bin');
     assert.equal(all.title.subtitle.length, 1, 'no block line in the subtitle');
   });
 
@@ -381,12 +423,28 @@ describe('similarityHeatmapSpec', () => {
 });
 
 function edgesOf(starts: number[]) {
-  return starts.map((s) => ({ s, e: s + 1 }));
+  return starts.map((s, i) => ({ column: i + 1, s, e: s + 1 }));
 }
 
 // ---- rendering ----------------------------------------------------------------------------------------------
 
 describe('renderSvg', () => {
+  test('the data as rows of arrays draws exactly what one data row per cell draws', async () => {
+    const rounded = (v: number) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 || 0 : null);
+    const perCell = (spec: Json, values: Json[]) => {
+      const { transform: _transform, ...rest } = spec;
+      return { ...rest, data: { values } };
+    };
+    const sim = smallSimilarity(6, 2);
+    const simSpec: Json = similarityHeatmapSpec(sim);
+    const simCells = Array.from(sim.values, (v, i) => ({ x: i % 6, x2: (i % 6) + 1, y: Math.floor(i / 6), y2: Math.floor(i / 6) + 1, r: rounded(v) }));
+    assert.equal(await renderSvg(simSpec), await renderSvg(perCell(simSpec, simCells)), 'similarity: the same SVG, byte for byte');
+    const features = smallFeatures();
+    const featureSpec: Json = featureHeatmapSpec(features);
+    const featureCellRows = Array.from(features.values, (v, i) => ({ t: 10 + (i % 4) / 2, t2: 10.5 + (i % 4) / 2, feature: features.features[Math.floor(i / 4)], z: rounded(v) }));
+    assert.equal(await renderSvg(featureSpec), await renderSvg(perCell(featureSpec, featureCellRows)), 'features: the same SVG, byte for byte');
+  });
+
   test('feature heatmap: an SVG with size, one path per cell, title and axis titles', async () => {
     const svg = await renderSvg(featureHeatmapSpec(smallFeatures()));
     svgRoot(svg);
