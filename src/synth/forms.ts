@@ -25,10 +25,11 @@
  * existing analysis exactly (every pitch vector rotated, every time scaled, every timbre coefficient
  * mapped affinely).
  */
-import type { Analysis, AudioAnalysis, Provenance, Section, Segment, TimeInterval, TrackInfoSection } from '../analysis/types.js';
+import type { Analysis, AudioAnalysis, Provenance, Section, Segment, TimeInterval } from '../analysis/types.js';
 import { createRandom, DEFAULT_SEED, randomInt, randomNormal, subSeed, type Random } from '../util/random.js';
 import { join } from 'node:path';
 import { SYNTH_ANALYZER_VERSION, SYNTH_ARTIST } from './generate.js';
+import { beatGrid, clamp, confidence, d3, MAJOR_SCALE, MINOR_SCALE, SEGMENT_TIMBRE_SD, segmentPitches, t5, trackSection, uniform } from './common.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ParameterError } from '../errors.js';
 
@@ -47,8 +48,6 @@ export const INSTRUMENT_TIMBRE_MEAN: readonly number[] = Object.freeze([0, 40, 5
 export const INSTRUMENT_TIMBRE_SD: readonly number[] = Object.freeze([0, 40, 30, 30, 18, 16, 14, 14, 12, 12, 12, 10]);
 /** Between-part sd of each coefficient within a song (index 0 unused). */
 export const PART_TIMBRE_SD: readonly number[] = Object.freeze([0, 30, 20, 22, 14, 12, 11, 11, 9, 9, 10, 8]);
-/** Within-part, segment-to-segment sd of each coefficient (index 0: noise around the loudness-derived value). */
-const SEGMENT_TIMBRE_SD = [2, 45, 30, 35, 22, 20, 18, 18, 14, 14, 16, 13];
 
 /** Options of {@link generateFormAudioAnalysis}. Unset choices are drawn from `seed`. */
 export interface FormSongOptions {
@@ -96,19 +95,7 @@ export function formFileName(form: string, index = 0): string {
 
 // ---- helpers ------------------------------------------------------------------------------------------
 
-const round = (x: number, decimals: number): number => {
-  const f = 10 ** decimals;
-  return Math.round(x * f) / f;
-};
-const t5 = (x: number): number => round(x, 5);
-const d3 = (x: number): number => round(x, 3);
-const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
-const uniform = (random: Random, lo: number, hi: number): number => lo + (hi - lo) * random();
 const logUniform = (random: Random, lo: number, hi: number): number => Math.exp(uniform(random, Math.log(lo), Math.log(hi)));
-const confidence = (random: Random, floor: number): number => d3(floor + (1 - floor) * Math.sqrt(random()));
-
-const MAJOR_SCALE = [0, 2, 4, 5, 7, 9, 11];
-const MINOR_SCALE = [0, 2, 3, 5, 7, 8, 10];
 
 /** Stream salts: one independent stream per kind of choice. */
 const SALT = { transform: 11, material: 12, instrumentation: 13, detail: 14 } as const;
@@ -228,16 +215,7 @@ export function generateFormAudioAnalysis(options: FormSongOptions): AudioAnalys
     for (let b = 0; b < barsOf(letter) * meter; b++, t += period) beatStarts.push(t5(t));
   }
   const duration = t5(t + period * 0.5);
-  const endOf = (starts: number[], i: number, last: number): number => (i + 1 < starts.length ? starts[i + 1] : Math.min(duration, starts[i] + last));
-  const beats: TimeInterval[] = beatStarts.map((start, i) => ({ start, duration: t5(endOf(beatStarts, i, period) - start), confidence: confidence(random, 0.4) }));
-  const tatums: TimeInterval[] = [];
-  for (const b of beats) {
-    const half = t5(b.start + b.duration / 2);
-    tatums.push({ start: b.start, duration: t5(half - b.start), confidence: b.confidence });
-    if (half < duration) tatums.push({ start: half, duration: t5(b.start + b.duration - half), confidence: b.confidence });
-  }
-  const barStarts = beatStarts.filter((_, i) => i % meter === 0);
-  const bars: TimeInterval[] = barStarts.map((start, i) => ({ start, duration: t5(endOf(barStarts, i, period * meter) - start), confidence: confidence(random, 0.4) }));
+  const { beats, tatums, barStarts, bars } = beatGrid(random, beatStarts, period, meter, duration, 0.4);
 
   // ---- sections: one per letter
   const scale = (mode === 1 ? MAJOR_SCALE : MINOR_SCALE).map((d) => (key + d) % 12);
@@ -284,21 +262,7 @@ export function generateFormAudioAnalysis(options: FormSongOptions): AudioAnalys
     const degree = part.degrees[barInPart % 4];
     const chordRoot = scale[degree];
     const chord = [chordRoot, scale[(degree + 2) % 7], scale[(degree + 4) % 7]];
-    const melody = scale[randomInt(random, 7)];
-    const noisy = random() < part.noiseChroma;
-    const raw = new Array<number>(12);
-    for (let pc = 0; pc < 12; pc++) {
-      let v = 0.03 + 0.12 * random();
-      if (scale.includes(pc)) v += 0.05 + 0.15 * random();
-      if (chord.includes(pc)) v += 0.45 + 0.4 * random();
-      if (pc === chordRoot) v += 0.15;
-      if (pc === melody) v += 0.5 * random();
-      if (noisy) v += 0.5 + 0.4 * random();
-      raw[pc] = v;
-    }
-    let top = 0;
-    for (let pc = 1; pc < 12; pc++) if (raw[pc] > raw[top]) top = pc;
-    const pitches = raw.map((v, pc) => (pc === top ? 1 : d3(v / raw[top])));
+    const pitches = segmentPitches(random, scale, chord, chordRoot, part.noiseChroma);
 
     const timbre = new Array<number>(12);
     timbre[0] = d3(clamp(56 + 1.1 * lmax + SEGMENT_TIMBRE_SD[0] * randomNormal(random), 0, 60));
@@ -321,26 +285,7 @@ export function generateFormAudioAnalysis(options: FormSongOptions): AudioAnalys
   }
 
   const form = letters.join('');
-  const trackInfo: TrackInfoSection = {
-    num_samples: Math.round(duration * 22050),
-    duration,
-    sample_md5: '',
-    offset_seconds: 0,
-    window_seconds: 0,
-    analysis_sample_rate: 22050,
-    analysis_channels: 1,
-    end_of_fade_in: 0,
-    start_of_fade_out: duration,
-    loudness: d3(loudness),
-    tempo: d3(tempo),
-    tempo_confidence: confidence(random, 0.5),
-    time_signature: meter,
-    time_signature_confidence: confidence(random, 0.5),
-    key,
-    key_confidence: confidence(random, 0.2),
-    mode,
-    mode_confidence: confidence(random, 0.2),
-  };
+  const trackInfo = trackSection(random, { duration, fadeIn: 0, fadeOut: duration, loudness, tempo, meter, key, mode });
   const meta = {
     analyzer_version: SYNTH_ANALYZER_VERSION,
     platform: 'songscope',

@@ -20,10 +20,11 @@
  * them), which {@link readAnalysisFile} reads into the provenance.
  */
 import { join } from 'node:path';
-import type { Analysis, AudioAnalysis, Provenance, Section, Segment, TimeInterval, TrackInfoSection } from '../analysis/types.js';
-import { createRandom, DEFAULT_SEED, randomInt, randomNormal, subSeed, type Random } from '../util/random.js';
+import type { Analysis, AudioAnalysis, Provenance, Section, Segment } from '../analysis/types.js';
+import { createRandom, DEFAULT_SEED, randomInt, randomNormal, subSeed } from '../util/random.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ParameterError } from '../errors.js';
+import { beatGrid, clamp, confidence, d3, MAJOR_SCALE, MINOR_SCALE, SEGMENT_TIMBRE_SD, segmentPitches, t5, trackSection, uniform } from './common.js';
 
 /** The generator's styles. */
 export type SynthStyle = 'dance' | 'folk';
@@ -97,9 +98,6 @@ interface StyleParams {
   confidenceFloor: number;
 }
 
-/** Within-segment sd of each timbre coefficient (index 0: noise around the loudness-derived value). */
-const TIMBRE_SEGMENT_SD = [2, 45, 30, 35, 22, 20, 18, 18, 14, 14, 16, 13];
-
 const STYLES: Record<SynthStyle, StyleParams> = {
   dance: {
     title: 'Dance',
@@ -142,8 +140,6 @@ const STYLES: Record<SynthStyle, StyleParams> = {
 /** A different random stream per style for the same seed and index. */
 const STYLE_SALT: Record<SynthStyle, number> = { dance: 1, folk: 2 };
 
-const MAJOR_SCALE = [0, 2, 4, 5, 7, 9, 11];
-const MINOR_SCALE = [0, 2, 3, 5, 7, 8, 10];
 /** Chord progressions as [root offset, minor?] per bar. */
 const MAJOR_PROGRESSIONS: [number, boolean][][] = [
   [[0, false], [5, false], [7, false], [0, false]], // I–IV–V–I
@@ -153,19 +149,6 @@ const MINOR_PROGRESSIONS: [number, boolean][][] = [
   [[0, true], [8, false], [3, false], [10, false]], // i–VI–III–VII
   [[0, true], [5, true], [7, true], [0, true]], // i–iv–v–i
 ];
-
-// ---- helpers ------------------------------------------------------------------------------------------
-
-const round = (x: number, decimals: number): number => {
-  const f = 10 ** decimals;
-  return Math.round(x * f) / f;
-};
-/** Times: 5 decimals, as Spotify. */
-const t5 = (x: number): number => round(x, 5);
-const d3 = (x: number): number => round(x, 3);
-const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
-const uniform = (random: Random, lo: number, hi: number): number => lo + (hi - lo) * random();
-const confidence = (random: Random, floor: number): number => d3(floor + (1 - floor) * Math.sqrt(random()));
 
 /** The title of the `index`-th (0-based) song of a style: `Dance 01`. */
 export function synthTitle(style: SynthStyle, index = 0): string {
@@ -221,24 +204,7 @@ export function generateAudioAnalysis(options: GenerateOptions): AudioAnalysis {
   for (let t = fadeIn + uniform(random, 0, period); t < duration - 0.05; t += period * (1 + p.jitter * randomNormal(random))) {
     beatStarts.push(t5(t));
   }
-  const endOf = (starts: number[], i: number, last: number): number => (i + 1 < starts.length ? starts[i + 1] : Math.min(duration, starts[i] + last));
-  const beats: TimeInterval[] = beatStarts.map((start, i) => ({
-    start,
-    duration: t5(endOf(beatStarts, i, period) - start),
-    confidence: confidence(random, p.confidenceFloor),
-  }));
-  const tatums: TimeInterval[] = [];
-  for (const b of beats) {
-    const half = t5(b.start + b.duration / 2);
-    tatums.push({ start: b.start, duration: t5(half - b.start), confidence: b.confidence });
-    if (half < duration) tatums.push({ start: half, duration: t5(b.start + b.duration - half), confidence: b.confidence });
-  }
-  const barStarts = beatStarts.filter((_, i) => i % timeSignature === 0);
-  const bars: TimeInterval[] = barStarts.map((start, i) => ({
-    start,
-    duration: t5(endOf(barStarts, i, period * timeSignature) - start),
-    confidence: confidence(random, p.confidenceFloor),
-  }));
+  const { beats, tatums, barStarts, bars } = beatGrid(random, beatStarts, period, timeSignature, duration, p.confidenceFloor);
 
   // ---- sections: 4–8 (fewer when there are fewer bars), boundaries on bar starts
   const wanted = 4 + randomInt(random, 5);
@@ -313,29 +279,15 @@ export function generateAudioAnalysis(options: GenerateOptions): AudioAnalysis {
     const chordRoot = (s.key! + root) % 12;
     const chord = [chordRoot, (chordRoot + (minor ? 3 : 4)) % 12, (chordRoot + 7) % 12];
     const scale = (s.mode === 1 ? MAJOR_SCALE : MINOR_SCALE).map((d) => (s.key! + d) % 12);
-    const melody = scale[randomInt(random, scale.length)];
-    const noisy = random() < p.noiseChroma;
-    const raw = new Array<number>(12);
-    for (let pc = 0; pc < 12; pc++) {
-      let v = 0.03 + 0.12 * random();
-      if (scale.includes(pc)) v += 0.05 + 0.15 * random();
-      if (chord.includes(pc)) v += 0.45 + 0.4 * random();
-      if (pc === chordRoot) v += 0.15;
-      if (pc === melody) v += 0.5 * random();
-      if (noisy) v += 0.5 + 0.4 * random();
-      raw[pc] = v;
-    }
-    let top = 0;
-    for (let pc = 1; pc < 12; pc++) if (raw[pc] > raw[top]) top = pc;
-    const pitches = raw.map((v, pc) => (pc === top ? 1 : d3(v / raw[top])));
+    const pitches = segmentPitches(random, scale, chord, chordRoot, p.noiseChroma);
 
     // timbre: loudness-like first coefficient, the rest around the section's profile
     const tb = timbreSection[section];
     const timbre = new Array<number>(12);
-    timbre[0] = d3(clamp(56 + 1.1 * lmax + TIMBRE_SEGMENT_SD[0] * randomNormal(random), 0, 60));
+    timbre[0] = d3(clamp(56 + 1.1 * lmax + SEGMENT_TIMBRE_SD[0] * randomNormal(random), 0, 60));
     for (let j = 1; j < 12; j++) {
       const accent = onBeat && (j === 2 || j === 3) ? 0.3 * tb[j] : 0; // percussive hits: brighter, denser
-      timbre[j] = d3(clamp(tb[j] + accent + TIMBRE_SEGMENT_SD[j] * randomNormal(random), -200, 200));
+      timbre[j] = d3(clamp(tb[j] + accent + SEGMENT_TIMBRE_SD[j] * randomNormal(random), -200, 200));
     }
 
     segments.push({
@@ -352,26 +304,7 @@ export function generateAudioAnalysis(options: GenerateOptions): AudioAnalysis {
     start = end;
   }
 
-  const track: TrackInfoSection = {
-    num_samples: Math.round(duration * 22050),
-    duration,
-    sample_md5: '',
-    offset_seconds: 0,
-    window_seconds: 0,
-    analysis_sample_rate: 22050,
-    analysis_channels: 1,
-    end_of_fade_in: fadeIn,
-    start_of_fade_out: fadeOut,
-    loudness: d3(loudness),
-    tempo: d3(tempo),
-    tempo_confidence: confidence(random, 0.5),
-    time_signature: timeSignature,
-    time_signature_confidence: confidence(random, 0.5),
-    key,
-    key_confidence: confidence(random, 0.2),
-    mode,
-    mode_confidence: confidence(random, 0.2),
-  };
+  const track = trackSection(random, { duration, fadeIn, fadeOut, loudness, tempo, meter: timeSignature, key, mode });
   const title = synthTitle(style, index);
   const meta = {
     analyzer_version: SYNTH_ANALYZER_VERSION,
