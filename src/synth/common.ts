@@ -4,7 +4,7 @@
  * draws from the `random` it is given in a fixed order, so each generator's output stays byte-identical
  * for the same options.
  */
-import type { TimeInterval, TrackInfoSection } from '../analysis/types.js';
+import type { Analysis, AudioAnalysis, Provenance, TimeInterval, TrackInfoSection } from '../analysis/types.js';
 import { randomInt, type Random } from '../util/random.js';
 
 export const round = (x: number, decimals: number): number => {
@@ -101,4 +101,23 @@ export function trackSection(
     mode: t.mode,
     mode_confidence: confidence(random, 0.2),
   };
+}
+
+/**
+ * A generated analysis with the provenance `readAnalysisFile` would give it when read from the file
+ * `fileName` (source `file`; title, artist and album from `meta`), except that `location` is `synth:` + the
+ * file's stem.
+ */
+export function withSynthProvenance(audio: AudioAnalysis, fileName: string, analyzerVersion: string): Analysis {
+  const meta = audio.meta as { title: string; artist: string; album: string };
+  const provenance: Provenance = {
+    source: 'file',
+    origin: 'file',
+    location: `synth:${fileName.replace(/\.json$/, '')}`,
+    analyzerVersion,
+    title: meta.title,
+    artist: meta.artist,
+    album: meta.album,
+  };
+  return { ...audio, provenance };
 }

@@ -25,11 +25,11 @@
  * existing analysis exactly (every pitch vector rotated, every time scaled, every timbre coefficient
  * mapped affinely).
  */
-import type { Analysis, AudioAnalysis, Provenance, Section, Segment, TimeInterval } from '../analysis/types.js';
+import type { Analysis, AudioAnalysis, Section, Segment, TimeInterval } from '../analysis/types.js';
 import { createRandom, DEFAULT_SEED, randomInt, randomNormal, subSeed, type Random } from '../util/random.js';
 import { join } from 'node:path';
 import { SYNTH_ANALYZER_VERSION, SYNTH_ARTIST } from './generate.js';
-import { beatGrid, clamp, confidence, d3, MAJOR_SCALE, MINOR_SCALE, SEGMENT_TIMBRE_SD, segmentPitches, t5, trackSection, uniform } from './common.js';
+import { beatGrid, clamp, confidence, d3, MAJOR_SCALE, MINOR_SCALE, SEGMENT_TIMBRE_SD, segmentPitches, t5, trackSection, uniform, withSynthProvenance } from './common.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ParameterError } from '../errors.js';
 
@@ -311,18 +311,7 @@ export function generateFormAudioAnalysis(options: FormSongOptions): AudioAnalys
  * {@link formFileName} names (`location` is `synth:` + the file's stem: `synth:aaba-01`).
  */
 export function generateFormAnalysis(options: FormSongOptions): Analysis {
-  const audio = generateFormAudioAnalysis(options);
-  const meta = audio.meta as { title: string; artist: string; album: string };
-  const provenance: Provenance = {
-    source: 'file',
-    origin: 'file',
-    location: `synth:${formFileName(options.form, options.index ?? 0).replace(/\.json$/, '')}`,
-    analyzerVersion: SYNTH_ANALYZER_VERSION,
-    title: meta.title,
-    artist: meta.artist,
-    album: meta.album,
-  };
-  return { ...audio, provenance };
+  return withSynthProvenance(generateFormAudioAnalysis(options), formFileName(options.form, options.index ?? 0), SYNTH_ANALYZER_VERSION);
 }
 
 // ---- evaluation sets -------------------------------------------------------------------------------------

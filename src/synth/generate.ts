@@ -20,11 +20,11 @@
  * them), which {@link readAnalysisFile} reads into the provenance.
  */
 import { join } from 'node:path';
-import type { Analysis, AudioAnalysis, Provenance, Section, Segment } from '../analysis/types.js';
+import type { Analysis, AudioAnalysis, Section, Segment } from '../analysis/types.js';
 import { createRandom, DEFAULT_SEED, randomInt, randomNormal, subSeed } from '../util/random.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ParameterError } from '../errors.js';
-import { beatGrid, clamp, confidence, d3, MAJOR_SCALE, MINOR_SCALE, SEGMENT_TIMBRE_SD, segmentPitches, t5, trackSection, uniform } from './common.js';
+import { beatGrid, clamp, confidence, d3, MAJOR_SCALE, MINOR_SCALE, SEGMENT_TIMBRE_SD, segmentPitches, t5, trackSection, uniform, withSynthProvenance } from './common.js';
 
 /** The generator's styles. */
 export type SynthStyle = 'dance' | 'folk';
@@ -342,18 +342,7 @@ export function generateAudioAnalysis(options: GenerateOptions): AudioAnalysis {
  *   negative or fractional `index`
  */
 export function generateAnalysis(options: GenerateOptions): Analysis {
-  const audio = generateAudioAnalysis(options);
-  const meta = audio.meta as { title: string; artist: string; album: string };
-  const provenance: Provenance = {
-    source: 'file',
-    origin: 'file',
-    location: `synth:${synthFileName(options.style, options.index ?? 0).replace(/\.json$/, '')}`,
-    analyzerVersion: SYNTH_ANALYZER_VERSION,
-    title: meta.title,
-    artist: meta.artist,
-    album: meta.album,
-  };
-  return { ...audio, provenance };
+  return withSynthProvenance(generateAudioAnalysis(options), synthFileName(options.style, options.index ?? 0), SYNTH_ANALYZER_VERSION);
 }
 
 /**
