@@ -11,7 +11,7 @@ import { analysisSlug } from '../analysis/summary.js';
 import { slug } from '../util/slug.js';
 import { analysisFromJson } from '../analysis/fromJson.js';
 import { resolveAnalysis, type ResolveOptions } from '../sources/resolve.js';
-import { parseJsonBytes } from '../util/jsonBytes.js';
+import { jsonStart, parseJsonBytes } from '../util/jsonBytes.js';
 import { FEATURE_COLUMNS, type FeatureMatrix, type MatrixMetadata } from '../matrix/featureMatrix.js';
 import { checkGridRows, matrixMetadataFor, type GridSemantics } from '../matrix/grid.js';
 import { eventGrid, materializeGrid, type EventGrid } from '../matrix/events.js';
@@ -170,13 +170,10 @@ async function isMatrixFile(path: string): Promise<boolean> {
   }
 }
 
+/** Whether standard input is an analysis (a JSON object, after a UTF-8 byte-order mark and whitespace) rather than a matrix. */
 function looksLikeJson(bytes: Uint8Array): boolean {
-  for (const b of bytes) {
-    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
-    if (b === 0xef) continue; // BOM
-    return b === 0x7b; // '{'
-  }
-  return false;
+  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  return body[jsonStart(body)] === 0x7b; // '{'
 }
 
 /** All of standard input, up to what a matrix of the limit takes in Arrow (`MAX_MATRIX_VALUES` Float64 and an eighth). */
