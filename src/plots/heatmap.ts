@@ -13,9 +13,9 @@
  * cell, at a fifth of the JSON (a 1,000 × 26 feature heatmap: ~0.2 MB instead of 1.5 MB).
  *
  * Display-only rounding: values in the inline data are rounded to {@link HeatmapStyleOptions.decimals}
- * decimals (default 3) and times to a thousandth of a bin width. Undefined values (`NaN`, e.g. the z-score of a constant feature or the correlation of
- * a constant bin) are kept as JSON `null` and drawn in a neutral grey ({@link DEFAULT_UNDEFINED_COLOR}); the
- * subtitle says so whenever the plot contains any.
+ * decimals (default 3) and times to a thousandth of a bin width. Undefined values (`NaN`, e.g. the z-score
+ * of a constant feature or the correlation of a constant bin) are kept as JSON `null` and drawn in a
+ * neutral grey ({@link DEFAULT_UNDEFINED_COLOR}); the subtitle says so whenever the plot contains any.
  *
  * @module
  */
@@ -254,7 +254,7 @@ export function baseConfig(options: HeatmapStyleOptions) {
  */
 function asPicture(spec: TopLevelSpec & { data: { values: unknown[] }; encoding: Record<string, unknown> }, url: string, width: number, height: number): TopLevelSpec {
   const { data, transform, mark: _mark, encoding, ...top } = spec as typeof spec & { transform?: unknown[]; mark: unknown };
-  // the caller gives the picture's spec a single cell as its data (see `oneCell` of the builders)
+  // the builders give a picture's spec a single cell as its data: it only defines the scales' fields
   const { tooltip: _tooltip, ...scaleEncoding } = encoding;
   return {
     ...top,

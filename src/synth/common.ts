@@ -7,7 +7,7 @@
 import type { Analysis, AudioAnalysis, Provenance, TimeInterval, TrackInfoSection } from '../analysis/types.js';
 import { randomInt, type Random } from '../util/random.js';
 
-export const round = (x: number, decimals: number): number => {
+const round = (x: number, decimals: number): number => {
   const f = 10 ** decimals;
   return Math.round(x * f) / f;
 };
